@@ -1,0 +1,106 @@
+import { type IPAddress, parseIP } from '../algebra/ip.js';
+import type { Labels } from '../algebra/selector.js';
+import type { Policy } from '../policy/ir.js';
+import { DEFAULT_NAMESPACE, normaliseNetworkPolicy } from '../policy/networkpolicy.js';
+import { type Endpoint, endpointsFrom } from './endpoints.js';
+import { isNamespaced, knownKind } from './kinds.js';
+import type { Namespace, Node } from './resources.js';
+import type { Location, SourcedObject } from './source.js';
+
+/** The label the control plane puts on every namespace; policies select namespaces by name through it. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+export interface NamespaceInfo {
+  readonly name: string;
+  readonly labels: Labels;
+  /** Referenced by some object but not defined in the input. */
+  readonly implicit: boolean;
+  readonly origin: Location | undefined;
+}
+
+export interface NodeInfo {
+  readonly name: string;
+  readonly addresses: readonly IPAddress[];
+}
+
+/** An immutable snapshot of everything policy analysis needs. */
+export interface Cluster {
+  readonly namespaces: ReadonlyMap<string, NamespaceInfo>;
+  /** Sorted by id. */
+  readonly endpoints: readonly Endpoint[];
+  readonly policies: readonly Policy[];
+  readonly nodes: ReadonlyMap<string, NodeInfo>;
+  readonly endpointById: ReadonlyMap<string, Endpoint>;
+  /** Keyed by `family/value` of each address. */
+  readonly endpointByAddress: ReadonlyMap<string, Endpoint>;
+  readonly policiesByNamespace: ReadonlyMap<string, readonly Policy[]>;
+}
+
+export const addressKey = (ip: IPAddress): string => `${ip.family}/${ip.value}`;
+
+export const namespaceOf = (o: SourcedObject): string => {
+  const kind = knownKind(o.apiVersion, o.kind);
+  return kind !== undefined && isNamespaced(kind) ? (o.namespace ?? DEFAULT_NAMESPACE) : '';
+};
+
+/** Builds a cluster from objects that passed validation. */
+export function buildCluster(objects: readonly SourcedObject[]): Cluster {
+  const endpoints = endpointsFrom(objects, namespaceOf).sort((a, b) => compare(a.id, b.id));
+  const policies = objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'NetworkPolicy').map(normaliseNetworkPolicy);
+  const namespaces = namespacesFrom(objects, [...endpoints.map((e) => e.namespace), ...policies.map((p) => p.namespace)]);
+  const endpointByAddress = new Map<string, Endpoint>();
+  for (const e of endpoints) for (const ip of e.ips) if (!e.hostNetwork) endpointByAddress.set(addressKey(ip), e);
+  const policiesByNamespace = new Map<string, Policy[]>();
+  for (const p of policies) {
+    const inNamespace = policiesByNamespace.get(p.namespace);
+    if (inNamespace === undefined) policiesByNamespace.set(p.namespace, [p]);
+    else inNamespace.push(p);
+  }
+  return {
+    namespaces,
+    endpoints,
+    policies,
+    nodes: nodesFrom(objects, endpoints),
+    endpointById: new Map(endpoints.map((e) => [e.id, e])),
+    endpointByAddress,
+    policiesByNamespace,
+  };
+}
+
+function namespacesFrom(objects: readonly SourcedObject[], referenced: readonly string[]): Map<string, NamespaceInfo> {
+  const namespaces = new Map<string, NamespaceInfo>();
+  for (const o of objects) {
+    if (knownKind(o.apiVersion, o.kind) !== 'Namespace') continue;
+    const labels = (o.raw as unknown as Namespace).metadata?.labels ?? {};
+    namespaces.set(o.name, { name: o.name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: o.name }, implicit: false, origin: o.origin });
+  }
+  for (const name of referenced) {
+    if (!namespaces.has(name)) {
+      namespaces.set(name, { name, labels: { [NAMESPACE_NAME_LABEL]: name }, implicit: true, origin: undefined });
+    }
+  }
+  return namespaces;
+}
+
+/** Node addresses come from Node objects and from the hostIP that pods report. */
+function nodesFrom(objects: readonly SourcedObject[], endpoints: readonly Endpoint[]): Map<string, NodeInfo> {
+  const addresses = new Map<string, Map<string, IPAddress>>();
+  const add = (node: string, ip: IPAddress | undefined): void => {
+    const known = addresses.get(node) ?? new Map<string, IPAddress>();
+    if (ip !== undefined) known.set(addressKey(ip), ip);
+    addresses.set(node, known);
+  };
+  for (const o of objects) {
+    if (knownKind(o.apiVersion, o.kind) !== 'Node') continue;
+    add(o.name, undefined);
+    for (const a of (o.raw as unknown as Node).status?.addresses ?? []) add(o.name, parseIP(a.address));
+  }
+  for (const e of endpoints) {
+    if (e.node === undefined) continue;
+    add(e.node, e.hostIP);
+    if (e.hostNetwork) for (const ip of e.ips) add(e.node, ip);
+  }
+  return new Map([...addresses].map(([name, ips]) => [name, { name, addresses: [...ips.values()] }]));
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,0 +1,153 @@
+import { type Protocol, isProtocol } from '../algebra/connset.js';
+import { type IPAddress, parseIP } from '../algebra/ip.js';
+import type { Labels } from '../algebra/selector.js';
+import { type WorkloadKind, isWorkloadKind, knownKind } from './kinds.js';
+import type { Container, OwnerReference, Pod, PodSpec, Workload } from './resources.js';
+import type { Location, SourcedObject } from './source.js';
+
+export interface ContainerPortInfo {
+  readonly name: string | undefined;
+  readonly port: number;
+  readonly protocol: Protocol;
+}
+
+/** The workload that reports an endpoint: itself for a bare Pod. */
+export interface Owner {
+  readonly kind: WorkloadKind | 'Pod';
+  readonly name: string;
+}
+
+/** Anything a policy can select or name as a peer. Today: pods, and the pods a workload's template will create. */
+export interface Endpoint {
+  /** `namespace/name`, unique in a cluster. */
+  readonly id: string;
+  readonly kind: 'Pod';
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Labels;
+  /** Known addresses; empty when analysing manifests before deployment. */
+  readonly ips: readonly IPAddress[];
+  readonly node: string | undefined;
+  /** The node's address as the pod reports it (status.hostIP). */
+  readonly hostIP: IPAddress | undefined;
+  readonly ports: readonly ContainerPortInfo[];
+  readonly owner: Owner;
+  /** hostNetwork pods are node traffic to NetworkPolicy, not pods. */
+  readonly hostNetwork: boolean;
+  readonly origin: Location;
+}
+
+/**
+ * Turns pods and workloads into endpoints. A workload stands for its replicas
+ * through its pod template, unless its pods were loaded too; a workload owned
+ * by another loaded workload (the ReplicaSet of a Deployment) is reported as
+ * its top owner.
+ */
+export function endpointsFrom(objects: readonly SourcedObject[], namespaceOf: (o: SourcedObject) => string): Endpoint[] {
+  const workloads = new Map<string, SourcedObject>();
+  for (const o of objects) if (isWorkloadKind(o.kind)) workloads.set(`${namespaceOf(o)}/${o.kind}/${o.name}`, o);
+
+  const topOwner = (namespace: string, refs: readonly OwnerReference[] | undefined): SourcedObject | undefined => {
+    let current: SourcedObject | undefined;
+    let next = controllerOf(refs);
+    for (let depth = 0; next !== undefined && depth < 8; depth++) {
+      const found = workloads.get(`${namespace}/${next.kind}/${next.name}`);
+      if (found === undefined) break;
+      current = found;
+      next = controllerOf((found.raw as unknown as Workload).metadata?.ownerReferences);
+    }
+    return current;
+  };
+
+  const endpoints: Endpoint[] = [];
+  const workloadsWithPods = new Set<SourcedObject>();
+  for (const o of objects) {
+    if (knownKind(o.apiVersion, o.kind) !== 'Pod') continue;
+    const namespace = namespaceOf(o);
+    const pod = o.raw as unknown as Pod;
+    const owner = topOwner(namespace, pod.metadata?.ownerReferences);
+    if (owner !== undefined) workloadsWithPods.add(owner);
+    endpoints.push(podEndpoint(o, namespace, owner));
+  }
+  for (const o of workloads.values()) {
+    const namespace = namespaceOf(o);
+    const workload = o.raw as unknown as Workload;
+    if (workloadsWithPods.has(o) || topOwner(namespace, workload.metadata?.ownerReferences) !== undefined) continue;
+    endpoints.push(templateEndpoint(o, namespace, workload));
+  }
+  return withUniqueIds(endpoints);
+}
+
+function podEndpoint(o: SourcedObject, namespace: string, owner: SourcedObject | undefined): Endpoint {
+  const pod = o.raw as unknown as Pod;
+  const addresses = [pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p) => p.ip)].filter(
+    (ip): ip is string => typeof ip === 'string' && ip !== '',
+  );
+  const ips = dedupe(addresses.map(parseIP).filter((ip): ip is IPAddress => ip !== undefined));
+  return {
+    id: `${namespace}/${o.name}`,
+    kind: 'Pod',
+    namespace,
+    name: o.name,
+    labels: pod.metadata?.labels ?? {},
+    ips,
+    node: pod.spec?.nodeName ?? undefined,
+    hostIP: pod.status?.hostIP ? parseIP(pod.status.hostIP) : undefined,
+    ports: containerPorts(pod.spec),
+    owner: owner ? { kind: owner.kind as WorkloadKind, name: owner.name } : { kind: 'Pod', name: o.name },
+    hostNetwork: pod.spec?.hostNetwork === true,
+    origin: o.origin,
+  };
+}
+
+function templateEndpoint(o: SourcedObject, namespace: string, workload: Workload): Endpoint {
+  const template = o.kind === 'CronJob' ? workload.spec?.jobTemplate?.spec?.template : workload.spec?.template;
+  return {
+    id: `${namespace}/${o.name}`,
+    kind: 'Pod',
+    namespace,
+    name: o.name,
+    labels: template?.metadata?.labels ?? {},
+    ips: [],
+    node: template?.spec?.nodeName ?? undefined,
+    hostIP: undefined,
+    ports: containerPorts(template?.spec),
+    owner: { kind: o.kind as WorkloadKind, name: o.name },
+    hostNetwork: template?.spec?.hostNetwork === true,
+    origin: o.origin,
+  };
+}
+
+function containerPorts(spec: PodSpec | undefined): ContainerPortInfo[] {
+  const containers: readonly Container[] = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
+  return containers.flatMap((c) =>
+    (c.ports ?? []).map((p) => ({
+      name: p.name || undefined,
+      port: p.containerPort,
+      protocol: isProtocol(p.protocol) ? p.protocol : 'TCP',
+    })),
+  );
+}
+
+const controllerOf = (refs: readonly OwnerReference[] | undefined): OwnerReference | undefined =>
+  refs?.find((r) => r.controller === true) ?? refs?.[0];
+
+function dedupe(ips: IPAddress[]): IPAddress[] {
+  const seen = new Set<string>();
+  return ips.filter((ip) => {
+    const key = `${ip.family}/${ip.value}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** A template endpoint may share its name with a pod; the later one is told apart by its kind. */
+function withUniqueIds(endpoints: Endpoint[]): Endpoint[] {
+  const seen = new Set<string>();
+  return endpoints.map((e) => {
+    const id = seen.has(e.id) ? `${e.id}[${e.owner.kind}]` : e.id;
+    seen.add(id);
+    return id === e.id ? e : { ...e, id };
+  });
+}

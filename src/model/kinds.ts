@@ -1,0 +1,44 @@
+/**
+ * The kinds netpol understands, by API group. Anything else is skipped with a
+ * note, never silently.
+ */
+export const WORKLOAD_KINDS = [
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+export type KnownKind = 'Namespace' | 'Pod' | 'Node' | 'NetworkPolicy' | WorkloadKind;
+
+const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
+
+/** Which groups serve each kind; older beta groups are accepted because old manifests still use them. */
+const GROUPS: Record<KnownKind, readonly string[]> = {
+  Namespace: [''],
+  Pod: [''],
+  Node: [''],
+  ReplicationController: [''],
+  Deployment: ['apps', 'extensions'],
+  ReplicaSet: ['apps', 'extensions'],
+  StatefulSet: ['apps'],
+  DaemonSet: ['apps', 'extensions'],
+  Job: ['batch'],
+  CronJob: ['batch'],
+  // extensions/v1beta1 NetworkPolicy has meant the same as v1 since Kubernetes 1.7.
+  NetworkPolicy: ['networking.k8s.io', 'extensions'],
+};
+
+export function knownKind(apiVersion: string, kind: string): KnownKind | undefined {
+  const groups = (GROUPS as Record<string, readonly string[] | undefined>)[kind];
+  return groups?.includes(groupOf(apiVersion)) ? (kind as KnownKind) : undefined;
+}
+
+export const isWorkloadKind = (kind: string): kind is WorkloadKind => (WORKLOAD_KINDS as readonly string[]).includes(kind);
+
+/** Kinds whose objects live in a namespace; `default` is used when the manifest names none, as kubectl does. */
+export const isNamespaced = (kind: KnownKind): boolean => kind !== 'Namespace' && kind !== 'Node';

@@ -1,0 +1,122 @@
+import type { LabelSelector, Labels } from '../algebra/selector.js';
+
+/** The typed shapes of the objects netpol reads, after structural decoding. */
+
+export interface ObjectMeta {
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly labels?: Labels;
+  readonly annotations?: Labels;
+  readonly ownerReferences?: readonly OwnerReference[];
+}
+
+export interface OwnerReference {
+  readonly kind: string;
+  readonly name: string;
+  readonly controller?: boolean;
+}
+
+export interface NetworkPolicyPort {
+  readonly protocol?: string;
+  /** A number is a port; a string is a container port name (intstr). */
+  readonly port?: number | string;
+  readonly endPort?: number;
+}
+
+export interface IPBlock {
+  readonly cidr?: string;
+  readonly except?: readonly string[];
+}
+
+export interface NetworkPolicyPeer {
+  readonly podSelector?: LabelSelector;
+  readonly namespaceSelector?: LabelSelector;
+  readonly ipBlock?: IPBlock;
+}
+
+export interface NetworkPolicyIngressRule {
+  readonly ports?: readonly NetworkPolicyPort[];
+  readonly from?: readonly NetworkPolicyPeer[];
+}
+
+export interface NetworkPolicyEgressRule {
+  readonly ports?: readonly NetworkPolicyPort[];
+  readonly to?: readonly NetworkPolicyPeer[];
+}
+
+export interface NetworkPolicySpec {
+  readonly podSelector?: LabelSelector;
+  readonly policyTypes?: readonly string[];
+  readonly ingress?: readonly NetworkPolicyIngressRule[];
+  readonly egress?: readonly NetworkPolicyEgressRule[];
+}
+
+export interface NetworkPolicy {
+  readonly apiVersion: string;
+  readonly kind: 'NetworkPolicy';
+  readonly metadata: ObjectMeta;
+  readonly spec?: NetworkPolicySpec;
+}
+
+export interface ContainerPort {
+  readonly name?: string;
+  readonly containerPort: number;
+  readonly protocol?: string;
+}
+
+export interface Container {
+  readonly name?: string;
+  readonly ports?: readonly ContainerPort[];
+}
+
+export interface PodSpec {
+  readonly nodeName?: string;
+  readonly hostNetwork?: boolean;
+  readonly containers?: readonly Container[];
+  readonly initContainers?: readonly Container[];
+}
+
+export interface PodStatus {
+  readonly podIP?: string;
+  readonly podIPs?: readonly { readonly ip: string }[];
+  readonly hostIP?: string;
+  readonly phase?: string;
+}
+
+export interface Pod {
+  readonly kind: 'Pod';
+  readonly metadata: ObjectMeta;
+  readonly spec?: PodSpec;
+  readonly status?: PodStatus;
+}
+
+export interface PodTemplate {
+  readonly metadata?: ObjectMeta;
+  readonly spec?: PodSpec;
+}
+
+/** Deployment, ReplicaSet, StatefulSet, DaemonSet, ReplicationController, Job; CronJob nests one level deeper. */
+export interface Workload {
+  readonly kind: string;
+  readonly metadata: ObjectMeta;
+  readonly spec?: {
+    readonly template?: PodTemplate;
+    readonly jobTemplate?: { readonly spec?: { readonly template?: PodTemplate } };
+  };
+}
+
+export interface Namespace {
+  readonly kind: 'Namespace';
+  readonly metadata: ObjectMeta;
+}
+
+export interface NodeAddress {
+  readonly type: string;
+  readonly address: string;
+}
+
+export interface Node {
+  readonly kind: 'Node';
+  readonly metadata: ObjectMeta;
+  readonly status?: { readonly addresses?: readonly NodeAddress[] };
+}

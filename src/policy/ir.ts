@@ -1,0 +1,91 @@
+import type { Protocol } from '../algebra/connset.js';
+import type { IPSet } from '../algebra/ipset.js';
+import type { PortSet } from '../algebra/portset.js';
+import type { Selector } from '../algebra/selector.js';
+import type { Location } from '../model/source.js';
+
+/**
+ * The policy IR: what every policy kind is normalised into. Engines read
+ * only this; the meaning of the source fields is decided once, in policy/.
+ */
+
+export type Direction = 'ingress' | 'egress';
+
+export interface PolicyRef {
+  readonly kind: 'NetworkPolicy';
+  readonly namespace: string;
+  readonly name: string;
+  readonly origin: Location;
+}
+
+export interface RuleRef {
+  readonly policy: PolicyRef;
+  readonly direction: Direction;
+  readonly index: number;
+  readonly origin: Location;
+}
+
+/** Which namespaces a selector peer looks in. */
+export type NamespaceMatch =
+  | { readonly kind: 'same'; readonly namespace: string }
+  | { readonly kind: 'selector'; readonly selector: Selector };
+
+/** Endpoints chosen by labels: `podSelector` and/or `namespaceSelector` in one peer, which AND. */
+export interface SelectorPeer {
+  readonly kind: 'selector';
+  readonly namespaces: NamespaceMatch;
+  readonly pods: Selector;
+  readonly origin: Location;
+}
+
+/** Addresses: an ipBlock's cidr minus its excepts. */
+export interface IPBlockPeer {
+  readonly kind: 'ipBlock';
+  readonly ips: IPSet;
+  readonly cidr: string;
+  readonly except: readonly string[];
+  readonly origin: Location;
+}
+
+export type Peer = SelectorPeer | IPBlockPeer;
+
+/** Numbered ports (a single port, an endPort range, or every port) of one protocol. */
+export interface NumberedPorts {
+  readonly kind: 'numbered';
+  readonly protocol: Protocol;
+  readonly ports: PortSet;
+  readonly origin: Location;
+}
+
+/** A container port name, resolved on each destination endpoint. */
+export interface NamedPort {
+  readonly kind: 'named';
+  readonly protocol: Protocol;
+  readonly name: string;
+  readonly origin: Location;
+}
+
+export type PortMatch = NumberedPorts | NamedPort;
+
+export interface Rule {
+  readonly ref: RuleRef;
+  readonly action: 'allow';
+  /** `any`: the rule names no peers and so matches every source or destination, inside or outside the cluster. */
+  readonly peers: 'any' | readonly Peer[];
+  /** `any`: every port of every protocol. */
+  readonly ports: 'any' | readonly PortMatch[];
+}
+
+export interface Policy {
+  readonly ref: PolicyRef;
+  readonly tier: 'namespaced';
+  readonly namespace: string;
+  /** Selects the endpoints of `namespace` the policy applies to. */
+  readonly subject: Selector;
+  /** Present exactly when the policy isolates its subjects for ingress; then these rules are what it allows. */
+  readonly ingress?: readonly Rule[];
+  readonly egress?: readonly Rule[];
+}
+
+export const policyName = (ref: PolicyRef): string => `${ref.namespace}/${ref.name}`;
+export const ruleName = (ref: RuleRef): string => `${policyName(ref.policy)} ${ref.direction}[${ref.index}]`;

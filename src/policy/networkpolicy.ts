@@ -1,0 +1,83 @@
+import { type Protocol, isProtocol } from '../algebra/connset.js';
+import { IPSet } from '../algebra/ipset.js';
+import { PortSet } from '../algebra/portset.js';
+import { Selector } from '../algebra/selector.js';
+import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../model/resources.js';
+import type { FieldPath, SourcedObject } from '../model/source.js';
+import type { Direction, Peer, Policy, PolicyRef, PortMatch, Rule } from './ir.js';
+
+/** The namespace kubectl uses for a namespaced object that names none. */
+export const DEFAULT_NAMESPACE = 'default';
+
+/**
+ * Normalises a validated `networking.k8s.io/v1` NetworkPolicy into the IR.
+ * Every v1 semantic decision is made here:
+ * - policyTypes defaulting (Ingress always; Egress when egress rules exist);
+ * - absent and empty `from`/`to`/`ports` both mean "any";
+ * - a port entry without protocol means TCP, and without port means every port;
+ * - a peer with only podSelector looks in the policy's own namespace.
+ */
+export function normaliseNetworkPolicy(object: SourcedObject): Policy {
+  const policy = object.raw as unknown as NetworkPolicy;
+  const spec = policy.spec ?? {};
+  const namespace = object.namespace ?? DEFAULT_NAMESPACE;
+  const ref: PolicyRef = { kind: 'NetworkPolicy', namespace, name: object.name, origin: object.origin };
+  const types = effectivePolicyTypes(policy);
+  const rules = (direction: Direction, list: readonly { ports?: readonly NetworkPolicyPort[]; peers?: readonly NetworkPolicyPeer[] }[]) =>
+    list.map((rule, index): Rule => {
+      const path = ['spec', direction, index];
+      const peerField = direction === 'ingress' ? 'from' : 'to';
+      return {
+        ref: { policy: ref, direction, index, origin: object.locate(path) },
+        action: 'allow',
+        peers: nonEmpty(rule.peers)
+          ? rule.peers.map((peer, j) => normalisePeer(peer, namespace, object, [...path, peerField, j]))
+          : 'any',
+        ports: nonEmpty(rule.ports) ? rule.ports.map((port, j) => normalisePort(port, object, [...path, 'ports', j])) : 'any',
+      };
+    });
+  return {
+    ref,
+    tier: 'namespaced',
+    namespace,
+    subject: Selector.compile(spec.podSelector ?? {}),
+    ...(types.has('Ingress') ? { ingress: rules('ingress', (spec.ingress ?? []).map((r) => ({ ports: r.ports, peers: r.from }))) } : {}),
+    ...(types.has('Egress') ? { egress: rules('egress', (spec.egress ?? []).map((r) => ({ ports: r.ports, peers: r.to }))) } : {}),
+  };
+}
+
+/** `SetDefaults_NetworkPolicy`: the apiserver's defaulting of an empty policyTypes. */
+export function effectivePolicyTypes(policy: NetworkPolicy): ReadonlySet<string> {
+  const declared = policy.spec?.policyTypes ?? [];
+  if (declared.length > 0) return new Set(declared);
+  return new Set(nonEmpty(policy.spec?.egress) ? ['Ingress', 'Egress'] : ['Ingress']);
+}
+
+function normalisePeer(peer: NetworkPolicyPeer, namespace: string, object: SourcedObject, path: FieldPath): Peer {
+  const origin = object.locate(path);
+  if (peer.ipBlock) {
+    const except = peer.ipBlock.except ?? [];
+    const cidr = peer.ipBlock.cidr ?? '';
+    return { kind: 'ipBlock', ips: IPSet.fromIPBlock(cidr, except), cidr, except, origin };
+  }
+  return {
+    kind: 'selector',
+    namespaces: peer.namespaceSelector
+      ? { kind: 'selector', selector: Selector.compile(peer.namespaceSelector) }
+      : { kind: 'same', namespace },
+    pods: Selector.compile(peer.podSelector ?? {}),
+    origin,
+  };
+}
+
+function normalisePort(port: NetworkPolicyPort, object: SourcedObject, path: FieldPath): PortMatch {
+  const origin = object.locate(path);
+  const protocol: Protocol = isProtocol(port.protocol) ? port.protocol : 'TCP';
+  if (typeof port.port === 'string') return { kind: 'named', protocol, name: port.port, origin };
+  const ports = typeof port.port === 'number' ? PortSet.range(port.port, port.endPort ?? port.port) : PortSet.all;
+  return { kind: 'numbered', protocol, ports, origin };
+}
+
+function nonEmpty<T>(list: readonly T[] | undefined | null): list is readonly T[] {
+  return Array.isArray(list) && list.length > 0;
+}

@@ -1,0 +1,94 @@
+import { type KnownKind, knownKind } from '../model/kinds.js';
+import type { Namespace, NetworkPolicy, Node, Pod, PodTemplate, Workload } from '../model/resources.js';
+import { type FieldPath, type Location, type SourcedObject, objectKey } from '../model/source.js';
+import { type Schema, decode } from './decode.js';
+import { type FieldError, formatFieldError } from './field-error.js';
+import { validateObjectMeta } from './meta.js';
+import { validateNetworkPolicy } from './networkpolicy.js';
+import { validatePodSpecPorts } from './pods.js';
+import { validateLabels } from './selector.js';
+import { cronJobSchema, namespaceSchema, networkPolicySchema, nodeSchema, podSchema, workloadSchema } from './schemas.js';
+
+/** One reason an object would be refused, placed at the field it concerns. */
+export interface Diagnostic {
+  readonly object: SourcedObject;
+  readonly error: FieldError;
+  readonly location: Location;
+  /** The apiserver's rendering of `error`. */
+  readonly message: string;
+}
+
+/** Validates one object the way the apiserver would on create: decoding first, then the field rules. */
+export function validateObject(object: SourcedObject): Diagnostic[] {
+  const kind = knownKind(object.apiVersion, object.kind);
+  if (kind === undefined) return [];
+  const decodeErrors = decode(object.raw, schemaFor(kind));
+  const errors = decodeErrors.length > 0 ? decodeErrors : semanticErrors(kind, object);
+  return errors.map((error) => ({
+    object,
+    error,
+    location: object.locate(error.path),
+    message: formatFieldError(error),
+  }));
+}
+
+export function validateObjects(objects: readonly SourcedObject[]): Diagnostic[] {
+  return objects.flatMap(validateObject);
+}
+
+/** `NetworkPolicy.networking.k8s.io "deny" is invalid: [...]`, the apiserver's summary line. */
+export function formatInvalidObject(object: SourcedObject, diagnostics: readonly Diagnostic[]): string {
+  const group = object.apiVersion.includes('/') ? `.${object.apiVersion.split('/')[0]}` : '';
+  const messages = diagnostics.map((d) => d.message);
+  const body = messages.length === 1 ? messages[0] : `[${messages.join(', ')}]`;
+  return `${object.kind}${group} ${JSON.stringify(objectKey(object))} is invalid: ${body}`;
+}
+
+function schemaFor(kind: KnownKind): Schema {
+  switch (kind) {
+    case 'NetworkPolicy':
+      return networkPolicySchema;
+    case 'Pod':
+      return podSchema;
+    case 'Namespace':
+      return namespaceSchema;
+    case 'Node':
+      return nodeSchema;
+    case 'CronJob':
+      return cronJobSchema;
+    default:
+      return workloadSchema;
+  }
+}
+
+function semanticErrors(kind: KnownKind, object: SourcedObject): FieldError[] {
+  switch (kind) {
+    case 'NetworkPolicy':
+      return validateNetworkPolicy(object.raw as unknown as NetworkPolicy);
+    case 'Namespace':
+      return validateObjectMeta((object.raw as unknown as Namespace).metadata, false, 'label');
+    case 'Node':
+      return validateObjectMeta((object.raw as unknown as Node).metadata, false, 'subdomain');
+    case 'Pod': {
+      const pod = object.raw as unknown as Pod;
+      return [...validateObjectMeta(pod.metadata, true, 'subdomain'), ...validatePodSpecPorts(pod.spec, ['spec'])];
+    }
+    case 'CronJob': {
+      const cronJob = object.raw as unknown as Workload;
+      const template = cronJob.spec?.jobTemplate?.spec?.template;
+      return validateWorkload(cronJob, template, ['spec', 'jobTemplate', 'spec', 'template']);
+    }
+    default: {
+      const workload = object.raw as unknown as Workload;
+      return validateWorkload(workload, workload.spec?.template, ['spec', 'template']);
+    }
+  }
+}
+
+function validateWorkload(workload: Workload, template: PodTemplate | undefined, templatePath: FieldPath): FieldError[] {
+  return [
+    ...validateObjectMeta(workload.metadata, true, 'subdomain'),
+    ...validateLabels(template?.metadata?.labels, [...templatePath, 'metadata', 'labels']),
+    ...validatePodSpecPorts(template?.spec, [...templatePath, 'spec']),
+  ];
+}
