@@ -31,7 +31,7 @@ export const inclusiveRangeError = (lo: number, hi: number): string => `must be 
 /** Go's `RegexError`, including its "'a',  or 'b'" punctuation. */
 export function regexError(message: string, fmt: string, ...examples: string[]): string {
   if (examples.length === 0) return `${message} (regex used for validation is '${fmt}')`;
-  const shown = examples.map((e) => `'${e}', `).join('or ');
+  const shown = examples.map((e) => `'${e}', `).join(' or ');
   return `${message} (e.g. ${shown}regex used for validation is '${fmt}')`;
 }
 

@@ -1,0 +1,60 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { type Protocol, isProtocol } from '../algebra/connset.js';
+import { defaultEngineOptions, type EngineOptions } from '../engine/verdict.js';
+import type { Cluster } from '../model/cluster.js';
+import { type Inputs, inputsAreValid, readInputs } from '../model/inputs.js';
+import type { LoadProblem } from '../model/load.js';
+import { buildCluster } from '../model/cluster.js';
+import { formatLocation, objectKey } from '../model/source.js';
+import type { Diagnostic } from '../validate/validate.js';
+import type { Io } from './io.js';
+
+export const formatProblem = (p: LoadProblem): string => `${formatLocation(p.location)}: ${p.message}`;
+
+export const formatDiagnostic = (d: Diagnostic): string =>
+  `${formatLocation(d.location)}: ${d.object.kind} ${objectKey({ name: d.object.name, namespace: d.object.namespace })}: ${d.message}`;
+
+/** Writes what could not be read, and what was skipped, to stderr. */
+export function reportInputs(inputs: Inputs, io: Io): void {
+  for (const s of inputs.load.skipped) io.err(`${formatProblem(s)}\n`);
+  for (const p of inputs.load.problems) io.err(`${formatProblem(p)}\n`);
+  for (const d of inputs.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+}
+
+/** For analysis commands: the cluster, or undefined after reporting why the input was refused. */
+export function clusterOrReport(paths: readonly string[], io: Io): Cluster | undefined {
+  const inputs = readInputs(paths, { readStdin: io.readStdin });
+  reportInputs(inputs, io);
+  if (!inputsAreValid(inputs)) {
+    const count = inputs.load.problems.length + inputs.diagnostics.length;
+    io.err(`netpol: refusing to analyse invalid input (${count} problem${count === 1 ? '' : 's'}); run 'netpol validate' for details\n`);
+    return undefined;
+  }
+  return buildCluster(inputs.load.objects);
+}
+
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^[0-9]+$/.test(text) || port < 1 || port > 65535) throw new InvalidArgumentError('a port is a number from 1 to 65535');
+  return port;
+}
+
+export function parseProtocol(text: string): Protocol {
+  const upper = text.toUpperCase();
+  if (!isProtocol(upper)) throw new InvalidArgumentError('the protocol is TCP, UDP or SCTP');
+  return upper;
+}
+
+/** The switches for what upstream leaves to implementations. */
+export function addEngineOptions(command: Command): Command {
+  return command
+    .option('--no-ipblock-pod-ips', 'ipBlocks never match pod addresses (Cilium\'s default); by default they do')
+    .option('--no-local-node-egress', 'subject egress to the pod\'s own node to policy; by default it is always allowed');
+}
+
+export function engineOptionsFrom(opts: { ipblockPodIps?: boolean; localNodeEgress?: boolean }): EngineOptions {
+  return {
+    ipBlockMatchesPodIPs: opts.ipblockPodIps ?? defaultEngineOptions.ipBlockMatchesPodIPs,
+    allowEgressToLocalNode: opts.localNodeEgress ?? defaultEngineOptions.allowEgressToLocalNode,
+  };
+}

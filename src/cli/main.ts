@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { registerCheck } from './commands/check.js';
+import { registerMatrix } from './commands/matrix.js';
+import { registerValidate } from './commands/validate.js';
+import { EXIT, type Io, processIo } from './io.js';
+
+export const VERSION = '0.1.0';
+
+/** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const setExit = (code: number): void => {
+    exitCode = code;
+  };
+  const program = new Command('netpol')
+    .description('A Kubernetes NetworkPolicy engine: validate, decide and explain, analyse, render and enforce')
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  registerValidate(program, io, setExit);
+  registerCheck(program, io, setExit);
+  registerMatrix(program, io, setExit);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.error;
+    }
+    io.err(`netpol: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return EXIT.error;
+  }
+  return exitCode;
+}

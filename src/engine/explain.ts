@@ -1,0 +1,77 @@
+import { formatIP } from '../algebra/ip.js';
+import { formatLocation } from '../model/source.js';
+import { type PolicyRef, type RuleRef, policyName, ruleName } from '../policy/ir.js';
+import type { DirectionVerdict, FlowPeer, Verdict } from './verdict.js';
+
+export const describePeer = (peer: FlowPeer): string => {
+  if (peer.kind === 'external') return `${formatIP(peer.ip.family, peer.ip.value)} (external)`;
+  return peer.ip === undefined ? peer.endpoint.id : `${peer.endpoint.id} (${formatIP(peer.ip.family, peer.ip.value)})`;
+};
+
+const peerName = (peer: FlowPeer): string =>
+  peer.kind === 'external' ? formatIP(peer.ip.family, peer.ip.value) : peer.endpoint.id;
+
+/** A verdict as a person reads it: the answer first, then why, direction by direction. */
+export function explainVerdict(verdict: Verdict): string {
+  const { flow } = verdict;
+  const head = `${verdict.allowed ? 'allowed' : 'denied'}: ${describePeer(flow.src)} => ${describePeer(flow.dst)} on ${flow.protocol} ${flow.port}`;
+  if (verdict.self) return `${head}\n  an endpoint's traffic to itself is always allowed\n`;
+  const lines = [
+    head,
+    ...explainDirection(verdict.egress, `egress from ${peerName(flow.src)}`, peerName(flow.dst), verdict),
+    ...explainDirection(verdict.ingress, `ingress to ${peerName(flow.dst)}`, peerName(flow.src), verdict),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function explainDirection(d: DirectionVerdict, title: string, remote: string, verdict: Verdict): string[] {
+  const outcome = d.allowed ? 'allowed' : 'denied';
+  switch (d.reason) {
+    case 'not-an-endpoint':
+      return [`  ${title}: ${outcome}: not an endpoint, so no NetworkPolicy applies`];
+    case 'host-network':
+      return [`  ${title}: ${outcome}: a hostNetwork pod is node traffic, which NetworkPolicy does not select`];
+    case 'local-node':
+      return [`  ${title}: ${outcome}: traffic between a pod and its own node is always allowed`];
+    case 'not-isolated':
+      return [`  ${title}: ${outcome}: no NetworkPolicy selects it for ${d.direction}`];
+    case 'allowed-by-rule':
+      return [
+        `  ${title}: ${outcome}`,
+        ...d.isolatedBy.map((p) => `    isolated by ${describePolicy(p)}`),
+        ...d.allowedBy.map((r) => `    allowed by ${describeRule(r)}`),
+      ];
+    case 'no-rule-allows':
+      return [
+        `  ${title}: ${outcome}`,
+        ...d.isolatedBy.map((p) => `    isolated by ${describePolicy(p)}`),
+        `    no ${d.direction} rule of ${d.isolatedBy.length === 1 ? 'this policy' : 'these policies'} allows ${remote} on ${verdict.flow.protocol} ${verdict.flow.port}`,
+      ];
+  }
+}
+
+const describePolicy = (ref: PolicyRef): string => `NetworkPolicy ${policyName(ref)} (${formatLocation(ref.origin)})`;
+const describeRule = (ref: RuleRef): string => `${ruleName(ref)} (${formatLocation(ref.origin)})`;
+
+/** The verdict as plain data, for `--output json` and other programs. */
+export function verdictToJSON(verdict: Verdict): object {
+  const peer = (p: FlowPeer) =>
+    p.kind === 'external'
+      ? { kind: 'external', ip: formatIP(p.ip.family, p.ip.value) }
+      : { kind: 'endpoint', id: p.endpoint.id, ip: p.ip === undefined ? null : formatIP(p.ip.family, p.ip.value) };
+  const policy = (ref: PolicyRef) => ({ namespace: ref.namespace, name: ref.name, file: ref.origin.file, line: ref.origin.line });
+  const rule = (ref: RuleRef) => ({ policy: policy(ref.policy), direction: ref.direction, index: ref.index, file: ref.origin.file, line: ref.origin.line });
+  const direction = (d: DirectionVerdict) => ({
+    allowed: d.allowed,
+    reason: d.reason,
+    isolatedBy: d.isolatedBy.map(policy),
+    allowedBy: d.allowedBy.map(rule),
+  });
+  return {
+    allowed: verdict.allowed,
+    self: verdict.self,
+    flow: { src: peer(verdict.flow.src), dst: peer(verdict.flow.dst), protocol: verdict.flow.protocol, port: verdict.flow.port },
+    egress: direction(verdict.egress),
+    ingress: direction(verdict.ingress),
+  };
+}

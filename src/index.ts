@@ -1,0 +1,33 @@
+/** netpol's library API. The CLI is a thin layer over exactly these functions. */
+export { ConnSet, PROTOCOLS, type Protocol, isProtocol } from './algebra/connset.js';
+export { IPSet, type AddressRange } from './algebra/ipset.js';
+export { parseCIDR, parseIP, formatIP, type CIDR, type IPAddress } from './algebra/ip.js';
+export { PortSet } from './algebra/portset.js';
+export { Selector, type LabelSelector, type Labels } from './algebra/selector.js';
+
+export { loadPaths, loadText, type LoadOptions, type LoadProblem, type LoadResult } from './model/load.js';
+export { type SourcedObject, type Location, formatLocation, formatFieldPath, objectFromData } from './model/source.js';
+export { buildCluster, NAMESPACE_NAME_LABEL, type Cluster, type NamespaceInfo, type NodeInfo } from './model/cluster.js';
+export type { Endpoint, Owner, ContainerPortInfo } from './model/endpoints.js';
+export { ObjectStore, type ObjectRef, type Relabel } from './model/store.js';
+export { readInputs, loadCluster, InvalidInputError, inputsAreValid, type Inputs } from './model/inputs.js';
+
+export { validateObject, validateObjects, formatInvalidObject, type Diagnostic } from './validate/validate.js';
+export { formatFieldError, type FieldError } from './validate/field-error.js';
+
+export type { Policy, Rule, Peer, PortMatch, PolicyRef, RuleRef, Direction } from './policy/ir.js';
+export { normaliseNetworkPolicy, effectivePolicyTypes } from './policy/networkpolicy.js';
+
+export {
+  decide,
+  defaultEngineOptions,
+  type EngineOptions,
+  type Flow,
+  type FlowPeer,
+  type Verdict,
+  type DirectionVerdict,
+} from './engine/verdict.js';
+export { resolvePeerSpec, makeFlow, endpointFlow, UnknownPeerError, type PeerSpec } from './engine/flow.js';
+export { explainVerdict, verdictToJSON } from './engine/explain.js';
+export { connectivityMatrix } from './engine/matrix.js';
+export { formatTruthTable, parseTruthTable, compareTruthTables, type TruthTable } from './engine/truthtable.js';

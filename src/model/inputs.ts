@@ -1,0 +1,33 @@
+import { type Diagnostic, validateObjects } from '../validate/validate.js';
+import { type Cluster, buildCluster } from './cluster.js';
+import { type LoadOptions, type LoadProblem, type LoadResult, loadPaths } from './load.js';
+
+/** Everything read from the user's paths, and everything wrong with it. */
+export interface Inputs {
+  readonly load: LoadResult;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function readInputs(paths: readonly string[], options: LoadOptions = {}): Inputs {
+  const load = loadPaths(paths, options);
+  return { load, diagnostics: validateObjects(load.objects) };
+}
+
+export const inputsAreValid = (inputs: Inputs): boolean => inputs.load.problems.length === 0 && inputs.diagnostics.length === 0;
+
+/** Thrown when analysis is asked of input that does not load or validate: netpol never guesses. */
+export class InvalidInputError extends Error {
+  constructor(
+    readonly problems: readonly LoadProblem[],
+    readonly diagnostics: readonly Diagnostic[],
+  ) {
+    super(`${problems.length + diagnostics.length} problem(s) in the input`);
+  }
+}
+
+/** Loads, validates and builds the cluster; refuses invalid input with the validation messages. */
+export function loadCluster(paths: readonly string[], options: LoadOptions = {}): { cluster: Cluster; inputs: Inputs } {
+  const inputs = readInputs(paths, options);
+  if (!inputsAreValid(inputs)) throw new InvalidInputError(inputs.load.problems, inputs.diagnostics);
+  return { cluster: buildCluster(inputs.load.objects), inputs };
+}
