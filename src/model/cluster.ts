@@ -6,6 +6,7 @@ import { type Endpoint, endpointsFrom } from './endpoints.js';
 import { isNamespaced, knownKind } from './kinds.js';
 import type { Namespace, Node } from './resources.js';
 import type { Location, SourcedObject } from './source.js';
+import { typedView } from './typed.js';
 
 /** The label the control plane puts on every namespace; policies select namespaces by name through it. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -71,7 +72,7 @@ function namespacesFrom(objects: readonly SourcedObject[], referenced: readonly 
   const namespaces = new Map<string, NamespaceInfo>();
   for (const o of objects) {
     if (knownKind(o.apiVersion, o.kind) !== 'Namespace') continue;
-    const labels = (o.raw as unknown as Namespace).metadata?.labels ?? {};
+    const labels = typedView<Namespace>(o).metadata?.labels ?? {};
     namespaces.set(o.name, { name: o.name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: o.name }, implicit: false, origin: o.origin });
   }
   for (const name of referenced) {
@@ -93,7 +94,7 @@ function nodesFrom(objects: readonly SourcedObject[], endpoints: readonly Endpoi
   for (const o of objects) {
     if (knownKind(o.apiVersion, o.kind) !== 'Node') continue;
     add(o.name, undefined);
-    for (const a of (o.raw as unknown as Node).status?.addresses ?? []) add(o.name, parseIP(a.address));
+    for (const a of typedView<Node>(o).status?.addresses ?? []) add(o.name, parseIP(a.address));
   }
   for (const e of endpoints) {
     if (e.node === undefined) continue;

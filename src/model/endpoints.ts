@@ -4,6 +4,7 @@ import type { Labels } from '../algebra/selector.js';
 import { type WorkloadKind, isWorkloadKind, knownKind } from './kinds.js';
 import type { Container, OwnerReference, Pod, PodSpec, Workload } from './resources.js';
 import type { Location, SourcedObject } from './source.js';
+import { typedView } from './typed.js';
 
 export interface ContainerPortInfo {
   readonly name: string | undefined;
@@ -54,7 +55,7 @@ export function endpointsFrom(objects: readonly SourcedObject[], namespaceOf: (o
       const found = workloads.get(`${namespace}/${next.kind}/${next.name}`);
       if (found === undefined) break;
       current = found;
-      next = controllerOf((found.raw as unknown as Workload).metadata?.ownerReferences);
+      next = controllerOf(typedView<Workload>(found).metadata?.ownerReferences);
     }
     return current;
   };
@@ -64,14 +65,14 @@ export function endpointsFrom(objects: readonly SourcedObject[], namespaceOf: (o
   for (const o of objects) {
     if (knownKind(o.apiVersion, o.kind) !== 'Pod') continue;
     const namespace = namespaceOf(o);
-    const pod = o.raw as unknown as Pod;
+    const pod = typedView<Pod>(o);
     const owner = topOwner(namespace, pod.metadata?.ownerReferences);
     if (owner !== undefined) workloadsWithPods.add(owner);
     endpoints.push(podEndpoint(o, namespace, owner));
   }
   for (const o of workloads.values()) {
     const namespace = namespaceOf(o);
-    const workload = o.raw as unknown as Workload;
+    const workload = typedView<Workload>(o);
     if (workloadsWithPods.has(o) || topOwner(namespace, workload.metadata?.ownerReferences) !== undefined) continue;
     endpoints.push(templateEndpoint(o, namespace, workload));
   }
@@ -79,7 +80,7 @@ export function endpointsFrom(objects: readonly SourcedObject[], namespaceOf: (o
 }
 
 function podEndpoint(o: SourcedObject, namespace: string, owner: SourcedObject | undefined): Endpoint {
-  const pod = o.raw as unknown as Pod;
+  const pod = typedView<Pod>(o);
   const addresses = [pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p) => p.ip)].filter(
     (ip): ip is string => typeof ip === 'string' && ip !== '',
   );

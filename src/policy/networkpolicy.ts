@@ -5,6 +5,7 @@ import { Selector } from '../algebra/selector.js';
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../model/resources.js';
 import type { FieldPath, SourcedObject } from '../model/source.js';
 import type { Direction, Peer, Policy, PolicyRef, PortMatch, Rule } from './ir.js';
+import { typedView } from '../model/typed.js';
 
 /** The namespace kubectl uses for a namespaced object that names none. */
 export const DEFAULT_NAMESPACE = 'default';
@@ -18,7 +19,7 @@ export const DEFAULT_NAMESPACE = 'default';
  * - a peer with only podSelector looks in the policy's own namespace.
  */
 export function normaliseNetworkPolicy(object: SourcedObject): Policy {
-  const policy = object.raw as unknown as NetworkPolicy;
+  const policy = typedView<NetworkPolicy>(object);
   const spec = policy.spec ?? {};
   const namespace = object.namespace ?? DEFAULT_NAMESPACE;
   const ref: PolicyRef = { kind: 'NetworkPolicy', namespace, name: object.name, origin: object.origin };

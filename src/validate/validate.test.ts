@@ -183,6 +183,7 @@ const validCases: [string, JSONObject][] = [
   ['allow-all rule', netpol({ podSelector: {}, ingress: [{}] })],
   ['deny-all both ways', netpol({ podSelector: {}, ingress: [], egress: [], policyTypes: ['Ingress', 'Egress'] })],
   ['empty from list', netpol({ podSelector: {}, ingress: [{ from: [], ports: [] }] })],
+  ['a null rule decodes as an empty rule, as in Go', netpol({ podSelector: {}, ingress: [null], egress: [{ ports: [null], to: null }] })],
   ['null fields mean absent', netpol({ podSelector: null, ingress: [{ from: null, ports: null }], egress: null })],
   ['missing namespace', netpol({ podSelector: {} }, { name: 'p' })],
   ['status and server fields', { ...netpol({ podSelector: {} }, { name: 'p', namespace: 'x', uid: 'u', resourceVersion: '1', generation: 2 }), status: {} }],

@@ -1,13 +1,12 @@
 import { type KnownKind, knownKind } from '../model/kinds.js';
 import type { Namespace, NetworkPolicy, Node, Pod, PodTemplate, Workload } from '../model/resources.js';
 import { type FieldPath, type Location, type SourcedObject, objectKey } from '../model/source.js';
-import { type Schema, decode } from './decode.js';
 import { type FieldError, formatFieldError } from './field-error.js';
 import { validateObjectMeta } from './meta.js';
 import { validateNetworkPolicy } from './networkpolicy.js';
 import { validatePodSpecPorts } from './pods.js';
 import { validateLabels } from './selector.js';
-import { cronJobSchema, namespaceSchema, networkPolicySchema, nodeSchema, podSchema, workloadSchema } from './schemas.js';
+import { decodeObject, typedView } from '../model/typed.js';
 
 /** One reason an object would be refused, placed at the field it concerns. */
 export interface Diagnostic {
@@ -22,7 +21,7 @@ export interface Diagnostic {
 export function validateObject(object: SourcedObject): Diagnostic[] {
   const kind = knownKind(object.apiVersion, object.kind);
   if (kind === undefined) return [];
-  const decodeErrors = decode(object.raw, schemaFor(kind));
+  const decodeErrors = decodeObject(object).errors;
   const errors = decodeErrors.length > 0 ? decodeErrors : semanticErrors(kind, object);
   return errors.map((error) => ({
     object,
@@ -44,42 +43,25 @@ export function formatInvalidObject(object: SourcedObject, diagnostics: readonly
   return `${object.kind}${group} ${JSON.stringify(objectKey(object))} is invalid: ${body}`;
 }
 
-function schemaFor(kind: KnownKind): Schema {
-  switch (kind) {
-    case 'NetworkPolicy':
-      return networkPolicySchema;
-    case 'Pod':
-      return podSchema;
-    case 'Namespace':
-      return namespaceSchema;
-    case 'Node':
-      return nodeSchema;
-    case 'CronJob':
-      return cronJobSchema;
-    default:
-      return workloadSchema;
-  }
-}
-
 function semanticErrors(kind: KnownKind, object: SourcedObject): FieldError[] {
   switch (kind) {
     case 'NetworkPolicy':
-      return validateNetworkPolicy(object.raw as unknown as NetworkPolicy);
+      return validateNetworkPolicy(typedView<NetworkPolicy>(object));
     case 'Namespace':
-      return validateObjectMeta((object.raw as unknown as Namespace).metadata, false, 'label');
+      return validateObjectMeta(typedView<Namespace>(object).metadata, false, 'label');
     case 'Node':
-      return validateObjectMeta((object.raw as unknown as Node).metadata, false, 'subdomain');
+      return validateObjectMeta(typedView<Node>(object).metadata, false, 'subdomain');
     case 'Pod': {
-      const pod = object.raw as unknown as Pod;
+      const pod = typedView<Pod>(object);
       return [...validateObjectMeta(pod.metadata, true, 'subdomain'), ...validatePodSpecPorts(pod.spec, ['spec'])];
     }
     case 'CronJob': {
-      const cronJob = object.raw as unknown as Workload;
+      const cronJob = typedView<Workload>(object);
       const template = cronJob.spec?.jobTemplate?.spec?.template;
       return validateWorkload(cronJob, template, ['spec', 'jobTemplate', 'spec', 'template']);
     }
     default: {
-      const workload = object.raw as unknown as Workload;
+      const workload = typedView<Workload>(object);
       return validateWorkload(workload, workload.spec?.template, ['spec', 'template']);
     }
   }

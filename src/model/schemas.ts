@@ -1,4 +1,5 @@
 import { type Schema, any, arrayOf, bool, int, intOrString, mapOf, openObject, str, strictObject } from './decode.js';
+import type { KnownKind } from './kinds.js';
 
 const labelSelector = strictObject({
   matchLabels: mapOf(str),
@@ -71,3 +72,20 @@ export const nodeSchema: Schema = openObject({
   metadata: objectMeta,
   status: openObject({ addresses: arrayOf(openObject({ type: str, address: str })) }),
 });
+
+export function schemaFor(kind: KnownKind): Schema {
+  switch (kind) {
+    case 'NetworkPolicy':
+      return networkPolicySchema;
+    case 'Pod':
+      return podSchema;
+    case 'Namespace':
+      return namespaceSchema;
+    case 'Node':
+      return nodeSchema;
+    case 'CronJob':
+      return cronJobSchema;
+    default:
+      return workloadSchema;
+  }
+}

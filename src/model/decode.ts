@@ -1,0 +1,100 @@
+import { type FieldError, invalid, unknownField } from '../validate/field-error.js';
+import type { FieldPath, JSONValue } from './source.js';
+
+/**
+ * Structural decoding: the step where the apiserver turns JSON into Go
+ * structs. It catches wrong types (a label value written as a bare number)
+ * and, for strictly decoded objects, unknown fields (a misspelt `ingres`),
+ * which would otherwise drop rules without a word.
+ */
+export type Schema =
+  | { readonly type: 'string' | 'integer' | 'boolean' | 'integer or string' | 'any' }
+  | { readonly type: 'object'; readonly fields: Readonly<Record<string, Schema>>; readonly strict: boolean }
+  | { readonly type: 'map'; readonly values: Schema }
+  | { readonly type: 'array'; readonly items: Schema };
+
+export const str: Schema = { type: 'string' };
+export const int: Schema = { type: 'integer' };
+export const bool: Schema = { type: 'boolean' };
+export const intOrString: Schema = { type: 'integer or string' };
+export const any: Schema = { type: 'any' };
+export const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
+export const mapOf = (values: Schema): Schema => ({ type: 'map', values });
+/** An object whose unknown fields are errors. */
+export const strictObject = (fields: Record<string, Schema>): Schema => ({ type: 'object', fields, strict: true });
+/** An object of which only some fields are checked. */
+export const openObject = (fields: Record<string, Schema>): Schema => ({ type: 'object', fields, strict: false });
+
+export interface Decoded {
+  readonly errors: FieldError[];
+  /** The value as Go would hold it: null fields absent, null list items and map values zero. */
+  readonly value: JSONValue | undefined;
+}
+
+export function decode(value: JSONValue | undefined, schema: Schema, path: FieldPath = []): Decoded {
+  const errors: FieldError[] = [];
+  return { errors, value: walk(value, schema, path, errors) };
+}
+
+function walk(value: JSONValue | undefined, schema: Schema, path: FieldPath, errors: FieldError[]): JSONValue | undefined {
+  if (value === null || value === undefined) return undefined;
+  switch (schema.type) {
+    case 'any':
+      return value;
+    case 'string':
+      return typeof value === 'string' ? value : typeError(path, value, schema.type, errors);
+    case 'boolean':
+      return typeof value === 'boolean' ? value : typeError(path, value, schema.type, errors);
+    case 'integer':
+      return Number.isInteger(value) ? value : typeError(path, value, schema.type, errors);
+    case 'integer or string':
+      return typeof value === 'string' || Number.isInteger(value) ? value : typeError(path, value, schema.type, errors);
+    case 'array':
+      if (!Array.isArray(value)) return typeError(path, value, schema.type, errors);
+      return value.map((item, index) => walk(item, schema.items, [...path, index], errors) ?? zeroValue(schema.items));
+    case 'map':
+    case 'object': {
+      if (typeof value !== 'object' || Array.isArray(value)) return typeError(path, value, 'object', errors);
+      const out: { [key: string]: JSONValue } = {};
+      for (const [key, child] of Object.entries(value)) {
+        const childSchema = schema.type === 'map' ? schema.values : schema.fields[key];
+        if (childSchema === undefined) {
+          if (schema.type === 'object' && schema.strict) errors.push(unknownField([...path, key]));
+          else out[key] = child;
+          continue;
+        }
+        const decoded = walk(child, childSchema, [...path, key], errors);
+        if (decoded !== undefined) out[key] = decoded;
+        else if (schema.type === 'map') out[key] = zeroValue(childSchema);
+      }
+      return out;
+    }
+  }
+}
+
+/** What Go's JSON decoder leaves in a slot given null. */
+function zeroValue(schema: Schema): JSONValue {
+  switch (schema.type) {
+    case 'string':
+      return '';
+    case 'integer':
+    case 'integer or string':
+      return 0;
+    case 'boolean':
+      return false;
+    case 'array':
+      return [];
+    case 'any':
+      return null;
+    default:
+      return {};
+  }
+}
+
+function typeError(path: FieldPath, value: JSONValue, expected: string, errors: FieldError[]): undefined {
+  const shown = typeof value === 'string' ? value : { goSyntax: abbreviate(JSON.stringify(value)) };
+  errors.push(invalid(path, shown, `must be of type ${expected}`));
+  return undefined;
+}
+
+const abbreviate = (text: string): string => (text.length > 60 ? `${text.slice(0, 57)}...` : text);
