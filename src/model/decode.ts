@@ -93,7 +93,9 @@ function zeroValue(schema: Schema): JSONValue {
 
 function typeError(path: FieldPath, value: JSONValue, expected: string, errors: FieldError[]): undefined {
   const shown = typeof value === 'string' ? value : { goSyntax: abbreviate(JSON.stringify(value)) };
-  errors.push(invalid(path, shown, `must be of type ${expected}`));
+  // YAML 1.1, which kubectl speaks, reads unquoted y/yes/on/n/no/off as booleans: say so where it bites.
+  const hint = typeof value === 'boolean' && expected === 'string' ? ' (unquoted y, yes, on, n, no and off are booleans in YAML: quote the value)' : '';
+  errors.push(invalid(path, shown, `must be of type ${expected}${hint}`));
   return undefined;
 }
 

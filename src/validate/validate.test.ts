@@ -142,6 +142,11 @@ const invalidCases: [string, JSONObject, string[]][] = [
   ['misspelt peer field', fromPeer({ podselector: {} }), [`unknown field "${F}.podselector"`]],
   ['selector written as a string', netpol({ podSelector: 'app=web' }), ['spec.podSelector: Invalid value: "app=web": must be of type object']],
   ['label value written as a number', podSelector({ matchLabels: { version: 1.5 } }), ['spec.podSelector.matchLabels.version: Invalid value: 1.5: must be of type string']],
+  [
+    'YAML 1.1 boolean where a string belongs',
+    podSelector({ matchLabels: { enabled: true } }),
+    ['spec.podSelector.matchLabels.enabled: Invalid value: true: must be of type string (unquoted y, yes, on, n, no and off are booleans in YAML: quote the value)'],
+  ],
   ['fractional port', ingressPort({ port: 80.5 }), [`${P}.port: Invalid value: 80.5: must be of type integer or string`]],
   ['rules written as an object', netpol({ podSelector: {}, ingress: { from: [] } }), ['spec.ingress: Invalid value: {"from":[]}: must be of type array']],
   // pods and workloads
