@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.js';
+import { registerList } from './commands/list.js';
 import { registerMatrix } from './commands/matrix.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, type Io, processIo } from './io.js';
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerValidate(program, io, setExit);
   registerCheck(program, io, setExit);
   registerMatrix(program, io, setExit);
+  registerList(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

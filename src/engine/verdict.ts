@@ -1,8 +1,8 @@
-import type { Protocol } from '../algebra/connset.js';
+import { ConnSet, type Protocol } from '../algebra/connset.js';
 import type { IPAddress } from '../algebra/ip.js';
 import { type Cluster, addressKey } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
-import type { Direction, Peer, Policy, PolicyRef, PortMatch, Rule, RuleRef } from '../policy/ir.js';
+import type { Direction, Peer, Policy, PolicyRef, PortMatch, Rule, RuleRef, SelectorPeer } from '../policy/ir.js';
 
 /**
  * The behaviours upstream leaves to implementations, as switches. The
@@ -122,23 +122,41 @@ export function peerMatchesRemote(cluster: Cluster, peer: Peer, remote: FlowPeer
   return selectorPeerMatches(cluster, peer, remote.endpoint);
 }
 
-export function selectorPeerMatches(cluster: Cluster, peer: Extract<Peer, { kind: 'selector' }>, endpoint: Endpoint): boolean {
-  const inNamespace =
-    peer.namespaces.kind === 'same'
-      ? endpoint.namespace === peer.namespaces.namespace
-      : peer.namespaces.selector.matches(cluster.namespaces.get(endpoint.namespace)?.labels ?? {});
-  return inNamespace && peer.pods.matches(endpoint.labels);
+export function selectorPeerMatches(cluster: Cluster, peer: SelectorPeer, endpoint: Endpoint): boolean {
+  return peerNamespaceMatches(cluster, peer, endpoint.namespace) && peer.pods.matches(endpoint.labels);
 }
 
-/** Named ports resolve on the flow's destination: a container port with that name, protocol and number. */
+/** Whether a selector peer looks in a namespace: its own with podSelector alone, else by namespace labels. */
+export function peerNamespaceMatches(cluster: Cluster, peer: SelectorPeer, namespace: string): boolean {
+  return peer.namespaces.kind === 'same'
+    ? namespace === peer.namespaces.namespace
+    : peer.namespaces.selector.matches(cluster.namespaces.get(namespace)?.labels ?? {});
+}
+
+/**
+ * The connections a port match allows towards one destination. Named ports
+ * resolve there: the container ports with that name and protocol. A
+ * destination outside the cluster has no names, so a named port allows nothing.
+ */
+export function portMatchConns(match: PortMatch, dst: Endpoint | undefined): ConnSet {
+  if (match.kind === 'numbered') return ConnSet.of(match.protocol, match.ports);
+  let conns = ConnSet.none;
+  for (const p of dst?.ports ?? []) {
+    if (p.name === match.name && p.protocol === match.protocol) conns = conns.union(ConnSet.port(p.protocol, p.port));
+  }
+  return conns;
+}
+
+/** The connections a rule's port list allows towards one destination. */
+export function rulePortConns(rule: Rule, dst: Endpoint | undefined): ConnSet {
+  if (rule.ports === 'any') return ConnSet.all;
+  return rule.ports.reduce((conns, match) => conns.union(portMatchConns(match, dst)), ConnSet.none);
+}
+
 export function portMatches(match: PortMatch, flow: Flow): boolean {
   if (match.protocol !== flow.protocol) return false;
   if (match.kind === 'numbered') return match.ports.has(flow.port);
-  const dst = flow.dst;
-  return (
-    dst.kind === 'endpoint' &&
-    dst.endpoint.ports.some((p) => p.name === match.name && p.protocol === match.protocol && p.port === flow.port)
-  );
+  return portMatchConns(match, flow.dst.kind === 'endpoint' ? flow.dst.endpoint : undefined).has(flow.protocol, flow.port);
 }
 
 function isSelf(flow: Flow): boolean {

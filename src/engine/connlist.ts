@@ -1,0 +1,61 @@
+import type { ConnSet } from '../algebra/connset.js';
+import { type AddressRange, formatAddressRange } from '../algebra/ipset.js';
+import type { Endpoint } from '../model/endpoints.js';
+import type { Connectivity } from './connectivity.js';
+
+/** One line of the connectivity list: a workload or external range to another, and what it may open. */
+export interface ConnLine {
+  readonly src: string;
+  readonly dst: string;
+  readonly conns: ConnSet;
+}
+
+/** `NAMESPACE/NAME[KIND]`: the replicas of a workload are one peer. */
+export const workloadName = (e: Endpoint): string => `${e.namespace}/${e.owner.name}[${e.owner.kind}]`;
+
+/** `FIRST-LAST[External]` */
+export const rangeName = (r: AddressRange): string => `${formatAddressRange(r)}[External]`;
+
+/**
+ * Folds identity-level connectivity into workload-level lines. A workload
+ * may open a connection when any of its pods may (its replicas normally
+ * share one identity, so this is exact for them). A workload's traffic to
+ * itself and pairs with nothing allowed are left out. Sorted by source, then destination.
+ */
+export function workloadConnections(connectivity: Connectivity): ConnLine[] {
+  const namesOf = connectivity.identities.map((i) => [...new Set(i.endpoints.map(workloadName))]);
+  const lines = new Map<string, { src: string; dst: string; conns: ConnSet }>();
+  const add = (src: string, dst: string, conns: ConnSet): void => {
+    if (src === dst) return;
+    const key = `${src}\u0000${dst}`;
+    const line = lines.get(key);
+    if (line === undefined) lines.set(key, { src, dst, conns });
+    else line.conns = line.conns.union(conns);
+  };
+  for (const { src, dst, conns } of connectivity.pairs) {
+    for (const s of namesOf[src.index]!) for (const d of namesOf[dst.index]!) add(s, d, conns);
+  }
+  for (const { src, dst, conns } of connectivity.fromRanges) for (const d of namesOf[dst.index]!) add(rangeName(src), d, conns);
+  for (const { src, dst, conns } of connectivity.toRanges) for (const s of namesOf[src.index]!) add(s, rangeName(dst), conns);
+  return [...lines.values()].sort((a, b) => compare(a.src, b.src) || compare(a.dst, b.dst));
+}
+
+export interface Focus {
+  /** A workload, as `name`, `namespace/name` or `namespace/name[Kind]`. */
+  readonly workload?: string;
+  readonly direction?: 'ingress' | 'egress';
+}
+
+/** Keeps the lines that concern the focused workload, in the focused direction. */
+export function focusLines(lines: readonly ConnLine[], focus: Focus): ConnLine[] {
+  if (focus.workload === undefined) return [...lines];
+  const matches = (peer: string): boolean => {
+    const bare = peer.replace(/\[[^\]]*\]$/, '');
+    return peer === focus.workload || bare === focus.workload || bare.split('/')[1] === focus.workload;
+  };
+  return lines.filter(
+    (l) => (focus.direction !== 'egress' && matches(l.dst)) || (focus.direction !== 'ingress' && matches(l.src)),
+  );
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

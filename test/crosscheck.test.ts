@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { PROTOCOLS, type Protocol } from '../src/algebra/connset.js';
+import { computeConnectivity } from '../src/engine/connectivity.js';
+import { rangeName, workloadConnections, workloadName } from '../src/engine/connlist.js';
+import { endpointFlow, makeFlow } from '../src/engine/flow.js';
+import { decide } from '../src/engine/verdict.js';
+import { type Cluster, buildCluster } from '../src/model/cluster.js';
+import type { Endpoint } from '../src/model/endpoints.js';
+import type { IPAddress } from '../src/algebra/ip.js';
+import type { AddressRange } from '../src/algebra/ipset.js';
+import { type JSONObject, objectFromData } from '../src/model/source.js';
+import { validateObjects } from '../src/validate/validate.js';
+import { generateCluster } from '../bench/generate.js';
+
+/**
+ * The optimised path (identities, external cells, sparse views) must agree
+ * with the simple one (decide() on each flow) everywhere: every pod pair,
+ * every external cell, and one port from every class of ports the policies
+ * and pods can tell apart.
+ */
+function crossCheck(cluster: Cluster): void {
+  const lines = workloadConnections(computeConnectivity(cluster));
+  const listed = new Map(lines.map((l) => [`${l.src} ${l.dst}`, l.conns]));
+  const ports = portClasses(cluster);
+  const conns = (src: string, dst: string) => listed.get(`${src} ${dst}`);
+  for (const src of cluster.endpoints) {
+    for (const dst of cluster.endpoints) {
+      if (src === dst) continue;
+      for (const [protocol, port] of ports) {
+        const verdict = decide(cluster, endpointFlow(src, dst, protocol, port)).allowed;
+        const line = conns(workloadName(src), workloadName(dst))?.has(protocol, port) ?? false;
+        assert.equal(line, verdict, `${src.id} -> ${dst.id} ${protocol} ${port}: list says ${line}, check says ${verdict}`);
+      }
+    }
+  }
+  const computed = computeConnectivity(cluster);
+  for (const endpoint of cluster.endpoints) {
+    for (const range of computed.destinationRanges) {
+      const ip = outsideAddress(range, endpoint);
+      if (ip === undefined) continue;
+      for (const [protocol, port] of ports) {
+        const verdict: boolean = decide(cluster, makeFlow({ endpoint }, { ip }, protocol, port)).allowed;
+        const line = conns(workloadName(endpoint), rangeName(range))?.has(protocol, port) ?? false;
+        assert.equal(line, verdict, `${endpoint.id} -> ${rangeName(range)} ${protocol} ${port}`);
+      }
+    }
+    for (const range of computed.sourceRanges) {
+      const ip = outsideAddress(range, endpoint);
+      if (ip === undefined) continue;
+      for (const [protocol, port] of ports) {
+        const verdict: boolean = decide(cluster, makeFlow({ ip }, { endpoint }, protocol, port)).allowed;
+        const line = conns(rangeName(range), workloadName(endpoint))?.has(protocol, port) ?? false;
+        assert.equal(line, verdict, `${rangeName(range)} -> ${endpoint.id} ${protocol} ${port}`);
+      }
+    }
+  }
+}
+
+/** An address of the range that is not the endpoint's own (that would be the endpoint talking to itself). */
+function outsideAddress(range: AddressRange, endpoint: Endpoint): IPAddress | undefined {
+  return [range.first, range.last]
+    .map((value) => ({ family: range.family, value }))
+    .find((ip) => !endpoint.ips.some((own) => own.family === ip.family && own.value === ip.value));
+}
+
+/** One port per interval between every boundary that policies and container ports draw, per protocol. */
+function portClasses(cluster: Cluster): [Protocol, number][] {
+  const cuts = new Set([1, 65535]);
+  for (const e of cluster.endpoints) for (const p of e.ports) [p.port, p.port + 1].forEach((c) => cuts.add(c));
+  for (const policy of cluster.policies) {
+    for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
+      if (rule.ports === 'any') continue;
+      for (const m of rule.ports) if (m.kind === 'numbered') for (const [a, b] of m.ports.ranges) [a, b + 1].forEach((c) => cuts.add(c));
+    }
+  }
+  const ports = [...cuts].filter((p) => p >= 1 && p <= 65535).sort((a, b) => a - b);
+  return PROTOCOLS.flatMap((protocol) => ports.map((port): [Protocol, number] => [protocol, port]));
+}
+
+const clusterOf = (objects: JSONObject[]): Cluster => {
+  const sourced = objects.map((o) => objectFromData(o));
+  assert.deepEqual(validateObjects(sourced).map((d) => d.message), []);
+  return buildCluster(sourced);
+};
+
+// Random small clusters: few labels and ports, so selectors and names collide often.
+const label = fc.constantFrom('a', 'b');
+const labels = fc.record({ app: label, tier: label }, { requiredKeys: [] });
+const portName = fc.constantFrom('http', 'dns');
+const containerPort = fc.record({ name: portName, containerPort: fc.constantFrom(80, 81, 53), protocol: fc.constantFrom('TCP', 'UDP') });
+const selector = fc.oneof(
+  fc.constant({}),
+  labels.map((l) => ({ matchLabels: l })),
+  fc.record({ matchExpressions: fc.tuple(fc.constantFrom('app', 'tier'), fc.constantFrom('In', 'NotIn', 'Exists', 'DoesNotExist'), label).map(([key, operator, value]) => [
+    operator === 'In' || operator === 'NotIn' ? { key, operator, values: [value] } : { key, operator },
+  ]) }),
+);
+const cidr = fc.constantFrom('10.0.0.0/24', '10.0.0.0/30', '0.0.0.0/0', '192.0.2.0/24', '10.0.0.2/32');
+const peer = fc.oneof(
+  fc.record({ podSelector: selector }),
+  fc.record({ namespaceSelector: selector }),
+  fc.record({ podSelector: selector, namespaceSelector: selector }),
+  fc.tuple(cidr, fc.boolean()).map(([c, except]) => ({
+    ipBlock: except && c !== '10.0.0.2/32' ? { cidr: c, except: [c === '192.0.2.0/24' ? '192.0.2.128/25' : '10.0.0.0/31'] } : { cidr: c },
+  })),
+);
+const policyPort = fc.oneof(
+  fc.constant({}),
+  fc.record({ protocol: fc.constantFrom('TCP', 'UDP', 'SCTP') }),
+  fc.record({ port: fc.constantFrom(53, 80, 81), protocol: fc.constantFrom('TCP', 'UDP') }, { requiredKeys: ['port'] }),
+  fc.record({ port: portName, protocol: fc.constantFrom('TCP', 'UDP') }, { requiredKeys: ['port'] }),
+  fc.constant({ port: 80, endPort: 90 }),
+);
+const rule = (field: 'from' | 'to') =>
+  fc.record({ [field]: fc.array(peer, { maxLength: 2 }), ports: fc.array(policyPort, { maxLength: 2 }) }, { requiredKeys: [] });
+const policySpec = fc.record(
+  {
+    podSelector: selector,
+    ingress: fc.array(rule('from'), { maxLength: 2 }),
+    egress: fc.array(rule('to'), { maxLength: 2 }),
+    policyTypes: fc.subarray(['Ingress', 'Egress'], { minLength: 1 }),
+  },
+  { requiredKeys: ['podSelector'] },
+);
+const randomCluster = fc
+  .tuple(
+    fc.array(fc.tuple(fc.constantFrom('x', 'y'), labels, fc.uniqueArray(containerPort, { maxLength: 2, selector: (p) => p.name }), fc.boolean()), { minLength: 1, maxLength: 5 }),
+    fc.array(fc.tuple(fc.constantFrom('x', 'y'), policySpec), { maxLength: 4 }),
+    fc.record({ x: labels, y: labels }),
+  )
+  .map(([pods, policies, nsLabels]) => [
+    ...(['x', 'y'] as const).map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: nsLabels[name] } })),
+    ...pods.map(([ns, podLabels, ports, hasIP], i) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `p${i}`, namespace: ns, labels: podLabels },
+      spec: { containers: [{ name: 'c', ports }] },
+      ...(hasIP ? { status: { podIP: `10.0.0.${i + 1}` } } : {}),
+    })),
+    ...policies.map(([ns, spec], i) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `np${i}`, namespace: ns }, spec })),
+  ] as unknown as JSONObject[]);
+
+describe('list agrees with check', () => {
+  it('on random small clusters', () => {
+    fc.assert(fc.property(randomCluster, (objects) => crossCheck(clusterOf(objects))), { numRuns: 150 });
+  });
+
+  for (const seed of [1, 2, 3]) {
+    it(`on the benchmark generator's cluster, seed ${seed}`, () => {
+      crossCheck(clusterOf(generateCluster({ pods: 40, policies: 30, seed })));
+    });
+  }
+});
