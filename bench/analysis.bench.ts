@@ -2,7 +2,8 @@
  * netpol's analysis benchmark: one JSON line per figure.
  *   npm run bench                      all sizes
  *   npm run bench -- --sizes 1000,10000
- * Figures: load (parse + validate YAML from disk), resolve (build the cluster), check (median of one decide()).
+ * Figures: load (parse + validate YAML from disk), resolve (build the cluster), list (everything, from the
+ * loaded cluster to the printed text), check (median of one decide()).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,9 @@ import { stringify } from 'yaml';
 import { endpointFlow } from '../src/engine/flow.js';
 import { decide } from '../src/engine/verdict.js';
 import { buildCluster } from '../src/model/cluster.js';
+import { computeConnectivity } from '../src/engine/connectivity.js';
+import { workloadConnections } from '../src/engine/connlist.js';
+import { formatConnList } from '../src/report/connlist.js';
 import { readInputs } from '../src/model/inputs.js';
 import { generateCluster } from './generate.js';
 
@@ -43,6 +47,22 @@ for (const size of SIZES.filter((s) => wanted === undefined || wanted.includes(s
 
   const [cluster, resolveMs] = time(() => buildCluster(inputs.load.objects));
   emit({ bench: 'resolve', ...base, ms: Math.round(resolveMs), rssMiB: rssMiB() });
+
+  global.gc?.();
+  const [listed, listMs] = time(() => {
+    const connectivity = computeConnectivity(cluster);
+    const lines = workloadConnections(connectivity);
+    return { connectivity, lines, text: formatConnList(lines, 'txt') };
+  });
+  emit({
+    bench: 'list',
+    ...base,
+    identities: listed.connectivity.identities.length,
+    identityPairs: listed.connectivity.pairs.length,
+    lines: listed.lines.length,
+    ms: Math.round(listMs),
+    rssMiB: rssMiB(),
+  });
 
   let seed = 7;
   const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % cluster.endpoints.length;

@@ -22,7 +22,7 @@ const APPS = [
   { app: 'auth', tier: 'backend', ports: [['grpc', 50051], ['metrics', 9090]] },
   { app: 'queue', tier: 'data', ports: [['amqp', 5672], ['metrics', 15692]] },
 ] as const;
-const VERSIONS = ['v1', 'v2'];
+const VERSIONS = ['v1', 'v2'] as const;
 const ENVS = ['prod', 'staging', 'dev'];
 const PODS_PER_NAMESPACE = 100;
 
@@ -40,7 +40,6 @@ function random(seed: number): () => number {
 
 export function generateCluster(size: ClusterSize): JSONObject[] {
   const rand = random(size.seed ?? 1);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const namespaceCount = Math.max(1, Math.ceil(size.pods / PODS_PER_NAMESPACE));
   const namespaces = Array.from({ length: namespaceCount }, (_, i) => `team-${i}`);
   const objects: JSONObject[] = [
@@ -50,26 +49,55 @@ export function generateCluster(size: ClusterSize): JSONObject[] {
   for (const [i, ns] of namespaces.entries()) {
     objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: `t${i % 50}`, env: ENVS[i % ENVS.length]! } } });
   }
+  // Each namespace runs every app in two versions, as Deployments whose ReplicaSets own the pods.
+  const deployed = new Set<string>();
   for (let p = 0; p < size.pods; p++) {
     const ns = namespaces[p % namespaceCount]!;
-    const spec = APPS[Math.floor(p / namespaceCount) % APPS.length]!;
-    const version = pick(VERSIONS);
+    const slot = Math.floor(p / namespaceCount);
+    const spec = APPS[slot % APPS.length]!;
+    const version = VERSIONS[Math.floor(slot / APPS.length) % VERSIONS.length]!;
+    const labels = { app: spec.app, tier: spec.tier, version };
     const ports = spec.ports.map(([name, port]) => [name, port, 'TCP'] as const);
-    objects.push(pod(ns, `${spec.app}-${p}`, { app: spec.app, tier: spec.tier, version }, ports, p + 1, `node-${p % 50}`));
+    const deployment = `${spec.app}-${version}`;
+    if (!deployed.has(`${ns}/${deployment}`)) {
+      deployed.add(`${ns}/${deployment}`);
+      objects.push(...workload(ns, deployment, labels, ports));
+    }
+    const owner = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${deployment}-5f7d9`, controller: true, uid: `${ns}-${deployment}-rs` }];
+    objects.push(pod(ns, `${deployment}-5f7d9-${p.toString(36)}`, labels, ports, p + 1, `node-${p % 50}`, owner));
   }
   objects.push(...generatePolicies(size.policies, namespaces, rand));
   return objects;
 }
 
-function pod(ns: string, name: string, labels: Record<string, string>, ports: readonly (readonly [string, number, string])[], index: number, node: string): JSONObject {
+type PortSpec = readonly (readonly [string, number, string])[];
+const containers = (ports: PortSpec): JSONObject[] => [
+  { name: 'main', ports: ports.map(([portName, containerPort, protocol]) => ({ name: portName, containerPort, protocol })) },
+];
+
+/** A Deployment and the ReplicaSet it owns, with the same pod template. */
+function workload(ns: string, name: string, labels: Record<string, string>, ports: PortSpec): JSONObject[] {
+  const template = { metadata: { labels }, spec: { containers: containers(ports) } };
+  return [
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns }, spec: { replicas: 3, selector: { matchLabels: labels }, template } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: `${name}-5f7d9`, namespace: ns, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, controller: true, uid: `${ns}-${name}` }] },
+      spec: { replicas: 3, selector: { matchLabels: labels }, template },
+    },
+  ];
+}
+
+function pod(ns: string, name: string, labels: Record<string, string>, ports: PortSpec, index: number, node: string, ownerReferences: JSONObject[] = []): JSONObject {
   const ip = `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: ns, labels },
+    metadata: { name, namespace: ns, labels, ...(ownerReferences.length ? { ownerReferences } : {}) },
     spec: {
       nodeName: node,
-      containers: [{ name: 'main', ports: ports.map(([portName, containerPort, protocol]) => ({ name: portName, containerPort, protocol })) }],
+      containers: containers(ports),
     },
     status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
   };

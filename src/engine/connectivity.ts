@@ -1,7 +1,7 @@
 import { ConnSet } from '../algebra/connset.js';
 import type { AddressRange } from '../algebra/ipset.js';
 import type { Cluster } from '../model/cluster.js';
-import type { Direction, Peer, Rule } from '../policy/ir.js';
+import type { Direction, Peer, Policy, Rule } from '../policy/ir.js';
 import { type Identity, identitiesOf } from './identities.js';
 import { AddressCells } from './ranges.js';
 import {
@@ -42,14 +42,17 @@ interface DirectionView {
 
 const OPEN: DirectionView = { isolated: false, byIdentity: new Map(), byRange: new Map(), anyRules: [] };
 
-export function computeConnectivity(
-  cluster: Cluster,
-  options: EngineOptions = defaultEngineOptions,
-  progress: (done: number, total: number) => void = () => {},
-): Connectivity {
+export interface ConnectivityOptions {
+  readonly engine?: EngineOptions;
+  readonly progress?: (done: number, total: number) => void;
+  /** Policies whose CIDRs cut the external ranges; another cluster's too, when two are compared. */
+  readonly rangePolicies?: readonly Policy[];
+}
+
+export function computeConnectivity(cluster: Cluster, { engine: options = defaultEngineOptions, progress = () => {}, rangePolicies = cluster.policies }: ConnectivityOptions = {}): Connectivity {
   const identities = identitiesOf(cluster, AddressCells.of(cluster.policies, ['ingress', 'egress']));
-  const sourceRanges = AddressCells.of(cluster.policies, ['ingress']).ranges();
-  const destinationRanges = AddressCells.of(cluster.policies, ['egress']).ranges();
+  const sourceRanges = AddressCells.of(rangePolicies, ['ingress']).ranges();
+  const destinationRanges = AddressCells.of(rangePolicies, ['egress']).ranges();
   const matcher = new PeerMatcher(cluster, identities, options);
   const viewOf = (local: Identity, direction: Direction): DirectionView =>
     directionView(cluster, local, direction, direction === 'ingress' ? sourceRanges : destinationRanges, identities, matcher);

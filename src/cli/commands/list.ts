@@ -30,7 +30,7 @@ export function registerList(program: Command, io: Io, setExit: (code: number) =
     const cluster = clusterOrReport(paths, io);
     if (cluster === undefined) return setExit(EXIT.error);
     const bar = progressBar(io, 'analysing');
-    const connectivity = computeConnectivity(cluster, engineOptionsFrom(opts), bar.update);
+    const connectivity = computeConnectivity(cluster, { engine: engineOptionsFrom(opts), progress: bar.update });
     bar.finish();
     const lines = focusLines(workloadConnections(connectivity), { workload: opts.focusWorkload, direction: opts.focusDirection });
     io.out(formatConnList(lines, opts.output));

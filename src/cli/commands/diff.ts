@@ -1,0 +1,22 @@
+import { Option, type Command } from 'commander';
+import { diffConnectivity } from '../../engine/conndiff.js';
+import { DIFF_FORMATS, type DiffFormat, formatConnDiff } from '../../report/conndiff.js';
+import { EXIT, type Io } from '../io.js';
+import { addEngineOptions, clusterOrReport, engineOptionsFrom } from '../common.js';
+
+export function registerDiff(program: Command, io: Io, setExit: (code: number) => void): void {
+  const command = program
+    .command('diff')
+    .description('print how connectivity changes from PATH_A to PATH_B; exits 1 when anything differs')
+    .argument('<pathA>', 'the inputs before: a file, a directory, or -')
+    .argument('<pathB>', 'the inputs after')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(DIFF_FORMATS).default('txt'));
+  addEngineOptions(command).action((pathA: string, pathB: string, opts: { output: DiffFormat; ipblockPodIps?: boolean; localNodeEgress?: boolean }) => {
+    const before = clusterOrReport([pathA], io);
+    const after = clusterOrReport([pathB], io);
+    if (before === undefined || after === undefined) return setExit(EXIT.error);
+    const diffs = diffConnectivity(before, after, engineOptionsFrom(opts));
+    io.out(formatConnDiff(diffs, opts.output));
+    setExit(diffs.length > 0 ? EXIT.negative : EXIT.ok);
+  });
+}

@@ -1,0 +1,41 @@
+import type { ConnSet } from '../algebra/connset.js';
+import type { Cluster } from '../model/cluster.js';
+import { computeConnectivity } from './connectivity.js';
+import { type ConnLine, workloadConnections } from './connlist.js';
+import type { EngineOptions } from './verdict.js';
+
+export type DiffType = 'changed' | 'added' | 'removed';
+
+export interface ConnDiff {
+  readonly type: DiffType;
+  readonly src: string;
+  readonly dst: string;
+  /** Undefined where that side allows nothing. */
+  readonly before: ConnSet | undefined;
+  readonly after: ConnSet | undefined;
+}
+
+/**
+ * How workload-level connectivity changes from one input to another. Both
+ * sides are cut into the same external ranges, so a range never appears
+ * changed only because the other side drew a boundary through it.
+ */
+export function diffConnectivity(before: Cluster, after: Cluster, engine?: EngineOptions): ConnDiff[] {
+  const rangePolicies = [...before.policies, ...after.policies];
+  const linesOf = (cluster: Cluster): Map<string, ConnLine> =>
+    new Map(workloadConnections(computeConnectivity(cluster, { engine, rangePolicies })).map((l) => [`${l.src}\u0000${l.dst}`, l]));
+  const a = linesOf(before);
+  const b = linesOf(after);
+  const diffs: ConnDiff[] = [];
+  for (const key of new Set([...a.keys(), ...b.keys()])) {
+    const was = a.get(key);
+    const is = b.get(key);
+    const { src, dst } = (was ?? is)!;
+    if (was !== undefined && is !== undefined && was.conns.equals(is.conns)) continue;
+    const type: DiffType = was === undefined ? 'added' : is === undefined ? 'removed' : 'changed';
+    diffs.push({ type, src, dst, before: was?.conns, after: is?.conns });
+  }
+  return diffs.sort((x, y) => compare(x.src, y.src) || compare(x.dst, y.dst));
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

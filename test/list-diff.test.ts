@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { golden, runCli } from './support/cli.js';
+
+const V1 = 'test/golden/list/v1';
+const V2 = 'test/golden/list/v2';
+
+describe('netpol list', () => {
+  it('prints one line per allowed pair, sorted, with external ranges cut at the rules\' CIDRs', async () => {
+    const run = await runCli(['list', V1]);
+    assert.equal(run.code, 0);
+    assert.equal(run.stdout, golden('list/list.txt'));
+  });
+
+  it('focuses on a workload and a direction', async () => {
+    const egress = await runCli(['list', V1, '--focus-workload', 'web/frontend', '--focus-direction', 'egress']);
+    assert.equal(egress.stdout, golden('list/list-focus-frontend-egress.txt'));
+    const both = await runCli(['list', V1, '--focus-workload', 'postgres', '-o', 'csv']);
+    assert.equal(both.stdout, golden('list/list-focus-postgres.csv'));
+  });
+
+  it('writes md, json and dot', async () => {
+    const focus = ['--focus-workload', 'web/debug[Pod]', '--focus-direction', 'ingress'];
+    assert.equal((await runCli(['list', V1, ...focus, '-o', 'md'])).stdout, golden('list/list-focus-debug-ingress.md'));
+    assert.deepEqual(JSON.parse((await runCli(['list', V1, ...focus, '-o', 'json'])).stdout), JSON.parse(golden('list/list-focus-debug-ingress.json')));
+    assert.equal((await runCli(['list', V1, ...focus, '-o', 'dot'])).stdout, golden('list/list-focus-debug-ingress.dot'));
+  });
+
+  it('writes one self-contained html page with the matrix', async () => {
+    const html = (await runCli(['list', V1, '-o', 'html'])).stdout;
+    assert.match(html, /^<!doctype html>/);
+    assert.doesNotMatch(html, /<script|<link|src=/, 'nothing loaded from elsewhere');
+    const body = html.slice(html.indexOf('<tbody>'));
+    const rows = body.match(/<tr><th>[^<]*<\/th>/g)!.map((r) => r.slice(8, -5));
+    assert.deepEqual(rows, ['0.0.0.0-255.255.255.255[External]', 'db/postgres[Deployment]', 'web/debug[Pod]', 'web/frontend[Deployment]']);
+    assert.match(html, /<td class="some">TCP 5432,UDP 53<\/td>/);
+  });
+
+  it('refuses --focus-direction without a workload', async () => {
+    assert.equal((await runCli(['list', V1, '--focus-direction', 'ingress'])).code, 2);
+  });
+});
+
+describe('netpol diff', () => {
+  it('prints each changed pair, on ranges cut by both sides, and exits 1', async () => {
+    const run = await runCli(['diff', V1, V2]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, golden('list/diff.txt'));
+    assert.equal((await runCli(['diff', V1, V2, '-o', 'csv'])).stdout, golden('list/diff.csv'));
+  });
+
+  it('exits 0 and prints nothing when nothing changes', async () => {
+    const run = await runCli(['diff', V1, V1]);
+    assert.equal(run.code, 0);
+    assert.equal(run.stdout, '');
+  });
+
+  it('reads removed pairs in the other direction', async () => {
+    const run = await runCli(['diff', V2, V1, '-o', 'json']);
+    const types = JSON.parse(run.stdout).map((d: { diffType: string }) => d.diffType);
+    assert.deepEqual(types, ['removed', 'removed', 'removed', 'changed']);
+  });
+});
