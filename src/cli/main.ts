@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.js';
 import { registerList } from './commands/list.js';
 import { registerDiff } from './commands/diff.js';
+import { registerLint } from './commands/lint.js';
 import { registerMatrix } from './commands/matrix.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, type Io, processIo } from './io.js';
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerMatrix(program, io, setExit);
   registerList(program, io, setExit);
   registerDiff(program, io, setExit);
+  registerLint(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -108,8 +108,36 @@ export function isolatingPolicies(cluster: Cluster, endpoint: Endpoint, directio
 }
 
 function ruleAllows(cluster: Cluster, rule: Rule, flow: Flow, remote: FlowPeer, options: EngineOptions): boolean {
-  const peerMatches = rule.peers === 'any' || rule.peers.some((peer) => peerMatchesRemote(cluster, peer, remote, options));
-  return peerMatches && (rule.ports === 'any' || rule.ports.some((port) => portMatches(port, flow)));
+  return rulePeersMatch(cluster, rule, remote, options) && (rule.ports === 'any' || rule.ports.some((port) => portMatches(port, flow)));
+}
+
+export function rulePeersMatch(cluster: Cluster, rule: Rule, remote: FlowPeer, options: EngineOptions): boolean {
+  return rule.peers === 'any' || rule.peers.some((peer) => peerMatchesRemote(cluster, peer, remote, options));
+}
+
+/**
+ * Everything one direction allows between a local endpoint and a remote
+ * peer, as connections rather than one verdict: what `decide` answers for
+ * each port at once. The local node and hostNetwork are not special here;
+ * callers that ask about them use `decide`.
+ */
+export function directionConns(
+  cluster: Cluster,
+  local: Endpoint,
+  remote: FlowPeer,
+  direction: Direction,
+  options: EngineOptions = defaultEngineOptions,
+): ConnSet {
+  const isolating = isolatingPolicies(cluster, local, direction);
+  if (isolating.length === 0) return ConnSet.all;
+  const dst = direction === 'ingress' ? local : remote.kind === 'endpoint' ? remote.endpoint : undefined;
+  let conns = ConnSet.none;
+  for (const policy of isolating) {
+    for (const rule of policy[direction]!) {
+      if (rulePeersMatch(cluster, rule, remote, options)) conns = conns.union(rulePortConns(rule, dst));
+    }
+  }
+  return conns;
 }
 
 export function peerMatchesRemote(cluster: Cluster, peer: Peer, remote: FlowPeer, options: EngineOptions): boolean {

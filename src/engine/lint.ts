@@ -1,0 +1,334 @@
+import { ConnSet } from '../algebra/connset.js';
+import type { Cluster } from '../model/cluster.js';
+import type { Endpoint } from '../model/endpoints.js';
+import { type Location, formatLocation } from '../model/source.js';
+import { type Direction, type Peer, type Policy, type Rule, type SelectorPeer, policyName } from '../policy/ir.js';
+import { workloadName } from './connlist.js';
+import {
+  type EngineOptions,
+  defaultEngineOptions,
+  directionConns,
+  isolatingPolicies,
+  selectorPeerMatches,
+} from './verdict.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  readonly severity: Severity;
+  readonly code: string;
+  readonly location: Location;
+  readonly message: string;
+  /** One line that says what to change. */
+  readonly fix: string;
+}
+
+const DNS = ConnSet.port('UDP', 53).union(ConnSet.port('TCP', 53));
+const DNS_FIX =
+  'add an egress rule to namespaceSelector {kubernetes.io/metadata.name: kube-system} with podSelector {k8s-app: kube-dns} on UDP 53 and TCP 53';
+
+/** The mistakes people make with NetworkPolicy, found in one pass over a cluster. */
+export function lint(cluster: Cluster, options: EngineOptions = defaultEngineOptions): Finding[] {
+  return [
+    ...policiesSelectingNothing(cluster),
+    ...peersMatchingNothing(cluster),
+    ...namespaceLabelsMissing(cluster),
+    ...emptyPortNextToNumbered(cluster),
+    ...andWrittenAsOr(cluster),
+    ...ipBlocksCoveringPods(cluster),
+    ...duplicatePolicies(cluster),
+    ...shadowedByAllowAll(cluster),
+    ...dnsBlocked(cluster, options),
+    ...partlyIsolatedNamespaces(cluster),
+  ].sort((a, b) => compare(a.location.file, b.location.file) || a.location.line - b.location.line || compare(a.code, b.code));
+}
+
+const finding = (severity: Severity, code: string, location: Location, message: string, fix: string): Finding => ({
+  severity,
+  code,
+  location,
+  message,
+  fix,
+});
+
+const selected = (cluster: Cluster, policy: Policy): Endpoint[] =>
+  cluster.endpoints.filter((e) => !e.hostNetwork && e.namespace === policy.namespace && policy.subject.matches(e.labels));
+
+const rulesOf = (policy: Policy): [Direction, Rule][] => [
+  ...(policy.ingress ?? []).map((r): [Direction, Rule] => ['ingress', r]),
+  ...(policy.egress ?? []).map((r): [Direction, Rule] => ['egress', r]),
+];
+
+const peersOf = (policy: Policy): Peer[] => rulesOf(policy).flatMap(([, r]) => (r.peers === 'any' ? [] : r.peers));
+
+const names = (endpoints: readonly Endpoint[], limit = 5): string => {
+  const unique = [...new Set(endpoints.map(workloadName))];
+  return unique.slice(0, limit).join(', ') + (unique.length > limit ? `, and ${unique.length - limit} more` : '');
+};
+
+function policiesSelectingNothing(cluster: Cluster): Finding[] {
+  return cluster.policies
+    .filter((p) => selected(cluster, p).length === 0)
+    .map((p) =>
+      finding(
+        'warning',
+        'policy-selects-nothing',
+        p.ref.origin,
+        `NetworkPolicy ${policyName(p.ref)} selects no pod: no pod in namespace ${p.namespace} matches podSelector ${p.subject}`,
+        `make spec.podSelector match the labels of the pods it is meant for, or delete the policy`,
+      ),
+    );
+}
+
+function peersMatchingNothing(cluster: Cluster): Finding[] {
+  return cluster.policies.flatMap((p) =>
+    peersOf(p)
+      .filter((peer): peer is SelectorPeer => peer.kind === 'selector')
+      .filter((peer) => !cluster.endpoints.some((e) => !e.hostNetwork && selectorPeerMatches(cluster, peer, e)))
+      .map((peer) =>
+        finding(
+          'warning',
+          'peer-matches-nothing',
+          peer.origin,
+          `a peer of ${policyName(p.ref)} matches no pod (${describePeer(peer)}), so its rule allows nothing from it`,
+          'check the peer\'s labels against the pods and namespaces it is meant for',
+        ),
+      ),
+  );
+}
+
+function describePeer(peer: SelectorPeer): string {
+  const where = peer.namespaces.kind === 'same' ? `namespace ${peer.namespaces.namespace}` : `namespaces ${peer.namespaces.selector}`;
+  return `pods ${peer.pods} in ${where}`;
+}
+
+/** A namespaceSelector that needs a label key no namespace carries: often `name:` where `kubernetes.io/metadata.name` was meant. */
+function namespaceLabelsMissing(cluster: Cluster): Finding[] {
+  const keys = new Set([...cluster.namespaces.values()].flatMap((n) => Object.keys(n.labels)));
+  return cluster.policies.flatMap((p) =>
+    peersOf(p).flatMap((peer) => {
+      if (peer.kind !== 'selector' || peer.namespaces.kind !== 'selector') return [];
+      const source = peer.namespaces.selector.source;
+      const needed = [
+        ...Object.keys(source.matchLabels ?? {}),
+        ...(source.matchExpressions ?? []).filter((r) => r.operator === 'In' || r.operator === 'Exists').map((r) => r.key),
+      ];
+      return [...new Set(needed)]
+        .filter((key) => !keys.has(key))
+        .map((key) =>
+          finding(
+            'warning',
+            'namespace-label-missing',
+            peer.origin,
+            `namespaceSelector of ${policyName(p.ref)} needs label "${key}", which no namespace has`,
+            key === 'name' || key === 'namespace'
+              ? 'select a namespace by name with the label kubernetes.io/metadata.name, which every namespace carries'
+              : `label the namespaces you mean with "${key}", or select them by kubernetes.io/metadata.name`,
+          ),
+        );
+    }),
+  );
+}
+
+/** `ports: [{}, {port: 80}]`: the empty entry allows every TCP port, so the numbered ones add nothing. */
+function emptyPortNextToNumbered(cluster: Cluster): Finding[] {
+  return cluster.policies.flatMap((p) =>
+    rulesOf(p).flatMap(([direction, rule]) => {
+      if (rule.ports === 'any' || rule.ports.length < 2) return [];
+      const open = rule.ports.find((m) => m.kind === 'numbered' && m.ports.isAll());
+      if (open === undefined) return [];
+      const shadowed = rule.ports.filter((m) => m !== open && m.protocol === open.protocol);
+      if (shadowed.length === 0) return [];
+      return [
+        finding(
+          'warning',
+          'port-entry-allows-all',
+          open.origin,
+          `${policyName(p.ref)} ${direction}[${rule.ref.index}]: a ports entry without a port allows every ${open.protocol} port, so the other ${open.protocol} entries add nothing`,
+          'give the entry a port, or remove the entries it makes redundant',
+        ),
+      ];
+    }),
+  );
+}
+
+/** The YAML indentation trap: `- namespaceSelector` then `- podSelector` is OR; one item with both keys is AND. */
+function andWrittenAsOr(cluster: Cluster): Finding[] {
+  return cluster.policies.flatMap((p) =>
+    rulesOf(p).flatMap(([direction, rule]) => {
+      if (rule.peers === 'any') return [];
+      const peers = rule.peers;
+      return peers.slice(1).flatMap((peer, i) => {
+        const previous = peers[i]!;
+        const namespaceOnly = (x: Peer) => x.kind === 'selector' && x.namespaces.kind === 'selector' && x.pods.isEverything();
+        const podOnly = (x: Peer) => x.kind === 'selector' && x.namespaces.kind === 'same' && !x.pods.isEverything();
+        if (!(namespaceOnly(previous) && podOnly(peer)) && !(podOnly(previous) && namespaceOnly(peer))) return [];
+        return [
+          finding(
+            'info',
+            'peers-or-not-and',
+            previous.origin,
+            `${policyName(p.ref)} ${direction}[${rule.ref.index}]: a namespaceSelector and a podSelector in separate list items allow either one (OR)`,
+            'if only those pods in those namespaces were meant (AND), put both selectors in one list item: remove the "-" before the second',
+          ),
+        ];
+      });
+    }),
+  );
+}
+
+function ipBlocksCoveringPods(cluster: Cluster): Finding[] {
+  const withIPs = cluster.endpoints.filter((e) => e.ips.length > 0 && !e.hostNetwork);
+  return cluster.policies.flatMap((p) =>
+    peersOf(p).flatMap((peer) => {
+      if (peer.kind !== 'ipBlock') return [];
+      const covered = withIPs.filter((e) => e.ips.some((ip) => peer.ips.hasAddress(ip)));
+      if (covered.length === 0) return [];
+      return [
+        finding(
+          'warning',
+          'ipblock-covers-pods',
+          peer.origin,
+          `ipBlock ${peer.cidr} of ${policyName(p.ref)} covers the IPs of ${covered.length} pod${covered.length === 1 ? '' : 's'} (${names(covered)}); pod IPs change when pods restart`,
+          'select pods with podSelector and namespaceSelector; keep ipBlock for addresses outside the cluster, or except the pod network',
+        ),
+      ];
+    }),
+  );
+}
+
+function duplicatePolicies(cluster: Cluster): Finding[] {
+  const seen = new Map<string, Policy>();
+  const findings: Finding[] = [];
+  for (const p of cluster.policies) {
+    const key = `${p.namespace}\u0000${canonical(p)}`;
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, p);
+      continue;
+    }
+    const sameName = first.ref.name === p.ref.name;
+    findings.push(
+      finding(
+        sameName ? 'error' : 'warning',
+        'duplicate-policy',
+        p.ref.origin,
+        sameName
+          ? `NetworkPolicy ${policyName(p.ref)} is defined twice (also at ${formatLocation(first.ref.origin)})`
+          : `NetworkPolicy ${policyName(p.ref)} says exactly what ${policyName(first.ref)} (${formatLocation(first.ref.origin)}) says`,
+        'delete one of them',
+      ),
+    );
+  }
+  return findings;
+}
+
+function canonical(p: Policy): string {
+  const rule = (r: Rule): string => {
+    const peers = r.peers === 'any' ? '*' : r.peers.map((x) => (x.kind === 'ipBlock' ? `ip:${x.ips}` : `sel:${x.namespaces.kind === 'same' ? '=' : x.namespaces.selector}:${x.pods}`)).sort().join('|');
+    const ports = r.ports === 'any' ? '*' : r.ports.map((m) => (m.kind === 'named' ? `${m.protocol}/${m.name}` : `${m.protocol}/${m.ports}`)).sort().join('|');
+    return `${peers}#${ports}`;
+  };
+  const direction = (rules: readonly Rule[] | undefined): string => (rules === undefined ? '-' : rules.map(rule).sort().join(';'));
+  return `${p.subject}\u0000${direction(p.ingress)}\u0000${direction(p.egress)}`;
+}
+
+const allowsAll = (r: Rule): boolean => r.peers === 'any' && r.ports === 'any';
+
+/** A rule is moot when every pod its policy selects is also selected by another policy that allows everything that way. */
+function shadowedByAllowAll(cluster: Cluster): Finding[] {
+  return cluster.policies.flatMap((p) => {
+    const subjects = selected(cluster, p);
+    if (subjects.length === 0) return [];
+    return rulesOf(p).flatMap(([direction, rule]) => {
+      if (allowsAll(rule)) return [];
+      const opener = (e: Endpoint) => isolatingPolicies(cluster, e, direction).find((q) => q !== p && q[direction]!.some(allowsAll));
+      const openers = subjects.map(opener);
+      if (openers.some((o) => o === undefined)) return [];
+      return [
+        finding(
+          'info',
+          'rule-shadowed',
+          rule.ref.origin,
+          `${policyName(p.ref)} ${direction}[${rule.ref.index}] has no effect: ${policyName(openers[0]!.ref)} (${formatLocation(openers[0]!.ref.origin)}) allows all ${direction} to the same pods`,
+          `remove the rule, or narrow the allow-all policy if it is broader than meant`,
+        ),
+      ];
+    });
+  });
+}
+
+/** Egress isolation without a way to kube-dns breaks name resolution: the most common default-deny outage. */
+function dnsBlocked(cluster: Cluster, options: EngineOptions): Finding[] {
+  const dnsPods = cluster.endpoints.filter((e) => e.labels['k8s-app'] === 'kube-dns');
+  const resolvers: Endpoint[] =
+    dnsPods.length > 0
+      ? dnsPods
+      : [
+          {
+            id: 'kube-system/kube-dns',
+            kind: 'Pod',
+            namespace: 'kube-system',
+            name: 'kube-dns',
+            labels: { 'k8s-app': 'kube-dns' },
+            ips: [],
+            node: undefined,
+            hostIP: undefined,
+            ports: [
+              { name: 'dns', port: 53, protocol: 'UDP' },
+              { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+            ],
+            owner: { kind: 'Pod', name: 'kube-dns' },
+            hostNetwork: false,
+            origin: { file: '<assumed kube-dns>', line: 0 },
+          },
+        ];
+  const blockedBy = new Map<Policy, Endpoint[]>();
+  for (const e of cluster.endpoints) {
+    const isolating = isolatingPolicies(cluster, e, 'egress');
+    if (isolating.length === 0 || e.labels['k8s-app'] === 'kube-dns') continue;
+    const reach = resolvers.reduce(
+      (conns, dns) => conns.union(directionConns(cluster, e, { kind: 'endpoint', endpoint: dns, ip: dns.ips[0] }, 'egress', options)),
+      ConnSet.none,
+    );
+    if (DNS.isSubsetOf(reach)) continue;
+    const first = isolating[0]!;
+    const list = blockedBy.get(first);
+    if (list === undefined) blockedBy.set(first, [e]);
+    else list.push(e);
+  }
+  return [...blockedBy].map(([policy, endpoints]) =>
+    finding(
+      'error',
+      'egress-blocks-dns',
+      policy.ref.origin,
+      `egress isolation by ${policyName(policy.ref)} leaves ${names(endpoints)} unable to reach kube-dns on UDP and TCP 53`,
+      DNS_FIX,
+    ),
+  );
+}
+
+/** Pods that no policy isolates, in a namespace where policies isolate others: usually a forgotten label. */
+function partlyIsolatedNamespaces(cluster: Cluster): Finding[] {
+  const findings: Finding[] = [];
+  for (const [namespace, policies] of cluster.policiesByNamespace) {
+    const endpoints = cluster.endpoints.filter((e) => e.namespace === namespace && !e.hostNetwork);
+    for (const direction of ['ingress', 'egress'] as const) {
+      const open = endpoints.filter((e) => isolatingPolicies(cluster, e, direction).length === 0);
+      if (open.length === 0 || open.length === endpoints.length) continue;
+      const anchor = policies.find((p) => p[direction] !== undefined) ?? policies[0]!;
+      findings.push(
+        finding(
+          'warning',
+          'pods-not-isolated',
+          anchor.ref.origin,
+          `in namespace ${namespace}, ${names(open)} ${open.length === 1 ? 'is' : 'are'} not isolated for ${direction} while other pods are`,
+          `add a default-deny policy (podSelector: {}, policyTypes: [${direction === 'ingress' ? 'Ingress' : 'Egress'}]) to ${namespace}, or select these pods`,
+        ),
+      );
+    }
+  }
+  return findings;
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
