@@ -61,3 +61,28 @@ describe('netpol diff', () => {
     assert.deepEqual(types, ['removed', 'removed', 'removed', 'changed']);
   });
 });
+
+describe('netpol exposure', () => {
+  it('reports unprotected workloads and what reaches each from outside, from any namespace and from everything', async () => {
+    const run = await runCli(['exposure', V1]);
+    assert.equal(run.code, 0);
+    assert.equal(run.stdout, golden('list/exposure.txt'));
+  });
+
+  it('tells a namespaceSelector {} (any namespace, not outside) from an empty rule (everything)', async () => {
+    const yaml = [
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: internal, namespace: x, labels: {app: internal}}\nspec: {containers: [{name: c}]}',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: public, namespace: x, labels: {app: public}}\nspec: {containers: [{name: c}]}',
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: internal, namespace: x}\nspec: {podSelector: {matchLabels: {app: internal}}, ingress: [{from: [{namespaceSelector: {}}], ports: [{port: 8080}]}]}',
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: public, namespace: x}\nspec: {podSelector: {matchLabels: {app: public}}, ingress: [{ports: [{port: 443}]}]}',
+    ].join('\n---\n');
+    const report = JSON.parse((await runCli(['exposure', '-', '-o', 'json'], yaml)).stdout);
+    assert.deepEqual(
+      report.map((w: Record<string, string>) => [w.workload, w.fromEverything, w.fromOutside, w.fromAnyNamespace]),
+      [
+        ['x/internal[Pod]', 'No Connections', 'No Connections', 'TCP 8080'],
+        ['x/public[Pod]', 'TCP 443', 'TCP 443', 'TCP 443'],
+      ],
+    );
+  });
+});

@@ -3,6 +3,7 @@ import { registerCheck } from './commands/check.js';
 import { registerList } from './commands/list.js';
 import { registerDiff } from './commands/diff.js';
 import { registerLint } from './commands/lint.js';
+import { registerExposure } from './commands/exposure.js';
 import { registerMatrix } from './commands/matrix.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, type Io, processIo } from './io.js';
@@ -27,6 +28,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerList(program, io, setExit);
   registerDiff(program, io, setExit);
   registerLint(program, io, setExit);
+  registerExposure(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
