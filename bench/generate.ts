@@ -10,6 +10,8 @@ export interface ClusterSize {
   readonly pods: number;
   readonly policies: number;
   readonly seed?: number;
+  /** Fixes the number of namespaces, and so of identities (16 per namespace); by default one per 100 pods. */
+  readonly namespaces?: number;
 }
 
 const APPS = [
@@ -40,7 +42,7 @@ function random(seed: number): () => number {
 
 export function generateCluster(size: ClusterSize): JSONObject[] {
   const rand = random(size.seed ?? 1);
-  const namespaceCount = Math.max(1, Math.ceil(size.pods / PODS_PER_NAMESPACE));
+  const namespaceCount = size.namespaces ?? Math.max(1, Math.ceil(size.pods / PODS_PER_NAMESPACE));
   const namespaces = Array.from({ length: namespaceCount }, (_, i) => `team-${i}`);
   const objects: JSONObject[] = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } },
