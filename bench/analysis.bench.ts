@@ -107,8 +107,8 @@ function compare(): void {
     for (const src of cluster.endpoints) for (const dst of cluster.endpoints) if (src !== dst && decide(cluster, endpointFlow(src, dst, 'TCP', 8080)).allowed) allowed++;
     return allowed;
   });
-  emit({ bench: 'list', variant: 'identities, all ports', ...size, ms: Math.round(identityMs) });
-  emit({ bench: 'list', variant: 'pairwise decide, one port', ...size, ms: Math.round(naiveMs), ratio: Number((naiveMs / identityMs).toFixed(1)) });
+  emit({ bench: 'list', variant: 'identities, all ports', ...size, ms: Math.round(identityMs), rssMiB: rssMiB() });
+  emit({ bench: 'list', variant: 'pairwise decide, one port', ...size, ms: Math.round(naiveMs), rssMiB: rssMiB(), ratio: Number((naiveMs / identityMs).toFixed(1)) });
 }
 
 if (only === undefined || only === 'sizes') sizes();

@@ -6,6 +6,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = fileURLToPath(new URL('../dist/cli/bin.js', import.meta.url));
 const steps = [
   ['validate', 'examples/shop'],
+  ['list', 'examples/shop'],
+  ['lint', 'examples/shop'],
   ['matrix', 'examples/shop', '--port', '8080'],
   ['check', 'examples/shop', '--from', 'shop/checkout', '--to', 'shop/payments', '--port', '9090'],
   ['check', 'examples/shop', '--from', 'shop/frontend', '--to', 'shop/payments', '--port', '9090'],

@@ -31,3 +31,14 @@ export { resolvePeerSpec, makeFlow, endpointFlow, UnknownPeerError, type PeerSpe
 export { explainVerdict, verdictToJSON } from './engine/explain.js';
 export { connectivityMatrix } from './engine/matrix.js';
 export { formatTruthTable, parseTruthTable, compareTruthTables, type TruthTable } from './engine/truthtable.js';
+
+export { computeConnectivity, type Connectivity, type ConnectivityOptions } from './engine/connectivity.js';
+export { workloadConnections, focusLines, workloadName, rangeName, type ConnLine, type Focus } from './engine/connlist.js';
+export { diffConnectivity, type ConnDiff, type DiffType } from './engine/conndiff.js';
+export { lint, type Finding, type Severity } from './engine/lint.js';
+export { exposure, type WorkloadExposure } from './engine/exposure.js';
+export { identitiesOf, type Identity } from './engine/identities.js';
+export { formatConnList, LIST_FORMATS, type ListFormat } from './report/connlist.js';
+export { formatConnDiff, DIFF_FORMATS, type DiffFormat } from './report/conndiff.js';
+export { formatFindings, LINT_FORMATS, type LintFormat } from './report/lint.js';
+export { formatExposure, EXPOSURE_FORMATS, type ExposureFormat } from './report/exposure.js';

@@ -47,6 +47,8 @@ describe('netpol diff', () => {
     assert.equal(run.code, 1);
     assert.equal(run.stdout, golden('list/diff.txt'));
     assert.equal((await runCli(['diff', V1, V2, '-o', 'csv'])).stdout, golden('list/diff.csv'));
+    assert.equal((await runCli(['diff', V1, V2, '-o', 'md'])).stdout, golden('list/diff.md'));
+    assert.deepEqual(JSON.parse((await runCli(['diff', V1, V2, '-o', 'json'])).stdout), JSON.parse(golden('list/diff.json')));
   });
 
   it('exits 0 and prints nothing when nothing changes', async () => {

@@ -20,10 +20,15 @@ export interface ConnDiff {
  * sides are cut into the same external ranges, so a range never appears
  * changed only because the other side drew a boundary through it.
  */
-export function diffConnectivity(before: Cluster, after: Cluster, engine?: EngineOptions): ConnDiff[] {
+export function diffConnectivity(
+  before: Cluster,
+  after: Cluster,
+  engine?: EngineOptions,
+  progress?: (done: number, total: number) => void,
+): ConnDiff[] {
   const rangePolicies = [...before.policies, ...after.policies];
   const linesOf = (cluster: Cluster): Map<string, ConnLine> =>
-    new Map(workloadConnections(computeConnectivity(cluster, { engine, rangePolicies })).map((l) => [`${l.src}\u0000${l.dst}`, l]));
+    new Map(workloadConnections(computeConnectivity(cluster, { engine, rangePolicies, progress })).map((l) => [`${l.src}\u0000${l.dst}`, l]));
   const a = linesOf(before);
   const b = linesOf(after);
   const diffs: ConnDiff[] = [];

@@ -3,6 +3,7 @@ import { diffConnectivity } from '../../engine/conndiff.js';
 import { DIFF_FORMATS, type DiffFormat, formatConnDiff } from '../../report/conndiff.js';
 import { EXIT, type Io } from '../io.js';
 import { addEngineOptions, clusterOrReport, engineOptionsFrom } from '../common.js';
+import { progressBar } from '../progress.js';
 
 export function registerDiff(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
@@ -15,7 +16,9 @@ export function registerDiff(program: Command, io: Io, setExit: (code: number) =
     const before = clusterOrReport([pathA], io);
     const after = clusterOrReport([pathB], io);
     if (before === undefined || after === undefined) return setExit(EXIT.error);
-    const diffs = diffConnectivity(before, after, engineOptionsFrom(opts));
+    const bar = progressBar(io, 'comparing');
+    const diffs = diffConnectivity(before, after, engineOptionsFrom(opts), bar.update);
+    bar.finish();
     io.out(formatConnDiff(diffs, opts.output));
     setExit(diffs.length > 0 ? EXIT.negative : EXIT.ok);
   });
