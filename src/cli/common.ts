@@ -52,7 +52,13 @@ export function addEngineOptions(command: Command): Command {
     .option('--no-local-node-egress', 'subject egress to the pod\'s own node to policy; by default it is always allowed');
 }
 
-export function engineOptionsFrom(opts: { ipblockPodIps?: boolean; localNodeEgress?: boolean }): EngineOptions {
+/** What commander makes of the flags that addEngineOptions declares. */
+export interface EngineFlags {
+  readonly ipblockPodIps?: boolean;
+  readonly localNodeEgress?: boolean;
+}
+
+export function engineOptionsFrom(opts: EngineFlags): EngineOptions {
   return {
     ipBlockMatchesPodIPs: opts.ipblockPodIps ?? defaultEngineOptions.ipBlockMatchesPodIPs,
     allowEgressToLocalNode: opts.localNodeEgress ?? defaultEngineOptions.allowEgressToLocalNode,

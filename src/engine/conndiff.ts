@@ -1,3 +1,4 @@
+import { compareStrings } from '../util/order.js';
 import type { ConnSet } from '../algebra/connset.js';
 import type { Cluster } from '../model/cluster.js';
 import { computeConnectivity } from './connectivity.js';
@@ -40,7 +41,5 @@ export function diffConnectivity(
     const type: DiffType = was === undefined ? 'added' : is === undefined ? 'removed' : 'changed';
     diffs.push({ type, src, dst, before: was?.conns, after: is?.conns });
   }
-  return diffs.sort((x, y) => compare(x.src, y.src) || compare(x.dst, y.dst));
+  return diffs.sort((x, y) => compareStrings(x.src, y.src) || compareStrings(x.dst, y.dst));
 }
-
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

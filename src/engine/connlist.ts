@@ -1,3 +1,4 @@
+import { compareStrings } from '../util/order.js';
 import type { ConnSet } from '../algebra/connset.js';
 import { type AddressRange, formatAddressRange } from '../algebra/ipset.js';
 import type { Endpoint } from '../model/endpoints.js';
@@ -37,7 +38,7 @@ export function workloadConnections(connectivity: Connectivity): ConnLine[] {
   }
   for (const { src, dst, conns } of connectivity.fromRanges) for (const d of namesOf[dst.index]!) add(rangeName(src), d, conns);
   for (const { src, dst, conns } of connectivity.toRanges) for (const s of namesOf[src.index]!) add(s, rangeName(dst), conns);
-  return [...lines.values()].sort((a, b) => compare(a.src, b.src) || compare(a.dst, b.dst));
+  return [...lines.values()].sort((a, b) => compareStrings(a.src, b.src) || compareStrings(a.dst, b.dst));
 }
 
 export interface Focus {
@@ -57,5 +58,3 @@ export function focusLines(lines: readonly ConnLine[], focus: Focus): ConnLine[]
     (l) => (focus.direction !== 'egress' && matches(l.dst)) || (focus.direction !== 'ingress' && matches(l.src)),
   );
 }
-
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

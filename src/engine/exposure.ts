@@ -1,3 +1,4 @@
+import { compareStrings } from '../util/order.js';
 import { ConnSet } from '../algebra/connset.js';
 import type { Cluster } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
@@ -64,7 +65,7 @@ export function exposure(cluster: Cluster, options: EngineOptions = defaultEngin
       byWorkload.set(workload, before === undefined ? { workload, ...found } : merge(before, found));
     }
   }
-  return [...byWorkload.values()].sort((a, b) => (a.workload < b.workload ? -1 : a.workload > b.workload ? 1 : 0));
+  return [...byWorkload.values()].sort((a, b) => compareStrings(a.workload, b.workload));
 }
 
 /** A workload whose pods differ is as exposed as its most exposed pod. */

@@ -1,3 +1,4 @@
+import { compareStrings } from '../util/order.js';
 import { ConnSet } from '../algebra/connset.js';
 import type { Cluster } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
@@ -40,7 +41,7 @@ export function lint(cluster: Cluster, options: EngineOptions = defaultEngineOpt
     ...shadowedByAllowAll(cluster),
     ...dnsBlocked(cluster, options),
     ...partlyIsolatedNamespaces(cluster),
-  ].sort((a, b) => compare(a.location.file, b.location.file) || a.location.line - b.location.line || compare(a.code, b.code));
+  ].sort((a, b) => compareStrings(a.location.file, b.location.file) || a.location.line - b.location.line || compareStrings(a.code, b.code));
 }
 
 const finding = (severity: Severity, code: string, location: Location, message: string, fix: string): Finding => ({
@@ -330,5 +331,3 @@ function partlyIsolatedNamespaces(cluster: Cluster): Finding[] {
   }
   return findings;
 }
-
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,3 +1,4 @@
+import { compareStrings } from '../util/order.js';
 import { type IPAddress, parseIP } from '../algebra/ip.js';
 import type { Labels } from '../algebra/selector.js';
 import type { Policy } from '../policy/ir.js';
@@ -46,7 +47,7 @@ export const namespaceOf = (o: SourcedObject): string => {
 
 /** Builds a cluster from objects that passed validation. */
 export function buildCluster(objects: readonly SourcedObject[]): Cluster {
-  const endpoints = endpointsFrom(objects, namespaceOf).sort((a, b) => compare(a.id, b.id));
+  const endpoints = endpointsFrom(objects, namespaceOf).sort((a, b) => compareStrings(a.id, b.id));
   const policies = objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'NetworkPolicy').map(normaliseNetworkPolicy);
   const namespaces = namespacesFrom(objects, [...endpoints.map((e) => e.namespace), ...policies.map((p) => p.namespace)]);
   const endpointByAddress = new Map<string, Endpoint>();
@@ -103,5 +104,3 @@ function nodesFrom(objects: readonly SourcedObject[], endpoints: readonly Endpoi
   }
   return new Map([...addresses].map(([name, ips]) => [name, { name, addresses: [...ips.values()] }]));
 }
-
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

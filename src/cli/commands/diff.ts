@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { diffConnectivity } from '../../engine/conndiff.js';
 import { DIFF_FORMATS, type DiffFormat, formatConnDiff } from '../../report/conndiff.js';
 import { EXIT, type Io } from '../io.js';
-import { addEngineOptions, clusterOrReport, engineOptionsFrom } from '../common.js';
+import { type EngineFlags, addEngineOptions, clusterOrReport, engineOptionsFrom } from '../common.js';
 import { progressBar } from '../progress.js';
 
 export function registerDiff(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -12,7 +12,7 @@ export function registerDiff(program: Command, io: Io, setExit: (code: number) =
     .argument('<pathA>', 'the inputs before: a file, a directory, or -')
     .argument('<pathB>', 'the inputs after')
     .addOption(new Option('-o, --output <format>', 'output format').choices(DIFF_FORMATS).default('txt'));
-  addEngineOptions(command).action((pathA: string, pathB: string, opts: { output: DiffFormat; ipblockPodIps?: boolean; localNodeEgress?: boolean }) => {
+  addEngineOptions(command).action((pathA: string, pathB: string, opts: { output: DiffFormat } & EngineFlags) => {
     const before = clusterOrReport([pathA], io);
     const after = clusterOrReport([pathB], io);
     if (before === undefined || after === undefined) return setExit(EXIT.error);

@@ -3,15 +3,13 @@ import { workloadConnections, focusLines } from '../../engine/connlist.js';
 import { computeConnectivity } from '../../engine/connectivity.js';
 import { LIST_FORMATS, type ListFormat, formatConnList } from '../../report/connlist.js';
 import { EXIT, type Io } from '../io.js';
-import { addEngineOptions, clusterOrReport, engineOptionsFrom } from '../common.js';
+import { type EngineFlags, addEngineOptions, clusterOrReport, engineOptionsFrom } from '../common.js';
 import { progressBar } from '../progress.js';
 
-interface ListOptions {
+interface ListOptions extends EngineFlags {
   output: ListFormat;
   focusWorkload?: string;
   focusDirection?: 'ingress' | 'egress';
-  ipblockPodIps?: boolean;
-  localNodeEgress?: boolean;
 }
 
 export function registerList(program: Command, io: Io, setExit: (code: number) => void): void {

@@ -3,7 +3,7 @@ import type { Protocol } from '../../algebra/connset.js';
 import { connectivityMatrix } from '../../engine/matrix.js';
 import { formatTruthTable } from '../../engine/truthtable.js';
 import { EXIT, type Io } from '../io.js';
-import { addEngineOptions, clusterOrReport, engineOptionsFrom, parsePort, parseProtocol } from '../common.js';
+import { type EngineFlags, addEngineOptions, clusterOrReport, engineOptionsFrom, parsePort, parseProtocol } from '../common.js';
 
 export function registerMatrix(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
@@ -12,7 +12,7 @@ export function registerMatrix(program: Command, io: Io, setExit: (code: number)
     .argument('<paths...>', 'files, directories, or - for standard input')
     .requiredOption('--port <port>', 'destination port', parsePort)
     .option('--protocol <protocol>', 'TCP, UDP or SCTP', parseProtocol, 'TCP' as Protocol);
-  addEngineOptions(command).action((paths: string[], opts: { port: number; protocol: Protocol; ipblockPodIps?: boolean; localNodeEgress?: boolean }) => {
+  addEngineOptions(command).action((paths: string[], opts: { port: number; protocol: Protocol } & EngineFlags) => {
     const cluster = clusterOrReport(paths, io);
     if (cluster === undefined) return setExit(EXIT.error);
     io.out(formatTruthTable(connectivityMatrix(cluster, opts.protocol, opts.port, engineOptionsFrom(opts))));

@@ -1,0 +1,2 @@
+/** Orders strings by UTF-16 code units, as Go's sort.Strings orders bytes for ASCII names: stable across locales. */
+export const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
