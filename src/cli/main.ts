@@ -4,6 +4,7 @@ import { registerList } from './commands/list.js';
 import { registerDiff } from './commands/diff.js';
 import { registerLint } from './commands/lint.js';
 import { registerExposure } from './commands/exposure.js';
+import { registerRender } from './commands/render.js';
 import { registerMatrix } from './commands/matrix.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, type Io, processIo } from './io.js';
@@ -29,6 +30,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerDiff(program, io, setExit);
   registerLint(program, io, setExit);
   registerExposure(program, io, setExit);
+  registerRender(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -23,6 +23,8 @@ export interface NamespaceInfo {
 export interface NodeInfo {
   readonly name: string;
   readonly addresses: readonly IPAddress[];
+  /** spec.podCIDRs (or spec.podCIDR) of the Node object. */
+  readonly podCIDRs: readonly string[];
 }
 
 /** An immutable snapshot of everything policy analysis needs. */
@@ -87,6 +89,7 @@ function namespacesFrom(objects: readonly SourcedObject[], referenced: readonly 
 /** Node addresses come from Node objects and from the hostIP that pods report. */
 function nodesFrom(objects: readonly SourcedObject[], endpoints: readonly Endpoint[]): Map<string, NodeInfo> {
   const addresses = new Map<string, Map<string, IPAddress>>();
+  const podCIDRs = new Map<string, string[]>();
   const add = (node: string, ip: IPAddress | undefined): void => {
     const known = addresses.get(node) ?? new Map<string, IPAddress>();
     if (ip !== undefined) known.set(addressKey(ip), ip);
@@ -95,12 +98,14 @@ function nodesFrom(objects: readonly SourcedObject[], endpoints: readonly Endpoi
   for (const o of objects) {
     if (knownKind(o.apiVersion, o.kind) !== 'Node') continue;
     add(o.name, undefined);
-    for (const a of typedView<Node>(o).status?.addresses ?? []) add(o.name, parseIP(a.address));
+    const node = typedView<Node>(o);
+    for (const a of node.status?.addresses ?? []) add(o.name, parseIP(a.address));
+    podCIDRs.set(o.name, [...new Set([...(node.spec?.podCIDR ? [node.spec.podCIDR] : []), ...(node.spec?.podCIDRs ?? [])])]);
   }
   for (const e of endpoints) {
     if (e.node === undefined) continue;
     add(e.node, e.hostIP);
     if (e.hostNetwork) for (const ip of e.ips) add(e.node, ip);
   }
-  return new Map([...addresses].map(([name, ips]) => [name, { name, addresses: [...ips.values()] }]));
+  return new Map([...addresses].map(([name, ips]) => [name, { name, addresses: [...ips.values()], podCIDRs: podCIDRs.get(name) ?? [] }]));
 }

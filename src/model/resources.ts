@@ -118,5 +118,6 @@ export interface NodeAddress {
 export interface Node {
   readonly kind: 'Node';
   readonly metadata: ObjectMeta;
+  readonly spec?: { readonly podCIDR?: string; readonly podCIDRs?: readonly string[] };
   readonly status?: { readonly addresses?: readonly NodeAddress[] };
 }

@@ -70,6 +70,7 @@ export const namespaceSchema: Schema = openObject({ metadata: objectMeta });
 
 export const nodeSchema: Schema = openObject({
   metadata: objectMeta,
+  spec: openObject({ podCIDR: str, podCIDRs: arrayOf(str) }),
   status: openObject({ addresses: arrayOf(openObject({ type: str, address: str })) }),
 });
 

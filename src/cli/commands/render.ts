@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { buildNftRuleset, formatNftRuleset } from '../../render/nftables.js';
+import { EXIT, type Io } from '../io.js';
+import { type EngineFlags, addEngineOptions, clusterOrReport, engineOptionsFrom } from '../common.js';
+
+export function registerRender(program: Command, io: Io, setExit: (code: number) => void): void {
+  const render = program.command('render').description('render policies as real firewall configuration');
+  const nftables = render
+    .command('nftables')
+    .description("print one node's nftables ruleset, ready for nft -f (IPv4 and IPv6 in one inet table)")
+    .argument('<paths...>', 'files, directories, or - for standard input')
+    .requiredOption('--node <name>', 'the node whose endpoints the ruleset enforces')
+    .option('--pod-cidr <cidr...>', "the node's pod networks; local addresses no endpoint holds yet are dropped")
+    .option('--table <name>', 'the nftables table', 'netpol');
+  addEngineOptions(nftables).action((paths: string[], opts: { node: string; podCidr?: string[]; table: string } & EngineFlags) => {
+    const cluster = clusterOrReport(paths, io);
+    if (cluster === undefined) return setExit(EXIT.error);
+    if (![...cluster.endpoints].some((e) => e.node === opts.node) && !cluster.nodes.has(opts.node)) {
+      io.err(`netpol: warning: no endpoint is on node ${JSON.stringify(opts.node)}; the ruleset isolates nothing\n`);
+    }
+    const podCIDRs = opts.podCidr ?? cluster.nodes.get(opts.node)?.podCIDRs ?? [];
+    const ruleset = buildNftRuleset(cluster, { node: opts.node, podCIDRs, table: opts.table, engine: engineOptionsFrom(opts) });
+    io.out(formatNftRuleset(ruleset));
+    setExit(EXIT.ok);
+  });
+}

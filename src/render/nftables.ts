@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import type { Protocol } from '../algebra/connset.js';
+import { type Family, formatIP, parseCIDR } from '../algebra/ip.js';
+import { IPSet } from '../algebra/ipset.js';
+import { PortSet } from '../algebra/portset.js';
+import { type EngineOptions, defaultEngineOptions, isolatingPolicies, peerMatchesRemote } from '../engine/verdict.js';
+import type { Cluster } from '../model/cluster.js';
+import type { Endpoint } from '../model/endpoints.js';
+import type { Direction, NamedPort, Peer, Policy, Rule } from '../policy/ir.js';
+import { policyName } from '../policy/ir.js';
+
+/**
+ * One node's nftables ruleset, as data. Rules stay fixed and membership
+ * lives in sets and maps, so that a pod's churn is a change of elements.
+ * The semantics come from the engine: isolation, peer matching and named
+ * ports are the engine's functions; this module only lays them out.
+ */
+export interface NftRuleset {
+  readonly table: string;
+  readonly sets: readonly NftSet[];
+  readonly maps: readonly NftMap[];
+  /** Regular chains first, base chains last, so every jump target is declared before use. */
+  readonly chains: readonly NftChain[];
+}
+
+export interface NftSet {
+  readonly name: string;
+  readonly type: string;
+  readonly interval: boolean;
+  readonly elements: readonly string[];
+  readonly comment?: string;
+}
+
+export interface NftMap {
+  readonly name: string;
+  readonly type: string;
+  /** `key : verdict` */
+  readonly elements: readonly (readonly [string, string])[];
+}
+
+export interface NftChain {
+  readonly name: string;
+  readonly base?: { readonly hook: 'forward'; readonly priority: string; readonly policy: 'accept' };
+  readonly rules: readonly string[];
+}
+
+export interface NftRenderOptions {
+  readonly node: string;
+  readonly table?: string;
+  /** The node's pod networks: a local address there that no endpoint holds yet is dropped. */
+  readonly podCIDRs?: readonly string[];
+  readonly engine?: EngineOptions;
+}
+
+const FAMILIES = [4, 6] as const;
+const ADDR: Record<Family, { match: 'ip' | 'ip6'; type: string }> = {
+  4: { match: 'ip', type: 'ipv4_addr' },
+  6: { match: 'ip6', type: 'ipv6_addr' },
+};
+const DIRECTIONS = ['egress', 'ingress'] as const;
+/** The packet field that names the local endpoint, and the one that names the remote peer. */
+const FIELDS: Record<Direction, { local: 'saddr' | 'daddr'; remote: 'saddr' | 'daddr' }> = {
+  egress: { local: 'saddr', remote: 'daddr' },
+  ingress: { local: 'daddr', remote: 'saddr' },
+};
+
+export function buildNftRuleset(cluster: Cluster, options: NftRenderOptions): NftRuleset {
+  const engine = options.engine ?? defaultEngineOptions;
+  const local = cluster.endpoints.filter((e) => e.node === options.node && !e.hostNetwork && e.ips.length > 0);
+  const sets = new SetRegistry();
+  const maps: NftMap[] = [];
+  const chains: NftChain[] = [];
+  const baseChains: NftChain[] = [];
+
+  for (const family of FAMILIES) {
+    const addresses = local.flatMap((e) => e.ips.filter((ip) => ip.family === family).map((ip) => formatIP(family, ip.value)));
+    sets.declare(`programmed${family}`, ADDR[family].type, false, addresses, 'every local endpoint that has been programmed');
+    const podNetworks = (options.podCIDRs ?? []).map(parseCIDR).filter((c) => c?.family === family);
+    sets.declare(`local_pods${family}`, ADDR[family].type, true, podNetworks.map((c) => `${formatIP(family, c!.first)}-${formatIP(family, c!.last)}`), 'the node\'s pod networks');
+  }
+
+  for (const direction of DIRECTIONS) {
+    const policyChains = new Map<Policy, string>();
+    const endpointChains = new Map<string, string>();
+    const dispatch: Record<Family, [string, string][]> = { 4: [], 6: [] };
+    for (const endpoint of local) {
+      const isolating = isolatingPolicies(cluster, endpoint, direction);
+      if (isolating.length === 0) continue; // programmed, not isolated: the lookup misses and the packet goes on
+      const key = isolating.map((p) => policyName(p.ref)).join(',');
+      let chain = endpointChains.get(key);
+      if (chain === undefined) {
+        chain = `ep_${direction}_${endpointChains.size}`;
+        endpointChains.set(key, chain);
+        const jumps = isolating.map((policy) => {
+          let target = policyChains.get(policy);
+          if (target === undefined) {
+            target = `pol_${direction}_${policyChains.size}`;
+            policyChains.set(policy, target);
+            chains.push({ name: target, rules: policyRules(cluster, policy, direction, local, sets, engine) });
+          }
+          return `jump ${target}`;
+        });
+        chains.push({ name: chain, rules: [...jumps, 'drop'] });
+      }
+      for (const ip of endpoint.ips) dispatch[ip.family].push([formatIP(ip.family, ip.value), `jump ${chain}`]);
+    }
+    for (const family of FAMILIES) maps.push({ name: `${direction}${family}`, type: `${ADDR[family].type} : verdict`, elements: dispatch[family] });
+    baseChains.push(baseChain(direction));
+  }
+  return { table: options.table ?? 'netpol', sets: sets.all(), maps, chains: [...chains, ...baseChains] };
+}
+
+function baseChain(direction: Direction): NftChain {
+  const field = FIELDS[direction].local;
+  return {
+    name: direction,
+    // Egress and ingress are two base chains on one hook: a packet must be accepted by both.
+    base: { hook: 'forward', priority: direction === 'egress' ? 'filter' : 'filter + 10', policy: 'accept' },
+    rules: [
+      'ct state established,related accept',
+      'ct state invalid drop',
+      ...FAMILIES.map((f) => `${ADDR[f].match} ${field} @local_pods${f} ${ADDR[f].match} ${field} != @programmed${f} drop`),
+      ...FAMILIES.map((f) => `${ADDR[f].match} ${field} vmap @${direction}${f}`),
+    ],
+  };
+}
+
+/** The rules of one policy for one direction: each accepts what one rule allows, for one family. */
+function policyRules(cluster: Cluster, policy: Policy, direction: Direction, local: readonly Endpoint[], sets: SetRegistry, engine: EngineOptions): string[] {
+  return policy[direction]!.flatMap((rule) => {
+    const comment = ` comment ${JSON.stringify(`${policyName(policy.ref)} ${direction}[${rule.ref.index}]`)}`;
+    return FAMILIES.flatMap((family) => {
+      const peers = peerMatches(cluster, rule, direction, family, sets, engine);
+      const ports = portMatches(cluster, rule, direction, family, local, sets);
+      return peers.flatMap((peer) => ports.map((port) => `${[peer, port].filter(Boolean).join(' ')} accept${comment}`));
+    });
+  });
+}
+
+/** How a rule's peers appear for one family: `''` for any peer, else a match on a shared set. */
+function peerMatches(cluster: Cluster, rule: Rule, direction: Direction, family: Family, sets: SetRegistry, engine: EngineOptions): string[] {
+  if (rule.peers === 'any') return [''];
+  const { match } = ADDR[family];
+  const field = FIELDS[direction].remote;
+  return rule.peers.flatMap((peer) => {
+    const elements = peerElements(cluster, peer, family, engine);
+    if (elements.length === 0) return [];
+    const name = sets.add(`peer${family}`, peerKey(peer, family), ADDR[family].type, peer.kind === 'ipBlock', elements, describePeer(peer));
+    return [`${match} ${field} @${name}`];
+  });
+}
+
+function peerElements(cluster: Cluster, peer: Peer, family: Family, engine: EngineOptions): string[] {
+  if (peer.kind === 'ipBlock') {
+    let ips = peer.ips;
+    // Cilium's mode: an ipBlock never matches a pod, so pod addresses are cut out of it.
+    if (!engine.ipBlockMatchesPodIPs) ips = ips.subtract(IPSet.fromAddresses(cluster.endpoints.filter((e) => !e.hostNetwork).flatMap((e) => e.ips)));
+    return ips
+      .ranges()
+      .filter((r) => r.family === family)
+      .map((r) => (r.first === r.last ? formatIP(family, r.first) : `${formatIP(family, r.first)}-${formatIP(family, r.last)}`));
+  }
+  return cluster.endpoints
+    .filter((e) => peerMatchesRemote(cluster, peer, { kind: 'endpoint', endpoint: e, ip: undefined }, engine))
+    .flatMap((e) => e.ips.filter((ip) => ip.family === family).map((ip) => formatIP(family, ip.value)));
+}
+
+/**
+ * How a rule's ports appear: `''` for any, one match per protocol for
+ * numbered ports, and for each named port a set of `address . protocol . port`
+ * resolved on the destinations: the local endpoints for ingress, every
+ * endpoint for egress.
+ */
+function portMatches(cluster: Cluster, rule: Rule, direction: Direction, family: Family, local: readonly Endpoint[], sets: SetRegistry): string[] {
+  if (rule.ports === 'any') return [''];
+  const byProtocol = new Map<Protocol, PortSet>();
+  const named: NamedPort[] = [];
+  for (const match of rule.ports) {
+    if (match.kind === 'named') named.push(match);
+    else byProtocol.set(match.protocol, (byProtocol.get(match.protocol) ?? PortSet.empty).union(match.ports));
+  }
+  const numbered = [...byProtocol].map(([protocol, ports]) => {
+    const l4 = `meta l4proto ${protocol.toLowerCase()}`;
+    if (ports.isAll()) return l4;
+    return `${l4} th dport { ${ports.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ')} }`;
+  });
+  const destinations = direction === 'ingress' ? local : cluster.endpoints.filter((e) => !e.hostNetwork);
+  const resolved = named.flatMap((match) => {
+    const elements = destinations.flatMap((e) =>
+      e.ports
+        .filter((p) => p.name === match.name && p.protocol === match.protocol)
+        .flatMap((p) => e.ips.filter((ip) => ip.family === family).map((ip) => `${formatIP(family, ip.value)} . ${p.protocol.toLowerCase()} . ${p.port}`)),
+    );
+    if (elements.length === 0) return [];
+    const key = `${direction}/${direction === 'ingress' ? 'local' : 'all'}/${match.protocol}/${match.name}/${family}`;
+    const name = sets.add(`named${family}`, key, `${ADDR[family].type} . inet_proto . inet_service`, false, elements, `port ${match.name}/${match.protocol}`);
+    return [`${ADDR[family].match} daddr . meta l4proto . th dport @${name}`];
+  });
+  return [...numbered, ...resolved];
+}
+
+function peerKey(peer: Peer, family: Family): string {
+  if (peer.kind === 'ipBlock') return `ipBlock/${peer.cidr}/${peer.except.join(',')}/${family}`;
+  const namespaces = peer.namespaces.kind === 'same' ? `ns=${peer.namespaces.namespace}` : `nsSelector=${peer.namespaces.selector}`;
+  return `selector/${namespaces}/${peer.pods}/${family}`;
+}
+
+function describePeer(peer: Peer): string {
+  if (peer.kind === 'ipBlock') return `ipBlock ${peer.cidr}${peer.except.length ? ` except ${peer.except.join(', ')}` : ''}`;
+  const where = peer.namespaces.kind === 'same' ? `namespace ${peer.namespaces.namespace}` : `namespaces ${peer.namespaces.selector}`;
+  return `pods ${peer.pods} in ${where}`;
+}
+
+/**
+ * Named sets, deduplicated. A set is named after what it means (the peer
+ * or named port it stands for), never after its contents, so that a change
+ * of membership keeps the name and becomes an element delta.
+ */
+class SetRegistry {
+  private readonly byName = new Map<string, NftSet>();
+
+  declare(name: string, type: string, interval: boolean, elements: readonly string[], comment: string): void {
+    this.byName.set(name, { name, type, interval, elements: [...new Set(elements)], comment });
+  }
+
+  add(prefix: string, key: string, type: string, interval: boolean, elements: readonly string[], comment: string): string {
+    const name = `${prefix}_${createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
+    if (!this.byName.has(name)) this.declare(name, type, interval, elements, comment);
+    return name;
+  }
+
+  all(): NftSet[] {
+    return [...this.byName.values()];
+  }
+}
+
+/** The ruleset as `nft -f` input: one transaction that creates the table if missing, empties it and fills it. */
+export function formatNftRuleset(ruleset: NftRuleset, { replace = true }: { replace?: boolean } = {}): string {
+  const out: string[] = [];
+  if (replace) out.push(`table inet ${ruleset.table}`, `flush table inet ${ruleset.table}`);
+  out.push(`table inet ${ruleset.table} {`);
+  for (const set of ruleset.sets) {
+    out.push(`\tset ${set.name} {`, `\t\ttype ${set.type}`);
+    if (set.interval) out.push('\t\tflags interval');
+    if (set.comment) out.push(`\t\tcomment ${JSON.stringify(set.comment)}`);
+    if (set.elements.length > 0) out.push(`\t\telements = { ${set.elements.join(', ')} }`);
+    out.push('\t}');
+  }
+  for (const map of ruleset.maps) {
+    out.push(`\tmap ${map.name} {`, `\t\ttype ${map.type}`);
+    if (map.elements.length > 0) out.push(`\t\telements = { ${map.elements.map(([k, v]) => `${k} : ${v}`).join(', ')} }`);
+    out.push('\t}');
+  }
+  for (const chain of ruleset.chains) {
+    out.push(`\tchain ${chain.name} {`);
+    if (chain.base) out.push(`\t\ttype filter hook ${chain.base.hook} priority ${chain.base.priority}; policy ${chain.base.policy};`);
+    for (const rule of chain.rules) out.push(`\t\t${rule}`);
+    out.push('\t}');
+  }
+  out.push('}');
+  return `${out.join('\n')}\n`;
+}
