@@ -28,8 +28,11 @@ describe('netpol render nftables', () => {
     withScratchNetns((netns) => {
       for (const text of rendered) nft.check(text, netns);
       nft.apply(rendered[0]!, netns);
+      assert.match(nft.list(netns), /192\.0\.2\.0-192\.0\.2\.127/);
       nft.apply(rendered[1]!, netns); // replacing a table in place, in one transaction
-      assert.match(nft.list(netns), /chain ingress \{/);
+      const listed = nft.list(netns);
+      assert.match(listed, /chain ingress \{/);
+      assert.doesNotMatch(listed, /192\.0\.2\.0/, 'no element of the previous ruleset survives a replacement');
     });
   });
 });

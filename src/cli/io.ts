@@ -16,5 +16,8 @@ export const processIo: Io = {
   interactive: process.stderr.isTTY === true,
 };
 
-/** Exit codes: 0 success (or allowed), 1 a negative answer (denied, invalid, differs), 2 the command could not run. */
-export const EXIT = { ok: 0, negative: 1, error: 2 } as const;
+/**
+ * Exit codes: 0 success (or allowed), 1 a negative answer (denied, invalid, differs), 2 the command
+ * could not run, 3 a test that was not run (SCTP probes on a kernel without SCTP).
+ */
+export const EXIT = { ok: 0, negative: 1, error: 2, notRun: 3 } as const;

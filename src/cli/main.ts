@@ -5,6 +5,7 @@ import { registerDiff } from './commands/diff.js';
 import { registerLint } from './commands/lint.js';
 import { registerExposure } from './commands/exposure.js';
 import { registerRender } from './commands/render.js';
+import { registerLab } from './commands/lab.js';
 import { registerMatrix } from './commands/matrix.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, type Io, processIo } from './io.js';
@@ -31,13 +32,16 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerLint(program, io, setExit);
   registerExposure(program, io, setExit);
   registerRender(program, io, setExit);
+  registerLab(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
-    io.err(`netpol: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    // Commands report what they can; anything else is still said in one line, with the stack on request.
+    const detail = process.env['NETPOL_DEBUG'] ? ((error as Error).stack ?? String(error)) : ((error as Error).message ?? String(error));
+    io.err(`netpol: ${detail}\n`);
     return EXIT.error;
   }
   return exitCode;

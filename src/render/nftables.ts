@@ -234,10 +234,14 @@ class SetRegistry {
   }
 }
 
-/** The ruleset as `nft -f` input: one transaction that creates the table if missing, empties it and fills it. */
+/**
+ * The ruleset as `nft -f` input: one transaction that replaces the whole
+ * table (creating it first if missing). `flush table` would not do: it
+ * empties chains but leaves set and map elements behind.
+ */
 export function formatNftRuleset(ruleset: NftRuleset, { replace = true }: { replace?: boolean } = {}): string {
   const out: string[] = [];
-  if (replace) out.push(`table inet ${ruleset.table}`, `flush table inet ${ruleset.table}`);
+  if (replace) out.push(`table inet ${ruleset.table}`, `delete table inet ${ruleset.table}`);
   out.push(`table inet ${ruleset.table} {`);
   for (const set of ruleset.sets) {
     out.push(`\tset ${set.name} {`, `\t\ttype ${set.type}`);

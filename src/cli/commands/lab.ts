@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import type { Protocol } from '../../algebra/connset.js';
+import { Lab } from '../../dataplane/lab/lab.js';
+import { compareTruthTables, formatTruthTable } from '../../engine/truthtable.js';
+import { inputsAreValid, readInputs } from '../../model/inputs.js';
+import { ObjectStore } from '../../model/store.js';
+import { objectFromData } from '../../model/source.js';
+import { EXIT, type Io } from '../io.js';
+import { parsePort, parseProtocol, reportInputs } from '../common.js';
+
+const DEFAULT_LAB = 'lab';
+
+export function registerLab(program: Command, io: Io, setExit: (code: number) => void): void {
+  const lab = program.command('lab').description('a cluster made of network namespaces on this machine, enforcing the rendered rules on real packets (needs root)');
+  const objectsFrom = (paths: string[]) => {
+    const inputs = readInputs(paths, { readStdin: io.readStdin });
+    reportInputs(inputs, io);
+    return inputsAreValid(inputs) ? inputs.load.objects : undefined;
+  };
+
+  lab
+    .command('up')
+    .description('build the lab from manifests: one namespace per node and per pod, servers on every declared port')
+    .argument('<paths...>', 'files, directories, or - for standard input')
+    .option('--name <lab>', 'the lab\'s name', DEFAULT_LAB)
+    .action((paths: string[], opts: { name: string }) => {
+      const objects = objectsFrom(paths);
+      if (objects === undefined) return setExit(EXIT.error);
+      const built = Lab.up(opts.name, objects.map((o) => o.raw));
+      io.out(`lab ${opts.name} is up: ${built.plan.nodes.length} node(s), ${built.plan.pods.length} pod(s)\n`);
+      setExit(EXIT.ok);
+    });
+
+  lab
+    .command('apply')
+    .description('create or replace objects in the running lab; pods and rules follow')
+    .argument('<paths...>', 'files, directories, or - for standard input')
+    .option('--name <lab>', 'the lab\'s name', DEFAULT_LAB)
+    .action((paths: string[], opts: { name: string }) => {
+      const objects = objectsFrom(paths);
+      if (objects === undefined) return setExit(EXIT.error);
+      const running = Lab.open(opts.name);
+      const store = ObjectStore.of(running.plan.objects.map((o) => objectFromData(o))).apply(objects);
+      running.update(store.objects.map((o) => o.raw));
+      io.out(`applied ${objects.length} object(s) to lab ${opts.name}\n`);
+      setExit(EXIT.ok);
+    });
+
+  lab
+    .command('probe')
+    .description('attempt real connections between every pair of pods and compare them with the engine\'s prediction')
+    .requiredOption('--port <port>', 'destination port', parsePort)
+    .option('--protocol <protocol>', 'TCP or UDP (SCTP is reported as not run)', parseProtocol, 'TCP' as Protocol)
+    .option('--name <lab>', 'the lab\'s name', DEFAULT_LAB)
+    .action(async (opts: { port: number; protocol: Protocol; name: string }) => {
+      const { observed, predicted } = await Lab.open(opts.name).probe(opts.protocol, opts.port);
+      if (observed === undefined) {
+        io.out(`${opts.protocol} ${opts.port}: not run: this kernel has no SCTP, so the lab cannot send it\n`);
+        io.out(`the engine predicts:\n${formatTruthTable(predicted)}`);
+        return setExit(EXIT.notRun);
+      }
+      io.out(formatTruthTable(observed));
+      const differences = compareTruthTables(predicted, observed);
+      const pairs = observed.sources.length * (observed.sources.length - 1);
+      if (differences.length === 0) io.out(`matches the engine's prediction on all ${pairs} pairs\n`);
+      else io.out(`differs from the engine's prediction on ${differences.length} of ${pairs} pairs:\n${differences.map((d) => `  ${d}\n`).join('')}`);
+      setExit(differences.length === 0 ? EXIT.ok : EXIT.negative);
+    });
+
+  lab
+    .command('down')
+    .description('remove everything the lab created; safe to run twice or after a crash')
+    .option('--name <lab>', 'the lab\'s name', DEFAULT_LAB)
+    .action((opts: { name: string }) => {
+      Lab.down(opts.name);
+      io.out(`lab ${opts.name} is down\n`);
+      setExit(EXIT.ok);
+    });
+}

@@ -1,0 +1,127 @@
+import { formatIP } from '../../algebra/ip.js';
+import { buildCluster } from '../../model/cluster.js';
+import type { Endpoint } from '../../model/endpoints.js';
+import { type JSONObject, type SourcedObject, isJSONObject, objectFromData } from '../../model/source.js';
+
+/** Every name the lab creates starts with this, so nothing outside a lab is ever touched. */
+export const LAB_PREFIX = 'npl-';
+export const DEFAULT_NODE = 'lab-node-1';
+export const GATEWAY = '169.254.1.1';
+
+export interface LabNode {
+  readonly name: string;
+  readonly netns: string;
+  /** The node's address on the fabric that joins the nodes. */
+  readonly address: string;
+}
+
+export interface LabPod {
+  /** `namespace/name`, as the engine names the endpoint. */
+  readonly id: string;
+  readonly node: string;
+  readonly netns: string;
+  /** The veth end inside the node's namespace. */
+  readonly hostInterface: string;
+  readonly ip: string;
+  /** `port/PROTOCOL` of each declared container port. */
+  readonly ports: readonly string[];
+}
+
+export interface LabPlan {
+  readonly nodes: readonly LabNode[];
+  readonly pods: readonly LabPod[];
+  /** The manifests, completed so that every endpoint is a Pod with a node and an IPv4 address. */
+  readonly objects: readonly JSONObject[];
+}
+
+export const validLabName = (name: string): boolean => /^[a-z0-9]{1,10}$/.test(name);
+export const fabricNetns = (lab: string): string => `${LAB_PREFIX}${lab}-fab`;
+
+/**
+ * Lays a cluster out on one machine. Pods keep their IPs and nodes from the
+ * manifests; endpoints without them (workload templates, pods not yet
+ * scheduled) become Pods owned by their workload, placed on a node and given
+ * an address, so that the engine and the lab see the same cluster.
+ */
+export function planLab(lab: string, raw: readonly JSONObject[], previous?: LabPlan): LabPlan {
+  const objects = completeEndpoints(raw);
+  const cluster = buildCluster(objects.map((o) => objectFromData(o)));
+  const nodeNames = [...new Set([...(previous?.nodes.map((n) => n.name) ?? []), ...cluster.endpoints.map((e) => e.node ?? DEFAULT_NODE)])];
+  const nodes = nodeNames.map((name, i) => previous?.nodes.find((n) => n.name === name) ?? { name, netns: `${LAB_PREFIX}${lab}-n${i}`, address: `100.64.0.${i + 1}` });
+  const used = new Set(previous?.pods.map((p) => p.netns) ?? []);
+  let next = 0;
+  const freshNetns = (): string => {
+    while (used.has(`${LAB_PREFIX}${lab}-p${next}`)) next++;
+    used.add(`${LAB_PREFIX}${lab}-p${next}`);
+    return `${LAB_PREFIX}${lab}-p${next}`;
+  };
+  const pods = cluster.endpoints
+    .filter((e) => !e.hostNetwork)
+    .map((e): LabPod => {
+      const kept = previous?.pods.find((p) => p.id === e.id);
+      const ip = v4Address(e);
+      const netns = kept?.netns ?? freshNetns();
+      return {
+        id: e.id,
+        node: e.node ?? DEFAULT_NODE,
+        netns,
+        hostInterface: `v${netns.slice(netns.lastIndexOf('-p') + 2)}`,
+        ip,
+        ports: [...new Set(e.ports.filter((p) => p.protocol !== 'SCTP').map((p) => `${p.port}/${p.protocol}`))],
+      };
+    });
+  return { nodes, pods, objects };
+}
+
+function v4Address(e: Endpoint): string {
+  const ip = e.ips.find((a) => a.family === 4);
+  if (ip === undefined) throw new Error(`${e.id} has no IPv4 address: the lab runs IPv4 only`);
+  return formatIP(4, ip.value);
+}
+
+/** Gives every endpoint that lacks one a node and an address, as a Pod of its own. */
+function completeEndpoints(raw: readonly JSONObject[]): JSONObject[] {
+  const sourced: SourcedObject[] = raw.map((o) => objectFromData(o));
+  const cluster = buildCluster(sourced);
+  const taken = new Set(cluster.endpoints.flatMap((e) => e.ips.map((ip) => formatIP(ip.family, ip.value))));
+  let counter = 10;
+  const allocate = (): string => {
+    let ip: string;
+    do ip = `10.250.${Math.floor(counter / 250)}.${(counter++ % 250) + 1}`;
+    while (taken.has(ip));
+    taken.add(ip);
+    return ip;
+  };
+  const objects = [...raw];
+  for (const e of cluster.endpoints) {
+    if (e.hostNetwork || (e.ips.length > 0 && e.node !== undefined)) continue;
+    const ip = e.ips.find((a) => a.family === 4) ? formatIP(4, e.ips.find((a) => a.family === 4)!.value) : allocate();
+    const node = e.node ?? DEFAULT_NODE;
+    if (e.owner.kind === 'Pod') {
+      const index = objects.findIndex((o) => isPod(o, e));
+      const pod = structuredClone(objects[index]!);
+      pod['spec'] = { ...(isJSONObject(pod['spec']) ? pod['spec'] : {}), nodeName: node };
+      pod['status'] = { ...(isJSONObject(pod['status']) ? pod['status'] : {}), podIP: ip, podIPs: [{ ip }] };
+      objects[index] = pod;
+    } else {
+      objects.push({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: e.name,
+          namespace: e.namespace,
+          labels: { ...e.labels },
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: e.owner.kind, name: e.owner.name, controller: true }],
+        },
+        spec: { nodeName: node, containers: [{ name: 'main', ports: e.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), containerPort: p.port, protocol: p.protocol })) }] },
+        status: { podIP: ip, podIPs: [{ ip }] },
+      });
+    }
+  }
+  return objects;
+}
+
+function isPod(o: JSONObject, e: Endpoint): boolean {
+  const metadata = isJSONObject(o['metadata']) ? o['metadata'] : {};
+  return o['kind'] === 'Pod' && metadata['name'] === e.name && (metadata['namespace'] ?? 'default') === e.namespace;
+}

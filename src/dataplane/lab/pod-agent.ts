@@ -1,0 +1,96 @@
+/**
+ * Runs inside one pod's network namespace: TCP and UDP servers on the pod's
+ * declared ports, and a probe client that the lab drives over a unix socket
+ * (the filesystem is shared across network namespaces; the network is not).
+ *
+ *   pod-agent --socket PATH --ports 80/TCP,81/UDP
+ */
+import { createSocket } from 'node:dgram';
+import { createConnection, createServer } from 'node:net';
+import { rmSync } from 'node:fs';
+
+export interface ProbeRequest {
+  readonly id: number;
+  readonly ip: string;
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP';
+  readonly timeoutMs: number;
+}
+
+export interface ProbeReply {
+  readonly id: number;
+  readonly connected: boolean;
+}
+
+function serve(ports: readonly string[]): void {
+  for (const spec of ports) {
+    const [port, protocol] = spec.split('/');
+    if (protocol === 'TCP') {
+      createServer((socket) => socket.end()).listen(Number(port), '0.0.0.0');
+    } else if (protocol === 'UDP') {
+      const socket = createSocket('udp4');
+      socket.on('message', (message, from) => socket.send(message, from.port, from.address));
+      socket.bind(Number(port), '0.0.0.0');
+    }
+    // SCTP: this kernel has none; the lab reports SCTP probes as not run.
+  }
+}
+
+function probe(request: ProbeRequest): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (request.protocol === 'TCP') {
+      const socket = createConnection({ host: request.ip, port: request.port });
+      const done = (connected: boolean): void => {
+        socket.destroy();
+        resolve(connected);
+      };
+      socket.setTimeout(request.timeoutMs, () => done(false));
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+      return;
+    }
+    const socket = createSocket('udp4');
+    const timer = setTimeout(() => done(false), request.timeoutMs);
+    const done = (connected: boolean): void => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(connected);
+    };
+    socket.once('message', () => done(true));
+    socket.once('error', () => done(false));
+    socket.send('probe', request.port, request.ip);
+  });
+}
+
+function control(path: string): void {
+  rmSync(path, { force: true });
+  createServer((connection) => {
+    let buffered = '';
+    connection.on('data', (chunk) => {
+      buffered += chunk.toString('utf8');
+      let newline;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const request = JSON.parse(buffered.slice(0, newline)) as ProbeRequest;
+        buffered = buffered.slice(newline + 1);
+        void probe(request).then((connected) => {
+          if (!connection.destroyed) connection.write(`${JSON.stringify({ id: request.id, connected } satisfies ProbeReply)}\n`);
+        });
+      }
+    });
+    connection.on('error', () => {});
+  }).listen(path);
+}
+
+function main(argv: readonly string[]): void {
+  const value = (flag: string): string => {
+    const i = argv.indexOf(flag);
+    if (i < 0 || argv[i + 1] === undefined) throw new Error(`pod-agent: ${flag} is required`);
+    return argv[i + 1]!;
+  };
+  const ports = value('--ports');
+  serve(ports === '-' ? [] : ports.split(','));
+  control(value('--socket'));
+  process.on('SIGTERM', () => process.exit(0));
+}
+
+main(process.argv.slice(2));
