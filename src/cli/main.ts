@@ -6,6 +6,7 @@ import { registerLint } from './commands/lint.js';
 import { registerExposure } from './commands/exposure.js';
 import { registerRender } from './commands/render.js';
 import { registerLab } from './commands/lab.js';
+import { registerAgent } from './commands/agent.js';
 import { registerMatrix } from './commands/matrix.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, type Io, processIo } from './io.js';
@@ -33,6 +34,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerExposure(program, io, setExit);
   registerRender(program, io, setExit);
   registerLab(program, io, setExit);
+  registerAgent(program, io, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -89,12 +89,13 @@ export function buildNftRuleset(cluster: Cluster, options: NftRenderOptions): Nf
       const key = isolating.map((p) => policyName(p.ref)).join(',');
       let chain = endpointChains.get(key);
       if (chain === undefined) {
-        chain = `ep_${direction}_${endpointChains.size}`;
+        // Chains are named after what they stand for, so that churn changes elements, not chain names.
+        chain = `ep_${direction}_${shortHash(key)}`;
         endpointChains.set(key, chain);
         const jumps = isolating.map((policy) => {
           let target = policyChains.get(policy);
           if (target === undefined) {
-            target = `pol_${direction}_${policyChains.size}`;
+            target = `pol_${direction}_${shortHash(policyName(policy.ref))}`;
             policyChains.set(policy, target);
             chains.push({ name: target, rules: policyRules(cluster, policy, direction, local, sets, engine) });
           }
@@ -211,6 +212,8 @@ function describePeer(peer: Peer): string {
   return `pods ${peer.pods} in ${where}`;
 }
 
+const shortHash = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 10);
+
 /**
  * Named sets, deduplicated. A set is named after what it means (the peer
  * or named port it stands for), never after its contents, so that a change
@@ -224,7 +227,7 @@ class SetRegistry {
   }
 
   add(prefix: string, key: string, type: string, interval: boolean, elements: readonly string[], comment: string): string {
-    const name = `${prefix}_${createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
+    const name = `${prefix}_${shortHash(key)}`;
     if (!this.byName.has(name)) this.declare(name, type, interval, elements, comment);
     return name;
   }

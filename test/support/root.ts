@@ -13,14 +13,20 @@ export function requireKernelTools(): void {
 }
 
 let counter = 0;
-/** A network namespace of the test's own, removed afterwards whatever happens. */
+/** A network namespace of the test's own, removed afterwards whatever happens, also after async work. */
 export function withScratchNetns<T>(work: (netns: string) => T): T {
   const netns = `np-test-${process.pid}-${counter++}`;
   const add = spawnSync('ip', ['netns', 'add', netns], { encoding: 'utf8' });
   if (add.status !== 0) throw new Error(`ip netns add ${netns}: ${add.stderr}`);
+  const remove = (): void => void spawnSync('ip', ['netns', 'del', netns]);
+  let result: T;
   try {
-    return work(netns);
-  } finally {
-    spawnSync('ip', ['netns', 'del', netns]);
+    result = work(netns);
+  } catch (error) {
+    remove();
+    throw error;
   }
+  if (result instanceof Promise) return result.finally(remove) as T;
+  remove();
+  return result;
 }

@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { type FSWatcher, existsSync, readFileSync, renameSync, statSync, watch, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { type EngineOptions, defaultEngineOptions } from '../engine/verdict.js';
+import { buildCluster } from '../model/cluster.js';
+import { inputsAreValid, readInputs } from '../model/inputs.js';
+import { type NftRuleset, buildNftRuleset } from '../render/nftables.js';
+import { rulesetDelta } from './delta.js';
+import { asRuleset, readKernelRuleset } from './kernel.js';
+import { inNetns, runOk } from './exec.js';
+
+export interface AgentOptions {
+  readonly paths: readonly string[];
+  readonly node: string;
+  readonly netns?: string;
+  readonly table?: string;
+  /** Overrides the node's spec.podCIDRs. */
+  readonly podCIDRs?: readonly string[];
+  readonly engine?: EngineOptions;
+  /** How often the kernel is read back and drift repaired; 0 turns it off. */
+  readonly resyncMs?: number;
+  /** Where the agent reports what it applied, for the lab and for operators. */
+  readonly statusFile?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface AgentStatus {
+  /** sha256 of the inputs the applied ruleset was rendered from. */
+  readonly inputsHash: string;
+  readonly applied: number;
+  readonly lastCommands: number;
+  readonly lastApplyMs: number;
+  readonly error?: string;
+}
+
+/**
+ * Keeps one node's nftables table in step with its inputs. Every change is
+ * one atomic `nft -f` transaction of deltas: set and map elements added and
+ * removed, and only the chains whose rules changed refilled. The table and
+ * its base chains are never deleted while the agent runs. Invalid input is
+ * reported and never applied: the last good rules stay.
+ */
+export class NodeAgent {
+  private desired: NftRuleset | undefined;
+  private applied = 0;
+  private watchers: FSWatcher[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private pending = false;
+  private running = false;
+  /** The commands of the last transaction, for tests and logs. */
+  lastCommands: readonly string[] = [];
+
+  constructor(private readonly options: AgentOptions) {}
+
+  private get table(): string {
+    return this.options.table ?? 'netpol';
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  /** Applies the inputs once, starting from what the kernel holds, then watches and resyncs. */
+  start(): void {
+    this.reconcile();
+    for (const path of this.options.paths) this.watch(path);
+    const every = this.options.resyncMs ?? 30_000;
+    if (every > 0) this.timer = setInterval(() => this.resync(), every);
+  }
+
+  /** Stops watching. The rules stay in the kernel unless asked to clean up. */
+  stop({ cleanup = false }: { cleanup?: boolean } = {}): void {
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+    if (this.timer) clearInterval(this.timer);
+    if (cleanup) runOk(inNetns(this.options.netns, ['nft', 'delete', 'table', 'inet', this.table]));
+  }
+
+  /** Reads the inputs, renders, and applies the difference to the last applied ruleset. */
+  reconcile(): void {
+    const started = performance.now();
+    const inputs = readInputs(this.options.paths);
+    const hash = inputsHash(this.options.paths);
+    if (!inputsAreValid(inputs)) {
+      const problems = [...inputs.load.problems.map((p) => p.message), ...inputs.diagnostics.map((d) => d.message)];
+      this.log(`invalid input, keeping the last applied rules: ${problems.slice(0, 3).join('; ')}`);
+      this.report({ inputsHash: hash, error: `invalid input: ${problems[0]}` });
+      return;
+    }
+    const cluster = buildCluster(inputs.load.objects);
+    const desired = buildNftRuleset(cluster, {
+      node: this.options.node,
+      table: this.table,
+      podCIDRs: this.options.podCIDRs ?? cluster.nodes.get(this.options.node)?.podCIDRs ?? [],
+      engine: this.options.engine ?? defaultEngineOptions,
+    });
+    // The first time, start from the kernel: a restarted agent picks up where the last one stopped.
+    const from = this.desired ?? this.kernelAs(desired);
+    this.apply(rulesetDelta(from, desired));
+    this.desired = desired;
+    this.report({ inputsHash: hash, lastApplyMs: performance.now() - started });
+  }
+
+  /** Reads the kernel back and repairs any drift from the last applied ruleset. */
+  resync(): number {
+    if (this.desired === undefined) return 0;
+    const commands = rulesetDelta(this.kernelAs(this.desired), this.desired);
+    if (commands.length > 0) {
+      this.log(`repairing drift: ${commands.length} command(s)`);
+      this.apply(commands);
+    }
+    return commands.length;
+  }
+
+  private kernelAs(desired: NftRuleset): NftRuleset | undefined {
+    const kernel = readKernelRuleset(this.table, this.options.netns);
+    return kernel === undefined ? undefined : asRuleset(kernel, desired);
+  }
+
+  private apply(commands: readonly string[]): void {
+    this.lastCommands = commands;
+    if (commands.length === 0) return;
+    runOk(inNetns(this.options.netns, ['nft', '-f', '-']), `${commands.join('\n')}\n`);
+    this.applied++;
+    this.log(`applied ${commands.length} command(s) in one transaction`);
+  }
+
+  private watch(path: string): void {
+    const isDirectory = existsSync(path) && statSync(path).isDirectory();
+    // A file is watched through its directory: editors and the lab replace files by renaming.
+    const target = isDirectory ? path : dirname(path);
+    const name = basename(path);
+    this.watchers.push(
+      watch(target, { recursive: isDirectory }, (_event, changed) => {
+        if (isDirectory || changed === name) this.schedule();
+      }),
+    );
+  }
+
+  /** Coalesces bursts of events into one reconcile, without a fixed delay. */
+  private schedule(): void {
+    if (this.running) {
+      this.pending = true;
+      return;
+    }
+    this.running = true;
+    setImmediate(() => {
+      try {
+        this.reconcile();
+      } catch (error) {
+        this.log(`apply failed, will retry on the next change or resync: ${(error as Error).message}`);
+        this.report({ inputsHash: inputsHash(this.options.paths), error: (error as Error).message });
+      } finally {
+        this.running = false;
+        if (this.pending) {
+          this.pending = false;
+          this.schedule();
+        }
+      }
+    });
+  }
+
+  private report(status: Partial<AgentStatus> & { inputsHash: string }): void {
+    if (this.options.statusFile === undefined) return;
+    const full: AgentStatus = { applied: this.applied, lastCommands: this.lastCommands.length, lastApplyMs: 0, ...status };
+    const temporary = `${this.options.statusFile}.tmp`;
+    writeFileSync(temporary, JSON.stringify(full));
+    renameSync(temporary, this.options.statusFile);
+  }
+}
+
+/** A digest of the input files' contents, so a watcher can tell which inputs a status speaks for. */
+export function inputsHash(paths: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const path of paths) {
+    if (existsSync(path) && statSync(path).isFile()) hash.update(readFileSync(path));
+  }
+  return hash.digest('hex');
+}

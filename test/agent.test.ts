@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { NodeAgent } from '../src/dataplane/agent.js';
+import { rulesetDelta } from '../src/dataplane/delta.js';
+import { asRuleset, readKernelRuleset } from '../src/dataplane/kernel.js';
+import { buildCluster } from '../src/model/cluster.js';
+import { loadText } from '../src/model/load.js';
+import { buildNftRuleset } from '../src/render/nftables.js';
+import { requireKernelTools, withScratchNetns } from './support/root.js';
+
+const BASE = readFileSync('test/golden/nft/two-nodes.yaml', 'utf8');
+const NEW_POD = '---\napiVersion: v1\nkind: Pod\nmetadata: {name: d, namespace: x, labels: {app: a}}\nspec: {nodeName: n1, containers: [{name: c, ports: [{name: http, containerPort: 80}]}]}\nstatus: {podIP: 10.0.0.4}\n';
+
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const statusOf = (file: string): { inputsHash?: string } => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {});
+const handleOf = (netns: string, chain: string): string =>
+  /# handle (\d+)/.exec(spawnSync('ip', ['netns', 'exec', netns, 'nft', '-a', 'list', 'chain', 'inet', 'netpol', chain], { encoding: 'utf8' }).stdout)?.[1] ?? 'none';
+const desiredFor = (text: string) => {
+  const cluster = buildCluster(loadText(text, 'm.yaml').objects);
+  return buildNftRuleset(cluster, { node: 'n1', podCIDRs: cluster.nodes.get('n1')?.podCIDRs ?? [] });
+};
+/** The delta from the kernel to a ruleset: empty when the kernel holds exactly that ruleset. */
+const distance = (netns: string, text: string): number => {
+  const desired = desiredFor(text);
+  const kernel = readKernelRuleset('netpol', netns);
+  return kernel === undefined ? Infinity : rulesetDelta(asRuleset(kernel, desired), desired).length;
+};
+
+describe('netpol agent', () => {
+  it('applies churn as element deltas, keeps its base chains, and repairs drift', async () => {
+    requireKernelTools();
+    const dir = mkdtempSync(join(tmpdir(), 'netpol-agent-'));
+    const file = join(dir, 'cluster.yaml');
+    const status = join(dir, 'status.json');
+    writeAtomically(file, BASE);
+    await withScratchNetns(async (netns) => {
+      const agent = new NodeAgent({ paths: [file], node: 'n1', netns, statusFile: status, resyncMs: 0 });
+      agent.start();
+      try {
+        assert.equal(distance(netns, BASE), 0, 'the kernel holds the rendered ruleset');
+        const handles = [handleOf(netns, 'egress'), handleOf(netns, 'ingress')];
+
+        const relabelled = BASE.replace('labels: {app: c}', 'labels: {app: b}');
+        writeAtomically(file, relabelled);
+        await until(() => statusOf(status).inputsHash === sha(relabelled), 'the relabel to be applied');
+        assert.deepEqual(agent.lastCommands, [`add element inet netpol ${peerSet(relabelled, 'pods app=b in namespace x')} { 10.0.1.1 }`]);
+
+        const grown = relabelled + NEW_POD;
+        writeAtomically(file, grown);
+        await until(() => statusOf(status).inputsHash === sha(grown), 'the new pod to be applied');
+        assert.ok(agent.lastCommands.length > 0);
+        for (const command of agent.lastCommands) assert.match(command, /^(add|delete) element /, 'a new pod changes elements only');
+        assert.equal(distance(netns, grown), 0);
+        assert.deepEqual([handleOf(netns, 'egress'), handleOf(netns, 'ingress')], handles, 'base chains are never recreated');
+
+        spawnSync('ip', ['netns', 'exec', netns, 'nft', 'delete', 'element', 'inet', 'netpol', 'ingress4', '{ 10.0.0.4 }']);
+        assert.equal(distance(netns, grown), 1, 'drift');
+        assert.equal(agent.resync(), 1, 'one command repairs it');
+        assert.equal(distance(netns, grown), 0);
+
+        writeAtomically(file, `${grown}---\nkind: broken\n`);
+        await until(() => (statusOf(status) as { error?: string }).error !== undefined, 'the invalid input to be refused');
+        assert.equal(distance(netns, grown), 0, 'invalid input leaves the last good rules in place');
+      } finally {
+        agent.stop();
+      }
+      assert.equal(distance(netns, readFileSync(file, 'utf8').replace('---\nkind: broken\n', '')), 0, 'stopping leaves the rules');
+    });
+  });
+
+  it('leaves its rules on SIGTERM, and removes them with --cleanup', async () => {
+    requireKernelTools();
+    const dir = mkdtempSync(join(tmpdir(), 'netpol-agent-'));
+    const file = join(dir, 'cluster.yaml');
+    writeAtomically(file, BASE);
+    await withScratchNetns(async (netns) => {
+      for (const cleanup of [false, true]) {
+        const status = join(dir, `status-${cleanup}.json`);
+        const args = ['--import', 'tsx', 'src/cli/bin.ts', 'agent', file, '--node', 'n1', '--netns', netns, '--status', status, ...(cleanup ? ['--cleanup'] : [])];
+        const child = spawn(process.execPath, args, { stdio: 'ignore' });
+        await until(() => statusOf(status).inputsHash === sha(BASE), 'the agent to apply', 15_000);
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        assert.equal(await exited, 0);
+        assert.equal(readKernelRuleset('netpol', netns) === undefined, cleanup, cleanup ? 'cleaned up' : 'rules stay after SIGTERM');
+      }
+    });
+  });
+
+  it('leaves the old ruleset or the new one when killed mid-update, never a mix, and converges on restart', async () => {
+    requireKernelTools();
+    const dir = mkdtempSync(join(tmpdir(), 'netpol-agent-'));
+    const file = join(dir, 'cluster.yaml');
+    writeAtomically(file, BASE);
+    const versions = [BASE, BASE + NEW_POD, BASE.replace('labels: {app: c}', 'labels: {app: b}') + NEW_POD.replace('10.0.0.4', '10.0.0.5'), BASE.replace('port: 8080', 'port: 9090')];
+    await withScratchNetns(async (netns) => {
+      const startAgent = (status: string) =>
+        spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'agent', file, '--node', 'n1', '--netns', netns, '--status', status, '--resync', '0'], { stdio: 'ignore' });
+      let current = BASE;
+      for (let round = 0; round < 12; round++) {
+        const status = join(dir, `status-${round}.json`);
+        const agent = startAgent(status);
+        await until(() => statusOf(status).inputsHash === sha(current), 'the restarted agent to converge', 15_000);
+        assert.equal(distance(netns, current), 0, 'converged');
+        const next = versions[(round + 1) % versions.length]!;
+        writeAtomically(file, next);
+        await new Promise((r) => setTimeout(r, round * 3)); // kill at a different moment each round
+        agent.kill('SIGKILL');
+        await new Promise((resolve) => agent.once('exit', resolve));
+        const old = distance(netns, current);
+        const fresh = distance(netns, next);
+        assert.ok(old === 0 || fresh === 0, `round ${round}: the kernel holds the old or the new ruleset (distances ${old}, ${fresh})`);
+        current = next;
+      }
+      const status = join(dir, 'status-final.json');
+      const agent = startAgent(status);
+      await until(() => statusOf(status).inputsHash === sha(current), 'the final restart to converge', 15_000);
+      agent.kill('SIGTERM');
+      assert.equal(distance(netns, current), 0);
+    });
+  });
+});
+
+function peerSet(text: string, comment: string): string {
+  const set = desiredFor(text).sets.find((s) => s.comment === comment);
+  if (set === undefined) throw new Error(`no set for ${comment}`);
+  return set.name;
+}
