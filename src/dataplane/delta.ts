@@ -1,3 +1,4 @@
+import { sameList } from '../util/order.js';
 import type { NftChain, NftMap, NftRuleset, NftSet } from '../render/nftables.js';
 
 /**
@@ -77,4 +78,3 @@ function difference(after: readonly string[], before: readonly string[]): [added
   return [after.filter((e) => !was.has(e)), before.filter((e) => !is.has(e))];
 }
 
-const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);

@@ -1,3 +1,4 @@
+import { sameList } from '../util/order.js';
 import { formatIP, parseCIDR } from '../algebra/ip.js';
 import type { NftChain, NftMap, NftRuleset, NftSet } from '../render/nftables.js';
 import { inNetns, run } from './exec.js';
@@ -108,4 +109,3 @@ function mapElement([key, verdict]: [unknown, unknown]): readonly [string, strin
   return [elementText(key), target === undefined ? kind! : `${kind} ${target}`];
 }
 
-const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);

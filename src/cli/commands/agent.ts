@@ -41,8 +41,8 @@ export function registerAgent(program: Command, io: Io, setExit: (code: number) 
       statusFile: opts.status,
       log: (line) => io.err(`netpol agent ${opts.node}: ${line}\n`),
     });
-    agent.start();
-    await new Promise<void>((resolve) => {
+    // Handlers first: a signal that arrives while the first ruleset is applied must still stop cleanly.
+    const stopped = new Promise<void>((resolve) => {
       const stop = (): void => {
         agent.stop({ cleanup: opts.cleanup === true });
         resolve();
@@ -50,6 +50,8 @@ export function registerAgent(program: Command, io: Io, setExit: (code: number) 
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });
+    agent.start();
+    await stopped;
     setExit(EXIT.ok);
   });
 }

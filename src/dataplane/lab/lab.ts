@@ -1,3 +1,4 @@
+import { sameList } from '../../util/order.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -151,7 +152,6 @@ export class Lab {
   }
 }
 
-const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The pod agent runs from the same build as this module: compiled JavaScript, or TypeScript through tsx in development. */
 function agentCommand(): string[] {
