@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { Lab } from '../src/dataplane/lab/lab.js';
 import { compareTruthTables, formatTruthTable, parseTruthTable } from '../src/engine/truthtable.js';
@@ -14,6 +15,16 @@ const LAB = 'conform';
 const cases = readCases('k8s-e2e');
 const model = loadModel('k8s-e2e');
 let lab: Lab;
+let baseChainHandles: string[];
+
+/** The kernel's handles of every node's base chains: a chain that is deleted and created again gets a new one. */
+const handles = (): string[] =>
+  lab.plan.nodes.flatMap((node) =>
+    ['egress', 'ingress'].map((chain) => {
+      const listing = spawnSync('ip', ['netns', 'exec', node.netns, 'nft', '-a', 'list', 'chain', 'inet', 'netpol', chain], { encoding: 'utf8' }).stdout;
+      return `${node.name}/${chain}#${/# handle (\d+)/.exec(listing)?.[1] ?? 'missing'}`;
+    }),
+  );
 const tally = { tables: 0, notRun: 0 };
 
 describe('upstream e2e conformance on real packets (lab)', () => {
@@ -21,6 +32,7 @@ describe('upstream e2e conformance on real packets (lab)', () => {
     requireKernelTools();
     Lab.down(LAB); // whatever an earlier, killed run left behind
     lab = Lab.up(LAB, model.objects.map((o) => o.raw));
+    baseChainHandles = handles();
   });
 
   after(() => {
@@ -49,4 +61,14 @@ describe('upstream e2e conformance on real packets (lab)', () => {
       }
     });
   }
+
+  it('every step went through the node agents as a delta, never a table rebuild', () => {
+    assert.ok(baseChainHandles.every((h) => !h.endsWith('#missing')), baseChainHandles.join(' '));
+    assert.deepEqual(handles(), baseChainHandles);
+    for (const node of lab.plan.nodes) {
+      const status = lab.agentStatus(node.name);
+      assert.ok(status !== undefined && status.error === undefined, `agent of ${node.name}: ${JSON.stringify(status)}`);
+      assert.ok(status.applied > cases.length, `agent of ${node.name} applied ${status.applied} transactions`);
+    }
+  });
 });

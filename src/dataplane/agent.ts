@@ -79,8 +79,10 @@ export class NodeAgent {
   /** Reads the inputs, renders, and applies the difference to the last applied ruleset. */
   reconcile(): void {
     const started = performance.now();
-    const inputs = readInputs(this.options.paths);
+    // Hashed before reading: if a file is replaced in between, the status names the older
+    // inputs, never newer ones than were applied, and the watcher's event brings the rest.
     const hash = inputsHash(this.options.paths);
+    const inputs = readInputs(this.options.paths);
     if (!inputsAreValid(inputs)) {
       const problems = [...inputs.load.problems.map((p) => p.message), ...inputs.diagnostics.map((d) => d.message)];
       this.log(`invalid input, keeping the last applied rules: ${problems.slice(0, 3).join('; ')}`);

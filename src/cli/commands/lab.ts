@@ -53,13 +53,16 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
     .option('--protocol <protocol>', 'TCP or UDP (SCTP is reported as not run)', parseProtocol, 'TCP' as Protocol)
     .option('--name <lab>', 'the lab\'s name', DEFAULT_LAB)
     .action(async (opts: { port: number; protocol: Protocol; name: string }) => {
-      const { observed, predicted } = await Lab.open(opts.name).probe(opts.protocol, opts.port);
+      const { observed, predicted, refused } = await Lab.open(opts.name).probe(opts.protocol, opts.port);
       if (observed === undefined) {
         io.out(`${opts.protocol} ${opts.port}: not run: this kernel has no SCTP, so the lab cannot send it\n`);
         io.out(`the engine predicts:\n${formatTruthTable(predicted)}`);
         return setExit(EXIT.notRun);
       }
       io.out(formatTruthTable(observed));
+      if (refused.length > 0) {
+        io.out(`${refused.length} pair(s) reached a port nothing listens on (refused, not dropped), shown as allowed: ${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', …' : ''}\n`);
+      }
       const differences = compareTruthTables(predicted, observed);
       const pairs = observed.sources.length * (observed.sources.length - 1);
       if (differences.length === 0) io.out(`matches the engine's prediction on all ${pairs} pairs\n`);

@@ -1,35 +1,41 @@
 import { sameList } from '../../util/order.js';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Protocol } from '../../algebra/connset.js';
 import { connectivityMatrix } from '../../engine/matrix.js';
 import type { TruthTable } from '../../engine/truthtable.js';
 import { type Cluster, buildCluster } from '../../model/cluster.js';
 import { type JSONObject, objectFromData } from '../../model/source.js';
-import { buildNftRuleset, formatNftRuleset } from '../../render/nftables.js';
-import { nft } from '../nft.js';
+import { selfCommand } from '../../util/self.js';
+import { type AgentStatus, inputsHash } from '../agent.js';
 import { type LabNode, type LabPlan, type LabPod, planLab, validLabName } from './plan.js';
-import type { ProbeReply, ProbeRequest } from './pod-agent.js';
+import type { ProbeOutcome, ProbeReply, ProbeRequest } from './pod-agent.js';
 import { createFabric, createNode, createPod, deleteNetns, labNamespaces, routePodFrom, unroutePodFrom } from './topology.js';
 
 /** Where labs keep their state between commands; tmpfs, so a reboot forgets labs that a reboot destroyed. */
 export const LAB_ROOT = process.env['NETPOL_LAB_DIR'] ?? '/run/netpol-lab';
 const PROBE_TIMEOUT_MS = 1000;
+const AGENT_TIMEOUT_MS = 30_000;
+/** The node agents read the kernel back this often; the tests and benches force resyncs themselves. */
+const AGENT_RESYNC_SECONDS = '10';
 
 interface LabState {
   readonly name: string;
   readonly plan: LabPlan;
   /** Pod agent process ids, by pod netns. */
   readonly agents: Record<string, number>;
+  /** `netpol agent` process ids, by node name. */
+  readonly nodeAgents: Record<string, number>;
 }
 
 export interface ProbeResult {
   /** Undefined when the protocol cannot be probed here (SCTP): not run, never passed. */
   readonly observed: TruthTable | undefined;
   readonly predicted: TruthTable;
+  /** Pairs whose packets got through to a port nothing listens on: allowed by the network, counted as allowed. */
+  readonly refused: readonly string[];
 }
 
 /** A cluster made of network namespaces on this machine, enforcing netpol's rendered rules on real packets. */
@@ -53,7 +59,7 @@ export class Lab {
       throw new Error(`lab ${JSON.stringify(name)} is already up: run netpol lab down --name ${name} first`);
     }
     mkdirSync(Lab.dir(name), { recursive: true });
-    const lab = new Lab({ name, plan: { nodes: [], pods: [], objects: [] }, agents: {} });
+    const lab = new Lab({ name, plan: { nodes: [], pods: [], objects: [] }, agents: {}, nodeAgents: {} });
     try {
       createFabric(name);
       lab.converge(planLab(name, objects));
@@ -69,7 +75,8 @@ export class Lab {
     const file = join(Lab.dir(name), 'state.json');
     if (existsSync(file)) {
       const state = JSON.parse(readFileSync(file, 'utf8')) as LabState;
-      for (const pid of Object.values(state.agents)) stopProcess(pid);
+      // Agents first: a node agent must not apply rules into a namespace that is going away.
+      for (const pid of [...Object.values(state.nodeAgents ?? {}), ...Object.values(state.agents)]) stopProcess(pid);
     }
     for (const netns of labNamespaces(name)) deleteNetns(netns);
     rmSync(Lab.dir(name), { recursive: true, force: true });
@@ -93,57 +100,115 @@ export class Lab {
   async probe(protocol: Protocol, port: number): Promise<ProbeResult> {
     const cluster = this.cluster();
     const predicted = connectivityMatrix(cluster, protocol, port);
-    if (protocol === 'SCTP') return { observed: undefined, predicted };
+    if (protocol === 'SCTP') return { observed: undefined, predicted, refused: [] };
     const pods = new Map(this.state.plan.pods.map((p) => [p.id, p]));
     const cells = await Promise.all(
       predicted.sources.map(async (src) => {
         const from = pods.get(src)!;
         const targets = predicted.destinations.map((dst) => (dst === src ? undefined : pods.get(dst)!));
-        const answers = await probeFrom(this.socketOf(from), targets.map((to) => (to === undefined ? undefined : { ip: to.ip, port, protocol })));
-        return answers;
+        return probeFrom(this.socketOf(from), targets.map((to) => (to === undefined ? undefined : { ip: to.ip, port, protocol })));
       }),
     );
-    return { observed: { sources: predicted.sources, destinations: predicted.destinations, cells }, predicted };
+    const refused = cells.flatMap((row, i) => row.flatMap((outcome, j) => (outcome === 'refused' ? [`${predicted.sources[i]} -> ${predicted.destinations[j]}`] : [])));
+    const observed = cells.map((row) => row.map((outcome) => (outcome === undefined ? undefined : outcome !== 'timeout')));
+    return { observed: { sources: predicted.sources, destinations: predicted.destinations, cells: observed }, predicted, refused };
   }
 
   private socketOf(pod: LabPod): string {
     return join(Lab.dir(this.state.name), `${pod.netns}.sock`);
   }
 
-  /** Moves the running lab to a plan: nodes and pods created or removed, agents started, rules applied per node. */
+  /**
+   * Moves the running lab to a plan. Pods that go away are removed first;
+   * then the manifests are replaced and every node's agent applies its delta;
+   * only then are new pods started, so that no pod runs before its rules.
+   */
   private converge(plan: LabPlan): void {
     const before = this.state.plan;
     const nodeOf = (pod: LabPod): LabNode => plan.nodes.find((n) => n.name === pod.node)!;
-    plan.nodes.forEach((node, i) => {
-      if (!before.nodes.some((n) => n.name === node.name)) createNode(this.state.name, node, i);
-    });
     const agents = { ...this.state.agents };
-    for (const pod of before.pods) {
-      const kept = plan.pods.find((p) => p.netns === pod.netns);
-      if (kept !== undefined && kept.ip === pod.ip && kept.node === pod.node && sameList(kept.ports, pod.ports)) continue;
-      stopProcess(agents[pod.netns]);
-      delete agents[pod.netns];
-      for (const node of before.nodes) unroutePodFrom(pod, node);
-      deleteNetns(pod.netns);
+    const nodeAgents = { ...this.state.nodeAgents };
+    this.state = { ...this.state, agents, nodeAgents };
+    try {
+      plan.nodes.forEach((node, i) => {
+        if (!before.nodes.some((n) => n.name === node.name)) createNode(this.state.name, node, i);
+      });
+      for (const pod of before.pods) {
+        const kept = plan.pods.find((p) => p.netns === pod.netns);
+        if (kept !== undefined && kept.ip === pod.ip && kept.node === pod.node && sameList(kept.ports, pod.ports)) continue;
+        stopProcess(agents[pod.netns]);
+        delete agents[pod.netns];
+        for (const node of before.nodes) unroutePodFrom(pod, node);
+        deleteNetns(pod.netns);
+      }
+      this.state = { ...this.state, plan };
+      const expected = this.writeManifests(plan.objects);
+      for (const node of plan.nodes) nodeAgents[node.name] ??= this.startNodeAgent(node);
+      this.waitForNodeAgents(expected);
+      for (const pod of plan.pods) {
+        if (agents[pod.netns] !== undefined) continue;
+        createPod(pod, nodeOf(pod));
+        for (const other of plan.nodes) if (other.name !== pod.node) routePodFrom(pod, nodeOf(pod), other);
+        agents[pod.netns] = startPodAgent(pod, this.socketOf(pod));
+      }
+      for (const pod of plan.pods) waitForSocket(this.socketOf(pod));
+    } finally {
+      // Saved even on failure, so that `lab down` finds every process this started.
+      this.save();
     }
-    this.state = { ...this.state, plan, agents };
-    this.enforce();
-    for (const pod of plan.pods) {
-      if (agents[pod.netns] !== undefined) continue;
-      createPod(pod, nodeOf(pod));
-      for (const other of plan.nodes) if (other.name !== pod.node) routePodFrom(pod, nodeOf(pod), other);
-      agents[pod.netns] = startAgent(pod, this.socketOf(pod));
-    }
-    for (const pod of plan.pods) waitForSocket(this.socketOf(pod));
-    this.save();
   }
 
-  /** Renders and applies each node's ruleset, each in one atomic transaction. */
-  private enforce(): void {
-    const cluster = this.cluster();
-    const podCIDRs = this.state.plan.pods.map((p) => `${p.ip}/32`);
+  /** The file every node agent watches: replaced by a rename, so an agent never reads half of it. */
+  get manifestsFile(): string {
+    return join(Lab.dir(this.state.name), 'manifests.json');
+  }
+
+  statusFile(node: string): string {
+    return join(Lab.dir(this.state.name), `agent-${node}.json`);
+  }
+
+  /** What each node's agent last reported. */
+  agentStatus(node: string): AgentStatus | undefined {
+    const file = this.statusFile(node);
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as AgentStatus) : undefined;
+  }
+
+  /** Writes the manifests and returns the digest the agents will report once they have applied them. */
+  private writeManifests(objects: readonly JSONObject[]): string {
+    const temporary = `${this.manifestsFile}.tmp`;
+    writeFileSync(temporary, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 1));
+    renameSync(temporary, this.manifestsFile);
+    return inputsHash([this.manifestsFile]);
+  }
+
+  private startNodeAgent(node: LabNode): number {
+    const log = openSync(join(Lab.dir(this.state.name), `agent-${node.name}.log`), 'a');
+    const argv = [
+      ...selfCommand(import.meta.url, '../../cli/bin'),
+      'agent', this.manifestsFile, '--node', node.name, '--netns', node.netns, '--status', this.statusFile(node.name), '--resync', AGENT_RESYNC_SECONDS,
+    ];
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
+    closeSync(log);
+    child.unref();
+    if (child.pid === undefined) throw new Error(`could not start the agent of node ${node.name}`);
+    return child.pid;
+  }
+
+  /** Blocks until every node agent reports the given inputs applied, or says why it could not. */
+  private waitForNodeAgents(expected: string): void {
+    const deadline = Date.now() + AGENT_TIMEOUT_MS;
     for (const node of this.state.plan.nodes) {
-      nft.apply(formatNftRuleset(buildNftRuleset(cluster, { node: node.name, podCIDRs })), node.netns);
+      for (;;) {
+        const status = readStatus(this.statusFile(node.name));
+        if (status?.inputsHash === expected) {
+          if (status.error !== undefined) throw new Error(`the agent of node ${node.name} did not apply the manifests: ${status.error}`);
+          break;
+        }
+        const pid = this.state.nodeAgents[node.name]!;
+        if (!isAlive(pid)) throw new Error(`the agent of node ${node.name} exited; see ${join(Lab.dir(this.state.name), `agent-${node.name}.log`)}`);
+        if (Date.now() > deadline) throw new Error(`the agent of node ${node.name} did not apply the manifests within ${AGENT_TIMEOUT_MS / 1000} s`);
+        sleep(2);
+      }
     }
   }
 
@@ -153,14 +218,8 @@ export class Lab {
 }
 
 
-/** The pod agent runs from the same build as this module: compiled JavaScript, or TypeScript through tsx in development. */
-function agentCommand(): string[] {
-  const script = fileURLToPath(new URL(`./pod-agent${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
-  return script.endsWith('.ts') ? [process.execPath, '--import', import.meta.resolve('tsx'), script] : [process.execPath, script];
-}
-
-function startAgent(pod: LabPod, socket: string): number {
-  const argv = ['netns', 'exec', pod.netns, ...agentCommand(), '--socket', socket, '--ports', pod.ports.join(',') || '-'];
+function startPodAgent(pod: LabPod, socket: string): number {
+  const argv = ['netns', 'exec', pod.netns, ...selfCommand(import.meta.url, './pod-agent'), '--socket', socket, '--ports', pod.ports.join(',') || '-'];
   const child = spawn('ip', argv, { detached: true, stdio: 'ignore' });
   child.unref();
   if (child.pid === undefined) throw new Error(`could not start the agent of ${pod.id}`);
@@ -176,18 +235,38 @@ function stopProcess(pid: number | undefined): void {
   }
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readStatus(file: string): AgentStatus | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as AgentStatus;
+  } catch {
+    return undefined; // not written yet
+  }
+}
+
+/** The lab's commands are synchronous; this waits without spinning. */
+const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
 function waitForSocket(path: string): void {
   const deadline = Date.now() + 15_000;
   while (!existsSync(path)) {
     if (Date.now() > deadline) throw new Error(`the pod agent did not start: no socket ${path}`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    sleep(20);
   }
 }
 
 /** Asks one pod's agent to attempt each connection, all at once. */
-function probeFrom(socket: string, targets: readonly (Omit<ProbeRequest, 'id' | 'timeoutMs'> | undefined)[]): Promise<(boolean | undefined)[]> {
+function probeFrom(socket: string, targets: readonly (Omit<ProbeRequest, 'id' | 'timeoutMs'> | undefined)[]): Promise<(ProbeOutcome | undefined)[]> {
   return new Promise((resolve, reject) => {
-    const results: (boolean | undefined)[] = targets.map(() => undefined);
+    const results: (ProbeOutcome | undefined)[] = targets.map(() => undefined);
     let pending = targets.filter((t) => t !== undefined).length;
     if (pending === 0) return resolve(results);
     const connection = createConnection(socket);
@@ -199,7 +278,7 @@ function probeFrom(socket: string, targets: readonly (Omit<ProbeRequest, 'id' | 
       while ((newline = buffered.indexOf('\n')) >= 0) {
         const reply = JSON.parse(buffered.slice(0, newline)) as ProbeReply;
         buffered = buffered.slice(newline + 1);
-        results[reply.id] = reply.connected;
+        results[reply.id] = reply.outcome;
         if (--pending === 0) {
           connection.end();
           resolve(results);

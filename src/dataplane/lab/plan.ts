@@ -7,6 +7,10 @@ import { type JSONObject, type SourcedObject, isJSONObject, objectFromData } fro
 export const LAB_PREFIX = 'npl-';
 export const DEFAULT_NODE = 'lab-node-1';
 export const GATEWAY = '169.254.1.1';
+const LAB_NODE_ANNOTATION = 'netpol.dev/lab-node';
+
+const madeByLab = (o: JSONObject): boolean =>
+  o['kind'] === 'Node' && isJSONObject(o['metadata']) && isJSONObject(o['metadata']['annotations']) && o['metadata']['annotations'][LAB_NODE_ANNOTATION] === 'true';
 
 export interface LabNode {
   readonly name: string;
@@ -44,7 +48,8 @@ export const fabricNetns = (lab: string): string => `${LAB_PREFIX}${lab}-fab`;
  * an address, so that the engine and the lab see the same cluster.
  */
 export function planLab(lab: string, raw: readonly JSONObject[], previous?: LabPlan): LabPlan {
-  const objects = completeEndpoints(raw);
+  // Node objects the lab made are made again, from the pods as they are now.
+  const objects = completeEndpoints(raw.filter((o) => !madeByLab(o)));
   const cluster = buildCluster(objects.map((o) => objectFromData(o)));
   const nodeNames = [...new Set([...(previous?.nodes.map((n) => n.name) ?? []), ...cluster.endpoints.map((e) => e.node ?? DEFAULT_NODE)])];
   const nodes = nodeNames.map((name, i) => previous?.nodes.find((n) => n.name === name) ?? { name, netns: `${LAB_PREFIX}${lab}-n${i}`, address: `100.64.0.${i + 1}` });
@@ -70,7 +75,24 @@ export function planLab(lab: string, raw: readonly JSONObject[], previous?: LabP
         ports: [...new Set(e.ports.filter((p) => p.protocol !== 'SCTP').map((p) => `${p.port}/${p.protocol}`))],
       };
     });
-  return { nodes, pods, objects };
+  return { nodes, pods, objects: [...objects, ...nodeObjects(objects, nodes, pods)] };
+}
+
+/**
+ * A Node object for every lab node the manifests do not describe, whose pod
+ * networks are its pods' own addresses: the agent then drops traffic of any
+ * local address it has not programmed, as it would on a real node.
+ */
+function nodeObjects(objects: readonly JSONObject[], nodes: readonly LabNode[], pods: readonly LabPod[]): JSONObject[] {
+  const described = new Set(objects.filter((o) => o['kind'] === 'Node' && isJSONObject(o['metadata'])).map((o) => (o['metadata'] as JSONObject)['name']));
+  return nodes
+    .filter((node) => !described.has(node.name))
+    .map((node) => ({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: node.name, labels: { 'kubernetes.io/hostname': node.name }, annotations: { [LAB_NODE_ANNOTATION]: 'true' } },
+      spec: { podCIDRs: pods.filter((p) => p.node === node.name).map((p) => `${p.ip}/32`) },
+    }));
 }
 
 function v4Address(e: Endpoint): string {

@@ -17,9 +17,16 @@ export interface ProbeRequest {
   readonly timeoutMs: number;
 }
 
+/**
+ * What became of one attempt. `refused` means the packet reached the pod and
+ * nothing listened there (a TCP reset, an ICMP port unreachable): the network
+ * let it through. Policy drops are silent, so they end in `timeout`.
+ */
+export type ProbeOutcome = 'connected' | 'refused' | 'timeout';
+
 export interface ProbeReply {
   readonly id: number;
-  readonly connected: boolean;
+  readonly outcome: ProbeOutcome;
 }
 
 function serve(ports: readonly string[]): void {
@@ -36,29 +43,31 @@ function serve(ports: readonly string[]): void {
   }
 }
 
-function probe(request: ProbeRequest): Promise<boolean> {
+function probe(request: ProbeRequest): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
+    const outcomeOf = (error: NodeJS.ErrnoException): ProbeOutcome => (error.code === 'ECONNREFUSED' ? 'refused' : 'timeout');
     if (request.protocol === 'TCP') {
       const socket = createConnection({ host: request.ip, port: request.port });
-      const done = (connected: boolean): void => {
+      const done = (outcome: ProbeOutcome): void => {
         socket.destroy();
-        resolve(connected);
+        resolve(outcome);
       };
-      socket.setTimeout(request.timeoutMs, () => done(false));
-      socket.once('connect', () => done(true));
-      socket.once('error', () => done(false));
+      socket.setTimeout(request.timeoutMs, () => done('timeout'));
+      socket.once('connect', () => done('connected'));
+      socket.once('error', (error) => done(outcomeOf(error)));
       return;
     }
+    // A connected UDP socket hears the ICMP port unreachable of a closed port as ECONNREFUSED.
     const socket = createSocket('udp4');
-    const timer = setTimeout(() => done(false), request.timeoutMs);
-    const done = (connected: boolean): void => {
+    const timer = setTimeout(() => done('timeout'), request.timeoutMs);
+    const done = (outcome: ProbeOutcome): void => {
       clearTimeout(timer);
       socket.close();
-      resolve(connected);
+      resolve(outcome);
     };
-    socket.once('message', () => done(true));
-    socket.once('error', () => done(false));
-    socket.send('probe', request.port, request.ip);
+    socket.once('message', () => done('connected'));
+    socket.once('error', (error) => done(outcomeOf(error)));
+    socket.connect(request.port, request.ip, () => socket.send('probe'));
   });
 }
 
@@ -72,8 +81,8 @@ function control(path: string): void {
       while ((newline = buffered.indexOf('\n')) >= 0) {
         const request = JSON.parse(buffered.slice(0, newline)) as ProbeRequest;
         buffered = buffered.slice(newline + 1);
-        void probe(request).then((connected) => {
-          if (!connection.destroyed) connection.write(`${JSON.stringify({ id: request.id, connected } satisfies ProbeReply)}\n`);
+        void probe(request).then((outcome) => {
+          if (!connection.destroyed) connection.write(`${JSON.stringify({ id: request.id, outcome } satisfies ProbeReply)}\n`);
         });
       }
     });

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Lab } from '../src/dataplane/lab/lab.js';
+import { parseTruthTable } from '../src/engine/truthtable.js';
+import { runCli } from './support/cli.js';
+import { requireKernelTools } from './support/root.js';
+
+/**
+ * The lab as a user drives it: up from the shop example, probe, apply a
+ * change that the node agents take as a delta, probe again, and down twice.
+ * The expected cells come from reading examples/shop/policies by hand.
+ */
+const NAME = 'clitest';
+const scratch = mkdtempSync(join(tmpdir(), 'netpol-lab-cli-'));
+
+const labNamespaces = (): string[] => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith(`npl-${NAME}-`));
+const allowed = (stdout: string, from: string, to: string): boolean | undefined => {
+  const table = parseTruthTable(stdout.split('\n').filter((line) => line.includes('\t')).join('\n'));
+  return table.cells[table.sources.indexOf(from)]?.[table.destinations.indexOf(to)];
+};
+
+describe('netpol lab, from the command line', () => {
+  before(async () => {
+    requireKernelTools();
+    await runCli(['lab', 'down', '--name', NAME]);
+  });
+  after(async () => {
+    await runCli(['lab', 'down', '--name', NAME]);
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('builds the shop, probes it, takes a change through the agents, and goes down without a trace', async () => {
+    const up = await runCli(['lab', 'up', 'examples/shop', '--name', NAME]);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stdout, /lab clitest is up: 1 node\(s\), 8 pod\(s\)/);
+    const agents = Object.values((JSON.parse(readFileSync(join(Lab.dir(NAME), 'state.json'), 'utf8')) as { nodeAgents: Record<string, number> }).nodeAgents);
+    assert.equal(agents.length, 1);
+
+    const first = await runCli(['lab', 'probe', '--port', '8080', '--name', NAME]);
+    assert.equal(first.code, 0, first.stdout);
+    assert.match(first.stdout, /matches the engine's prediction on all 56 pairs/);
+    // policy frontend: ingress on its http port from anywhere; egress to cart and checkout on 8080.
+    assert.equal(allowed(first.stdout, 'monitoring/prometheus', 'shop/frontend'), true);
+    assert.equal(allowed(first.stdout, 'shop/frontend', 'shop/cart'), true);
+    assert.equal(allowed(first.stdout, 'shop/cart', 'shop/frontend'), false);
+    // No policy isolates coredns or prometheus, and neither listens on 8080: the reset proves the packet got through.
+    assert.equal(allowed(first.stdout, 'kube-system/coredns', 'monitoring/prometheus'), true);
+    assert.match(first.stdout, /2 pair\(s\) reached a port nothing listens on \(refused, not dropped\)/);
+
+    // The frontend stops taking traffic from anyone.
+    const change = join(scratch, 'frontend.yaml');
+    const frontend = readFileSync('examples/shop/policies/10-app.yaml', 'utf8').split('\n---\n')[0]!;
+    writeFileSync(change, frontend.replace(/  ingress:\n    - ports:\n        - port: http\n/, '  ingress: []\n'));
+    const apply = await runCli(['lab', 'apply', change, '--name', NAME]);
+    assert.equal(apply.code, 0, apply.stderr);
+    const status = JSON.parse(readFileSync(join(Lab.dir(NAME), 'agent-lab-node-1.json'), 'utf8')) as { applied: number; lastCommands: number };
+    assert.ok(status.applied >= 2 && status.lastCommands > 0, JSON.stringify(status));
+
+    const second = await runCli(['lab', 'probe', '--port', '8080', '--name', NAME]);
+    assert.equal(second.code, 0, second.stdout);
+    assert.equal(allowed(second.stdout, 'monitoring/prometheus', 'shop/frontend'), false);
+    assert.equal(allowed(second.stdout, 'kube-system/coredns', 'shop/frontend'), false);
+    assert.equal(allowed(second.stdout, 'shop/frontend', 'shop/cart'), true);
+
+    const udp = await runCli(['lab', 'probe', '--port', '53', '--protocol', 'SCTP', '--name', NAME]);
+    assert.equal(udp.code, 3, 'SCTP is not run');
+    assert.match(udp.stdout, /not run/);
+
+    for (let i = 0; i < 2; i++) {
+      const down = await runCli(['lab', 'down', '--name', NAME]);
+      assert.equal(down.code, 0, down.stderr);
+    }
+    assert.deepEqual(labNamespaces(), []);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const pid of agents) assert.throws(() => process.kill(pid, 0), `node agent ${pid} still runs`);
+  });
+});
