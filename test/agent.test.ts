@@ -21,7 +21,9 @@ function writeAtomically(path: string, text: string): void {
   renameSync(`${path}.tmp`, path);
 }
 
-const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+const hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+/** The status digest of a single input file: sha256 over each file's own sha256, in file order. */
+const sha = (text: string): string => hex(hex(text));
 
 async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;

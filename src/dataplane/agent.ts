@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { type FSWatcher, existsSync, readFileSync, renameSync, statSync, watch, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { type FSWatcher, existsSync, renameSync, statSync, watch, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { type EngineOptions, defaultEngineOptions } from '../engine/verdict.js';
 import { buildCluster } from '../model/cluster.js';
-import { inputsAreValid, readInputs } from '../model/inputs.js';
+import { InputCache } from '../model/input-cache.js';
+import { inputsAreValid } from '../model/inputs.js';
 import { type NftRuleset, buildNftRuleset } from '../render/nftables.js';
 import { rulesetDelta } from './delta.js';
 import { asRuleset, readKernelRuleset } from './kernel.js';
@@ -25,7 +25,7 @@ export interface AgentOptions {
 }
 
 export interface AgentStatus {
-  /** sha256 of the inputs the applied ruleset was rendered from. */
+  /** The digest of the inputs the applied ruleset was rendered from: sha256 over each file's sha256, in file order (`inputsDigest`). */
   readonly inputsHash: string;
   readonly applied: number;
   readonly lastCommands: number;
@@ -47,6 +47,10 @@ export class NodeAgent {
   private timer: NodeJS.Timeout | undefined;
   private pending = false;
   private running = false;
+  private readonly inputs = new InputCache();
+  /** Files the watchers reported since the last reconcile; undefined when any file may have changed. */
+  private dirty: Set<string> | undefined = new Set();
+  private lastDigest = '';
   /** The commands of the last transaction, for tests and logs. */
   lastCommands: readonly string[] = [];
 
@@ -76,17 +80,18 @@ export class NodeAgent {
     if (cleanup) runOk(inNetns(this.options.netns, ['nft', 'delete', 'table', 'inet', this.table]));
   }
 
-  /** Reads the inputs, renders, and applies the difference to the last applied ruleset. */
-  reconcile(): void {
+  /**
+   * Reads the inputs, renders, and applies the difference to the last applied
+   * ruleset. `changed` names the files that changed; without it, every file is checked.
+   */
+  reconcile(changed?: ReadonlySet<string>): void {
     const started = performance.now();
-    // Hashed before reading: if a file is replaced in between, the status names the older
-    // inputs, never newer ones than were applied, and the watcher's event brings the rest.
-    const hash = inputsHash(this.options.paths);
-    const inputs = readInputs(this.options.paths);
+    const inputs = this.inputs.read(this.options.paths, this.desired === undefined ? undefined : changed);
+    this.lastDigest = inputs.digest;
     if (!inputsAreValid(inputs)) {
       const problems = [...inputs.load.problems.map((p) => p.message), ...inputs.diagnostics.map((d) => d.message)];
       this.log(`invalid input, keeping the last applied rules: ${problems.slice(0, 3).join('; ')}`);
-      this.report({ inputsHash: hash, error: `invalid input: ${problems[0]}` });
+      this.report({ inputsHash: inputs.digest, error: `invalid input: ${problems[0]}` });
       return;
     }
     const cluster = buildCluster(inputs.load.objects);
@@ -100,12 +105,16 @@ export class NodeAgent {
     const from = this.desired ?? this.kernelAs(desired);
     this.apply(rulesetDelta(from, desired));
     this.desired = desired;
-    this.report({ inputsHash: hash, lastApplyMs: performance.now() - started });
+    this.report({ inputsHash: inputs.digest, lastApplyMs: performance.now() - started });
   }
 
-  /** Reads the kernel back and repairs any drift from the last applied ruleset. */
+  /**
+   * Looks at every input file, in case a watcher missed an event, then reads
+   * the kernel back and repairs any drift from the last applied ruleset.
+   */
   resync(): number {
     if (this.desired === undefined) return 0;
+    this.reconcile();
     const commands = rulesetDelta(this.kernelAs(this.desired), this.desired);
     if (commands.length > 0) {
       this.log(`repairing drift: ${commands.length} command(s)`);
@@ -134,29 +143,39 @@ export class NodeAgent {
     const name = basename(path);
     this.watchers.push(
       watch(target, { recursive: isDirectory }, (_event, changed) => {
-        if (isDirectory || changed === name) this.schedule();
+        if (changed === null) this.schedule(undefined);
+        else if (isDirectory) this.schedule(join(path, changed));
+        else if (changed === name) this.schedule(path);
       }),
     );
   }
 
+  private schedule(file: string | undefined): void {
+    if (file === undefined) this.dirty = undefined;
+    else this.dirty?.add(file);
+    this.kick();
+  }
+
   /** Coalesces bursts of events into one reconcile, without a fixed delay. */
-  private schedule(): void {
+  private kick(): void {
     if (this.running) {
       this.pending = true;
       return;
     }
     this.running = true;
     setImmediate(() => {
+      const changed = this.dirty;
+      this.dirty = new Set();
       try {
-        this.reconcile();
+        this.reconcile(changed);
       } catch (error) {
         this.log(`apply failed, will retry on the next change or resync: ${(error as Error).message}`);
-        this.report({ inputsHash: inputsHash(this.options.paths), error: (error as Error).message });
+        this.report({ inputsHash: this.lastDigest, error: (error as Error).message });
       } finally {
         this.running = false;
         if (this.pending) {
           this.pending = false;
-          this.schedule();
+          this.kick();
         }
       }
     });
@@ -169,13 +188,4 @@ export class NodeAgent {
     writeFileSync(temporary, JSON.stringify(full));
     renameSync(temporary, this.options.statusFile);
   }
-}
-
-/** A digest of the input files' contents, so a watcher can tell which inputs a status speaks for. */
-export function inputsHash(paths: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const path of paths) {
-    if (existsSync(path) && statSync(path).isFile()) hash.update(readFileSync(path));
-  }
-  return hash.digest('hex');
 }

@@ -79,7 +79,18 @@ export function endpointsFrom(objects: readonly SourcedObject[], namespaceOf: (o
   return withUniqueIds(endpoints);
 }
 
+/** Endpoints by pod object: an agent rebuilds its cluster on every change, and most pods did not change. */
+const podEndpoints = new WeakMap<SourcedObject, { namespace: string; owner: SourcedObject | undefined; endpoint: Endpoint }>();
+
 function podEndpoint(o: SourcedObject, namespace: string, owner: SourcedObject | undefined): Endpoint {
+  const cached = podEndpoints.get(o);
+  if (cached !== undefined && cached.namespace === namespace && cached.owner === owner) return cached.endpoint;
+  const endpoint = derivePodEndpoint(o, namespace, owner);
+  podEndpoints.set(o, { namespace, owner, endpoint });
+  return endpoint;
+}
+
+function derivePodEndpoint(o: SourcedObject, namespace: string, owner: SourcedObject | undefined): Endpoint {
   const pod = typedView<Pod>(o);
   const addresses = [pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p) => p.ip)].filter(
     (ip): ip is string => typeof ip === 'string' && ip !== '',

@@ -173,7 +173,8 @@ function toJSONValue(value: unknown): JSONValue {
   return String(value);
 }
 
-function expandPath(path: string, problems: LoadProblem[]): string[] {
+/** The manifest files a path names: itself, or a directory's .yaml, .yml and .json files, recursively, in name order. */
+export function expandPath(path: string, problems: LoadProblem[]): string[] {
   if (path === '-') return ['-'];
   let stats;
   try {
@@ -203,7 +204,7 @@ function readSource(file: string, options: LoadOptions, problems: LoadProblem[])
   }
 }
 
-function appendResult(into: LoadResult, from: LoadResult): void {
+export function appendResult(into: LoadResult, from: LoadResult): void {
   // Loops rather than spread: one file may hold more objects than a call may take arguments.
   for (const o of from.objects) into.objects.push(o);
   for (const p of from.problems) into.problems.push(p);

@@ -19,6 +19,15 @@ export const DEFAULT_NAMESPACE = 'default';
  * - a peer with only podSelector looks in the policy's own namespace.
  */
 export function normaliseNetworkPolicy(object: SourcedObject): Policy {
+  let normalised = normalisedPolicies.get(object);
+  if (normalised === undefined) normalisedPolicies.set(object, (normalised = normalise(object)));
+  return normalised;
+}
+
+/** Policies by object: an agent rebuilds its cluster on every change, and most policies did not change. */
+const normalisedPolicies = new WeakMap<SourcedObject, Policy>();
+
+function normalise(object: SourcedObject): Policy {
   const policy = typedView<NetworkPolicy>(object);
   const spec = policy.spec ?? {};
   const namespace = object.namespace ?? DEFAULT_NAMESPACE;

@@ -9,7 +9,8 @@ import type { TruthTable } from '../../engine/truthtable.js';
 import { type Cluster, buildCluster } from '../../model/cluster.js';
 import { type JSONObject, objectFromData } from '../../model/source.js';
 import { selfCommand } from '../../util/self.js';
-import { type AgentStatus, inputsHash } from '../agent.js';
+import { inputsDigest } from '../../model/input-cache.js';
+import type { AgentStatus } from '../agent.js';
 import { type LabNode, type LabPlan, type LabPod, planLab, validLabName } from './plan.js';
 import type { ProbeOutcome, ProbeReply, ProbeRequest } from './pod-agent.js';
 import { createFabric, createNode, createPod, deleteNetns, labNamespaces, routePodFrom, unroutePodFrom } from './topology.js';
@@ -178,7 +179,7 @@ export class Lab {
     const temporary = `${this.manifestsFile}.tmp`;
     writeFileSync(temporary, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 1));
     renameSync(temporary, this.manifestsFile);
-    return inputsHash([this.manifestsFile]);
+    return inputsDigest([this.manifestsFile]);
   }
 
   private startNodeAgent(node: LabNode): number {

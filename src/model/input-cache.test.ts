@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { InputCache, inputsDigest } from './input-cache.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'netpol-input-cache-'));
+const pod = (name: string, app: string): string => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: default, labels: {app: ${app}}}\n`;
+
+describe('InputCache', () => {
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('re-reads only what changed, keeps the other objects as they were, and digests like inputsDigest', () => {
+    writeFileSync(join(dir, 'a.yaml'), pod('a', 'one'));
+    writeFileSync(join(dir, 'b.yaml'), pod('b', 'one'));
+    const cache = new InputCache();
+    const first = cache.read([dir]);
+    assert.deepEqual(first.load.objects.map((o) => o.name), ['a', 'b']);
+    assert.equal(first.digest, inputsDigest([dir]));
+
+    writeFileSync(join(dir, 'b.yaml'), pod('b', 'two'));
+    const second = cache.read([dir], new Set([join(dir, 'b.yaml')]));
+    assert.equal(second.load.objects[0], first.load.objects[0], 'a.yaml was not parsed again');
+    assert.deepEqual(second.load.objects[1]!.raw['metadata'], { name: 'b', namespace: 'default', labels: { app: 'two' } });
+    assert.equal(second.digest, inputsDigest([dir]));
+    assert.notEqual(second.digest, first.digest);
+  });
+
+  it('trusts unchanged files when told what changed, and checks every file when not', () => {
+    const cache = new InputCache();
+    writeFileSync(join(dir, 'a.yaml'), pod('a', 'one'));
+    cache.read([dir]);
+    writeFileSync(join(dir, 'a.yaml'), pod('a', 'three'));
+    assert.deepEqual(cache.read([dir], new Set()).load.objects[0]!.raw['metadata'], { name: 'a', namespace: 'default', labels: { app: 'one' } });
+    assert.deepEqual(cache.read([dir]).load.objects[0]!.raw['metadata'], { name: 'a', namespace: 'default', labels: { app: 'three' } });
+  });
+
+  it('forgets deleted files and reports validation per file', () => {
+    const cache = new InputCache();
+    writeFileSync(join(dir, 'c.yaml'), pod('C_bad', 'x'));
+    const bad = cache.read([dir]);
+    assert.equal(bad.diagnostics.length, 1);
+    assert.match(bad.diagnostics[0]!.message, /metadata\.name: Invalid value: "C_bad"/);
+    rmSync(join(dir, 'c.yaml'));
+    const good = cache.read([dir], new Set([join(dir, 'c.yaml')]));
+    assert.equal(good.diagnostics.length, 0);
+    assert.deepEqual(good.load.objects.map((o) => o.name), ['a', 'b']);
+  });
+});
