@@ -1,4 +1,4 @@
-import { type FSWatcher, existsSync, renameSync, statSync, watch, writeFileSync } from 'node:fs';
+import { type FSWatcher, existsSync, readdirSync, renameSync, statSync, watch, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type EngineOptions, defaultEngineOptions } from '../engine/verdict.js';
 import { buildCluster } from '../model/cluster.js';
@@ -22,6 +22,8 @@ export interface AgentOptions {
   /** Where the agent reports what it applied, for the lab and for operators. */
   readonly statusFile?: string;
   readonly log?: (line: string) => void;
+  /** Called after each reconcile that rendered a ruleset, with the transaction it committed (maybe empty). */
+  readonly onReconciled?: (commands: readonly string[]) => void;
 }
 
 export interface AgentStatus {
@@ -106,6 +108,7 @@ export class NodeAgent {
     this.apply(rulesetDelta(from, desired));
     this.desired = desired;
     this.report({ inputsHash: inputs.digest, lastApplyMs: performance.now() - started });
+    this.options.onReconciled?.(this.lastCommands);
   }
 
   /**
@@ -137,17 +140,36 @@ export class NodeAgent {
   }
 
   private watch(path: string): void {
-    const isDirectory = existsSync(path) && statSync(path).isDirectory();
+    if (existsSync(path) && statSync(path).isDirectory()) return this.watchDirectory(path);
     // A file is watched through its directory: editors and the lab replace files by renaming.
-    const target = isDirectory ? path : dirname(path);
     const name = basename(path);
     this.watchers.push(
-      watch(target, { recursive: isDirectory }, (_event, changed) => {
+      watch(dirname(path), (_event, changed) => {
         if (changed === null) this.schedule(undefined);
-        else if (isDirectory) this.schedule(join(path, changed));
         else if (changed === name) this.schedule(path);
       }),
     );
+  }
+
+  /**
+   * One watcher per directory of the tree, set up before this returns. Node's recursive
+   * watch on Linux walks the tree asynchronously and misses what changes meanwhile.
+   */
+  private watchDirectory(directory: string): void {
+    this.watchers.push(
+      watch(directory, (_event, changed) => {
+        if (changed === null) return this.schedule(undefined);
+        const path = join(directory, changed);
+        if (existsSync(path) && statSync(path).isDirectory()) {
+          this.watchDirectory(path);
+          return this.schedule(undefined);
+        }
+        this.schedule(path);
+      }),
+    );
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      if (entry.isDirectory() && !entry.name.startsWith('.')) this.watchDirectory(join(directory, entry.name));
+    }
   }
 
   private schedule(file: string | undefined): void {
@@ -173,10 +195,9 @@ export class NodeAgent {
         this.report({ inputsHash: this.lastDigest, error: (error as Error).message });
       } finally {
         this.running = false;
-        if (this.pending) {
-          this.pending = false;
-          this.kick();
-        }
+        // Events that came in while this reconcile ran may all have been for files it already read.
+        if (this.pending && (this.dirty === undefined || this.dirty.size > 0)) this.kick();
+        this.pending = false;
       }
     });
   }

@@ -48,3 +48,26 @@ describe('InputCache', () => {
     assert.deepEqual(good.load.objects.map((o) => o.name), ['a', 'b']);
   });
 });
+
+describe('InputCache listings', () => {
+  it('keeps the walk order when told of new, replaced and deleted files, as a fresh walk would give it', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const root = mkdtempSync(join(tmpdir(), 'netpol-input-listing-'));
+    try {
+      mkdirSync(join(root, 'b'));
+      for (const name of ['a.yaml', 'c.yaml', 'b/x.yaml']) writeFileSync(join(root, name), pod(name.replace(/\W/g, ''), 'one'));
+      const cache = new InputCache();
+      cache.read([root]);
+      const added = ['b-0.yaml', 'b/a.yaml', '.hidden.yaml', 'notes.txt', 'd.json'];
+      for (const name of added) writeFileSync(join(root, name), pod(name.replace(/\W/g, '').toLowerCase(), 'two'));
+      rmSync(join(root, 'c.yaml'));
+      const changed = new Set([...added, 'c.yaml', 'a.yaml'].map((n) => join(root, n)));
+      const incremental = cache.read([root], changed).load.objects.map((o) => o.origin.file);
+      const fresh = new InputCache().read([root]).load.objects.map((o) => o.origin.file);
+      assert.deepEqual(incremental, fresh);
+      assert.deepEqual(fresh.map((f) => f.slice(root.length + 1)), ['a.yaml', 'b/a.yaml', 'b/x.yaml', 'b-0.yaml', 'd.json']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { relative, sep } from 'node:path';
 import { type Diagnostic, validateObjects } from '../validate/validate.js';
 import type { Inputs } from './inputs.js';
-import { type LoadProblem, type LoadResult, appendResult, expandPath, loadText } from './load.js';
+import { type LoadProblem, type LoadResult, appendResult, expandPath, isManifestName, loadText } from './load.js';
 
 interface CachedFile {
   /** Modification time, size and inode: a file replaced by a rename gets a new inode. */
@@ -21,6 +22,8 @@ interface CachedFile {
  */
 export class InputCache {
   private files = new Map<string, CachedFile>();
+  /** Each input path's files, in the order a directory walk gives them. */
+  private listings = new Map<string, string[]>();
 
   /**
    * `changed` names the files known to have changed (from a watcher); the
@@ -31,8 +34,12 @@ export class InputCache {
     const diagnostics: Diagnostic[] = [];
     const digest = createHash('sha256');
     const next = new Map<string, CachedFile>();
+    const listings = new Map<string, string[]>();
     for (const path of paths) {
-      for (const file of expandPath(path, load.problems)) {
+      const previous = this.listings.get(path);
+      const files = changed !== undefined && previous !== undefined ? relisted(path, previous, changed) : expandPath(path, load.problems);
+      listings.set(path, files);
+      for (const file of files) {
         const entry = this.entry(file, changed, load.problems);
         if (entry === undefined) continue;
         next.set(file, entry);
@@ -42,6 +49,7 @@ export class InputCache {
       }
     }
     this.files = next;
+    this.listings = listings;
     return { load, diagnostics, digest: digest.digest('hex') };
   }
 
@@ -58,6 +66,48 @@ export class InputCache {
       problems.push({ location: { file, line: 0 }, message: `cannot read: ${(error as Error).message}` });
       return undefined;
     }
+  }
+}
+
+/**
+ * A directory's listing after some of its files changed, without walking it
+ * again: changed manifests that exist are in it, the others are not.
+ */
+function relisted(path: string, files: readonly string[], changed: ReadonlySet<string>): string[] {
+  const listing = [...files];
+  const segmentsOf = (file: string): string[] => relative(path, file).split(sep);
+  for (const file of changed) {
+    const segments = segmentsOf(file);
+    if (segments[0] === '' || segments[0] === '..') continue;
+    const wanted = isFile(file) && segments.every((s) => !s.startsWith('.')) && isManifestName(segments.at(-1)!);
+    // Binary search: the listing is in walk order.
+    let low = 0;
+    let high = listing.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareWalkOrder(segmentsOf(listing[middle]!), segments) < 0) low = middle + 1;
+      else high = middle;
+    }
+    const present = listing[low] === file;
+    if (wanted && !present) listing.splice(low, 0, file);
+    if (!wanted && present) listing.splice(low, 1);
+  }
+  return listing;
+}
+
+/** The order of a directory walk that sorts each directory's entries by name. */
+function compareWalkOrder(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 

@@ -32,6 +32,9 @@ export interface LoadOptions {
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
+/** Whether a directory walk reads this file name: a manifest extension, and not hidden. */
+export const isManifestName = (name: string): boolean => !name.startsWith('.') && MANIFEST_EXTENSIONS.has(extname(name).toLowerCase());
+
 /** Loads files, directories (recursively: .yaml, .yml, .json) and `-` for standard input. */
 export function loadPaths(paths: readonly string[], options: LoadOptions = {}): LoadResult {
   const result: LoadResult = { objects: [], problems: [], skipped: [] };
@@ -190,7 +193,7 @@ export function expandPath(path: string, problems: LoadProblem[]): string[] {
     .flatMap((entry) => {
       const child = join(path, entry.name);
       if (entry.isDirectory()) return expandPath(child, problems);
-      return MANIFEST_EXTENSIONS.has(extname(entry.name).toLowerCase()) ? [child] : [];
+      return isManifestName(entry.name) ? [child] : [];
     });
 }
 

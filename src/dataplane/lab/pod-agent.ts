@@ -33,7 +33,12 @@ function serve(ports: readonly string[]): void {
   for (const spec of ports) {
     const [port, protocol] = spec.split('/');
     if (protocol === 'TCP') {
-      createServer((socket) => socket.end()).listen(Number(port), '0.0.0.0');
+      // An echo server: probes only connect, and the dataplane bench keeps connections open and pings them.
+      createServer((socket) => {
+        socket.on('data', (data) => socket.write(data));
+        socket.on('end', () => socket.end());
+        socket.on('error', () => socket.destroy());
+      }).listen(Number(port), '0.0.0.0');
     } else if (protocol === 'UDP') {
       const socket = createSocket('udp4');
       socket.on('message', (message, from) => socket.send(message, from.port, from.address));
