@@ -4,6 +4,7 @@ import { type EngineOptions, defaultEngineOptions } from '../engine/verdict.js';
 import { buildCluster } from '../model/cluster.js';
 import { InputCache } from '../model/input-cache.js';
 import { inputsAreValid } from '../model/inputs.js';
+import { MembershipCache } from '../render/membership.js';
 import { type NftRuleset, buildNftRuleset } from '../render/nftables.js';
 import { rulesetDelta } from './delta.js';
 import { asRuleset, readKernelRuleset } from './kernel.js';
@@ -50,6 +51,7 @@ export class NodeAgent {
   private pending = false;
   private running = false;
   private readonly inputs = new InputCache();
+  private readonly membership = new MembershipCache();
   /** Files the watchers reported since the last reconcile; undefined when any file may have changed. */
   private dirty: Set<string> | undefined = new Set();
   private lastDigest = '';
@@ -102,6 +104,7 @@ export class NodeAgent {
       table: this.table,
       podCIDRs: this.options.podCIDRs ?? cluster.nodes.get(this.options.node)?.podCIDRs ?? [],
       engine: this.options.engine ?? defaultEngineOptions,
+      membership: this.membership,
     });
     // The first time, start from the kernel: a restarted agent picks up where the last one stopped.
     const from = this.desired ?? this.kernelAs(desired);

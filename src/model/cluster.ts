@@ -40,7 +40,14 @@ export interface Cluster {
   readonly policiesByNamespace: ReadonlyMap<string, readonly Policy[]>;
 }
 
-export const addressKey = (ip: IPAddress): string => `${ip.family}/${ip.value}`;
+const addressKeys = new WeakMap<IPAddress, string>();
+
+/** A map key for an address; kept per address object, since a bigint's text is dear and endpoints are reused. */
+export const addressKey = (ip: IPAddress): string => {
+  let key = addressKeys.get(ip);
+  if (key === undefined) addressKeys.set(ip, (key = `${ip.family}/${ip.value}`));
+  return key;
+};
 
 export const namespaceOf = (o: SourcedObject): string => {
   const kind = knownKind(o.apiVersion, o.kind);

@@ -45,38 +45,62 @@ export interface Endpoint {
  * its top owner.
  */
 export function endpointsFrom(objects: readonly SourcedObject[], namespaceOf: (o: SourcedObject) => string): Endpoint[] {
-  const workloads = new Map<string, SourcedObject>();
-  for (const o of objects) if (isWorkloadKind(o.kind)) workloads.set(`${namespaceOf(o)}/${o.kind}/${o.name}`, o);
+  const workloads = workloadIndex(objects.filter((o) => isWorkloadKind(o.kind)), namespaceOf);
+  const endpoints: Endpoint[] = [];
+  const workloadsWithPods = new Set<SourcedObject>();
+  for (const o of objects) {
+    if (knownKind(o.apiVersion, o.kind) !== 'Pod') continue;
+    const namespace = namespaceOf(o);
+    const owner = podOwner(workloads, o, namespace);
+    if (owner !== undefined) workloadsWithPods.add(owner);
+    endpoints.push(podEndpoint(o, namespace, owner));
+  }
+  for (const o of workloads.objects) {
+    const namespace = namespaceOf(o);
+    const workload = typedView<Workload>(o);
+    if (workloadsWithPods.has(o) || workloads.topOwner(namespace, workload.metadata?.ownerReferences) !== undefined) continue;
+    endpoints.push(templateEndpoint(o, namespace, workload));
+  }
+  return withUniqueIds(endpoints);
+}
 
+/** The loaded workloads by namespace, kind and name, and the top owner an owner reference leads to. */
+interface WorkloadIndex {
+  readonly objects: readonly SourcedObject[];
+  topOwner(namespace: string, refs: readonly OwnerReference[] | undefined): SourcedObject | undefined;
+}
+
+/** The last index built: a rebuild with the same workload objects reuses it, and with it every pod's owner. */
+let lastIndex: WorkloadIndex | undefined;
+
+function workloadIndex(objects: readonly SourcedObject[], namespaceOf: (o: SourcedObject) => string): WorkloadIndex {
+  if (lastIndex !== undefined && sameObjects(lastIndex.objects, objects)) return lastIndex;
+  const byKey = new Map<string, SourcedObject>();
+  for (const o of objects) byKey.set(`${namespaceOf(o)}/${o.kind}/${o.name}`, o);
   const topOwner = (namespace: string, refs: readonly OwnerReference[] | undefined): SourcedObject | undefined => {
     let current: SourcedObject | undefined;
     let next = controllerOf(refs);
     for (let depth = 0; next !== undefined && depth < 8; depth++) {
-      const found = workloads.get(`${namespace}/${next.kind}/${next.name}`);
+      const found = byKey.get(`${namespace}/${next.kind}/${next.name}`);
       if (found === undefined) break;
       current = found;
       next = controllerOf(typedView<Workload>(found).metadata?.ownerReferences);
     }
     return current;
   };
+  return (lastIndex = { objects, topOwner });
+}
 
-  const endpoints: Endpoint[] = [];
-  const workloadsWithPods = new Set<SourcedObject>();
-  for (const o of objects) {
-    if (knownKind(o.apiVersion, o.kind) !== 'Pod') continue;
-    const namespace = namespaceOf(o);
-    const pod = typedView<Pod>(o);
-    const owner = topOwner(namespace, pod.metadata?.ownerReferences);
-    if (owner !== undefined) workloadsWithPods.add(owner);
-    endpoints.push(podEndpoint(o, namespace, owner));
-  }
-  for (const o of workloads.values()) {
-    const namespace = namespaceOf(o);
-    const workload = typedView<Workload>(o);
-    if (workloadsWithPods.has(o) || topOwner(namespace, workload.metadata?.ownerReferences) !== undefined) continue;
-    endpoints.push(templateEndpoint(o, namespace, workload));
-  }
-  return withUniqueIds(endpoints);
+const sameObjects = (a: readonly SourcedObject[], b: readonly SourcedObject[]): boolean => a.length === b.length && a.every((o, i) => o === b[i]);
+
+const podOwners = new WeakMap<SourcedObject, { index: WorkloadIndex; namespace: string; owner: SourcedObject | undefined }>();
+
+function podOwner(index: WorkloadIndex, pod: SourcedObject, namespace: string): SourcedObject | undefined {
+  const cached = podOwners.get(pod);
+  if (cached !== undefined && cached.index === index && cached.namespace === namespace) return cached.owner;
+  const owner = index.topOwner(namespace, typedView<Pod>(pod).metadata?.ownerReferences);
+  podOwners.set(pod, { index, namespace, owner });
+  return owner;
 }
 
 /** Endpoints by pod object: an agent rebuilds its cluster on every change, and most pods did not change. */

@@ -32,7 +32,7 @@ export class InputCache {
   read(paths: readonly string[], changed?: ReadonlySet<string>): Inputs & { readonly digest: string } {
     const load: LoadResult = { objects: [], problems: [], skipped: [] };
     const diagnostics: Diagnostic[] = [];
-    const digest = createHash('sha256');
+    const digests: string[] = [];
     const next = new Map<string, CachedFile>();
     const listings = new Map<string, string[]>();
     for (const path of paths) {
@@ -45,12 +45,13 @@ export class InputCache {
         next.set(file, entry);
         appendResult(load, entry.load);
         for (const d of entry.diagnostics) diagnostics.push(d);
-        digest.update(entry.digest);
+        digests.push(entry.digest);
       }
     }
     this.files = next;
     this.listings = listings;
-    return { load, diagnostics, digest: digest.digest('hex') };
+    // One update over the joined digests: the same hash as one update per file, for far less.
+    return { load, diagnostics, digest: createHash('sha256').update(digests.join('')).digest('hex') };
   }
 
   private entry(file: string, changed: ReadonlySet<string> | undefined, problems: LoadProblem[]): CachedFile | undefined {

@@ -33,9 +33,17 @@ const GROUPS: Record<KnownKind, readonly string[]> = {
   NetworkPolicy: ['networking.k8s.io', 'extensions'],
 };
 
+/** Answers by kind, then apiVersion: asked once per object on every cluster build. */
+const known = new Map<string, Map<string, KnownKind | undefined>>();
+
 export function knownKind(apiVersion: string, kind: string): KnownKind | undefined {
+  let byVersion = known.get(kind);
+  if (byVersion === undefined) known.set(kind, (byVersion = new Map()));
+  if (byVersion.has(apiVersion)) return byVersion.get(apiVersion);
   const groups = (GROUPS as Record<string, readonly string[] | undefined>)[kind];
-  return groups?.includes(groupOf(apiVersion)) ? (kind as KnownKind) : undefined;
+  const answer = groups?.includes(groupOf(apiVersion)) ? (kind as KnownKind) : undefined;
+  byVersion.set(apiVersion, answer);
+  return answer;
 }
 
 export const isWorkloadKind = (kind: string): kind is WorkloadKind => (WORKLOAD_KINDS as readonly string[]).includes(kind);

@@ -8,6 +8,7 @@ import type { Cluster } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import type { Direction, NamedPort, Peer, Policy, Rule } from '../policy/ir.js';
 import { policyName } from '../policy/ir.js';
+import type { MembershipCache } from './membership.js';
 
 /**
  * One node's nftables ruleset, as data. Rules stay fixed and membership
@@ -50,6 +51,8 @@ export interface NftRenderOptions {
   /** The node's pod networks: a local address there that no endpoint holds yet is dropped. */
   readonly podCIDRs?: readonly string[];
   readonly engine?: EngineOptions;
+  /** Memberships kept from the last render, for an agent that renders again on every change. */
+  readonly membership?: MembershipCache;
 }
 
 const FAMILIES = [4, 6] as const;
@@ -97,7 +100,7 @@ export function buildNftRuleset(cluster: Cluster, options: NftRenderOptions): Nf
           if (target === undefined) {
             target = `pol_${direction}_${shortHash(policyName(policy.ref))}`;
             policyChains.set(policy, target);
-            chains.push({ name: target, rules: policyRules(cluster, policy, direction, local, sets, engine) });
+            chains.push({ name: target, rules: policyRules(cluster, policy, direction, local, sets, engine, options.membership) });
           }
           return `jump ${target}`;
         });
@@ -127,31 +130,47 @@ function baseChain(direction: Direction): NftChain {
 }
 
 /** The rules of one policy for one direction: each accepts what one rule allows, for one family. */
-function policyRules(cluster: Cluster, policy: Policy, direction: Direction, local: readonly Endpoint[], sets: SetRegistry, engine: EngineOptions): string[] {
+function policyRules(
+  cluster: Cluster,
+  policy: Policy,
+  direction: Direction,
+  local: readonly Endpoint[],
+  sets: SetRegistry,
+  engine: EngineOptions,
+  membership: MembershipCache | undefined,
+): string[] {
   return policy[direction]!.flatMap((rule) => {
     const comment = ` comment ${JSON.stringify(`${policyName(policy.ref)} ${direction}[${rule.ref.index}]`)}`;
     return FAMILIES.flatMap((family) => {
-      const peers = peerMatches(cluster, rule, direction, family, sets, engine);
-      const ports = portMatches(cluster, rule, direction, family, local, sets);
+      const peers = peerMatches(cluster, rule, direction, family, sets, engine, membership);
+      const ports = portMatches(cluster, rule, direction, family, local, sets, membership);
       return peers.flatMap((peer) => ports.map((port) => `${[peer, port].filter(Boolean).join(' ')} accept${comment}`));
     });
   });
 }
 
 /** How a rule's peers appear for one family: `''` for any peer, else a match on a shared set. */
-function peerMatches(cluster: Cluster, rule: Rule, direction: Direction, family: Family, sets: SetRegistry, engine: EngineOptions): string[] {
+function peerMatches(
+  cluster: Cluster,
+  rule: Rule,
+  direction: Direction,
+  family: Family,
+  sets: SetRegistry,
+  engine: EngineOptions,
+  membership: MembershipCache | undefined,
+): string[] {
   if (rule.peers === 'any') return [''];
   const { match } = ADDR[family];
   const field = FIELDS[direction].remote;
   return rule.peers.flatMap((peer) => {
-    const elements = peerElements(cluster, peer, family, engine);
+    const elements = peerElements(cluster, peer, family, engine, membership);
     if (elements.length === 0) return [];
     const name = sets.add(`peer${family}`, peerKey(peer, family), ADDR[family].type, peer.kind === 'ipBlock', elements, describePeer(peer));
     return [`${match} ${field} @${name}`];
   });
 }
 
-function peerElements(cluster: Cluster, peer: Peer, family: Family, engine: EngineOptions): string[] {
+function peerElements(cluster: Cluster, peer: Peer, family: Family, engine: EngineOptions, membership: MembershipCache | undefined): readonly string[] {
   if (peer.kind === 'ipBlock') {
     let ips = peer.ips;
     // Cilium's mode: an ipBlock never matches a pod, so pod addresses are cut out of it.
@@ -161,10 +180,14 @@ function peerElements(cluster: Cluster, peer: Peer, family: Family, engine: Engi
       .filter((r) => r.family === family)
       .map((r) => (r.first === r.last ? formatIP(family, r.first) : `${formatIP(family, r.first)}-${formatIP(family, r.last)}`));
   }
-  return cluster.endpoints
-    .filter((e) => peerMatchesRemote(cluster, peer, { kind: 'endpoint', endpoint: e, ip: undefined }, engine))
-    .flatMap((e) => e.ips.filter((ip) => ip.family === family).map((ip) => formatIP(family, ip.value)));
+  const contribute = (c: Cluster, e: Endpoint): string[] =>
+    peerMatchesRemote(c, peer, { kind: 'endpoint', endpoint: e, ip: undefined }, engine) ? addressesOf(e, family) : [];
+  if (membership !== undefined) return membership.elements(cluster, `peer/${peerKey(peer, family)}/${engineKey(engine)}`, contribute);
+  return cluster.endpoints.flatMap((e) => contribute(cluster, e));
 }
+
+const addressesOf = (e: Endpoint, family: Family): string[] => e.ips.filter((ip) => ip.family === family).map((ip) => formatIP(family, ip.value));
+const engineKey = (engine: EngineOptions): string => `${engine.ipBlockMatchesPodIPs}/${engine.allowEgressToLocalNode}`;
 
 /**
  * How a rule's ports appear: `''` for any, one match per protocol for
@@ -172,7 +195,15 @@ function peerElements(cluster: Cluster, peer: Peer, family: Family, engine: Engi
  * resolved on the destinations: the local endpoints for ingress, every
  * endpoint for egress.
  */
-function portMatches(cluster: Cluster, rule: Rule, direction: Direction, family: Family, local: readonly Endpoint[], sets: SetRegistry): string[] {
+function portMatches(
+  cluster: Cluster,
+  rule: Rule,
+  direction: Direction,
+  family: Family,
+  local: readonly Endpoint[],
+  sets: SetRegistry,
+  membership: MembershipCache | undefined,
+): string[] {
   if (rule.ports === 'any') return [''];
   const byProtocol = new Map<Protocol, PortSet>();
   const named: NamedPort[] = [];
@@ -185,15 +216,22 @@ function portMatches(cluster: Cluster, rule: Rule, direction: Direction, family:
     if (ports.isAll()) return l4;
     return `${l4} th dport { ${ports.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ')} }`;
   });
-  const destinations = direction === 'ingress' ? local : cluster.endpoints.filter((e) => !e.hostNetwork);
   const resolved = named.flatMap((match) => {
-    const elements = destinations.flatMap((e) =>
-      e.ports
-        .filter((p) => p.name === match.name && p.protocol === match.protocol)
-        .flatMap((p) => e.ips.filter((ip) => ip.family === family).map((ip) => `${formatIP(family, ip.value)} . ${p.protocol.toLowerCase()} . ${p.port}`)),
-    );
-    if (elements.length === 0) return [];
     const key = `${direction}/${direction === 'ingress' ? 'local' : 'all'}/${match.protocol}/${match.name}/${family}`;
+    const contribute = (_: Cluster, e: Endpoint): string[] =>
+      e.hostNetwork
+        ? []
+        : e.ports
+            .filter((p) => p.name === match.name && p.protocol === match.protocol)
+            .flatMap((p) => addressesOf(e, family).map((address) => `${address} . ${p.protocol.toLowerCase()} . ${p.port}`));
+    // Ingress resolves on the local endpoints, a few; egress on every endpoint, which the cache follows.
+    const elements =
+      direction === 'ingress'
+        ? local.flatMap((e) => contribute(cluster, e))
+        : membership !== undefined
+          ? membership.elements(cluster, `named/${key}`, contribute)
+          : cluster.endpoints.flatMap((e) => contribute(cluster, e));
+    if (elements.length === 0) return [];
     const name = sets.add(`named${family}`, key, `${ADDR[family].type} . inet_proto . inet_service`, false, elements, `port ${match.name}/${match.protocol}`);
     return [`${ADDR[family].match} daddr . meta l4proto . th dport @${name}`];
   });
