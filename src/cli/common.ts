@@ -1,10 +1,11 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { type Protocol, isProtocol } from '../algebra/connset.js';
 import { defaultEngineOptions, type EngineOptions } from '../engine/verdict.js';
 import type { Cluster } from '../model/cluster.js';
 import { type Inputs, inputsAreValid, readInputs } from '../model/inputs.js';
 import type { LoadProblem } from '../model/load.js';
 import { buildCluster } from '../model/cluster.js';
+import { SEMANTICS, type Semantics } from '../policy/legacy.js';
 import { formatLocation, objectKey } from '../model/source.js';
 import type { Diagnostic } from '../validate/validate.js';
 import type { Io } from './io.js';
@@ -22,7 +23,7 @@ export function reportInputs(inputs: Inputs, io: Io): void {
 }
 
 /** For analysis commands: the cluster, or undefined after reporting why the input was refused. */
-export function clusterOrReport(paths: readonly string[], io: Io): Cluster | undefined {
+export function clusterOrReport(paths: readonly string[], io: Io, flags: EngineFlags = {}): Cluster | undefined {
   const inputs = readInputs(paths, { readStdin: io.readStdin });
   reportInputs(inputs, io);
   if (!inputsAreValid(inputs)) {
@@ -30,7 +31,9 @@ export function clusterOrReport(paths: readonly string[], io: Io): Cluster | und
     io.err(`netpol: refusing to analyse invalid input (${count} problem${count === 1 ? '' : 's'}); run 'netpol validate' for details\n`);
     return undefined;
   }
-  return buildCluster(inputs.load.objects);
+  const cluster = buildCluster(inputs.load.objects, { semantics: flags.semantics });
+  for (const p of cluster.legacy?.problems ?? []) io.err(`${formatLocation(p.origin)}: Namespace ${p.namespace}: ${p.message}\n`);
+  return cluster;
 }
 
 export function parsePort(text: string): number {
@@ -49,13 +52,19 @@ export function parseProtocol(text: string): Protocol {
 export function addEngineOptions(command: Command): Command {
   return command
     .option('--no-ipblock-pod-ips', 'ipBlocks never match pod addresses (Cilium\'s default); by default they do')
-    .option('--no-local-node-egress', 'subject egress to the pod\'s own node to policy; by default it is always allowed');
+    .option('--no-local-node-egress', 'subject egress to the pod\'s own node to policy; by default it is always allowed')
+    .addOption(
+      new Option('--semantics <model>', 'v1, as every cluster since 1.7; or legacy: the pre-1.7 namespace isolation by annotation, ingress only')
+        .choices(SEMANTICS)
+        .default('v1'),
+    );
 }
 
 /** What commander makes of the flags that addEngineOptions declares. */
 export interface EngineFlags {
   readonly ipblockPodIps?: boolean;
   readonly localNodeEgress?: boolean;
+  readonly semantics?: Semantics;
 }
 
 export function engineOptionsFrom(opts: EngineFlags): EngineOptions {

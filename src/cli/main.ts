@@ -8,6 +8,7 @@ import { registerRender } from './commands/render.js';
 import { registerLab } from './commands/lab.js';
 import { registerAgent } from './commands/agent.js';
 import { registerMatrix } from './commands/matrix.js';
+import { registerMigrate } from './commands/migrate.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT, type Io, processIo } from './io.js';
 
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerValidate(program, io, setExit);
   registerCheck(program, io, setExit);
   registerMatrix(program, io, setExit);
+  registerMigrate(program, io, setExit);
   registerList(program, io, setExit);
   registerDiff(program, io, setExit);
   registerLint(program, io, setExit);

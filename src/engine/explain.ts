@@ -50,7 +50,10 @@ function explainDirection(d: DirectionVerdict, title: string, remote: string, ve
   }
 }
 
-const describePolicy = (ref: PolicyRef): string => `NetworkPolicy ${policyName(ref)} (${formatLocation(ref.origin)})`;
+const describePolicy = (ref: PolicyRef): string =>
+  ref.kind === 'NamespaceIsolation'
+    ? `the DefaultDeny annotation of namespace ${ref.namespace} (legacy semantics; ${formatLocation(ref.origin)})`
+    : `NetworkPolicy ${policyName(ref)} (${formatLocation(ref.origin)})`;
 const describeRule = (ref: RuleRef): string => `${ruleName(ref)} (${formatLocation(ref.origin)})`;
 
 /** The verdict as plain data, for `--output json` and other programs. */

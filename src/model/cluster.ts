@@ -2,6 +2,7 @@ import { compareStrings } from '../util/order.js';
 import { type IPAddress, parseIP } from '../algebra/ip.js';
 import type { Labels } from '../algebra/selector.js';
 import type { Policy } from '../policy/ir.js';
+import { type LegacyPolicies, type Semantics, legacyPolicies } from '../policy/legacy.js';
 import { DEFAULT_NAMESPACE, normaliseNetworkPolicy } from '../policy/networkpolicy.js';
 import { type Endpoint, endpointsFrom } from './endpoints.js';
 import { isNamespaced, knownKind } from './kinds.js';
@@ -38,6 +39,14 @@ export interface Cluster {
   /** Keyed by `family/value` of each address. */
   readonly endpointByAddress: ReadonlyMap<string, Endpoint>;
   readonly policiesByNamespace: ReadonlyMap<string, readonly Policy[]>;
+  readonly semantics: Semantics;
+  /** Under legacy semantics: which namespaces isolate, which policies have no effect, and unreadable annotations. */
+  readonly legacy?: LegacyPolicies;
+}
+
+export interface ClusterOptions {
+  /** `legacy`: the pre-1.7 model of namespace isolation by annotation. Default `v1`, as every cluster since 1.7. */
+  readonly semantics?: Semantics;
 }
 
 const addressKeys = new WeakMap<IPAddress, string>();
@@ -55,9 +64,12 @@ export const namespaceOf = (o: SourcedObject): string => {
 };
 
 /** Builds a cluster from objects that passed validation. */
-export function buildCluster(objects: readonly SourcedObject[]): Cluster {
+export function buildCluster(objects: readonly SourcedObject[], options: ClusterOptions = {}): Cluster {
+  const semantics = options.semantics ?? 'v1';
   const endpoints = endpointsFrom(objects, namespaceOf).sort((a, b) => compareStrings(a.id, b.id));
-  const policies = objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'NetworkPolicy').map(normaliseNetworkPolicy);
+  const networkPolicies = objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'NetworkPolicy').map(normaliseNetworkPolicy);
+  const legacy = semantics === 'legacy' ? legacyPolicies(objects, networkPolicies) : undefined;
+  const policies = legacy?.policies ?? networkPolicies;
   const namespaces = namespacesFrom(objects, [...endpoints.map((e) => e.namespace), ...policies.map((p) => p.namespace)]);
   const endpointByAddress = new Map<string, Endpoint>();
   for (const e of endpoints) for (const ip of e.ips) if (!e.hostNetwork) endpointByAddress.set(addressKey(ip), e);
@@ -75,6 +87,8 @@ export function buildCluster(objects: readonly SourcedObject[]): Cluster {
     endpointById: new Map(endpoints.map((e) => [e.id, e])),
     endpointByAddress,
     policiesByNamespace,
+    semantics,
+    ...(legacy ? { legacy } : {}),
   };
 }
 

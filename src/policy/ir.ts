@@ -12,7 +12,8 @@ import type { Location } from '../model/source.js';
 export type Direction = 'ingress' | 'egress';
 
 export interface PolicyRef {
-  readonly kind: 'NetworkPolicy';
+  /** NamespaceIsolation: the legacy DefaultDeny annotation of a namespace, seen as a policy. */
+  readonly kind: 'NetworkPolicy' | 'NamespaceIsolation';
   readonly namespace: string;
   readonly name: string;
   readonly origin: Location;

@@ -25,7 +25,7 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
     .option('--protocol <protocol>', 'TCP, UDP or SCTP', parseProtocol, 'TCP' as Protocol)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
   addEngineOptions(command).action((paths: string[], opts: CheckOptions) => {
-    const cluster = clusterOrReport(paths, io);
+    const cluster = clusterOrReport(paths, io, opts);
     if (cluster === undefined) return setExit(EXIT.error);
     let flow;
     try {

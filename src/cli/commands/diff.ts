@@ -13,8 +13,8 @@ export function registerDiff(program: Command, io: Io, setExit: (code: number) =
     .argument('<pathB>', 'the inputs after')
     .addOption(new Option('-o, --output <format>', 'output format').choices(DIFF_FORMATS).default('txt'));
   addEngineOptions(command).action((pathA: string, pathB: string, opts: { output: DiffFormat } & EngineFlags) => {
-    const before = clusterOrReport([pathA], io);
-    const after = clusterOrReport([pathB], io);
+    const before = clusterOrReport([pathA], io, opts);
+    const after = clusterOrReport([pathB], io, opts);
     if (before === undefined || after === undefined) return setExit(EXIT.error);
     const bar = progressBar(io, 'comparing');
     const diffs = diffConnectivity(before, after, engineOptionsFrom(opts), bar.update);

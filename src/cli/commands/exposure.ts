@@ -11,7 +11,7 @@ export function registerExposure(program: Command, io: Io, setExit: (code: numbe
     .argument('<paths...>', 'files, directories, or - for standard input')
     .addOption(new Option('-o, --output <format>', 'output format').choices(EXPOSURE_FORMATS).default('txt'));
   addEngineOptions(command).action((paths: string[], opts: { output: ExposureFormat } & EngineFlags) => {
-    const cluster = clusterOrReport(paths, io);
+    const cluster = clusterOrReport(paths, io, opts);
     if (cluster === undefined) return setExit(EXIT.error);
     io.out(formatExposure(exposure(cluster, engineOptionsFrom(opts)), opts.output));
     setExit(EXIT.ok);

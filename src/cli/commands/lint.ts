@@ -14,7 +14,7 @@ export function registerLint(program: Command, io: Io, setExit: (code: number) =
     .addOption(new Option('-o, --output <format>', 'output format').choices(LINT_FORMATS).default('txt'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is this severe or more').choices(['error', 'warning', 'info']).default('warning'));
   addEngineOptions(command).action((paths: string[], opts: { output: LintFormat; failOn: Severity } & EngineFlags) => {
-    const cluster = clusterOrReport(paths, io);
+    const cluster = clusterOrReport(paths, io, opts);
     if (cluster === undefined) return setExit(EXIT.error);
     const findings = lint(cluster, engineOptionsFrom(opts));
     io.out(formatFindings(findings, opts.output));

@@ -25,7 +25,7 @@ export function registerList(program: Command, io: Io, setExit: (code: number) =
       io.err('netpol: --focus-direction needs --focus-workload\n');
       return setExit(EXIT.error);
     }
-    const cluster = clusterOrReport(paths, io);
+    const cluster = clusterOrReport(paths, io, opts);
     if (cluster === undefined) return setExit(EXIT.error);
     const bar = progressBar(io, 'analysing');
     const connectivity = computeConnectivity(cluster, { engine: engineOptionsFrom(opts), progress: bar.update });

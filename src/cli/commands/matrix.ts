@@ -13,7 +13,7 @@ export function registerMatrix(program: Command, io: Io, setExit: (code: number)
     .requiredOption('--port <port>', 'destination port', parsePort)
     .option('--protocol <protocol>', 'TCP, UDP or SCTP', parseProtocol, 'TCP' as Protocol);
   addEngineOptions(command).action((paths: string[], opts: { port: number; protocol: Protocol } & EngineFlags) => {
-    const cluster = clusterOrReport(paths, io);
+    const cluster = clusterOrReport(paths, io, opts);
     if (cluster === undefined) return setExit(EXIT.error);
     io.out(formatTruthTable(connectivityMatrix(cluster, opts.protocol, opts.port, engineOptionsFrom(opts))));
     setExit(EXIT.ok);

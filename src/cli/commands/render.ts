@@ -13,7 +13,7 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
     .option('--pod-cidr <cidr...>', "the node's pod networks; local addresses no endpoint holds yet are dropped")
     .option('--table <name>', 'the nftables table', 'netpol');
   addEngineOptions(nftables).action((paths: string[], opts: { node: string; podCidr?: string[]; table: string } & EngineFlags) => {
-    const cluster = clusterOrReport(paths, io);
+    const cluster = clusterOrReport(paths, io, opts);
     if (cluster === undefined) return setExit(EXIT.error);
     if (![...cluster.endpoints].some((e) => e.node === opts.node) && !cluster.nodes.has(opts.node)) {
       io.err(`netpol: warning: no endpoint is on node ${JSON.stringify(opts.node)}; the ruleset isolates nothing\n`);

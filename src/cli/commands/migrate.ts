@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { inputsAreValid, readInputs } from '../../model/inputs.js';
+import { formatLocation } from '../../model/source.js';
+import { migrateLegacy } from '../../policy/migrate.js';
+import { EXIT, type Io } from '../io.js';
+import { reportInputs } from '../common.js';
+
+export function registerMigrate(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('migrate')
+    .description('write the networking.k8s.io/v1 equivalent of legacy (pre-1.7) namespace isolation and its policies, as YAML')
+    .argument('<paths...>', 'files, directories, or - for standard input')
+    .action((paths: string[]) => {
+      const inputs = readInputs(paths, { readStdin: io.readStdin });
+      reportInputs(inputs, io);
+      if (!inputsAreValid(inputs)) {
+        io.err("netpol: refusing to migrate invalid input; run 'netpol validate' for details\n");
+        return setExit(EXIT.error);
+      }
+      const migration = migrateLegacy(inputs.load.objects);
+      for (const w of migration.warnings) io.err(`${formatLocation(w.origin)}: warning: ${w.message}\n`);
+      io.out(migration.policies.map((p) => stringify(p)).join('---\n'));
+      setExit(EXIT.ok);
+    });
+}

@@ -1,0 +1,86 @@
+import { knownKind } from '../model/kinds.js';
+import type { NetworkPolicy } from '../model/resources.js';
+import type { JSONObject, Location, SourcedObject } from '../model/source.js';
+import { typedView } from '../model/typed.js';
+import { legacyPolicies } from './legacy.js';
+import { normaliseNetworkPolicy } from './networkpolicy.js';
+
+export interface MigrationWarning {
+  readonly origin: Location;
+  readonly message: string;
+}
+
+export interface Migration {
+  /** networking.k8s.io/v1 NetworkPolicies that enforce under v1 what the input enforced under the legacy model. */
+  readonly policies: readonly JSONObject[];
+  readonly warnings: readonly MigrationWarning[];
+}
+
+const V1 = 'networking.k8s.io/v1';
+
+/**
+ * The v1 equivalent of a legacy cluster, as the 1.7 release notes told
+ * operators to write it: a default-deny ingress policy in each namespace
+ * the annotation isolated, and the policies there as v1 ingress policies.
+ * Policies in other namespaces had no effect and would take effect under
+ * v1, so they are left out, each with a warning.
+ */
+export function migrateLegacy(objects: readonly SourcedObject[]): Migration {
+  const policyObjects = objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'NetworkPolicy');
+  const legacy = legacyPolicies(objects, policyObjects.map(normaliseNetworkPolicy));
+  const isolated = new Set(legacy.isolatedNamespaces);
+  const warnings: MigrationWarning[] = legacy.problems.map((p) => ({ origin: p.origin, message: `Namespace ${p.namespace}: ${p.message}` }));
+  const policies: JSONObject[] = [];
+  for (const namespace of legacy.isolatedNamespaces) {
+    const taken = new Set(policyObjects.filter((o) => namespaceOf(o) === namespace).map((o) => o.name));
+    policies.push({
+      apiVersion: V1,
+      kind: 'NetworkPolicy',
+      metadata: { name: freeName('default-deny', taken), namespace },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    });
+  }
+  for (const o of policyObjects) {
+    const namespace = namespaceOf(o);
+    const where = `NetworkPolicy ${namespace}/${o.name}`;
+    if (!isolated.has(namespace)) {
+      warnings.push({
+        origin: o.origin,
+        message: `${where} had no effect: namespace ${namespace} is not isolated by the annotation; under v1 it would isolate the pods it selects, so it is left out (delete it, or isolate the namespace first)`,
+      });
+      continue;
+    }
+    const spec = typedView<NetworkPolicy>(o).spec ?? {};
+    if ((spec.egress ?? []).length > 0 || (spec.policyTypes ?? []).includes('Egress')) {
+      warnings.push({ origin: o.locate(['spec']), message: `${where}: egress did not exist before 1.7 and had no effect; it is left out` });
+    }
+    policies.push({
+      apiVersion: V1,
+      kind: 'NetworkPolicy',
+      metadata: keptMetadata(o.raw['metadata'] as JSONObject, namespace),
+      spec: { podSelector: (o.raw['spec'] as JSONObject | undefined)?.['podSelector'] ?? {}, policyTypes: ['Ingress'], ingress: rawIngress(o) },
+    });
+  }
+  return { policies, warnings };
+}
+
+const namespaceOf = (o: SourcedObject): string => o.namespace ?? 'default';
+
+function freeName(wanted: string, taken: ReadonlySet<string>): string {
+  let name = wanted;
+  for (let i = 2; taken.has(name); i++) name = `${wanted}-${i}`;
+  return name;
+}
+
+/** Name, namespace, labels and annotations: what a user wrote, not what a server added. */
+function keptMetadata(metadata: JSONObject, namespace: string): JSONObject {
+  return Object.fromEntries(
+    Object.entries({ name: metadata['name'], namespace, labels: metadata['labels'], annotations: metadata['annotations'] }).filter(([, v]) => v !== undefined && v !== null),
+  ) as JSONObject;
+}
+
+/** The ingress rules as written, so that the output reads like the input. */
+const rawIngress = (o: SourcedObject): JSONObject[] => {
+  const ingress = (o.raw['spec'] as JSONObject | undefined)?.['ingress'];
+  return Array.isArray(ingress) ? (ingress.map((r) => r ?? {}) as JSONObject[]) : [];
+};

@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { parseIP } from '../src/algebra/ip.js';
+import { endpointFlow, makeFlow } from '../src/engine/flow.js';
+import { decide } from '../src/engine/verdict.js';
+import { parseTruthTable, compareTruthTables } from '../src/engine/truthtable.js';
+import { buildCluster, type Cluster } from '../src/model/cluster.js';
+import { loadText } from '../src/model/load.js';
+import { type JSONObject, objectFromData } from '../src/model/source.js';
+import { namespaceIsolation, ISOLATION_ANNOTATION } from '../src/policy/legacy.js';
+import { migrateLegacy } from '../src/policy/migrate.js';
+import { validateObjects } from '../src/validate/validate.js';
+import { runCli } from './support/cli.js';
+
+describe('legacy namespace isolation annotation', () => {
+  const read = (value: string) => namespaceIsolation({ [ISOLATION_ANNOTATION]: value });
+
+  it('isolates only on the exact key and {"ingress": {"isolation": "DefaultDeny"}}', () => {
+    assert.deepEqual(read('{"ingress": {"isolation": "DefaultDeny"}}'), { isolated: true });
+    assert.deepEqual(namespaceIsolation(undefined), { isolated: false });
+    // Romana's key, without the hyphen: not the annotation.
+    assert.deepEqual(namespaceIsolation({ 'net.beta.kubernetes.io/networkpolicy': '{"ingress": {"isolation": "DefaultDeny"}}' }), { isolated: false });
+  });
+
+  it('reports an unparseable or meaningless annotation and treats it as absent', () => {
+    const broken = read('{"ingress": {"isolation": "DefaultDeny"}');
+    assert.equal(broken.isolated, false);
+    assert.match(broken.problem!, /is not JSON .*treated as absent/);
+    const lower = read('{"ingress": {"isolation": "defaultdeny"}}');
+    assert.equal(lower.isolated, false);
+    assert.match(lower.problem!, /only isolation there is; treated as absent/);
+  });
+});
+
+describe('netpol --semantics legacy, on examples/legacy', () => {
+  it('isolates only the annotated namespace, and only for ingress (matrix written from the manifests by hand)', async () => {
+    const run = await runCli(['matrix', 'examples/legacy', '--port', '6379', '--semantics', 'legacy']);
+    assert.equal(run.code, 0, run.stderr);
+    // shop is isolated: db takes 6379 from the lab namespace and from frontend; no policy selects
+    // frontend, so nothing reaches it. lab is not isolated: its policy has no effect.
+    const expected = parseTruthTable(
+      [
+        '-\tlab/tool\tlab/web\tshop/db\tshop/frontend',
+        'lab/tool\t#\t.\t.\tX',
+        'lab/web\t.\t#\t.\tX',
+        'shop/db\t.\t.\t#\tX',
+        'shop/frontend\t.\t.\t.\t#',
+      ].join('\n'),
+    );
+    assert.deepEqual(compareTruthTables(expected, parseTruthTable(run.stdout)), []);
+  });
+
+  it('says which annotation isolates, and reads extensions/v1beta1 as v1 by default', async () => {
+    const legacy = await runCli(['check', 'examples/legacy', '--from', 'lab/web', '--to', 'shop/frontend', '--port', '6379', '--semantics', 'legacy']);
+    assert.equal(legacy.code, 1);
+    assert.match(legacy.stdout, /isolated by the DefaultDeny annotation of namespace shop \(legacy semantics; examples\/legacy\/cluster\.yaml:9\)/);
+    const v1 = await runCli(['check', 'examples/legacy', '--from', 'lab/web', '--to', 'shop/frontend', '--port', '6379']);
+    assert.equal(v1.code, 0, 'under v1 no policy selects frontend');
+    const tool = await runCli(['check', 'examples/legacy', '--from', 'shop/db', '--to', 'lab/web', '--port', '6379']);
+    assert.equal(tool.code, 1, 'under v1 the lab policy isolates web');
+  });
+
+  it('migrate writes the v1 equivalent and warns about the policy that had no effect', async () => {
+    const run = await runCli(['migrate', 'examples/legacy']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /examples\/legacy\/cluster\.yaml:71: warning: NetworkPolicy lab\/web-from-tool had no effect: namespace lab is not isolated/);
+    const migrated = loadText(run.stdout, 'migrated.yaml');
+    assert.deepEqual(migrated.problems, []);
+    assert.deepEqual(validateObjects(migrated.objects), []);
+    assert.deepEqual(
+      migrated.objects.map((o) => [o.apiVersion, o.namespace, o.name, o.raw['spec']]),
+      [
+        ['networking.k8s.io/v1', 'shop', 'default-deny', { podSelector: {}, policyTypes: ['Ingress'] }],
+        [
+          'networking.k8s.io/v1',
+          'shop',
+          'test-network-policy',
+          {
+            podSelector: { matchLabels: { role: 'db' } },
+            policyTypes: ['Ingress'],
+            ingress: [{ from: [{ namespaceSelector: { matchLabels: { project: 'lab' } } }, { podSelector: { matchLabels: { role: 'frontend' } } }], ports: [{ protocol: 'TCP', port: 6379 }] }],
+          },
+        ],
+      ],
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Generated legacy clusters: the migration under v1 allows exactly what the input allowed under legacy.
+
+const LABELS = ['a', 'b', 'c'];
+const PORTS = [80, 6379];
+const EXTERNAL = ['192.0.2.7', '198.51.100.9'];
+
+const selector = fc.oneof(fc.constant({}), fc.constantFrom(...LABELS).map((v) => ({ matchLabels: { app: v } })));
+const peer = fc.oneof(
+  fc.record({ podSelector: selector }),
+  fc.record({ namespaceSelector: fc.constantFrom(...LABELS).map((v) => ({ matchLabels: { team: v } })) }),
+  fc.record({ namespaceSelector: selector, podSelector: selector }),
+  fc.constant({ ipBlock: { cidr: '192.0.2.0/24' } }),
+);
+const rule = fc.record(
+  {
+    from: fc.array(peer, { maxLength: 2 }),
+    ports: fc.array(fc.constantFrom(...PORTS).map((port) => ({ protocol: 'TCP', port })), { maxLength: 1 }),
+  },
+  { requiredKeys: [] },
+);
+const policy = fc.record({
+  namespace: fc.nat(2),
+  apiVersion: fc.constantFrom('extensions/v1beta1', 'networking.k8s.io/v1'),
+  podSelector: selector,
+  ingress: fc.option(fc.array(rule, { maxLength: 2 }), { nil: undefined }),
+  egress: fc.boolean(),
+});
+const scenario = fc.record({
+  annotations: fc.array(fc.constantFrom('isolated', 'none', 'broken'), { minLength: 3, maxLength: 3 }),
+  pods: fc.array(fc.record({ namespace: fc.nat(2), app: fc.constantFrom(...LABELS) }), { minLength: 1, maxLength: 6 }),
+  policies: fc.array(policy, { maxLength: 5 }),
+});
+
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+function objectsOf(s: Scenario): JSONObject[] {
+  const annotation = { isolated: '{"ingress": {"isolation": "DefaultDeny"}}', broken: '{"ingress": ', none: undefined };
+  const namespaces = s.annotations.map((a, i): JSONObject => {
+    const value = annotation[a as keyof typeof annotation];
+    return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns${i}`, labels: { team: LABELS[i]! }, ...(value ? { annotations: { [ISOLATION_ANNOTATION]: value } } : {}) } };
+  });
+  const pods = s.pods.map((p, i): JSONObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `pod${i}`, namespace: `ns${p.namespace}`, labels: { app: p.app } },
+    spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }, { containerPort: 6379 }] }] },
+    status: { podIP: `10.0.0.${i + 1}` },
+  }));
+  const policies = s.policies.map((p, i): JSONObject => ({
+    apiVersion: p.apiVersion,
+    kind: 'NetworkPolicy',
+    metadata: { name: `np${i}`, namespace: `ns${p.namespace}` },
+    spec: {
+      podSelector: p.podSelector,
+      ...(p.ingress === undefined ? {} : { ingress: p.ingress }),
+      ...(p.egress ? { egress: [{ to: [{ podSelector: {} }] }] } : {}),
+    },
+  }));
+  return [...namespaces, ...pods, ...policies];
+}
+
+/** Every verdict between pods, and from outside addresses to pods, in both directions. */
+function verdicts(cluster: Cluster): string[] {
+  const out: string[] = [];
+  for (const src of cluster.endpoints) {
+    for (const dst of cluster.endpoints) {
+      if (src === dst) continue;
+      for (const port of PORTS) out.push(`${src.id}>${dst.id}:${port}=${decide(cluster, endpointFlow(src, dst, 'TCP', port)).allowed}`);
+    }
+    for (const ip of EXTERNAL) {
+      for (const port of PORTS) {
+        out.push(`${ip}>${src.id}:${port}=${decide(cluster, makeFlow({ ip: parseIP(ip)! }, { endpoint: src }, 'TCP', port)).allowed}`);
+        out.push(`${src.id}>${ip}:${port}=${decide(cluster, makeFlow({ endpoint: src }, { ip: parseIP(ip)! }, 'TCP', port)).allowed}`);
+      }
+    }
+  }
+  return out;
+}
+
+describe('netpol migrate, on generated legacy clusters', () => {
+  it('gives under v1 the connectivity the input had under legacy semantics', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const objects = objectsOf(s).map((o) => objectFromData(o));
+        assert.deepEqual(validateObjects(objects), []);
+        const legacy = buildCluster(objects, { semantics: 'legacy' });
+        const migration = migrateLegacy(objects);
+        const migrated = [...objects.filter((o) => o.kind !== 'NetworkPolicy'), ...migration.policies.map((p) => objectFromData(p))];
+        assert.deepEqual(validateObjects(migrated), []);
+        assert.deepEqual(verdicts(buildCluster(migrated)), verdicts(legacy));
+        const ineffective = s.policies.filter((p) => s.annotations[p.namespace] !== 'isolated').length;
+        assert.equal(migration.warnings.filter((w) => w.message.includes('had no effect: namespace')).length, ineffective);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
