@@ -15,6 +15,7 @@ import { requireKernelTools } from './support/root.js';
  * The expected cells come from reading examples/shop/policies by hand.
  */
 const NAME = 'clitest';
+const LEGACY = 'legacy';
 const scratch = mkdtempSync(join(tmpdir(), 'netpol-lab-cli-'));
 
 const labNamespaces = (): string[] => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith(`npl-${NAME}-`));
@@ -30,7 +31,28 @@ describe('netpol lab, from the command line', () => {
   });
   after(async () => {
     await runCli(['lab', 'down', '--name', NAME]);
+    await runCli(['lab', 'down', '--name', LEGACY]);
     rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('enforces legacy namespace isolation on real packets', async () => {
+    await runCli(['lab', 'down', '--name', LEGACY]);
+    const up = await runCli(['lab', 'up', 'examples/legacy', '--name', LEGACY, '--semantics', 'legacy']);
+    assert.equal(up.code, 0, up.stderr);
+    const probe = await runCli(['lab', 'probe', '--port', '6379', '--name', LEGACY]);
+    assert.equal(probe.code, 0, probe.stdout);
+    // The table of test/legacy.test.ts, written from the manifests by hand: only shop isolates.
+    for (const [from, to, expected] of [
+      ['lab/web', 'shop/db', true],
+      ['shop/frontend', 'shop/db', true],
+      ['lab/web', 'shop/frontend', false],
+      ['shop/db', 'shop/frontend', false],
+      ['shop/db', 'lab/web', true],
+      ['lab/web', 'lab/tool', true],
+    ] as const) {
+      assert.equal(allowed(probe.stdout, from, to), expected, `${from} -> ${to}`);
+    }
+    assert.equal((await runCli(['lab', 'down', '--name', LEGACY])).code, 0);
   });
 
   it('builds the shop, probes it, takes a change through the agents, and goes down without a trace', async () => {

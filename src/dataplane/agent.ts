@@ -4,6 +4,7 @@ import { type EngineOptions, defaultEngineOptions } from '../engine/verdict.js';
 import { buildCluster } from '../model/cluster.js';
 import { InputCache } from '../model/input-cache.js';
 import { inputsAreValid } from '../model/inputs.js';
+import type { Semantics } from '../policy/legacy.js';
 import { MembershipCache } from '../render/membership.js';
 import { type NftRuleset, buildNftRuleset } from '../render/nftables.js';
 import { rulesetDelta } from './delta.js';
@@ -18,6 +19,7 @@ export interface AgentOptions {
   /** Overrides the node's spec.podCIDRs. */
   readonly podCIDRs?: readonly string[];
   readonly engine?: EngineOptions;
+  readonly semantics?: Semantics;
   /** How often the kernel is read back and drift repaired; 0 turns it off. */
   readonly resyncMs?: number;
   /** Where the agent reports what it applied, for the lab and for operators. */
@@ -98,7 +100,7 @@ export class NodeAgent {
       this.report({ inputsHash: inputs.digest, error: `invalid input: ${problems[0]}` });
       return;
     }
-    const cluster = buildCluster(inputs.load.objects);
+    const cluster = buildCluster(inputs.load.objects, { semantics: this.options.semantics });
     const desired = buildNftRuleset(cluster, {
       node: this.options.node,
       table: this.table,

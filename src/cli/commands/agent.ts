@@ -37,6 +37,7 @@ export function registerAgent(program: Command, io: Io, setExit: (code: number) 
       table: opts.table,
       podCIDRs: opts.podCidr,
       engine: engineOptionsFrom(opts),
+      semantics: opts.semantics,
       resyncMs: Number(opts.resync) * 1000,
       statusFile: opts.status,
       log: (line) => io.err(`netpol agent ${opts.node}: ${line}\n`),

@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { SEMANTICS, type Semantics } from '../../policy/legacy.js';
 import type { Protocol } from '../../algebra/connset.js';
 import { Lab } from '../../dataplane/lab/lab.js';
 import { compareTruthTables, formatTruthTable } from '../../engine/truthtable.js';
@@ -23,10 +24,11 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
     .description('build the lab from manifests: one namespace per node and per pod, servers on every declared port')
     .argument('<paths...>', 'files, directories, or - for standard input')
     .option('--name <lab>', 'the lab\'s name', DEFAULT_LAB)
-    .action((paths: string[], opts: { name: string }) => {
+    .addOption(new Option('--semantics <model>', 'what the agents enforce: v1, or legacy (pre-1.7 namespace isolation)').choices(SEMANTICS).default('v1'))
+    .action((paths: string[], opts: { name: string; semantics: Semantics }) => {
       const objects = objectsFrom(paths);
       if (objects === undefined) return setExit(EXIT.error);
-      const built = Lab.up(opts.name, objects.map((o) => o.raw));
+      const built = Lab.up(opts.name, objects.map((o) => o.raw), { semantics: opts.semantics });
       io.out(`lab ${opts.name} is up: ${built.plan.nodes.length} node(s), ${built.plan.pods.length} pod(s)\n`);
       setExit(EXIT.ok);
     });

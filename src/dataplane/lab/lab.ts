@@ -8,6 +8,7 @@ import { connectivityMatrix } from '../../engine/matrix.js';
 import type { TruthTable } from '../../engine/truthtable.js';
 import { type Cluster, buildCluster } from '../../model/cluster.js';
 import { type JSONObject, objectFromData } from '../../model/source.js';
+import type { Semantics } from '../../policy/legacy.js';
 import { selfCommand } from '../../util/self.js';
 import { inputsDigest } from '../../model/input-cache.js';
 import type { AgentStatus } from '../agent.js';
@@ -29,6 +30,7 @@ interface LabState {
   readonly agents: Record<string, number>;
   /** `netpol agent` process ids, by node name. */
   readonly nodeAgents: Record<string, number>;
+  readonly semantics: Semantics;
 }
 
 export interface ProbeResult {
@@ -54,13 +56,13 @@ export class Lab {
   }
 
   /** Builds the lab, or leaves nothing behind if any step fails. */
-  static up(name: string, objects: readonly JSONObject[]): Lab {
+  static up(name: string, objects: readonly JSONObject[], { semantics = 'v1' }: { semantics?: Semantics } = {}): Lab {
     if (!validLabName(name)) throw new Error(`a lab name is 1 to 10 lower-case letters and digits, not ${JSON.stringify(name)}`);
     if (existsSync(Lab.dir(name)) || labNamespaces(name).length > 0) {
       throw new Error(`lab ${JSON.stringify(name)} is already up: run netpol lab down --name ${name} first`);
     }
     mkdirSync(Lab.dir(name), { recursive: true });
-    const lab = new Lab({ name, plan: { nodes: [], pods: [], objects: [] }, agents: {}, nodeAgents: {} });
+    const lab = new Lab({ name, plan: { nodes: [], pods: [], objects: [] }, agents: {}, nodeAgents: {}, semantics });
     try {
       createFabric(name);
       lab.converge(planLab(name, objects));
@@ -89,7 +91,7 @@ export class Lab {
 
   /** The cluster the lab runs, as the engine sees it. */
   cluster(): Cluster {
-    return buildCluster(this.state.plan.objects.map((o) => objectFromData(o)));
+    return buildCluster(this.state.plan.objects.map((o) => objectFromData(o)), { semantics: this.state.semantics });
   }
 
   /** Replaces the lab's manifests: pods come and go, and every node's rules follow. */
@@ -187,6 +189,7 @@ export class Lab {
     const argv = [
       ...selfCommand(import.meta.url, '../../cli/bin'),
       'agent', this.manifestsFile, '--node', node.name, '--netns', node.netns, '--status', this.statusFile(node.name), '--resync', AGENT_RESYNC_SECONDS,
+      '--semantics', this.state.semantics,
     ];
     const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
     closeSync(log);
