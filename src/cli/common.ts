@@ -6,7 +6,7 @@ import { type Inputs, inputsAreValid, readInputs } from '../model/inputs.js';
 import type { LoadProblem } from '../model/load.js';
 import { buildCluster } from '../model/cluster.js';
 import { SEMANTICS, type Semantics } from '../policy/legacy.js';
-import { formatLocation, objectKey } from '../model/source.js';
+import { type SourcedObject, formatLocation, objectKey } from '../model/source.js';
 import type { Diagnostic } from '../validate/validate.js';
 import type { Io } from './io.js';
 
@@ -24,6 +24,11 @@ export function reportInputs(inputs: Inputs, io: Io): void {
 
 /** For analysis commands: the cluster, or undefined after reporting why the input was refused. */
 export function clusterOrReport(paths: readonly string[], io: Io, flags: EngineFlags = {}): Cluster | undefined {
+  return loadOrReport(paths, io, flags)?.cluster;
+}
+
+/** The valid objects read and the cluster built from them, or undefined after reporting why the input was refused. */
+export function loadOrReport(paths: readonly string[], io: Io, flags: EngineFlags = {}): { objects: readonly SourcedObject[]; cluster: Cluster } | undefined {
   const inputs = readInputs(paths, { readStdin: io.readStdin });
   reportInputs(inputs, io);
   if (!inputsAreValid(inputs)) {
@@ -33,7 +38,7 @@ export function clusterOrReport(paths: readonly string[], io: Io, flags: EngineF
   }
   const cluster = buildCluster(inputs.load.objects, { semantics: flags.semantics });
   for (const p of cluster.legacy?.problems ?? []) io.err(`${formatLocation(p.origin)}: Namespace ${p.namespace}: ${p.message}\n`);
-  return cluster;
+  return { objects: inputs.load.objects, cluster };
 }
 
 export function parsePort(text: string): number {

@@ -1,7 +1,10 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { formatLocation } from '../../model/source.js';
+import { renderContrail } from '../../render/contrail.js';
+import { CONTRAIL_FORMATS, type ContrailFormat, formatContrail } from '../../report/contrail.js';
 import { buildNftRuleset, formatNftRuleset } from '../../render/nftables.js';
 import { EXIT, type Io } from '../io.js';
-import { type EngineFlags, addEngineOptions, clusterOrReport, engineOptionsFrom } from '../common.js';
+import { type EngineFlags, addEngineOptions, clusterOrReport, engineOptionsFrom, loadOrReport } from '../common.js';
 
 export function registerRender(program: Command, io: Io, setExit: (code: number) => void): void {
   const render = program.command('render').description('render policies as real firewall configuration');
@@ -23,4 +26,19 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
     io.out(formatNftRuleset(ruleset));
     setExit(EXIT.ok);
   });
+
+  render
+    .command('contrail')
+    .description('translate NetworkPolicies into Juniper CN2 (Contrail) tags, address groups, firewall rules and policies')
+    .argument('<paths...>', 'files, directories, or - for standard input')
+    .addOption(new Option('-o, --output <format>', 'yaml or json (Contrail API objects), or table (the CN2 documentation\'s four tables)').choices(CONTRAIL_FORMATS).default('yaml'))
+    .option('--cluster <name>', 'names the application policy set and the cluster-wide deny-all and allow-all policies', 'k8s')
+    .action((paths: string[], opts: { output: ContrailFormat; cluster: string }) => {
+      const loaded = loadOrReport(paths, io);
+      if (loaded === undefined) return setExit(EXIT.error);
+      const rendering = renderContrail(loaded.objects, loaded.cluster, { cluster: opts.cluster });
+      for (const w of rendering.warnings) io.err(`${formatLocation(w.origin)}: warning: ${w.message}\n`);
+      io.out(formatContrail(rendering, opts.output));
+      setExit(EXIT.ok);
+    });
 }
