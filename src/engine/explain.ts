@@ -53,7 +53,7 @@ function explainDirection(d: DirectionVerdict, title: string, remote: string, ve
 const describePolicy = (ref: PolicyRef): string =>
   ref.kind === 'NamespaceIsolation'
     ? `the DefaultDeny annotation of namespace ${ref.namespace} (legacy semantics; ${formatLocation(ref.origin)})`
-    : `NetworkPolicy ${policyName(ref)} (${formatLocation(ref.origin)})`;
+    : `${ref.kind === 'IroncoreNetworkPolicy' ? 'Ironcore NetworkPolicy' : 'NetworkPolicy'} ${policyName(ref)} (${formatLocation(ref.origin)})`;
 const describeRule = (ref: RuleRef): string => `${ruleName(ref)} (${formatLocation(ref.origin)})`;
 
 /** The verdict as plain data, for `--output json` and other programs. */

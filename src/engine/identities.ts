@@ -47,5 +47,5 @@ function identityKey(e: Endpoint, cells: AddressCells): string {
     .join(',');
   // Only the primary address takes part in pod-to-pod flows; its cell decides every ipBlock.
   const cell = e.ips[0] === undefined ? 'none' : cells.cellOf(e.ips[0]);
-  return `${e.namespace}\u0000${labels}\u0000${ports}\u0000${cell}\u0000${e.hostNetwork}`;
+  return `${e.namespace}\u0000${labels}\u0000${ports}\u0000${cell}\u0000${e.hostNetwork}\u0000${e.kind}\u0000${e.network ?? ''}`;
 }

@@ -3,7 +3,7 @@ import { ConnSet } from '../algebra/connset.js';
 import type { Cluster } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import { type Location, formatLocation } from '../model/source.js';
-import { type Direction, type Peer, type Policy, type Rule, type SelectorPeer, policyName } from '../policy/ir.js';
+import { type Direction, type Peer, type Policy, type Rule, type SelectorPeer, inScope, policyName } from '../policy/ir.js';
 import { workloadName } from './connlist.js';
 import {
   type EngineOptions,
@@ -41,6 +41,7 @@ export function lint(cluster: Cluster, options: EngineOptions = defaultEngineOpt
     ...shadowedByAllowAll(cluster),
     ...dnsBlocked(cluster, options),
     ...partlyIsolatedNamespaces(cluster),
+    ...ironcoreRulesAllowingNothing(cluster),
   ].sort((a, b) => compareStrings(a.location.file, b.location.file) || a.location.line - b.location.line || compareStrings(a.code, b.code));
 }
 
@@ -53,7 +54,7 @@ const finding = (severity: Severity, code: string, location: Location, message: 
 });
 
 const selected = (cluster: Cluster, policy: Policy): Endpoint[] =>
-  cluster.endpoints.filter((e) => !e.hostNetwork && e.namespace === policy.namespace && policy.subject.matches(e.labels));
+  cluster.endpoints.filter((e) => !e.hostNetwork && e.namespace === policy.namespace && inScope(policy.scope, e) && policy.subject.matches(e.labels));
 
 const rulesOf = (policy: Policy): [Direction, Rule][] => [
   ...(policy.ingress ?? []).map((r): [Direction, Rule] => ['ingress', r]),
@@ -71,13 +72,65 @@ function policiesSelectingNothing(cluster: Cluster): Finding[] {
   return cluster.policies
     .filter((p) => selected(cluster, p).length === 0)
     .map((p) =>
-      finding(
-        'warning',
-        'policy-selects-nothing',
-        p.ref.origin,
-        `NetworkPolicy ${policyName(p.ref)} selects no pod: no pod in namespace ${p.namespace} matches podSelector ${p.subject}`,
-        `make spec.podSelector match the labels of the pods it is meant for, or delete the policy`,
-      ),
+      p.ref.kind === 'IroncoreNetworkPolicy'
+        ? finding(
+            'warning',
+            'policy-selects-nothing',
+            p.ref.origin,
+            `Ironcore NetworkPolicy ${policyName(p.ref)} selects nothing: ${noTargetsMessage(cluster, p, p.namespace, p.scope?.network ?? '')}`,
+            'make spec.networkInterfaceSelector match the labels the interfaces carry, or label the interfaces',
+          )
+        : finding(
+            'warning',
+            'policy-selects-nothing',
+            p.ref.origin,
+            `NetworkPolicy ${policyName(p.ref)} selects no pod: no pod in namespace ${p.namespace} matches podSelector ${p.subject}`,
+            `make spec.podSelector match the labels of the pods it is meant for, or delete the policy`,
+          ),
+    );
+}
+
+/** Why an Ironcore policy selects nothing: the interfaces of its network and their labels, next to what it asks for. */
+export function noTargetsMessage(cluster: Cluster, policy: Policy, namespace: string, network: string): string {
+  const candidates = cluster.endpoints.filter((e) => e.kind === 'NetworkInterface' && e.namespace === namespace && e.network === network);
+  const wanted = `no NetworkInterface of network ${network} in namespace ${namespace} matches networkInterfaceSelector ${policy.subject}`;
+  if (candidates.length === 0) return `${wanted}: the network has no (Ready) interfaces there`;
+  const labels = candidates.map((e) => `${e.name} {${Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(', ')}}`);
+  return `${wanted}; its interfaces are labelled ${labels.join('; ')}`;
+}
+
+/** Ironcore allows only what a rule's ports and peers name: a rule without either allows nothing. */
+function ironcoreRulesAllowingNothing(cluster: Cluster): Finding[] {
+  return cluster.policies
+    .filter((p) => p.ref.kind === 'IroncoreNetworkPolicy')
+    .flatMap((p) =>
+      rulesOf(p).flatMap(([direction, rule]) => {
+        const where = `Ironcore NetworkPolicy ${policyName(p.ref)} ${direction}[${rule.ref.index}]`;
+        const found: Finding[] = [];
+        if (rule.ports !== 'any' && rule.ports.length === 0) {
+          found.push(
+            finding(
+              'warning',
+              'rule-without-ports',
+              rule.ref.origin,
+              `${where} has no ports: in Ironcore ports are mandatory ("Only traffic matching the ports will be allowed"), so this rule allows nothing`,
+              'list the ports to allow, e.g. ports: [{protocol: TCP, port: 22}]',
+            ),
+          );
+        }
+        if (rule.peers !== 'any' && rule.peers.length === 0) {
+          found.push(
+            finding(
+              'warning',
+              'rule-without-peers',
+              rule.ref.origin,
+              `${where} names no peer: Ironcore has no "any" peer, so this rule allows nothing`,
+              `name the peers in ${direction === 'ingress' ? 'from' : 'to'}: objectSelectors or ipBlocks (0.0.0.0/0 for anywhere)`,
+            ),
+          );
+        }
+        return found;
+      }),
     );
 }
 
@@ -91,7 +144,7 @@ function peersMatchingNothing(cluster: Cluster): Finding[] {
           'warning',
           'peer-matches-nothing',
           peer.origin,
-          `a peer of ${policyName(p.ref)} matches no pod (${describePeer(peer)}), so its rule allows nothing from it`,
+          `a peer of ${policyName(p.ref)} matches no ${peer.scope ? 'object' : 'pod'} (${describePeer(peer)}), so its rule allows nothing from it`,
           'check the peer\'s labels against the pods and namespaces it is meant for',
         ),
       ),
@@ -100,7 +153,8 @@ function peersMatchingNothing(cluster: Cluster): Finding[] {
 
 function describePeer(peer: SelectorPeer): string {
   const where = peer.namespaces.kind === 'same' ? `namespace ${peer.namespaces.namespace}` : `namespaces ${peer.namespaces.selector}`;
-  return `pods ${peer.pods} in ${where}`;
+  if (peer.scope === undefined) return `pods ${peer.pods} in ${where}`;
+  return `${peer.scope.kinds.join('/')} ${peer.pods} in ${where}, network ${peer.scope.network}`;
 }
 
 /** A namespaceSelector that needs a label key no namespace carries: often `name:` where `kubernetes.io/metadata.name` was meant. */
@@ -178,9 +232,12 @@ function andWrittenAsOr(cluster: Cluster): Finding[] {
   );
 }
 
+const kubernetesPolicies = (cluster: Cluster): Policy[] => cluster.policies.filter((p) => p.ref.kind !== 'IroncoreNetworkPolicy');
+
 function ipBlocksCoveringPods(cluster: Cluster): Finding[] {
-  const withIPs = cluster.endpoints.filter((e) => e.ips.length > 0 && !e.hostNetwork);
-  return cluster.policies.flatMap((p) =>
+  // Pods only: Ironcore interfaces keep their addresses, and ipBlocks are how Ironcore names them.
+  const withIPs = cluster.endpoints.filter((e) => e.kind === 'Pod' && e.ips.length > 0 && !e.hostNetwork);
+  return kubernetesPolicies(cluster).flatMap((p) =>
     peersOf(p).flatMap((peer) => {
       if (peer.kind !== 'ipBlock') return [];
       const covered = withIPs.filter((e) => e.ips.some((ip) => peer.ips.hasAddress(ip)));
@@ -286,6 +343,7 @@ function dnsBlocked(cluster: Cluster, options: EngineOptions): Finding[] {
         ];
   const blockedBy = new Map<Policy, Endpoint[]>();
   for (const e of cluster.endpoints) {
+    if (e.kind !== 'Pod') continue; // kube-dns is the pods' resolver
     const isolating = isolatingPolicies(cluster, e, 'egress');
     if (isolating.length === 0 || e.labels['k8s-app'] === 'kube-dns') continue;
     const reach = resolvers.reduce(
@@ -313,11 +371,11 @@ function dnsBlocked(cluster: Cluster, options: EngineOptions): Finding[] {
 function partlyIsolatedNamespaces(cluster: Cluster): Finding[] {
   const findings: Finding[] = [];
   for (const [namespace, policies] of cluster.policiesByNamespace) {
-    const endpoints = cluster.endpoints.filter((e) => e.namespace === namespace && !e.hostNetwork);
+    const endpoints = cluster.endpoints.filter((e) => e.kind === 'Pod' && e.namespace === namespace && !e.hostNetwork);
     for (const direction of ['ingress', 'egress'] as const) {
       const open = endpoints.filter((e) => isolatingPolicies(cluster, e, direction).length === 0);
       if (open.length === 0 || open.length === endpoints.length) continue;
-      const anchor = policies.find((p) => p[direction] !== undefined) ?? policies[0]!;
+      const anchor = policies.find((p) => p[direction] !== undefined && p.ref.kind !== 'IroncoreNetworkPolicy') ?? policies[0]!;
       findings.push(
         finding(
           'warning',

@@ -2,7 +2,7 @@ import { ConnSet, type Protocol } from '../algebra/connset.js';
 import type { IPAddress } from '../algebra/ip.js';
 import { type Cluster, addressKey } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
-import type { Direction, Peer, Policy, PolicyRef, PortMatch, Rule, RuleRef, SelectorPeer } from '../policy/ir.js';
+import { type Direction, type Peer, type Policy, type PolicyRef, type PortMatch, type Rule, type RuleRef, type SelectorPeer, inScope } from '../policy/ir.js';
 
 /**
  * The behaviours upstream leaves to implementations, as switches. The
@@ -103,7 +103,7 @@ function decideDirection(cluster: Cluster, flow: Flow, direction: Direction, opt
 export function isolatingPolicies(cluster: Cluster, endpoint: Endpoint, direction: Direction): Policy[] {
   if (endpoint.hostNetwork) return [];
   return (cluster.policiesByNamespace.get(endpoint.namespace) ?? []).filter(
-    (p) => p[direction] !== undefined && p.subject.matches(endpoint.labels),
+    (p) => p[direction] !== undefined && inScope(p.scope, endpoint) && p.subject.matches(endpoint.labels),
   );
 }
 
@@ -151,7 +151,7 @@ export function peerMatchesRemote(cluster: Cluster, peer: Peer, remote: FlowPeer
 }
 
 export function selectorPeerMatches(cluster: Cluster, peer: SelectorPeer, endpoint: Endpoint): boolean {
-  return peerNamespaceMatches(cluster, peer, endpoint.namespace) && peer.pods.matches(endpoint.labels);
+  return inScope(peer.scope, endpoint) && peerNamespaceMatches(cluster, peer, endpoint.namespace) && peer.pods.matches(endpoint.labels);
 }
 
 /** Whether a selector peer looks in a namespace: its own with podSelector alone, else by namespace labels. */

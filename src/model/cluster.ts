@@ -2,9 +2,11 @@ import { compareStrings } from '../util/order.js';
 import { type IPAddress, parseIP } from '../algebra/ip.js';
 import type { Labels } from '../algebra/selector.js';
 import type { Policy } from '../policy/ir.js';
+import { normaliseIroncorePolicy } from '../policy/ironcore.js';
 import { type LegacyPolicies, type Semantics, legacyPolicies } from '../policy/legacy.js';
 import { DEFAULT_NAMESPACE, normaliseNetworkPolicy } from '../policy/networkpolicy.js';
 import { type Endpoint, endpointsFrom } from './endpoints.js';
+import { ironcoreEndpoints } from './ironcore.js';
 import { isNamespaced, knownKind } from './kinds.js';
 import type { Namespace, Node } from './resources.js';
 import type { Location, SourcedObject } from './source.js';
@@ -66,10 +68,11 @@ export const namespaceOf = (o: SourcedObject): string => {
 /** Builds a cluster from objects that passed validation. */
 export function buildCluster(objects: readonly SourcedObject[], options: ClusterOptions = {}): Cluster {
   const semantics = options.semantics ?? 'v1';
-  const endpoints = endpointsFrom(objects, namespaceOf).sort((a, b) => compareStrings(a.id, b.id));
+  const endpoints = [...endpointsFrom(objects, namespaceOf), ...ironcoreEndpoints(objects, namespaceOf)].sort((a, b) => compareStrings(a.id, b.id));
   const networkPolicies = objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'NetworkPolicy').map(normaliseNetworkPolicy);
   const legacy = semantics === 'legacy' ? legacyPolicies(objects, networkPolicies) : undefined;
-  const policies = legacy?.policies ?? networkPolicies;
+  const ironcorePolicies = objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'IroncoreNetworkPolicy').map(normaliseIroncorePolicy);
+  const policies = [...(legacy?.policies ?? networkPolicies), ...ironcorePolicies];
   const namespaces = namespacesFrom(objects, [...endpoints.map((e) => e.namespace), ...policies.map((p) => p.namespace)]);
   const endpointByAddress = new Map<string, Endpoint>();
   for (const e of endpoints) for (const ip of e.ips) if (!e.hostNetwork) endpointByAddress.set(addressKey(ip), e);

@@ -3,6 +3,7 @@ import { type IPAddress, parseIP } from '../algebra/ip.js';
 import type { Labels } from '../algebra/selector.js';
 import { type WorkloadKind, isWorkloadKind, knownKind } from './kinds.js';
 import type { Container, OwnerReference, Pod, PodSpec, Workload } from './resources.js';
+import type { EndpointKind } from '../policy/ir.js';
 import type { Location, SourcedObject } from './source.js';
 import { typedView } from './typed.js';
 
@@ -12,9 +13,9 @@ export interface ContainerPortInfo {
   readonly protocol: Protocol;
 }
 
-/** The workload that reports an endpoint: itself for a bare Pod. */
+/** The workload that reports an endpoint: itself for a bare Pod, and for every Ironcore object. */
 export interface Owner {
-  readonly kind: WorkloadKind | 'Pod';
+  readonly kind: WorkloadKind | EndpointKind;
   readonly name: string;
 }
 
@@ -22,7 +23,9 @@ export interface Owner {
 export interface Endpoint {
   /** `namespace/name`, unique in a cluster. */
   readonly id: string;
-  readonly kind: 'Pod';
+  readonly kind: EndpointKind;
+  /** The Ironcore network an interface, load balancer or virtual IP belongs to. */
+  readonly network?: string;
   readonly namespace: string;
   readonly name: string;
   readonly labels: Labels;

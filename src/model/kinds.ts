@@ -13,12 +13,29 @@ export const WORKLOAD_KINDS = [
 ] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
-export type KnownKind = 'Namespace' | 'Pod' | 'Node' | 'NetworkPolicy' | WorkloadKind;
+/** Ironcore's kinds; its NetworkPolicy is told apart from Kubernetes' by its group. */
+export type IroncoreKind = 'IroncoreNetworkPolicy' | 'Network' | 'NetworkInterface' | 'LoadBalancer' | 'VirtualIP' | 'Machine';
+
+export type KnownKind = 'Namespace' | 'Pod' | 'Node' | 'NetworkPolicy' | WorkloadKind | IroncoreKind;
+
+const IRONCORE: Record<string, Record<string, IroncoreKind>> = {
+  'networking.ironcore.dev': {
+    NetworkPolicy: 'IroncoreNetworkPolicy',
+    Network: 'Network',
+    NetworkInterface: 'NetworkInterface',
+    LoadBalancer: 'LoadBalancer',
+    VirtualIP: 'VirtualIP',
+  },
+  'compute.ironcore.dev': { Machine: 'Machine' },
+};
+
+export const isIroncoreKind = (kind: KnownKind): kind is IroncoreKind =>
+  kind === 'IroncoreNetworkPolicy' || kind === 'Network' || kind === 'NetworkInterface' || kind === 'LoadBalancer' || kind === 'VirtualIP' || kind === 'Machine';
 
 const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
 
 /** Which groups serve each kind; older beta groups are accepted because old manifests still use them. */
-const GROUPS: Record<KnownKind, readonly string[]> = {
+const GROUPS: Record<Exclude<KnownKind, IroncoreKind>, readonly string[]> = {
   Namespace: [''],
   Pod: [''],
   Node: [''],
@@ -41,7 +58,7 @@ export function knownKind(apiVersion: string, kind: string): KnownKind | undefin
   if (byVersion === undefined) known.set(kind, (byVersion = new Map()));
   if (byVersion.has(apiVersion)) return byVersion.get(apiVersion);
   const groups = (GROUPS as Record<string, readonly string[] | undefined>)[kind];
-  const answer = groups?.includes(groupOf(apiVersion)) ? (kind as KnownKind) : undefined;
+  const answer = groups?.includes(groupOf(apiVersion)) ? (kind as KnownKind) : IRONCORE[groupOf(apiVersion)]?.[kind];
   byVersion.set(apiVersion, answer);
   return answer;
 }

@@ -121,3 +121,71 @@ export interface Node {
   readonly spec?: { readonly podCIDR?: string; readonly podCIDRs?: readonly string[] };
   readonly status?: { readonly addresses?: readonly NodeAddress[] };
 }
+
+// Ironcore (networking.ironcore.dev/v1alpha1, compute.ironcore.dev/v1alpha1): the fields netpol reads.
+
+export interface LocalObjectReference {
+  readonly name?: string;
+}
+
+/** `kind` next to an inline label selector. */
+export interface ObjectSelector extends LabelSelector {
+  readonly kind?: string;
+}
+
+export interface IroncorePolicyPort {
+  readonly protocol?: string;
+  readonly port?: number;
+  readonly endPort?: number;
+}
+
+export interface IroncorePolicyPeer {
+  readonly objectSelector?: ObjectSelector;
+  readonly ipBlock?: IPBlock;
+}
+
+export interface IroncoreNetworkPolicy {
+  readonly metadata: ObjectMeta;
+  readonly spec?: {
+    readonly networkRef?: LocalObjectReference;
+    readonly networkInterfaceSelector?: LabelSelector;
+    readonly policyTypes?: readonly string[];
+    readonly ingress?: readonly { readonly ports?: readonly IroncorePolicyPort[]; readonly from?: readonly IroncorePolicyPeer[] }[];
+    readonly egress?: readonly { readonly ports?: readonly IroncorePolicyPort[]; readonly to?: readonly IroncorePolicyPeer[] }[];
+  };
+}
+
+export interface NetworkInterfaceSpec {
+  readonly networkRef?: LocalObjectReference;
+  readonly ips?: readonly { readonly value?: string }[];
+  readonly machineRef?: LocalObjectReference;
+}
+
+export interface NetworkInterface {
+  readonly metadata: ObjectMeta;
+  readonly spec?: NetworkInterfaceSpec;
+  readonly status?: { readonly state?: string; readonly ips?: readonly string[] };
+}
+
+export interface LoadBalancer {
+  readonly metadata: ObjectMeta;
+  readonly spec?: { readonly networkRef?: LocalObjectReference; readonly ips?: readonly { readonly value?: string }[] };
+  readonly status?: { readonly ips?: readonly string[] };
+}
+
+export interface VirtualIP {
+  readonly metadata: ObjectMeta;
+  readonly spec?: { readonly targetRef?: LocalObjectReference };
+  readonly status?: { readonly ip?: string };
+}
+
+export interface Machine {
+  readonly metadata: ObjectMeta;
+  readonly spec?: {
+    readonly machinePoolRef?: LocalObjectReference;
+    readonly networkInterfaces?: readonly {
+      readonly name?: string;
+      readonly ephemeral?: { readonly networkInterfaceTemplate?: { readonly metadata?: ObjectMeta; readonly spec?: NetworkInterfaceSpec } };
+    }[];
+  };
+}

@@ -1,10 +1,8 @@
 import { type Schema, any, arrayOf, bool, int, intOrString, mapOf, openObject, str, strictObject } from './decode.js';
 import type { KnownKind } from './kinds.js';
 
-const labelSelector = strictObject({
-  matchLabels: mapOf(str),
-  matchExpressions: arrayOf(strictObject({ key: str, operator: str, values: arrayOf(str) })),
-});
+const selectorRequirements = arrayOf(strictObject({ key: str, operator: str, values: arrayOf(str) }));
+const labelSelector = strictObject({ matchLabels: mapOf(str), matchExpressions: selectorRequirements });
 
 const objectMeta = openObject({
   name: str,
@@ -74,8 +72,68 @@ export const nodeSchema: Schema = openObject({
   status: openObject({ addresses: arrayOf(openObject({ type: str, address: str })) }),
 });
 
+const localRef = openObject({ name: str });
+const ironcorePeer = strictObject({
+  objectSelector: strictObject({ kind: str, matchLabels: mapOf(str), matchExpressions: selectorRequirements }),
+  ipBlock: strictObject({ cidr: str, except: arrayOf(str) }),
+});
+const ironcorePort = strictObject({ protocol: str, port: int, endPort: int });
+
+/** Ironcore's NetworkPolicy is decoded strictly too: a misspelt field would silently widen or narrow it. */
+export const ironcoreNetworkPolicySchema: Schema = strictObject({
+  apiVersion: str,
+  kind: str,
+  metadata: objectMeta,
+  spec: strictObject({
+    networkRef: strictObject({ name: str }),
+    networkInterfaceSelector: labelSelector,
+    policyTypes: arrayOf(str),
+    ingress: arrayOf(strictObject({ ports: arrayOf(ironcorePort), from: arrayOf(ironcorePeer) })),
+    egress: arrayOf(strictObject({ ports: arrayOf(ironcorePort), to: arrayOf(ironcorePeer) })),
+  }),
+  status: any,
+});
+
+const nicSpec = openObject({ networkRef: localRef, machineRef: localRef, ips: arrayOf(openObject({ value: str })) });
+
+export const networkInterfaceSchema: Schema = openObject({
+  metadata: objectMeta,
+  spec: nicSpec,
+  status: openObject({ state: str, ips: arrayOf(str) }),
+});
+
+export const loadBalancerSchema: Schema = openObject({
+  metadata: objectMeta,
+  spec: openObject({ networkRef: localRef, ips: arrayOf(openObject({ value: str })) }),
+  status: openObject({ ips: arrayOf(str) }),
+});
+
+export const virtualIPSchema: Schema = openObject({ metadata: objectMeta, spec: openObject({ targetRef: localRef }), status: openObject({ ip: str }) });
+
+export const machineSchema: Schema = openObject({
+  metadata: objectMeta,
+  spec: openObject({
+    machinePoolRef: localRef,
+    networkInterfaces: arrayOf(
+      openObject({ name: str, ephemeral: openObject({ networkInterfaceTemplate: openObject({ metadata: objectMeta, spec: nicSpec }) }) }),
+    ),
+  }),
+});
+
 export function schemaFor(kind: KnownKind): Schema {
   switch (kind) {
+    case 'IroncoreNetworkPolicy':
+      return ironcoreNetworkPolicySchema;
+    case 'NetworkInterface':
+      return networkInterfaceSchema;
+    case 'LoadBalancer':
+      return loadBalancerSchema;
+    case 'VirtualIP':
+      return virtualIPSchema;
+    case 'Machine':
+      return machineSchema;
+    case 'Network':
+      return namespaceSchema;
     case 'NetworkPolicy':
       return networkPolicySchema;
     case 'Pod':

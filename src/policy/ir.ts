@@ -11,9 +11,29 @@ import type { Location } from '../model/source.js';
 
 export type Direction = 'ingress' | 'egress';
 
+/** What can be an endpoint: Kubernetes pods, and Ironcore's network interfaces, load balancers and virtual IPs. */
+export type EndpointKind = 'Pod' | 'NetworkInterface' | 'LoadBalancer' | 'VirtualIP';
+
+/**
+ * Which endpoints a selector may pick. Kubernetes policies select pods;
+ * an Ironcore policy selects network interfaces of its network, and its
+ * peers pick objects of the kinds they name in that network.
+ */
+export interface Scope {
+  readonly kinds: readonly EndpointKind[];
+  readonly network?: string;
+}
+
+export const POD_SCOPE: Scope = { kinds: ['Pod'] };
+
+export const inScope = (scope: Scope | undefined, endpoint: { readonly kind: EndpointKind; readonly network?: string }): boolean => {
+  const { kinds, network } = scope ?? POD_SCOPE;
+  return kinds.includes(endpoint.kind) && (network === undefined || endpoint.network === network);
+};
+
 export interface PolicyRef {
   /** NamespaceIsolation: the legacy DefaultDeny annotation of a namespace, seen as a policy. */
-  readonly kind: 'NetworkPolicy' | 'NamespaceIsolation';
+  readonly kind: 'NetworkPolicy' | 'NamespaceIsolation' | 'IroncoreNetworkPolicy';
   readonly namespace: string;
   readonly name: string;
   readonly origin: Location;
@@ -36,6 +56,8 @@ export interface SelectorPeer {
   readonly kind: 'selector';
   readonly namespaces: NamespaceMatch;
   readonly pods: Selector;
+  /** Pods when absent. */
+  readonly scope?: Scope;
   readonly origin: Location;
 }
 
@@ -83,6 +105,8 @@ export interface Policy {
   readonly namespace: string;
   /** Selects the endpoints of `namespace` the policy applies to. */
   readonly subject: Selector;
+  /** Pods when absent. */
+  readonly scope?: Scope;
   /** Present exactly when the policy isolates its subjects for ingress; then these rules are what it allows. */
   readonly ingress?: readonly Rule[];
   readonly egress?: readonly Rule[];

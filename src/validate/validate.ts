@@ -1,5 +1,6 @@
 import { type KnownKind, knownKind } from '../model/kinds.js';
-import type { Namespace, NetworkPolicy, Node, Pod, PodTemplate, Workload } from '../model/resources.js';
+import type { IroncoreNetworkPolicy, Namespace, NetworkPolicy, Node, ObjectMeta, Pod, PodTemplate, Workload } from '../model/resources.js';
+import { validateIroncoreNetworkPolicy } from './ironcore.js';
 import { type FieldPath, type Location, type SourcedObject, objectKey } from '../model/source.js';
 import { type FieldError, formatFieldError } from './field-error.js';
 import { validateObjectMeta } from './meta.js';
@@ -47,6 +48,14 @@ function semanticErrors(kind: KnownKind, object: SourcedObject): FieldError[] {
   switch (kind) {
     case 'NetworkPolicy':
       return validateNetworkPolicy(typedView<NetworkPolicy>(object));
+    case 'IroncoreNetworkPolicy':
+      return validateIroncoreNetworkPolicy(typedView<IroncoreNetworkPolicy>(object));
+    case 'Network':
+    case 'NetworkInterface':
+    case 'LoadBalancer':
+    case 'VirtualIP':
+    case 'Machine':
+      return validateObjectMeta(typedView<{ metadata: ObjectMeta }>(object).metadata, true, 'subdomain');
     case 'Namespace':
       return validateObjectMeta(typedView<Namespace>(object).metadata, false, 'label');
     case 'Node':

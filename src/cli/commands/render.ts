@@ -1,6 +1,8 @@
 import { type Command, Option } from 'commander';
 import { formatLocation } from '../../model/source.js';
 import { renderContrail } from '../../render/contrail.js';
+import { reconcileIroncore } from '../../render/ironcore.js';
+import { stringify } from 'yaml';
 import { CONTRAIL_FORMATS, type ContrailFormat, formatContrail } from '../../report/contrail.js';
 import { buildNftRuleset, formatNftRuleset } from '../../render/nftables.js';
 import { EXIT, type Io } from '../io.js';
@@ -39,6 +41,21 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
       const rendering = renderContrail(loaded.objects, loaded.cluster, { cluster: opts.cluster });
       for (const w of rendering.warnings) io.err(`${formatLocation(w.origin)}: warning: ${w.message}\n`);
       io.out(formatContrail(rendering, opts.output));
+      setExit(EXIT.ok);
+    });
+
+  render
+    .command('ironcore')
+    .description("reconcile Ironcore NetworkPolicies as ironcore-net's apinetlet would: apinet NetworkPolicy, NetworkPolicyRule, status conditions")
+    .argument('<paths...>', 'files, directories, or - for standard input')
+    .addOption(new Option('-o, --output <format>', 'yaml (documents) or json (a List)').choices(['yaml', 'json']).default('yaml'))
+    .option('--apinet-namespace <name>', 'the namespace apinetlet writes apinet objects into', 'apinet')
+    .action((paths: string[], opts: { output: 'yaml' | 'json'; apinetNamespace: string }) => {
+      const loaded = loadOrReport(paths, io);
+      if (loaded === undefined) return setExit(EXIT.error);
+      const documents = reconcileIroncore(loaded.objects, loaded.cluster, { apinetNamespace: opts.apinetNamespace }).flatMap((r) => [r.policy, ...r.apinet]);
+      if (documents.length === 0) io.err('netpol: warning: no Ironcore NetworkPolicy (networking.ironcore.dev/v1alpha1) in the input\n');
+      io.out(opts.output === 'json' ? `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: documents }, null, 2)}\n` : documents.map((d) => stringify(d)).join('---\n'));
       setExit(EXIT.ok);
     });
 }

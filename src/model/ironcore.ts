@@ -1,0 +1,113 @@
+import { type IPAddress, parseIP } from '../algebra/ip.js';
+import type { EndpointKind } from '../policy/ir.js';
+import type { Endpoint } from './endpoints.js';
+import { type KnownKind, knownKind } from './kinds.js';
+import type { LoadBalancer, Machine, NetworkInterface, NetworkInterfaceSpec, ObjectMeta, VirtualIP } from './resources.js';
+import type { Location, SourcedObject } from './source.js';
+import { typedView } from './typed.js';
+
+/**
+ * Ironcore's network objects as endpoints: NetworkInterfaces (and the
+ * ephemeral ones a Machine's template declares), LoadBalancers and
+ * VirtualIPs, each in its network. A NetworkInterface whose status says
+ * anything but Ready carries no traffic and is no endpoint; one without a
+ * status (a manifest not yet applied) is taken as it will be once Ready.
+ */
+export function ironcoreEndpoints(objects: readonly SourcedObject[], namespaceOf: (o: SourcedObject) => string): Endpoint[] {
+  const interfaces = networkInterfaces(objects, namespaceOf);
+  const byName = new Map(interfaces.map((nic) => [`${nic.namespace}/${nic.name}`, nic]));
+  const endpoints: Endpoint[] = interfaces.filter((nic) => nic.ready).map((nic) => endpoint('NetworkInterface', nic));
+  for (const o of objects) {
+    const kind = knownKind(o.apiVersion, o.kind);
+    const namespace = namespaceOf(o);
+    if (kind === 'LoadBalancer') {
+      const lb = typedView<LoadBalancer>(o);
+      const ips = [...(lb.spec?.ips ?? []).map((ip) => ip.value), ...(lb.status?.ips ?? [])];
+      endpoints.push(endpoint('LoadBalancer', { namespace, name: o.name, metadata: lb.metadata, network: lb.spec?.networkRef?.name, ips: addresses(ips), node: undefined, origin: o.origin }));
+    } else if (kind === 'VirtualIP') {
+      const vip = typedView<VirtualIP>(o);
+      // A virtual IP belongs to the network of the interface it points at; unbound, it is in none.
+      const target = vip.spec?.targetRef?.name === undefined ? undefined : byName.get(`${namespace}/${vip.spec.targetRef.name}`);
+      endpoints.push(endpoint('VirtualIP', { namespace, name: o.name, metadata: vip.metadata, network: target?.network, ips: addresses([vip.status?.ip]), node: target?.node, origin: o.origin }));
+    }
+  }
+  return endpoints;
+}
+
+interface IroncoreObject {
+  readonly namespace: string;
+  readonly name: string;
+  readonly metadata: ObjectMeta | undefined;
+  readonly network: string | undefined;
+  readonly ips: readonly IPAddress[];
+  readonly node: string | undefined;
+  readonly origin: Location;
+}
+
+interface Interface extends IroncoreObject {
+  readonly ready: boolean;
+}
+
+/** NetworkInterface objects, and the ephemeral interfaces of Machines (named `<machine>-<interface>`, as ironcore names them). */
+function networkInterfaces(objects: readonly SourcedObject[], namespaceOf: (o: SourcedObject) => string): Interface[] {
+  const machines = new Map<string, Machine>();
+  const kinds = (kind: KnownKind): SourcedObject[] => objects.filter((o) => knownKind(o.apiVersion, o.kind) === kind);
+  for (const o of kinds('Machine')) machines.set(`${namespaceOf(o)}/${o.name}`, typedView<Machine>(o));
+  const nodeOf = (namespace: string, machine: string | undefined): string | undefined =>
+    machine === undefined ? undefined : machines.get(`${namespace}/${machine}`)?.spec?.machinePoolRef?.name;
+  const interfaces: Interface[] = kinds('NetworkInterface').map((o) => {
+    const namespace = namespaceOf(o);
+    const nic = typedView<NetworkInterface>(o);
+    const state = nic.status?.state;
+    return {
+      ...fromSpec(namespace, o.name, nic.metadata, nic.spec, nic.status?.ips ?? [], o.origin),
+      node: nodeOf(namespace, nic.spec?.machineRef?.name),
+      ready: state === undefined || state === 'Ready',
+    };
+  });
+  const declared = new Set(interfaces.map((nic) => `${nic.namespace}/${nic.name}`));
+  for (const o of kinds('Machine')) {
+    const namespace = namespaceOf(o);
+    const machine = typedView<Machine>(o);
+    machine.spec?.networkInterfaces?.forEach((entry, i) => {
+      const template = entry.ephemeral?.networkInterfaceTemplate;
+      const name = `${o.name}-${entry.name ?? ''}`;
+      if (template === undefined || declared.has(`${namespace}/${name}`)) return;
+      const origin = o.locate(['spec', 'networkInterfaces', i, 'ephemeral', 'networkInterfaceTemplate']);
+      interfaces.push({ ...fromSpec(namespace, name, template.metadata, template.spec, [], origin), node: machine.spec?.machinePoolRef?.name, ready: true });
+    });
+  }
+  return interfaces;
+}
+
+function fromSpec(namespace: string, name: string, metadata: ObjectMeta | undefined, spec: NetworkInterfaceSpec | undefined, statusIPs: readonly string[], origin: Location): Omit<IroncoreObject, 'node'> {
+  return { namespace, name, metadata, network: spec?.networkRef?.name, ips: addresses([...(spec?.ips ?? []).map((ip) => ip.value), ...statusIPs]), origin };
+}
+
+function addresses(texts: readonly (string | undefined)[]): IPAddress[] {
+  const seen = new Set<string>();
+  return texts.flatMap((text) => {
+    const ip = text === undefined ? undefined : parseIP(text);
+    if (ip === undefined || seen.has(`${ip.family}/${ip.value}`)) return [];
+    seen.add(`${ip.family}/${ip.value}`);
+    return [ip];
+  });
+}
+
+function endpoint(kind: EndpointKind, o: IroncoreObject): Endpoint {
+  return {
+    id: `${o.namespace}/${o.name}[${kind}]`,
+    kind,
+    network: o.network,
+    namespace: o.namespace,
+    name: o.name,
+    labels: o.metadata?.labels ?? {},
+    ips: o.ips,
+    node: o.node,
+    hostIP: undefined,
+    ports: [],
+    owner: { kind, name: o.name },
+    hostNetwork: false,
+    origin: o.origin,
+  };
+}

@@ -1,0 +1,70 @@
+import type { Protocol } from '../algebra/connset.js';
+import { IPSet } from '../algebra/ipset.js';
+import { PortSet } from '../algebra/portset.js';
+import { Selector } from '../algebra/selector.js';
+import type { IroncoreNetworkPolicy, IroncorePolicyPeer, IroncorePolicyPort } from '../model/resources.js';
+import type { FieldPath, SourcedObject } from '../model/source.js';
+import { typedView } from '../model/typed.js';
+import { defaultedPolicyTypes } from '../validate/ironcore.js';
+import type { Direction, EndpointKind, Peer, Policy, PolicyRef, PortMatch, Rule, Scope } from './ir.js';
+
+/**
+ * Every Ironcore semantic decision is made here:
+ * - the policy applies to NetworkInterfaces of its network, in its namespace, that its selector picks;
+ * - policyTypes are defaulted from the rules present, as the apiserver does;
+ * - peers are the interfaces, load balancers and virtual IPs of the same network that an
+ *   objectSelector names by kind and labels, or ipBlocks (minus excepts);
+ * - ports are mandatory ("Only traffic matching the ports will be allowed"): a rule without
+ *   ports allows nothing, and so does a rule without peers, as in ironcore-net;
+ * - a port without protocol is TCP, as the API documents; without a number, every port.
+ */
+export function normaliseIroncorePolicy(object: SourcedObject): Policy {
+  const policy = typedView<IroncoreNetworkPolicy>(object);
+  const spec = policy.spec ?? {};
+  const namespace = object.namespace ?? 'default';
+  const network = spec.networkRef?.name ?? '';
+  const ref: PolicyRef = { kind: 'IroncoreNetworkPolicy', namespace, name: object.name, origin: object.origin };
+  const types = new Set(defaultedPolicyTypes(policy));
+  const rules = (direction: Direction, list: readonly { ports?: readonly IroncorePolicyPort[]; peers?: readonly IroncorePolicyPeer[] }[]): Rule[] =>
+    list.map((rule, index) => {
+      const path: FieldPath = ['spec', direction, index];
+      const peersField = direction === 'ingress' ? 'from' : 'to';
+      return {
+        ref: { policy: ref, direction, index, origin: object.locate(path) },
+        action: 'allow',
+        peers: (rule.peers ?? []).flatMap((peer, j) => normalisePeer(peer, namespace, network, object, [...path, peersField, j])),
+        ports: (rule.ports ?? []).map((port, j) => normalisePort(port, object, [...path, 'ports', j])),
+      };
+    });
+  return {
+    ref,
+    tier: 'namespaced',
+    namespace,
+    subject: Selector.compile(spec.networkInterfaceSelector ?? {}),
+    scope: { kinds: ['NetworkInterface'], network },
+    ...(types.has('Ingress') ? { ingress: rules('ingress', (spec.ingress ?? []).map((r) => ({ ports: r.ports, peers: r.from }))) } : {}),
+    ...(types.has('Egress') ? { egress: rules('egress', (spec.egress ?? []).map((r) => ({ ports: r.ports, peers: r.to }))) } : {}),
+  };
+}
+
+function normalisePeer(peer: IroncorePolicyPeer, namespace: string, network: string, object: SourcedObject, path: FieldPath): Peer[] {
+  const origin = object.locate(path);
+  if (peer.objectSelector !== undefined) {
+    const { kind, ...selector } = peer.objectSelector;
+    const scope: Scope = { kinds: [kind as EndpointKind], network };
+    return [{ kind: 'selector', namespaces: { kind: 'same', namespace }, pods: Selector.compile(selector), scope, origin }];
+  }
+  if (peer.ipBlock !== undefined) {
+    const cidr = peer.ipBlock.cidr ?? '';
+    const except = peer.ipBlock.except ?? [];
+    return [{ kind: 'ipBlock', ips: IPSet.fromIPBlock(cidr, except), cidr, except, origin }];
+  }
+  return []; // a peer that names nothing matches nothing
+}
+
+function normalisePort(port: IroncorePolicyPort, object: SourcedObject, path: FieldPath): PortMatch {
+  const protocol = (port.protocol ?? 'TCP') as Protocol;
+  const first = port.port ?? 0;
+  const ports = first === 0 ? PortSet.all : PortSet.range(first, port.endPort ?? first);
+  return { kind: 'numbered', protocol, ports, origin: object.locate(path) };
+}

@@ -1,0 +1,153 @@
+import { formatIP } from '../algebra/ip.js';
+import { noTargetsMessage } from '../engine/lint.js';
+import { selectorPeerMatches } from '../engine/verdict.js';
+import type { Cluster } from '../model/cluster.js';
+import type { Endpoint } from '../model/endpoints.js';
+import { knownKind } from '../model/kinds.js';
+import type { IroncoreNetworkPolicy, IroncorePolicyPeer, IroncorePolicyPort } from '../model/resources.js';
+import type { JSONObject, SourcedObject } from '../model/source.js';
+import { typedView } from '../model/typed.js';
+import type { Rule } from '../policy/ir.js';
+import { normaliseIroncorePolicy } from '../policy/ironcore.js';
+import { compareStrings } from '../util/order.js';
+import { defaultedPolicyTypes } from '../validate/ironcore.js';
+
+/**
+ * The reconciliation ironcore-net's apinetlet performs for each Ironcore
+ * NetworkPolicy (ironcore-cn2.md §2.4), as objects: the apinet NetworkPolicy,
+ * its NetworkPolicyRule (targets, resolved peer IPs, ipBlocks, ports) and the
+ * status conditions of the Ironcore policy. Where apinetlet has gaps, this
+ * fills them: virtual IP peers are resolved, load balancers are filtered by
+ * network, a missing network is a condition, and targets follow the labels
+ * of the interfaces as they are now.
+ */
+export interface IroncoreOptions {
+  /** The namespace apinetlet writes into (its --apinet-namespace). */
+  readonly apinetNamespace?: string;
+}
+
+export interface IroncoreReconciliation {
+  /** The Ironcore policy with the status conditions a reconcile leaves on it. */
+  readonly policy: JSONObject;
+  /** The apinet NetworkPolicy and NetworkPolicyRule; none when the network is missing. */
+  readonly apinet: readonly JSONObject[];
+}
+
+const APINET = 'core.apinet.ironcore.dev/v1alpha1';
+/** apinetlet hard-codes it: "networkingv1alpha1.NetworkPolicy does not have this field". */
+const PRIORITY = 1000;
+const ORIGIN = 'apinetlet.ironcore.dev/networkpolicy';
+
+export function reconcileIroncore(objects: readonly SourcedObject[], cluster: Cluster, options: IroncoreOptions = {}): IroncoreReconciliation[] {
+  const apinetNamespace = options.apinetNamespace ?? 'apinet';
+  const networks = new Map(
+    objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'Network').map((o) => [`${o.namespace ?? 'default'}/${o.name}`, o]),
+  );
+  return objects
+    .filter((o) => knownKind(o.apiVersion, o.kind) === 'IroncoreNetworkPolicy')
+    .sort((a, b) => compareStrings(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))
+    .map((o) => reconcileOne(o, cluster, networks, apinetNamespace));
+}
+
+function reconcileOne(object: SourcedObject, cluster: Cluster, networks: ReadonlyMap<string, SourcedObject>, apinetNamespace: string): IroncoreReconciliation {
+  const np = typedView<IroncoreNetworkPolicy>(object);
+  const namespace = object.namespace ?? 'default';
+  const networkName = np.spec?.networkRef?.name ?? '';
+  const network = networks.get(`${namespace}/${networkName}`);
+  const generation = (object.raw['metadata'] as JSONObject)['generation'] ?? 1;
+  const condition = (type: string, ok: boolean, reason: string, message: string): JSONObject => ({
+    type,
+    status: ok ? 'True' : 'False',
+    reason,
+    message,
+    observedGeneration: generation,
+  });
+  const withStatus = (conditions: JSONObject[]): JSONObject => ({
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata: { name: object.name, namespace },
+    status: { conditions },
+  });
+  if (network === undefined) {
+    const missing = condition('NetworkFound', false, 'NetworkNotFound', `network ${networkName} does not exist in namespace ${namespace}; nothing is enforced until it does`);
+    return { policy: withStatus([missing]), apinet: [] };
+  }
+
+  const policy = normaliseIroncorePolicy(object);
+  const targets = cluster.endpoints
+    .filter((e) => e.kind === 'NetworkInterface' && e.namespace === namespace && e.network === networkName && policy.subject.matches(e.labels))
+    .flatMap((nic) => nic.ips.map((ip) => ({ ip: formatIP(ip.family, ip.value), targetRef: { name: nic.name } })));
+  const name = uidOf(object);
+  const networkRef = { name: uidOf(network) };
+  const apinetPolicy: JSONObject = {
+    apiVersion: APINET,
+    kind: 'NetworkPolicy',
+    metadata: {
+      namespace: apinetNamespace,
+      name,
+      labels: { [`${ORIGIN}-uid`]: name, [`${ORIGIN}-namespace`]: namespace },
+      annotations: { [`${ORIGIN}-name`]: object.name },
+    },
+    spec: {
+      networkRef,
+      networkInterfaceSelector: asJSON(np.spec?.networkInterfaceSelector ?? {}),
+      priority: PRIORITY,
+      ...copiedRules(np),
+      policyTypes: defaultedPolicyTypes(np),
+    },
+  };
+  const rule: JSONObject = {
+    apiVersion: APINET,
+    kind: 'NetworkPolicyRule',
+    metadata: { namespace: apinetNamespace, name, ownerReferences: [{ apiVersion: APINET, kind: 'NetworkPolicy', name, controller: true, blockOwnerDeletion: true }] },
+    networkRef,
+    targets,
+    priority: PRIORITY,
+    ...(policy.ingress ? { ingressRule: policy.ingress.map((r, i) => resolvedRule(cluster, r, (np.spec?.ingress ?? [])[i]?.from ?? [], (np.spec?.ingress ?? [])[i]?.ports ?? [])) } : {}),
+    ...(policy.egress ? { egressRule: policy.egress.map((r, i) => resolvedRule(cluster, r, (np.spec?.egress ?? [])[i]?.to ?? [], (np.spec?.egress ?? [])[i]?.ports ?? [])) } : {}),
+  };
+  const conditions = [
+    condition('NetworkFound', true, 'NetworkFound', `network ${networkName}`),
+    targets.length > 0
+      ? condition('TargetsFound', true, 'TargetsFound', `${targets.length} address(es) of network interfaces selected`)
+      : condition('TargetsFound', false, 'NoTargets', noTargetsMessage(cluster, policy, namespace, networkName)),
+    condition('Applied', true, 'Applied', `NetworkPolicyRule ${apinetNamespace}/${name} holds ${targets.length} target(s)`),
+  ];
+  return { policy: withStatus(conditions), apinet: [apinetPolicy, rule] };
+}
+
+/** A decoded value as plain JSON data. */
+const asJSON = (value: object): JSONObject => JSON.parse(JSON.stringify(value)) as JSONObject;
+
+/** Manifests have no UIDs until applied; apinet objects are named after them, so a manifest's stand-in is `<namespace>-<name>`. */
+const uidOf = (o: SourcedObject): string => {
+  const uid = (o.raw['metadata'] as JSONObject)['uid'];
+  return typeof uid === 'string' && uid !== '' ? uid : `${o.namespace ?? 'default'}-${o.name}`;
+};
+
+/** The rules as apinetlet copies them: ports with `port: 0` when unset, and a protocol always (TCP, as documented). */
+function copiedRules(np: IroncoreNetworkPolicy): JSONObject {
+  const port = (p: IroncorePolicyPort): JSONObject => ({ protocol: p.protocol ?? 'TCP', port: p.port ?? 0, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) });
+  const peer = (p: IroncorePolicyPeer): JSONObject => asJSON(p);
+  return {
+    ...(np.spec?.ingress ? { ingress: np.spec.ingress.map((r) => ({ from: (r.from ?? []).map(peer), ports: (r.ports ?? []).map(port) })) } : {}),
+    ...(np.spec?.egress ? { egress: np.spec.egress.map((r) => ({ to: (r.to ?? []).map(peer), ports: (r.ports ?? []).map(port) })) } : {}),
+  };
+}
+
+/** One NetworkPolicyRule rule: ipBlocks as written, selector peers resolved to the /32 and /128 of what they pick. */
+function resolvedRule(cluster: Cluster, rule: Rule, peers: readonly IroncorePolicyPeer[], ports: readonly IroncorePolicyPort[]): JSONObject {
+  const selected = (rule.peers === 'any' ? [] : rule.peers).flatMap((peer) =>
+    peer.kind === 'selector' ? cluster.endpoints.filter((e: Endpoint) => selectorPeerMatches(cluster, peer, e)) : [],
+  );
+  const ips = [...new Map(selected.flatMap((e) => e.ips).map((ip) => [`${ip.family}/${ip.value}`, ip])).values()].map((ip) => ({
+    ipFamily: ip.family === 4 ? 'IPv4' : 'IPv6',
+    prefix: `${formatIP(ip.family, ip.value)}/${ip.family === 4 ? 32 : 128}`,
+  }));
+  const ipBlock = peers.flatMap((p) => (p.ipBlock ? [{ cidr: p.ipBlock.cidr ?? '', ...(p.ipBlock.except?.length ? { except: [...p.ipBlock.except] } : {}) }] : []));
+  return {
+    ipBlock,
+    ips,
+    networkPolicyPorts: ports.map((p) => ({ protocol: p.protocol ?? 'TCP', port: p.port ?? 0, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) })),
+  };
+}
