@@ -3,7 +3,7 @@ import { ConnSet } from '../algebra/connset.js';
 import type { Cluster } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import { type Location, formatLocation } from '../model/source.js';
-import { type Direction, type Peer, type Policy, type Rule, type SelectorPeer, inScope, policyName } from '../policy/ir.js';
+import { type Direction, type Peer, type Policy, type Rule, type SelectorPeer, describeRulePeer, inScope, policyName } from '../policy/ir.js';
 import { workloadName } from './connlist.js';
 import {
   type EngineOptions,
@@ -144,18 +144,13 @@ function peersMatchingNothing(cluster: Cluster): Finding[] {
           'warning',
           'peer-matches-nothing',
           peer.origin,
-          `a peer of ${policyName(p.ref)} matches no ${peer.scope ? 'object' : 'pod'} (${describePeer(peer)}), so its rule allows nothing from it`,
+          `a peer of ${policyName(p.ref)} matches no ${peer.scope ? 'object' : 'pod'} (${describeRulePeer(peer)}), so its rule allows nothing from it`,
           'check the peer\'s labels against the pods and namespaces it is meant for',
         ),
       ),
   );
 }
 
-function describePeer(peer: SelectorPeer): string {
-  const where = peer.namespaces.kind === 'same' ? `namespace ${peer.namespaces.namespace}` : `namespaces ${peer.namespaces.selector}`;
-  if (peer.scope === undefined) return `pods ${peer.pods} in ${where}`;
-  return `${peer.scope.kinds.join('/')} ${peer.pods} in ${where}, network ${peer.scope.network}`;
-}
 
 /** A namespaceSelector that needs a label key no namespace carries: often `name:` where `kubernetes.io/metadata.name` was meant. */
 function namespaceLabelsMissing(cluster: Cluster): Finding[] {

@@ -39,6 +39,17 @@ export function parseTruthTable(text: string): TruthTable {
   return { sources: body.map((row) => row[0]!), destinations, cells };
 }
 
+/** The rows and columns of the endpoints kept, in the table's order. */
+export function restrictTruthTable(table: TruthTable, keep: (id: string) => boolean): TruthTable {
+  const rows = table.sources.flatMap((s, i) => (keep(s) ? [i] : []));
+  const columns = table.destinations.flatMap((d, j) => (keep(d) ? [j] : []));
+  return {
+    sources: rows.map((i) => table.sources[i]!),
+    destinations: columns.map((j) => table.destinations[j]!),
+    cells: rows.map((i) => columns.map((j) => table.cells[i]![j])),
+  };
+}
+
 /** The cells where two tables over the same pods disagree, diagonal excluded. */
 export function compareTruthTables(expected: TruthTable, actual: TruthTable): string[] {
   const differences: string[] = [];

@@ -55,13 +55,21 @@ function networkInterfaces(objects: readonly SourcedObject[], namespaceOf: (o: S
   for (const o of kinds('Machine')) machines.set(`${namespaceOf(o)}/${o.name}`, typedView<Machine>(o));
   const nodeOf = (namespace: string, machine: string | undefined): string | undefined =>
     machine === undefined ? undefined : machines.get(`${namespace}/${machine}`)?.spec?.machinePoolRef?.name;
+  // A machine names the interfaces it uses, and an interface bound to one names it back: either places it.
+  const machineOf = new Map<string, string>();
+  for (const [key, machine] of machines) {
+    const [namespace, name] = key.split('/') as [string, string];
+    for (const entry of machine.spec?.networkInterfaces ?? []) {
+      if (entry.networkInterfaceRef?.name !== undefined) machineOf.set(`${namespace}/${entry.networkInterfaceRef.name}`, name);
+    }
+  }
   const interfaces: Interface[] = kinds('NetworkInterface').map((o) => {
     const namespace = namespaceOf(o);
     const nic = typedView<NetworkInterface>(o);
     const state = nic.status?.state;
     return {
       ...fromSpec(namespace, o.name, nic.metadata, nic.spec, nic.status?.ips ?? [], o.origin),
-      node: nodeOf(namespace, nic.spec?.machineRef?.name),
+      node: nodeOf(namespace, nic.spec?.machineRef?.name) ?? nodeOf(namespace, machineOf.get(`${namespace}/${o.name}`)),
       ready: state === undefined || state === 'Ready',
     };
   });

@@ -185,6 +185,7 @@ export interface Machine {
     readonly machinePoolRef?: LocalObjectReference;
     readonly networkInterfaces?: readonly {
       readonly name?: string;
+      readonly networkInterfaceRef?: LocalObjectReference;
       readonly ephemeral?: { readonly networkInterfaceTemplate?: { readonly metadata?: ObjectMeta; readonly spec?: NetworkInterfaceSpec } };
     }[];
   };

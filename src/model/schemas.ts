@@ -115,7 +115,7 @@ export const machineSchema: Schema = openObject({
   spec: openObject({
     machinePoolRef: localRef,
     networkInterfaces: arrayOf(
-      openObject({ name: str, ephemeral: openObject({ networkInterfaceTemplate: openObject({ metadata: objectMeta, spec: nicSpec }) }) }),
+      openObject({ name: str, networkInterfaceRef: localRef, ephemeral: openObject({ networkInterfaceTemplate: openObject({ metadata: objectMeta, spec: nicSpec }) }) }),
     ),
   }),
 });

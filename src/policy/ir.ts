@@ -114,3 +114,11 @@ export interface Policy {
 
 export const policyName = (ref: PolicyRef): string => `${ref.namespace}/${ref.name}`;
 export const ruleName = (ref: RuleRef): string => `${policyName(ref.policy)} ${ref.direction}[${ref.index}]`;
+
+/** A rule's peer in words: the ipBlock, or what a selector picks and where. */
+export function describeRulePeer(peer: Peer): string {
+  if (peer.kind === 'ipBlock') return `ipBlock ${peer.cidr}${peer.except.length ? ` except ${peer.except.join(', ')}` : ''}`;
+  const where = peer.namespaces.kind === 'same' ? `namespace ${peer.namespaces.namespace}` : `namespaces ${peer.namespaces.selector}`;
+  if (peer.scope === undefined) return `pods ${peer.pods} in ${where}`;
+  return `${peer.scope.kinds.join('/')} ${peer.pods} in ${where}, network ${peer.scope.network}`;
+}

@@ -7,7 +7,7 @@ import { type EngineOptions, defaultEngineOptions, isolatingPolicies, peerMatche
 import type { Cluster } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import type { Direction, NamedPort, Peer, Policy, Rule } from '../policy/ir.js';
-import { policyName } from '../policy/ir.js';
+import { describeRulePeer, policyName } from '../policy/ir.js';
 import type { MembershipCache } from './membership.js';
 
 /**
@@ -165,7 +165,7 @@ function peerMatches(
   return rule.peers.flatMap((peer) => {
     const elements = peerElements(cluster, peer, family, engine, membership);
     if (elements.length === 0) return [];
-    const name = sets.add(`peer${family}`, peerKey(peer, family), ADDR[family].type, peer.kind === 'ipBlock', elements, describePeer(peer));
+    const name = sets.add(`peer${family}`, peerKey(peer, family), ADDR[family].type, peer.kind === 'ipBlock', elements, describeRulePeer(peer));
     return [`${match} ${field} @${name}`];
   });
 }
@@ -241,14 +241,11 @@ function portMatches(
 function peerKey(peer: Peer, family: Family): string {
   if (peer.kind === 'ipBlock') return `ipBlock/${peer.cidr}/${peer.except.join(',')}/${family}`;
   const namespaces = peer.namespaces.kind === 'same' ? `ns=${peer.namespaces.namespace}` : `nsSelector=${peer.namespaces.selector}`;
-  return `selector/${namespaces}/${peer.pods}/${family}`;
+  // Ironcore peers pick kinds of one network; a pod selector with the same labels is another set.
+  const scope = peer.scope === undefined ? '' : `/${peer.scope.kinds.join(',')}@${peer.scope.network}`;
+  return `selector/${namespaces}/${peer.pods}${scope}/${family}`;
 }
 
-function describePeer(peer: Peer): string {
-  if (peer.kind === 'ipBlock') return `ipBlock ${peer.cidr}${peer.except.length ? ` except ${peer.except.join(', ')}` : ''}`;
-  const where = peer.namespaces.kind === 'same' ? `namespace ${peer.namespaces.namespace}` : `namespaces ${peer.namespaces.selector}`;
-  return `pods ${peer.pods} in ${where}`;
-}
 
 const shortHash = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 10);
 

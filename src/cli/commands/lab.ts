@@ -29,7 +29,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
       const objects = objectsFrom(paths);
       if (objects === undefined) return setExit(EXIT.error);
       const built = Lab.up(opts.name, objects.map((o) => o.raw), { semantics: opts.semantics });
-      io.out(`lab ${opts.name} is up: ${built.plan.nodes.length} node(s), ${built.plan.pods.length} pod(s)\n`);
+      io.out(`lab ${opts.name} is up: ${built.plan.nodes.length} node(s), ${built.plan.pods.length} endpoint(s)\n`);
       setExit(EXIT.ok);
     });
 
@@ -55,13 +55,16 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
     .option('--protocol <protocol>', 'TCP or UDP (SCTP is reported as not run)', parseProtocol, 'TCP' as Protocol)
     .option('--name <lab>', 'the lab\'s name', DEFAULT_LAB)
     .action(async (opts: { port: number; protocol: Protocol; name: string }) => {
-      const { observed, predicted, refused } = await Lab.open(opts.name).probe(opts.protocol, opts.port);
+      const { observed, predicted, refused, notHosted } = await Lab.open(opts.name).probe(opts.protocol, opts.port);
       if (observed === undefined) {
         io.out(`${opts.protocol} ${opts.port}: not run: this kernel has no SCTP, so the lab cannot send it\n`);
         io.out(`the engine predicts:\n${formatTruthTable(predicted)}`);
         return setExit(EXIT.notRun);
       }
       io.out(formatTruthTable(observed));
+      if (notHosted.length > 0) {
+        io.out(`not probed: ${notHosted.join(', ')}: load balancers and virtual IPs front interfaces and send nothing of their own in the lab\n`);
+      }
       if (refused.length > 0) {
         io.out(`${refused.length} pair(s) reached a port nothing listens on (refused, not dropped), shown as allowed: ${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', …' : ''}\n`);
       }

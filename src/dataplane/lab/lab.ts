@@ -5,7 +5,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import type { Protocol } from '../../algebra/connset.js';
 import { connectivityMatrix } from '../../engine/matrix.js';
-import type { TruthTable } from '../../engine/truthtable.js';
+import { type TruthTable, restrictTruthTable } from '../../engine/truthtable.js';
 import { type Cluster, buildCluster } from '../../model/cluster.js';
 import { type JSONObject, objectFromData } from '../../model/source.js';
 import type { Semantics } from '../../policy/legacy.js';
@@ -39,6 +39,8 @@ export interface ProbeResult {
   readonly predicted: TruthTable;
   /** Pairs whose packets got through to a port nothing listens on: allowed by the network, counted as allowed. */
   readonly refused: readonly string[];
+  /** Endpoints the engine knows but the lab does not run (load balancers, virtual IPs), left out of both tables. */
+  readonly notHosted: readonly string[];
 }
 
 /** A cluster made of network namespaces on this machine, enforcing netpol's rendered rules on real packets. */
@@ -102,9 +104,10 @@ export class Lab {
   /** Real connection attempts between every pair of pods, with the engine's prediction beside them. */
   async probe(protocol: Protocol, port: number): Promise<ProbeResult> {
     const cluster = this.cluster();
-    const predicted = connectivityMatrix(cluster, protocol, port);
-    if (protocol === 'SCTP') return { observed: undefined, predicted, refused: [] };
     const pods = new Map(this.state.plan.pods.map((p) => [p.id, p]));
+    const notHosted = cluster.endpoints.filter((e) => !e.hostNetwork && !pods.has(e.id)).map((e) => e.id);
+    const predicted = restrictTruthTable(connectivityMatrix(cluster, protocol, port), (id) => pods.has(id));
+    if (protocol === 'SCTP') return { observed: undefined, predicted, refused: [], notHosted };
     const cells = await Promise.all(
       predicted.sources.map(async (src) => {
         const from = pods.get(src)!;
@@ -114,7 +117,7 @@ export class Lab {
     );
     const refused = cells.flatMap((row, i) => row.flatMap((outcome, j) => (outcome === 'refused' ? [`${predicted.sources[i]} -> ${predicted.destinations[j]}`] : [])));
     const observed = cells.map((row) => row.map((outcome) => (outcome === undefined ? undefined : outcome !== 'timeout')));
-    return { observed: { sources: predicted.sources, destinations: predicted.destinations, cells: observed }, predicted, refused };
+    return { observed: { sources: predicted.sources, destinations: predicted.destinations, cells: observed }, predicted, refused, notHosted };
   }
 
   private socketOf(pod: LabPod): string {

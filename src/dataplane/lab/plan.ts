@@ -2,15 +2,23 @@ import { formatIP } from '../../algebra/ip.js';
 import { buildCluster } from '../../model/cluster.js';
 import type { Endpoint } from '../../model/endpoints.js';
 import { type JSONObject, type SourcedObject, isJSONObject, objectFromData } from '../../model/source.js';
+import { completeInterface } from './ironcore.js';
 
 /** Every name the lab creates starts with this, so nothing outside a lab is ever touched. */
 export const LAB_PREFIX = 'npl-';
 export const DEFAULT_NODE = 'lab-node-1';
 export const GATEWAY = '169.254.1.1';
-const LAB_NODE_ANNOTATION = 'netpol.dev/lab-node';
+/** Marks the objects the lab adds to the manifests (nodes, Ironcore machines), which it makes again on every change. */
+const MADE_BY_LAB = { 'netpol.dev/made-by-lab': 'true' };
 
 const madeByLab = (o: JSONObject): boolean =>
-  o['kind'] === 'Node' && isJSONObject(o['metadata']) && isJSONObject(o['metadata']['annotations']) && o['metadata']['annotations'][LAB_NODE_ANNOTATION] === 'true';
+  isJSONObject(o['metadata']) && isJSONObject(o['metadata']['annotations']) && o['metadata']['annotations']['netpol.dev/made-by-lab'] === 'true';
+
+/**
+ * What the lab runs in a namespace of its own: pods and Ironcore interfaces.
+ * Load balancers and virtual IPs front interfaces; they send nothing of their own.
+ */
+export const hostedByLab = (e: Endpoint): boolean => !e.hostNetwork && (e.kind === 'Pod' || e.kind === 'NetworkInterface');
 
 export interface LabNode {
   readonly name: string;
@@ -48,7 +56,7 @@ export const fabricNetns = (lab: string): string => `${LAB_PREFIX}${lab}-fab`;
  * an address, so that the engine and the lab see the same cluster.
  */
 export function planLab(lab: string, raw: readonly JSONObject[], previous?: LabPlan): LabPlan {
-  // Node objects the lab made are made again, from the pods as they are now.
+  // What the lab made is made again, from the pods as they are now.
   const objects = completeEndpoints(raw.filter((o) => !madeByLab(o)));
   const cluster = buildCluster(objects.map((o) => objectFromData(o)));
   const nodeNames = [...new Set([...(previous?.nodes.map((n) => n.name) ?? []), ...cluster.endpoints.map((e) => e.node ?? DEFAULT_NODE)])];
@@ -61,7 +69,7 @@ export function planLab(lab: string, raw: readonly JSONObject[], previous?: LabP
     return `${LAB_PREFIX}${lab}-p${next}`;
   };
   const pods = cluster.endpoints
-    .filter((e) => !e.hostNetwork)
+    .filter(hostedByLab)
     .map((e): LabPod => {
       const kept = previous?.pods.find((p) => p.id === e.id);
       const ip = v4Address(e);
@@ -90,7 +98,7 @@ function nodeObjects(objects: readonly JSONObject[], nodes: readonly LabNode[], 
     .map((node) => ({
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: node.name, labels: { 'kubernetes.io/hostname': node.name }, annotations: { [LAB_NODE_ANNOTATION]: 'true' } },
+      metadata: { name: node.name, labels: { 'kubernetes.io/hostname': node.name }, annotations: { ...MADE_BY_LAB } },
       spec: { podCIDRs: pods.filter((p) => p.node === node.name).map((p) => `${p.ip}/32`) },
     }));
 }
@@ -101,7 +109,7 @@ function v4Address(e: Endpoint): string {
   return formatIP(4, ip.value);
 }
 
-/** Gives every endpoint that lacks one a node and an address, as a Pod of its own. */
+/** Gives every endpoint the lab hosts and that lacks one a node and an address: as a Pod of its own, or as Ironcore places an interface. */
 function completeEndpoints(raw: readonly JSONObject[]): JSONObject[] {
   const sourced: SourcedObject[] = raw.map((o) => objectFromData(o));
   const cluster = buildCluster(sourced);
@@ -116,10 +124,12 @@ function completeEndpoints(raw: readonly JSONObject[]): JSONObject[] {
   };
   const objects = [...raw];
   for (const e of cluster.endpoints) {
-    if (e.hostNetwork || (e.ips.length > 0 && e.node !== undefined)) continue;
+    if (!hostedByLab(e) || (e.ips.length > 0 && e.node !== undefined)) continue;
     const ip = e.ips.find((a) => a.family === 4) ? formatIP(4, e.ips.find((a) => a.family === 4)!.value) : allocate();
     const node = e.node ?? DEFAULT_NODE;
-    if (e.owner.kind === 'Pod') {
+    if (e.kind === 'NetworkInterface') {
+      completeInterface(objects, e, ip, node, MADE_BY_LAB);
+    } else if (e.owner.kind === 'Pod') {
       const index = objects.findIndex((o) => isPod(o, e));
       const pod = structuredClone(objects[index]!);
       pod['spec'] = { ...(isJSONObject(pod['spec']) ? pod['spec'] : {}), nodeName: node };
