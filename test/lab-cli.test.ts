@@ -16,6 +16,7 @@ import { requireKernelTools } from './support/root.js';
  */
 const NAME = 'clitest';
 const LEGACY = 'legacy';
+const IRONCORE = 'ironcore';
 const scratch = mkdtempSync(join(tmpdir(), 'netpol-lab-cli-'));
 
 const labNamespaces = (): string[] => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith(`npl-${NAME}-`));
@@ -32,6 +33,7 @@ describe('netpol lab, from the command line', () => {
   after(async () => {
     await runCli(['lab', 'down', '--name', NAME]);
     await runCli(['lab', 'down', '--name', LEGACY]);
+    await runCli(['lab', 'down', '--name', IRONCORE]);
     rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -55,10 +57,35 @@ describe('netpol lab, from the command line', () => {
     assert.equal((await runCli(['lab', 'down', '--name', LEGACY])).code, 0);
   });
 
+  it('enforces an Ironcore policy between network interfaces on real packets', async () => {
+    await runCli(['lab', 'down', '--name', IRONCORE]);
+    const up = await runCli(['lab', 'up', 'examples/ironcore/shop', '--name', IRONCORE]);
+    assert.equal(up.code, 0, up.stderr);
+    // db-0 on pool-a and web-0 on pool-b by their machines; web-other, bound to none, on the lab's own node.
+    assert.match(up.stdout, /lab ironcore is up: 3 node\(s\), 3 endpoint\(s\)/);
+    const db = 'default/db-0[NetworkInterface]';
+    const web = 'default/web-0[NetworkInterface]';
+    const other = 'default/web-other[NetworkInterface]';
+    const postgres = await runCli(['lab', 'probe', '--port', '5432', '--name', IRONCORE]);
+    assert.equal(postgres.code, 0, postgres.stdout);
+    assert.match(postgres.stdout, /not probed: default\/other-lb\[LoadBalancer\], default\/web-lb\[LoadBalancer\], default\/web-vip\[VirtualIP\]/);
+    // Hand-read from the seed's policy: app=web interfaces of my-network reach db-0 on 5432; web-other is of another network.
+    assert.equal(allowed(postgres.stdout, web, db), true);
+    assert.equal(allowed(postgres.stdout, other, db), false);
+    assert.equal(allowed(postgres.stdout, db, web), false, 'db-0 sends only TCP 8080');
+    assert.equal(allowed(postgres.stdout, other, web), true, 'nothing isolates web-0');
+    const http = await runCli(['lab', 'probe', '--port', '8080', '--name', IRONCORE]);
+    assert.equal(http.code, 0, http.stdout);
+    assert.equal(allowed(http.stdout, db, web), true, '10.0.0.20 is in 10.0.0.0/24');
+    assert.equal(allowed(http.stdout, db, other), false, '10.0.9.20 is not');
+    assert.equal(allowed(http.stdout, web, db), false, 'ingress is 5432 only');
+    assert.equal((await runCli(['lab', 'down', '--name', IRONCORE])).code, 0);
+  });
+
   it('builds the shop, probes it, takes a change through the agents, and goes down without a trace', async () => {
     const up = await runCli(['lab', 'up', 'examples/shop', '--name', NAME]);
     assert.equal(up.code, 0, up.stderr);
-    assert.match(up.stdout, /lab clitest is up: 1 node\(s\), 8 pod\(s\)/);
+    assert.match(up.stdout, /lab clitest is up: 1 node\(s\), 8 endpoint\(s\)/);
     const agents = Object.values((JSON.parse(readFileSync(join(Lab.dir(NAME), 'state.json'), 'utf8')) as { nodeAgents: Record<string, number> }).nodeAgents);
     assert.equal(agents.length, 1);
 

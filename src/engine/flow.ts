@@ -10,9 +10,10 @@ export type PeerSpec = { readonly endpoint: Endpoint } | { readonly ip: IPAddres
 export class UnknownPeerError extends Error {}
 
 /**
- * Resolves `ns/name`, `name` (namespace `default`) or an IP address. An
- * address that belongs to an endpoint means that endpoint; any other address
- * is an external peer.
+ * Resolves `ns/name`, `name` (namespace `default`), an Ironcore object as
+ * `ns/name[Kind]` (or `ns/name` when no other endpoint has that name), or an
+ * IP address. An address that belongs to an endpoint means that endpoint;
+ * any other address is an external peer.
  */
 export function resolvePeerSpec(cluster: Cluster, text: string): PeerSpec {
   const ip = parseIP(text);
@@ -23,9 +24,12 @@ export function resolvePeerSpec(cluster: Cluster, text: string): PeerSpec {
   const id = text.includes('/') ? text : `default/${text}`;
   const endpoint = cluster.endpointById.get(id);
   if (endpoint !== undefined) return { endpoint };
-  const namespace = id.split('/')[0]!;
-  const known = cluster.endpoints.filter((e) => e.namespace === namespace).map((e) => e.name);
-  const hint = known.length > 0 ? `; endpoints in ${namespace}: ${known.slice(0, 20).join(', ')}` : `; no endpoints in namespace ${namespace}`;
+  const [namespace, name] = id.split('/') as [string, string];
+  const inNamespace = cluster.endpoints.filter((e) => e.namespace === namespace);
+  const named = inNamespace.filter((e) => e.name === name);
+  if (named.length === 1) return { endpoint: named[0]! };
+  if (named.length > 1) throw new UnknownPeerError(`${JSON.stringify(text)} names ${named.length} endpoints: say which, as ${named.map((e) => e.id).join(' or ')}`);
+  const hint = inNamespace.length > 0 ? `; endpoints in ${namespace}: ${inNamespace.slice(0, 20).map((e) => e.id.slice(namespace.length + 1)).join(', ')}` : `; no endpoints in namespace ${namespace}`;
   throw new UnknownPeerError(`no endpoint or IP address ${JSON.stringify(text)}${hint}`);
 }
 
