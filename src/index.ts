@@ -42,3 +42,11 @@ export { formatConnList, LIST_FORMATS, type ListFormat } from './report/connlist
 export { formatConnDiff, DIFF_FORMATS, type DiffFormat } from './report/conndiff.js';
 export { formatFindings, LINT_FORMATS, type LintFormat } from './report/lint.js';
 export { formatExposure, EXPOSURE_FORMATS, type ExposureFormat } from './report/exposure.js';
+
+export { type Semantics, SEMANTICS, ISOLATION_ANNOTATION, namespaceIsolation } from './policy/legacy.js';
+export { migrateLegacy, type Migration, type MigrationWarning } from './policy/migrate.js';
+export { normaliseIroncorePolicy } from './policy/ironcore.js';
+export { buildNftRuleset, formatNftRuleset, type NftRuleset, type NftRenderOptions } from './render/nftables.js';
+export { renderContrail, type ContrailRendering, type ContrailOptions } from './render/contrail.js';
+export { reconcileIroncore, type IroncoreReconciliation, type IroncoreOptions } from './render/ironcore.js';
+export { NodeAgent, type AgentOptions, type AgentStatus } from './dataplane/agent.js';
