@@ -1,8 +1,8 @@
 import { type FSWatcher, existsSync, readdirSync, renameSync, statSync, watch, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type EngineOptions, defaultEngineOptions } from '../engine/verdict.js';
-import { buildCluster } from '../model/cluster.js';
-import { InputCache } from '../model/input-cache.js';
+import { ClusterBuilder } from '../model/cluster-builder.js';
+import { type CachedInputs, InputCache } from '../model/input-cache.js';
 import { inputsAreValid } from '../model/inputs.js';
 import type { Semantics } from '../policy/legacy.js';
 import { MembershipCache } from '../render/membership.js';
@@ -54,13 +54,19 @@ export class NodeAgent {
   private running = false;
   private readonly inputs = new InputCache();
   private readonly membership = new MembershipCache();
+  private readonly clusters: ClusterBuilder;
   /** Files the watchers reported since the last reconcile; undefined when any file may have changed. */
   private dirty: Set<string> | undefined = new Set();
-  private lastDigest = '';
+  /** The last inputs read, whose digest is reported (and only then computed). */
+  private lastInputs: CachedInputs | undefined;
+  /** Whether the cluster builder saw the inputs before the last read. */
+  private builtLast = false;
   /** The commands of the last transaction, for tests and logs. */
   lastCommands: readonly string[] = [];
 
-  constructor(private readonly options: AgentOptions) {}
+  constructor(private readonly options: AgentOptions) {
+    this.clusters = new ClusterBuilder({ semantics: options.semantics });
+  }
 
   private get table(): string {
     return this.options.table ?? 'netpol';
@@ -93,14 +99,17 @@ export class NodeAgent {
   reconcile(changed?: ReadonlySet<string>): void {
     const started = performance.now();
     const inputs = this.inputs.read(this.options.paths, this.desired === undefined ? undefined : changed);
-    this.lastDigest = inputs.digest;
+    this.lastInputs = inputs;
     if (!inputsAreValid(inputs)) {
       const problems = [...inputs.load.problems.map((p) => p.message), ...inputs.diagnostics.map((d) => d.message)];
       this.log(`invalid input, keeping the last applied rules: ${problems.slice(0, 3).join('; ')}`);
-      this.report({ inputsHash: inputs.digest, error: `invalid input: ${problems[0]}` });
+      this.builtLast = false;
+      this.report({ error: `invalid input: ${problems[0]}` });
       return;
     }
-    const cluster = buildCluster(inputs.load.objects, { semantics: this.options.semantics });
+    // After invalid input the change is against inputs never built: build afresh.
+    const cluster = this.clusters.build(inputs.load.objects, this.builtLast ? inputs.change : undefined);
+    this.builtLast = true;
     const desired = buildNftRuleset(cluster, {
       node: this.options.node,
       table: this.table,
@@ -112,7 +121,7 @@ export class NodeAgent {
     const from = this.desired ?? this.kernelAs(desired);
     this.apply(rulesetDelta(from, desired));
     this.desired = desired;
-    this.report({ inputsHash: inputs.digest, lastApplyMs: performance.now() - started });
+    this.report({ lastApplyMs: performance.now() - started });
     this.options.onReconciled?.(this.lastCommands);
   }
 
@@ -197,7 +206,7 @@ export class NodeAgent {
         this.reconcile(changed);
       } catch (error) {
         this.log(`apply failed, will retry on the next change or resync: ${(error as Error).message}`);
-        this.report({ inputsHash: this.lastDigest, error: (error as Error).message });
+        this.report({ error: (error as Error).message });
       } finally {
         this.running = false;
         // Events that came in while this reconcile ran may all have been for files it already read.
@@ -207,9 +216,10 @@ export class NodeAgent {
     });
   }
 
-  private report(status: Partial<AgentStatus> & { inputsHash: string }): void {
+  /** Writes the status file, if there is one; the inputs' digest is computed only here. */
+  private report(status: Partial<Omit<AgentStatus, 'inputsHash'>>): void {
     if (this.options.statusFile === undefined) return;
-    const full: AgentStatus = { applied: this.applied, lastCommands: this.lastCommands.length, lastApplyMs: 0, ...status };
+    const full: AgentStatus = { inputsHash: this.lastInputs?.digest ?? '', applied: this.applied, lastCommands: this.lastCommands.length, lastApplyMs: 0, ...status };
     const temporary = `${this.options.statusFile}.tmp`;
     writeFileSync(temporary, JSON.stringify(full));
     renameSync(temporary, this.options.statusFile);

@@ -95,7 +95,7 @@ export function buildCluster(objects: readonly SourcedObject[], options: Cluster
   };
 }
 
-function namespacesFrom(objects: readonly SourcedObject[], referenced: readonly string[]): Map<string, NamespaceInfo> {
+export function namespacesFrom(objects: readonly SourcedObject[], referenced: readonly string[]): Map<string, NamespaceInfo> {
   const namespaces = new Map<string, NamespaceInfo>();
   for (const o of objects) {
     if (knownKind(o.apiVersion, o.kind) !== 'Namespace') continue;
@@ -111,7 +111,7 @@ function namespacesFrom(objects: readonly SourcedObject[], referenced: readonly 
 }
 
 /** Node addresses come from Node objects and from the hostIP that pods report. */
-function nodesFrom(objects: readonly SourcedObject[], endpoints: readonly Endpoint[]): Map<string, NodeInfo> {
+export function nodesFrom(objects: readonly SourcedObject[], endpoints: readonly Endpoint[]): Map<string, NodeInfo> {
   const addresses = new Map<string, Map<string, IPAddress>>();
   const podCIDRs = new Map<string, string[]>();
   const add = (node: string, ip: IPAddress | undefined): void => {

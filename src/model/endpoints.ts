@@ -48,7 +48,7 @@ export interface Endpoint {
  * its top owner.
  */
 export function endpointsFrom(objects: readonly SourcedObject[], namespaceOf: (o: SourcedObject) => string): Endpoint[] {
-  const workloads = workloadIndex(objects.filter((o) => isWorkloadKind(o.kind)), namespaceOf);
+  const workloads = workloadIndex(workloadObjects(objects), namespaceOf);
   const endpoints: Endpoint[] = [];
   const workloadsWithPods = new Set<SourcedObject>();
   for (const o of objects) {
@@ -65,6 +65,25 @@ export function endpointsFrom(objects: readonly SourcedObject[], namespaceOf: (o
     endpoints.push(templateEndpoint(o, namespace, workload));
   }
   return withUniqueIds(endpoints);
+}
+
+/** The objects whose pod templates make endpoints, or that own pods. */
+export const workloadObjects = (objects: readonly SourcedObject[]): SourcedObject[] => objects.filter((o) => isWorkloadKind(o.kind));
+
+/** A pod's endpoint, and the workload it stands for (whose template then makes no endpoint of its own). */
+export interface PodPlacement {
+  readonly endpoint: Endpoint;
+  readonly owner: SourcedObject | undefined;
+}
+
+/** What `endpointsFrom` makes of each pod, among these workload objects: the same Endpoint object for the same pod. */
+export function podPlacer(workloads: readonly SourcedObject[], namespaceOf: (o: SourcedObject) => string): (pod: SourcedObject) => PodPlacement {
+  const index = workloadIndex(workloads, namespaceOf);
+  return (pod) => {
+    const namespace = namespaceOf(pod);
+    const owner = podOwner(index, pod, namespace);
+    return { endpoint: podEndpoint(pod, namespace, owner), owner };
+  };
 }
 
 /** The loaded workloads by namespace, kind and name, and the top owner an owner reference leads to. */

@@ -4,6 +4,23 @@ import { relative, sep } from 'node:path';
 import { type Diagnostic, validateObjects } from '../validate/validate.js';
 import type { Inputs } from './inputs.js';
 import { type LoadProblem, type LoadResult, appendResult, expandPath, isManifestName, loadText } from './load.js';
+import type { SourcedObject } from './source.js';
+
+/** The objects a read took away and brought in, against the read before it. */
+export interface ObjectChange {
+  readonly removed: SourcedObject[];
+  readonly added: SourcedObject[];
+}
+
+export interface CachedInputs extends Inputs {
+  /** sha256 over each file's sha256, in file order: what `inputsDigest` gives for the same files. */
+  readonly digest: string;
+  readonly change: ObjectChange;
+}
+
+const pushAll = <T>(into: T[], from: readonly T[]): void => {
+  for (const item of from) into.push(item);
+};
 
 interface CachedFile {
   /** Modification time, size and inode: a file replaced by a rename gets a new inode. */
@@ -29,12 +46,12 @@ export class InputCache {
    * `changed` names the files known to have changed (from a watcher); the
    * others are trusted without a look. Without it, every file is checked.
    */
-  read(paths: readonly string[], changed?: ReadonlySet<string>): Inputs & { readonly digest: string } {
+  read(paths: readonly string[], changed?: ReadonlySet<string>): CachedInputs {
     const load: LoadResult = { objects: [], problems: [], skipped: [] };
     const diagnostics: Diagnostic[] = [];
-    const digests: string[] = [];
     const next = new Map<string, CachedFile>();
     const listings = new Map<string, string[]>();
+    const change: ObjectChange = { removed: [], added: [] };
     for (const path of paths) {
       const previous = this.listings.get(path);
       const files = changed !== undefined && previous !== undefined ? relisted(path, previous, changed) : expandPath(path, load.problems);
@@ -43,15 +60,29 @@ export class InputCache {
         const entry = this.entry(file, changed, load.problems);
         if (entry === undefined) continue;
         next.set(file, entry);
+        const before = this.files.get(file);
+        if (before !== entry) {
+          if (before !== undefined) pushAll(change.removed, before.load.objects);
+          pushAll(change.added, entry.load.objects);
+        }
         appendResult(load, entry.load);
-        for (const d of entry.diagnostics) diagnostics.push(d);
-        digests.push(entry.digest);
+        pushAll(diagnostics, entry.diagnostics);
       }
     }
+    for (const [file, before] of this.files) if (!next.has(file)) pushAll(change.removed, before.load.objects);
+    const entries = [...next.values()];
     this.files = next;
     this.listings = listings;
-    // One update over the joined digests: the same hash as one update per file, for far less.
-    return { load, diagnostics, digest: createHash('sha256').update(digests.join('')).digest('hex') };
+    let digest: string | undefined;
+    return {
+      load,
+      diagnostics,
+      change,
+      // One update over the joined digests: the same hash as one update per file, for far less; and only when asked.
+      get digest(): string {
+        return (digest ??= createHash('sha256').update(entries.map((e) => e.digest).join('')).digest('hex'));
+      },
+    };
   }
 
   private entry(file: string, changed: ReadonlySet<string> | undefined, problems: LoadProblem[]): CachedFile | undefined {

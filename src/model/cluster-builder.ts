@@ -1,0 +1,128 @@
+import { compareStrings } from '../util/order.js';
+import { type Cluster, type ClusterOptions, addressKey, buildCluster, namespaceOf, nodesFrom } from './cluster.js';
+import { type Endpoint, podPlacer, workloadObjects } from './endpoints.js';
+import type { ObjectChange } from './input-cache.js';
+import { knownKind } from './kinds.js';
+import type { SourcedObject } from './source.js';
+
+/** What the last full build knew, to patch the next cluster from. */
+interface Basis {
+  readonly cluster: Cluster;
+  readonly workloads: readonly SourcedObject[];
+  /** Pods per workload they stand for, pods per node, and pods per node address: a count reaching 0 or leaving it changes more than the pod. */
+  readonly refs: Map<unknown, number>;
+}
+
+/**
+ * Builds one cluster after another from inputs that change a little at a
+ * time. When only pods changed, the churn a node agent sees most, the last
+ * cluster is patched: the changed pods' endpoints are taken out and put in,
+ * and the indexes follow, at a cost that grows with the change rather than
+ * the cluster. Anything else builds afresh: another kind of object, a
+ * workload gaining its first pod or losing its last (its template endpoint
+ * comes or goes), a namespace nobody declares, or an id that clashes.
+ */
+export class ClusterBuilder {
+  private basis: Basis | undefined;
+  /** How the last cluster was made, for tests and logs. */
+  lastBuild: 'full' | 'patched' = 'full';
+
+  constructor(private readonly options: ClusterOptions = {}) {}
+
+  /** The cluster of `objects`; `change` says how they differ from the objects of the last call, when known. */
+  build(objects: readonly SourcedObject[], change?: ObjectChange): Cluster {
+    const patched = this.basis !== undefined && change !== undefined ? patch(this.basis, change, objects) : undefined;
+    this.lastBuild = patched === undefined ? 'full' : 'patched';
+    if (patched !== undefined) return (this.basis = patched).cluster;
+    const cluster = buildCluster(objects, this.options);
+    const workloads = workloadObjects(objects);
+    this.basis = { cluster, workloads, refs: countRefs(cluster, workloads, objects) };
+    return cluster;
+  }
+}
+
+function countRefs(cluster: Cluster, workloads: readonly SourcedObject[], objects: readonly SourcedObject[]): Map<unknown, number> {
+  const refs = new Map<unknown, number>();
+  // Node objects hold their node and addresses whatever the pods do.
+  for (const o of objects) if (knownKind(o.apiVersion, o.kind) === 'Node') for (const key of [o.name, ...(cluster.nodes.get(o.name)?.addresses ?? []).map((ip) => `${o.name}|${addressKey(ip)}`)]) add(refs, key, 1);
+  const place = podPlacer(workloads, namespaceOf);
+  for (const o of objects) {
+    if (knownKind(o.apiVersion, o.kind) !== 'Pod') continue;
+    const { endpoint, owner } = place(o);
+    for (const key of refsOf(endpoint, owner)) add(refs, key, 1);
+  }
+  return refs;
+}
+
+/** What a pod's endpoint holds in place beyond itself: its workload's pod count, its node, the node addresses it reports. */
+function refsOf(e: Endpoint, owner: SourcedObject | undefined): unknown[] {
+  const refs: unknown[] = owner === undefined ? [] : [owner];
+  if (e.node === undefined) return refs;
+  refs.push(e.node);
+  if (e.hostIP !== undefined) refs.push(`${e.node}|${addressKey(e.hostIP)}`);
+  if (e.hostNetwork) for (const ip of e.ips) refs.push(`${e.node}|${addressKey(ip)}`);
+  return refs;
+}
+
+/** Adds to a count; says whether it left 0 or reached it. */
+function add(refs: Map<unknown, number>, key: unknown, by: number): boolean {
+  const before = refs.get(key) ?? 0;
+  refs.set(key, before + by);
+  return before === 0 || before + by === 0;
+}
+
+function patch(basis: Basis, change: ObjectChange, objects: readonly SourcedObject[]): Basis | undefined {
+  const isPod = (o: SourcedObject): boolean => knownKind(o.apiVersion, o.kind) === 'Pod';
+  if (!change.removed.every(isPod) || !change.added.every(isPod)) return undefined;
+  const { cluster } = basis;
+  const place = podPlacer(basis.workloads, namespaceOf);
+  const removed = change.removed.map(place);
+  const added = change.added.map(place);
+  // An endpoint renamed for a clash, or a namespace that exists only through references, is the full build's business.
+  if (removed.some(({ endpoint }) => cluster.endpointById.get(endpoint.id) !== endpoint)) return undefined;
+  if ([...removed, ...added].some(({ endpoint }) => cluster.namespaces.get(endpoint.namespace)?.implicit !== false)) return undefined;
+  const gone = new Set(removed.map((p) => p.endpoint));
+  const endpointById = new Map(cluster.endpointById);
+  for (const e of gone) endpointById.delete(e.id);
+  if (added.some(({ endpoint }) => endpointById.has(endpoint.id)) || new Set(added.map((p) => p.endpoint.id)).size !== added.length) return undefined;
+
+  const refs = new Map(basis.refs);
+  let nodesChanged = false;
+  let ownersChanged = false;
+  for (const [placements, by] of [[removed, -1], [added, 1]] as const) {
+    for (const { endpoint, owner } of placements) {
+      for (const key of refsOf(endpoint, owner)) {
+        if (!add(refs, key, by)) continue;
+        if (key === owner) ownersChanged = true;
+        else nodesChanged = true;
+      }
+    }
+  }
+  if (ownersChanged) return undefined;
+
+  const endpoints = cluster.endpoints.filter((e) => !gone.has(e));
+  for (const { endpoint } of added) {
+    endpoints.splice(insertionPoint(endpoints, endpoint.id), 0, endpoint);
+    endpointById.set(endpoint.id, endpoint);
+  }
+  const endpointByAddress = new Map(cluster.endpointByAddress);
+  for (const e of gone) for (const ip of e.ips) if (!e.hostNetwork && endpointByAddress.get(addressKey(ip)) === e) endpointByAddress.delete(addressKey(ip));
+  for (const { endpoint: e } of added) for (const ip of e.ips) if (!e.hostNetwork) endpointByAddress.set(addressKey(ip), e);
+  // Two pods with one address: the full build keeps the later one by id; a patch cannot tell without looking.
+  if (endpointByAddress.size !== endpoints.reduce((n, e) => n + (e.hostNetwork ? 0 : e.ips.length), 0)) return undefined;
+  for (const [key, count] of refs) if (count === 0) refs.delete(key);
+  const nodes = nodesChanged ? nodesFrom(objects, endpoints) : cluster.nodes;
+  return { ...basis, refs, cluster: { ...cluster, endpoints, endpointById, endpointByAddress, nodes } };
+}
+
+/** Where an id goes in endpoints sorted by id. */
+function insertionPoint(endpoints: readonly Endpoint[], id: string): number {
+  let low = 0;
+  let high = endpoints.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareStrings(endpoints[middle]!.id, id) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
