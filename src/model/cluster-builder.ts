@@ -1,9 +1,22 @@
 import { compareStrings } from '../util/order.js';
+import { PatchedMap } from '../util/patched-map.js';
 import { type Cluster, type ClusterOptions, addressKey, buildCluster, namespaceOf, nodesFrom } from './cluster.js';
 import { type Endpoint, podPlacer, workloadObjects } from './endpoints.js';
 import type { ObjectChange } from './input-cache.js';
 import { knownKind } from './kinds.js';
 import type { SourcedObject } from './source.js';
+
+/** How a patched cluster differs from the cluster it was patched from. */
+export interface EndpointPatch {
+  readonly from: Cluster;
+  readonly removed: readonly Endpoint[];
+  readonly added: readonly Endpoint[];
+}
+
+const patches = new WeakMap<Cluster, EndpointPatch>();
+
+/** The endpoints a patch took out of and put into `cluster`, if it was patched: what follows a cluster can follow the patch instead of comparing. */
+export const endpointPatchOf = (cluster: Cluster): EndpointPatch | undefined => patches.get(cluster);
 
 /** What the last full build knew, to patch the next cluster from. */
 interface Basis {
@@ -82,9 +95,9 @@ function patch(basis: Basis, change: ObjectChange, objects: readonly SourcedObje
   if (removed.some(({ endpoint }) => cluster.endpointById.get(endpoint.id) !== endpoint)) return undefined;
   if ([...removed, ...added].some(({ endpoint }) => cluster.namespaces.get(endpoint.namespace)?.implicit !== false)) return undefined;
   const gone = new Set(removed.map((p) => p.endpoint));
-  const endpointById = new Map(cluster.endpointById);
-  for (const e of gone) endpointById.delete(e.id);
-  if (added.some(({ endpoint }) => endpointById.has(endpoint.id)) || new Set(added.map((p) => p.endpoint.id)).size !== added.length) return undefined;
+  const goneIds = new Set([...gone].map((e) => e.id));
+  const clashes = (id: string): boolean => cluster.endpointById.has(id) && !goneIds.has(id);
+  if (added.some(({ endpoint }) => clashes(endpoint.id)) || new Set(added.map((p) => p.endpoint.id)).size !== added.length) return undefined;
 
   const refs = new Map(basis.refs);
   let nodesChanged = false;
@@ -101,18 +114,21 @@ function patch(basis: Basis, change: ObjectChange, objects: readonly SourcedObje
   if (ownersChanged) return undefined;
 
   const endpoints = cluster.endpoints.filter((e) => !gone.has(e));
-  for (const { endpoint } of added) {
-    endpoints.splice(insertionPoint(endpoints, endpoint.id), 0, endpoint);
-    endpointById.set(endpoint.id, endpoint);
-  }
-  const endpointByAddress = new Map(cluster.endpointByAddress);
-  for (const e of gone) for (const ip of e.ips) if (!e.hostNetwork && endpointByAddress.get(addressKey(ip)) === e) endpointByAddress.delete(addressKey(ip));
-  for (const { endpoint: e } of added) for (const ip of e.ips) if (!e.hostNetwork) endpointByAddress.set(addressKey(ip), e);
+  for (const { endpoint } of added) endpoints.splice(insertionPoint(endpoints, endpoint.id), 0, endpoint);
+  const endpointById = PatchedMap.of(cluster.endpointById, added.map(({ endpoint }) => [endpoint.id, endpoint] as const), goneIds);
+  const addressesOf = (e: Endpoint): string[] => (e.hostNetwork ? [] : e.ips.map(addressKey));
+  const endpointByAddress = PatchedMap.of(
+    cluster.endpointByAddress,
+    added.flatMap(({ endpoint }) => addressesOf(endpoint).map((key) => [key, endpoint] as const)),
+    [...gone].flatMap((e) => addressesOf(e).filter((key) => cluster.endpointByAddress.get(key) === e)),
+  );
   // Two pods with one address: the full build keeps the later one by id; a patch cannot tell without looking.
   if (endpointByAddress.size !== endpoints.reduce((n, e) => n + (e.hostNetwork ? 0 : e.ips.length), 0)) return undefined;
   for (const [key, count] of refs) if (count === 0) refs.delete(key);
   const nodes = nodesChanged ? nodesFrom(objects, endpoints) : cluster.nodes;
-  return { ...basis, refs, cluster: { ...cluster, endpoints, endpointById, endpointByAddress, nodes } };
+  const next: Cluster = { ...cluster, endpoints, endpointById, endpointByAddress, nodes };
+  patches.set(next, { from: cluster, removed: [...gone], added: added.map((p) => p.endpoint) });
+  return { ...basis, refs, cluster: next };
 }
 
 /** Where an id goes in endpoints sorted by id. */

@@ -1,4 +1,5 @@
 import type { Cluster } from '../model/cluster.js';
+import { endpointPatchOf } from '../model/cluster-builder.js';
 import type { Endpoint } from '../model/endpoints.js';
 
 /** What one endpoint puts into a set: its elements, or none. */
@@ -43,20 +44,30 @@ export class MembershipCache {
     if (cluster === this.cluster) return;
     const previous = this.cluster;
     this.cluster = cluster;
-    const labels = JSON.stringify([...cluster.namespaces.values()].map((n) => [n.name, n.labels]));
-    const relabelled = labels !== this.namespaceLabels;
-    this.namespaceLabels = labels;
+    // A patched cluster shares its namespaces with the one before: nothing to compare.
+    let relabelled = false;
+    if (cluster.namespaces !== previous?.namespaces) {
+      const labels = JSON.stringify([...cluster.namespaces.values()].map((n) => [n.name, n.labels]));
+      relabelled = labels !== this.namespaceLabels;
+      this.namespaceLabels = labels;
+    }
     if (previous === undefined || relabelled) return this.indexes.clear();
-    const before = new Set(previous.endpoints);
-    const after = new Set(cluster.endpoints);
-    const removed = previous.endpoints.filter((e) => !after.has(e));
-    const added = cluster.endpoints.filter((e) => !before.has(e));
+    const { removed, added } = endpointChange(previous, cluster);
     if (removed.length + added.length > PATCH_LIMIT) return this.indexes.clear();
     for (const index of this.indexes.values()) {
       for (const endpoint of removed) if (index.members.delete(endpoint)) index.elements = undefined;
       for (const endpoint of added) add(index, cluster, endpoint);
     }
   }
+}
+
+/** The endpoints one cluster took out and put in against another: from the patch that made it, or by comparing. */
+function endpointChange(previous: Cluster, cluster: Cluster): { removed: readonly Endpoint[]; added: readonly Endpoint[] } {
+  const patch = endpointPatchOf(cluster);
+  if (patch?.from === previous) return patch;
+  const before = new Set(previous.endpoints);
+  const after = new Set(cluster.endpoints);
+  return { removed: previous.endpoints.filter((e) => !after.has(e)), added: cluster.endpoints.filter((e) => !before.has(e)) };
 }
 
 function add(index: Index, cluster: Cluster, endpoint: Endpoint): void {
