@@ -8,7 +8,7 @@ describe('PatchedMap', () => {
     const patch = fc.record({ set: fc.array(fc.tuple(fc.nat(900), fc.string()), { maxLength: 300 }), deleted: fc.array(fc.nat(900), { maxLength: 300 }) });
     fc.assert(
       fc.property(fc.array(patch, { maxLength: 8 }), (patches) => {
-        const start = new Map(Array.from({ length: 100 }, (_, i) => [i * 7, `v${i}`] as const));
+        const start = new Map<number, string>(Array.from({ length: 100 }, (_, i) => [i * 7, `v${i}`]));
         let expected = new Map(start);
         let map: ReadonlyMap<number, string> = start;
         for (const { set, deleted } of patches) {
