@@ -3,7 +3,6 @@ import { basename, dirname, join } from 'node:path';
 import { type EngineOptions, defaultEngineOptions } from '../engine/verdict.js';
 import { ClusterBuilder } from '../model/cluster-builder.js';
 import { type CachedInputs, InputCache } from '../model/input-cache.js';
-import { inputsAreValid } from '../model/inputs.js';
 import type { Semantics } from '../policy/legacy.js';
 import { MembershipCache } from '../render/membership.js';
 import { type NftRuleset, buildNftRuleset } from '../render/nftables.js';
@@ -100,7 +99,7 @@ export class NodeAgent {
     const started = performance.now();
     const inputs = this.inputs.read(this.options.paths, this.desired === undefined ? undefined : changed);
     this.lastInputs = inputs;
-    if (!inputsAreValid(inputs)) {
+    if (!inputs.valid) {
       const problems = [...inputs.load.problems.map((p) => p.message), ...inputs.diagnostics.map((d) => d.message)];
       this.log(`invalid input, keeping the last applied rules: ${problems.slice(0, 3).join('; ')}`);
       this.builtLast = false;
@@ -108,7 +107,7 @@ export class NodeAgent {
       return;
     }
     // After invalid input the change is against inputs never built: build afresh.
-    const cluster = this.clusters.build(inputs.load.objects, this.builtLast ? inputs.change : undefined);
+    const cluster = this.clusters.build(() => inputs.load.objects, this.builtLast ? inputs.change : undefined);
     this.builtLast = true;
     const desired = buildNftRuleset(cluster, {
       node: this.options.node,

@@ -42,14 +42,20 @@ export class ClusterBuilder {
 
   constructor(private readonly options: ClusterOptions = {}) {}
 
-  /** The cluster of `objects`; `change` says how they differ from the objects of the last call, when known. */
-  build(objects: readonly SourcedObject[], change?: ObjectChange): Cluster {
+  /**
+   * The cluster of `objects`; `change` says how they differ from the objects
+   * of the last call, when known. The objects may come as a function, called
+   * only when the patch needs them or a full build does.
+   */
+  build(input: readonly SourcedObject[] | (() => readonly SourcedObject[]), change?: ObjectChange): Cluster {
+    let gathered: readonly SourcedObject[] | undefined;
+    const objects = (): readonly SourcedObject[] => (gathered ??= typeof input === 'function' ? input() : input);
     const patched = this.basis !== undefined && change !== undefined ? patch(this.basis, change, objects) : undefined;
     this.lastBuild = patched === undefined ? 'full' : 'patched';
     if (patched !== undefined) return (this.basis = patched).cluster;
-    const cluster = buildCluster(objects, this.options);
-    const workloads = workloadObjects(objects);
-    this.basis = { cluster, workloads, refs: countRefs(cluster, workloads, objects) };
+    const cluster = buildCluster(objects(), this.options);
+    const workloads = workloadObjects(objects());
+    this.basis = { cluster, workloads, refs: countRefs(cluster, workloads, objects()) };
     return cluster;
   }
 }
@@ -84,7 +90,7 @@ function add(refs: Map<unknown, number>, key: unknown, by: number): boolean {
   return before === 0 || before + by === 0;
 }
 
-function patch(basis: Basis, change: ObjectChange, objects: readonly SourcedObject[]): Basis | undefined {
+function patch(basis: Basis, change: ObjectChange, objects: () => readonly SourcedObject[]): Basis | undefined {
   const isPod = (o: SourcedObject): boolean => knownKind(o.apiVersion, o.kind) === 'Pod';
   if (!change.removed.every(isPod) || !change.added.every(isPod)) return undefined;
   const { cluster } = basis;
@@ -125,7 +131,7 @@ function patch(basis: Basis, change: ObjectChange, objects: readonly SourcedObje
   // Two pods with one address: the full build keeps the later one by id; a patch cannot tell without looking.
   if (endpointByAddress.size !== endpoints.reduce((n, e) => n + (e.hostNetwork ? 0 : e.ips.length), 0)) return undefined;
   for (const [key, count] of refs) if (count === 0) refs.delete(key);
-  const nodes = nodesChanged ? nodesFrom(objects, endpoints) : cluster.nodes;
+  const nodes = nodesChanged ? nodesFrom(objects(), endpoints) : cluster.nodes;
   const next: Cluster = { ...cluster, endpoints, endpointById, endpointByAddress, nodes };
   patches.set(next, { from: cluster, removed: [...gone], added: added.map((p) => p.endpoint) });
   return { ...basis, refs, cluster: next };

@@ -16,6 +16,8 @@ export interface CachedInputs extends Inputs {
   /** sha256 over each file's sha256, in file order: what `inputsDigest` gives for the same files. */
   readonly digest: string;
   readonly change: ObjectChange;
+  /** Whether every file loaded and validated: `inputsAreValid`, without gathering the objects. */
+  readonly valid: boolean;
 }
 
 const pushAll = <T>(into: T[], from: readonly T[]): void => {
@@ -30,63 +32,138 @@ interface CachedFile {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+const isClean = (entry: CachedFile): boolean => entry.load.problems.length === 0 && entry.diagnostics.length === 0;
+
 /**
  * Reads the same paths again and again, parsing and validating only the
  * files that changed. A long-running agent sees one small file change at a
  * time; parsing every manifest on every change would cost what the cluster
  * weighs, not what the change does. Objects of unchanged files are the same
- * objects as before, so everything derived from them by object can be reused.
+ * objects as before, so everything derived from them by object can be
+ * reused. Told which files changed, a read costs what they hold: the
+ * objects, problems and digest of all the inputs are gathered only when
+ * asked for, from the files as that read left them.
  */
 export class InputCache {
   private files = new Map<string, CachedFile>();
   /** Each input path's files, in the order a directory walk gives them. */
   private listings = new Map<string, string[]>();
+  /** Files with a load problem or a validation error. */
+  private unclean = new Set<string>();
+  /** Listed files that could not be read: tried again on every read, as they may be readable now. */
+  private unreadable = new Set<string>();
+  /** Bumped by every read: what a read returns can be gathered until the next one. */
+  private generation = 0;
 
   /**
    * `changed` names the files known to have changed (from a watcher); the
    * others are trusted without a look. Without it, every file is checked.
    */
   read(paths: readonly string[], changed?: ReadonlySet<string>): CachedInputs {
-    const load: LoadResult = { objects: [], problems: [], skipped: [] };
-    const diagnostics: Diagnostic[] = [];
-    const next = new Map<string, CachedFile>();
-    const listings = new Map<string, string[]>();
+    const generation = ++this.generation;
+    const problems: LoadProblem[] = [];
     const change: ObjectChange = { removed: [], added: [] };
-    for (const path of paths) {
-      const previous = this.listings.get(path);
-      const files = changed !== undefined && previous !== undefined ? relisted(path, previous, changed) : expandPath(path, load.problems);
-      listings.set(path, files);
-      for (const file of files) {
-        const entry = this.entry(file, changed, load.problems);
-        if (entry === undefined) continue;
-        next.set(file, entry);
-        const before = this.files.get(file);
-        if (before !== entry) {
-          if (before !== undefined) pushAll(change.removed, before.load.objects);
-          pushAll(change.added, entry.load.objects);
-        }
-        appendResult(load, entry.load);
-        pushAll(diagnostics, entry.diagnostics);
-      }
-    }
-    for (const [file, before] of this.files) if (!next.has(file)) pushAll(change.removed, before.load.objects);
-    const entries = [...next.values()];
-    this.files = next;
-    this.listings = listings;
-    let digest: string | undefined;
+    const incremental = changed !== undefined && paths.length === this.listings.size && paths.every((p) => this.listings.has(p));
+    if (incremental) this.update(paths, changed, problems, change);
+    else this.rescan(paths, changed, problems, change);
+
+    const listings = paths.map((p) => this.listings.get(p)!);
+    const gather = <T>(what: (inputs: { load: LoadResult; diagnostics: Diagnostic[]; digests: string[] }) => T): (() => T) => {
+      let value: T | undefined;
+      return () => {
+        if (value !== undefined) return value;
+        if (generation !== this.generation) throw new Error('these inputs were read over since: gather them before the next read');
+        return (value = what(this.gathered(listings, problems)));
+      };
+    };
+    const load = gather((g) => g.load);
+    const diagnostics = gather((g) => g.diagnostics);
+    // One update over the joined digests: the same hash as one update per file, for far less.
+    const digest = gather((g) => createHash('sha256').update(g.digests.join('')).digest('hex'));
+    for (const problem of problems) this.unreadable.add(problem.location.file);
+    const valid = problems.length === 0 && this.unclean.size === 0;
     return {
-      load,
-      diagnostics,
       change,
-      // One update over the joined digests: the same hash as one update per file, for far less; and only when asked.
+      valid,
+      get load(): LoadResult {
+        return load();
+      },
+      get diagnostics(): readonly Diagnostic[] {
+        return diagnostics();
+      },
       get digest(): string {
-        return (digest ??= createHash('sha256').update(entries.map((e) => e.digest).join('')).digest('hex'));
+        return digest();
       },
     };
   }
 
-  private entry(file: string, changed: ReadonlySet<string> | undefined, problems: LoadProblem[]): CachedFile | undefined {
-    const cached = this.files.get(file);
+  /** Reads only the changed files, and moves them in and out of the listings. */
+  private update(paths: readonly string[], changed: ReadonlySet<string>, problems: LoadProblem[], change: ObjectChange): void {
+    for (const path of paths) relist(path, this.listings.get(path)!, changed);
+    const listed = new Set<string>();
+    const looked = new Set([...changed, ...this.unreadable]);
+    for (const file of looked) if (paths.some((p) => this.listings.get(p)!.includes(file))) listed.add(file);
+    this.unreadable.clear();
+    for (const file of looked) {
+      const before = this.files.get(file);
+      const entry = listed.has(file) ? this.entry(file, undefined, problems) : undefined;
+      this.replace(file, before, entry, change);
+    }
+  }
+
+  /** Walks every path again, and looks at every file unless told which changed. */
+  private rescan(paths: readonly string[], changed: ReadonlySet<string> | undefined, problems: LoadProblem[], change: ObjectChange): void {
+    const previous = this.files;
+    this.files = new Map();
+    this.listings = new Map();
+    this.unclean = new Set();
+    this.unreadable.clear();
+    for (const path of paths) {
+      const files = expandPath(path, problems);
+      this.listings.set(path, files);
+      for (const file of files) {
+        if (this.files.has(file)) continue;
+        const before = previous.get(file);
+        previous.delete(file);
+        this.replace(file, before, this.entry(file, changed, problems, before), change);
+      }
+    }
+    for (const before of previous.values()) pushAll(change.removed, before.load.objects);
+  }
+
+  private replace(file: string, before: CachedFile | undefined, entry: CachedFile | undefined, change: ObjectChange): void {
+    if (entry === undefined) {
+      this.files.delete(file);
+      this.unclean.delete(file);
+    } else {
+      this.files.set(file, entry);
+      if (isClean(entry)) this.unclean.delete(file);
+      else this.unclean.add(file);
+    }
+    if (before === entry) return;
+    if (before !== undefined) pushAll(change.removed, before.load.objects);
+    if (entry !== undefined) pushAll(change.added, entry.load.objects);
+  }
+
+  private gathered(listings: readonly (readonly string[])[], problems: readonly LoadProblem[]): { load: LoadResult; diagnostics: Diagnostic[]; digests: string[] } {
+    const load: LoadResult = { objects: [], problems: [...problems], skipped: [] };
+    const diagnostics: Diagnostic[] = [];
+    const digests: string[] = [];
+    const seen = new Set<string>();
+    for (const files of listings) {
+      for (const file of files) {
+        const entry = this.files.get(file);
+        if (entry === undefined || seen.has(file)) continue;
+        seen.add(file);
+        appendResult(load, entry.load);
+        pushAll(diagnostics, entry.diagnostics);
+        digests.push(entry.digest);
+      }
+    }
+    return { load, diagnostics, digests };
+  }
+
+  private entry(file: string, changed: ReadonlySet<string> | undefined, problems: LoadProblem[], cached = this.files.get(file)): CachedFile | undefined {
     if (cached !== undefined && changed !== undefined && !changed.has(file)) return cached;
     try {
       const stamp = stampOf(file);
@@ -105,8 +182,7 @@ export class InputCache {
  * A directory's listing after some of its files changed, without walking it
  * again: changed manifests that exist are in it, the others are not.
  */
-function relisted(path: string, files: readonly string[], changed: ReadonlySet<string>): string[] {
-  const listing = [...files];
+function relist(path: string, listing: string[], changed: ReadonlySet<string>): void {
   const segmentsOf = (file: string): string[] => relative(path, file).split(sep);
   for (const file of changed) {
     const segments = segmentsOf(file);
@@ -124,7 +200,6 @@ function relisted(path: string, files: readonly string[], changed: ReadonlySet<s
     if (wanted && !present) listing.splice(low, 0, file);
     if (!wanted && present) listing.splice(low, 1);
   }
-  return listing;
 }
 
 /** The order of a directory walk that sorts each directory's entries by name. */
