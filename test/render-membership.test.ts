@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { buildCluster } from '../src/model/cluster.js';
+import { ClusterBuilder } from '../src/model/cluster-builder.js';
 import { type JSONObject, type SourcedObject, objectFromData } from '../src/model/source.js';
 import { MembershipCache } from '../src/render/membership.js';
 import { type NftRuleset, buildNftRuleset } from '../src/render/nftables.js';
@@ -83,5 +84,31 @@ describe('rendering with kept memberships', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('gives what a fresh render gives when clusters are patched, as the agent renders them', () => {
+    const start = generateCluster({ pods: 200, policies: 80, namespaces: 4 }).map((o) => objectFromData(o));
+    let patched = 0;
+    fc.assert(
+      fc.property(fc.array(change, { minLength: 1, maxLength: 25 }), (changes) => {
+        const membership = new MembershipCache();
+        const builder = new ClusterBuilder();
+        let objects = start;
+        buildNftRuleset(builder.build(objects), { node: 'node-0', membership });
+        changes.forEach((c, serial) => {
+          const next = applyChange(objects, c, serial + 1);
+          const was = new Set(objects);
+          const is = new Set(next);
+          const cluster = builder.build(next, { removed: objects.filter((o) => !is.has(o)), added: next.filter((o) => !was.has(o)) });
+          if (builder.lastBuild === 'patched') patched++;
+          objects = next;
+          const kept = buildNftRuleset(cluster, { node: 'node-0', membership });
+          const fresh = buildNftRuleset(buildCluster(objects), { node: 'node-0' });
+          assert.deepEqual(normal(kept), normal(fresh), `after change ${serial + 1}: ${JSON.stringify(c)}`);
+        });
+      }),
+      { numRuns: 40 },
+    );
+    assert.ok(patched > 100, `${patched} renders of patched clusters`);
   });
 });

@@ -58,6 +58,15 @@ export function formatIP(family: Family, value: bigint): string {
   return ipaddr.fromByteArray(bytes).toString();
 }
 
+const addressTexts = new WeakMap<IPAddress, string>();
+
+/** An address as text, kept per address object: endpoints keep their address objects from one build to the next. */
+export function formatAddress(ip: IPAddress): string {
+  let text = addressTexts.get(ip);
+  if (text === undefined) addressTexts.set(ip, (text = formatIP(ip.family, ip.value)));
+  return text;
+}
+
 function bytesToBigint(bytes: number[]): bigint {
   let value = 0n;
   for (const b of bytes) value = (value << 8n) | BigInt(b);

@@ -25,7 +25,10 @@ export function rulesetDelta(from: NftRuleset | undefined, to: NftRuleset): stri
     if (!was.maps.has(map.name)) out.push(`add map ${table} ${map.name} { type ${map.type}; }`);
   }
   for (const set of to.sets) {
-    const [added, removed] = difference(set.elements, was.sets.get(set.name)?.elements ?? []);
+    const before = was.sets.get(set.name)?.elements ?? [];
+    // Renders hand back the very array of a set nothing changed.
+    if (before === set.elements) continue;
+    const [added, removed] = difference(set.elements, before);
     // Deletions first: an interval set refuses a new range that overlaps one still there.
     if (removed.length > 0) out.push(`delete element ${table} ${set.name} { ${removed.join(', ')} }`);
     if (added.length > 0) out.push(`add element ${table} ${set.name} { ${added.join(', ')} }`);

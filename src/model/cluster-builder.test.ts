@@ -17,6 +17,7 @@ function normal(cluster: Cluster): unknown {
     nodes: [...cluster.nodes.values()].map((n) => ({ ...n, addresses: n.addresses.map((ip) => formatIP(ip.family, ip.value)).sort() })).sort((a, b) => a.name.localeCompare(b.name)),
     namespaces: [...cluster.namespaces.values()].sort((a, b) => a.name.localeCompare(b.name)),
     policies: cluster.policies.length,
+    families: cluster.families,
   };
 }
 

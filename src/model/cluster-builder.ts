@@ -1,6 +1,7 @@
-import { compareStrings } from '../util/order.js';
 import { PatchedMap } from '../util/patched-map.js';
-import { type Cluster, type ClusterOptions, addressKey, buildCluster, namespaceOf, nodesFrom } from './cluster.js';
+import type { Family } from '../algebra/ip.js';
+import { compareStrings, sameList } from '../util/order.js';
+import { type Cluster, type ClusterOptions, addressKey, buildCluster, familiesWith, familyCounts, namespaceOf, nodesFrom } from './cluster.js';
 import { type Endpoint, podPlacer, workloadObjects } from './endpoints.js';
 import type { ObjectChange } from './input-cache.js';
 import { knownKind } from './kinds.js';
@@ -24,6 +25,8 @@ interface Basis {
   readonly workloads: readonly SourcedObject[];
   /** Pods per workload they stand for, pods per node, and pods per node address: a count reaching 0 or leaving it changes more than the pod. */
   readonly refs: Map<unknown, number>;
+  /** Addresses per family, over every endpoint. */
+  readonly families: Record<Family, number>;
 }
 
 /**
@@ -55,7 +58,7 @@ export class ClusterBuilder {
     if (patched !== undefined) return (this.basis = patched).cluster;
     const cluster = buildCluster(objects(), this.options);
     const workloads = workloadObjects(objects());
-    this.basis = { cluster, workloads, refs: countRefs(cluster, workloads, objects()) };
+    this.basis = { cluster, workloads, refs: countRefs(cluster, workloads, objects()), families: familyCounts(cluster.endpoints) };
     return cluster;
   }
 }
@@ -120,7 +123,7 @@ function patch(basis: Basis, change: ObjectChange, objects: () => readonly Sourc
   if (ownersChanged) return undefined;
 
   const endpoints = cluster.endpoints.filter((e) => !gone.has(e));
-  for (const { endpoint } of added) endpoints.splice(insertionPoint(endpoints, endpoint.id), 0, endpoint);
+  for (const { endpoint } of added) endpoints.splice(sortedIndex(endpoints, endpoint.id), 0, endpoint);
   const endpointById = PatchedMap.of(cluster.endpointById, added.map(({ endpoint }) => [endpoint.id, endpoint] as const), goneIds);
   const addressesOf = (e: Endpoint): string[] => (e.hostNetwork ? [] : e.ips.map(addressKey));
   const endpointByAddress = PatchedMap.of(
@@ -132,13 +135,17 @@ function patch(basis: Basis, change: ObjectChange, objects: () => readonly Sourc
   if (endpointByAddress.size !== endpoints.reduce((n, e) => n + (e.hostNetwork ? 0 : e.ips.length), 0)) return undefined;
   for (const [key, count] of refs) if (count === 0) refs.delete(key);
   const nodes = nodesChanged ? nodesFrom(objects(), endpoints) : cluster.nodes;
-  const next: Cluster = { ...cluster, endpoints, endpointById, endpointByAddress, nodes };
+  const counts = { ...basis.families };
+  for (const e of gone) for (const ip of e.ips) counts[ip.family]--;
+  for (const { endpoint } of added) for (const ip of endpoint.ips) counts[ip.family]++;
+  const families = familiesWith(counts);
+  const next: Cluster = { ...cluster, endpoints, endpointById, endpointByAddress, nodes, families: sameList(families, cluster.families) ? cluster.families : families };
   patches.set(next, { from: cluster, removed: [...gone], added: added.map((p) => p.endpoint) });
-  return { ...basis, refs, cluster: next };
+  return { ...basis, refs, families: counts, cluster: next };
 }
 
 /** Where an id goes in endpoints sorted by id. */
-function insertionPoint(endpoints: readonly Endpoint[], id: string): number {
+export function sortedIndex(endpoints: readonly Endpoint[], id: string): number {
   let low = 0;
   let high = endpoints.length;
   while (low < high) {

@@ -1,5 +1,5 @@
 import { compareStrings } from '../util/order.js';
-import { type IPAddress, parseIP } from '../algebra/ip.js';
+import { type Family, type IPAddress, parseIP } from '../algebra/ip.js';
 import type { Labels } from '../algebra/selector.js';
 import type { Policy } from '../policy/ir.js';
 import { normaliseIroncorePolicy } from '../policy/ironcore.js';
@@ -40,6 +40,8 @@ export interface Cluster {
   readonly endpointById: ReadonlyMap<string, Endpoint>;
   /** Keyed by `family/value` of each address. */
   readonly endpointByAddress: ReadonlyMap<string, Endpoint>;
+  /** The address families the endpoints' addresses are of, 4 before 6. */
+  readonly families: readonly Family[];
   readonly policiesByNamespace: ReadonlyMap<string, readonly Policy[]>;
   readonly semantics: Semantics;
   /** Under legacy semantics: which namespaces isolate, which policies have no effect, and unreadable annotations. */
@@ -76,6 +78,7 @@ export function buildCluster(objects: readonly SourcedObject[], options: Cluster
   const namespaces = namespacesFrom(objects, [...endpoints.map((e) => e.namespace), ...policies.map((p) => p.namespace)]);
   const endpointByAddress = new Map<string, Endpoint>();
   for (const e of endpoints) for (const ip of e.ips) if (!e.hostNetwork) endpointByAddress.set(addressKey(ip), e);
+  const families = familiesIn(endpoints);
   const policiesByNamespace = new Map<string, Policy[]>();
   for (const p of policies) {
     const inNamespace = policiesByNamespace.get(p.namespace);
@@ -89,11 +92,23 @@ export function buildCluster(objects: readonly SourcedObject[], options: Cluster
     nodes: nodesFrom(objects, endpoints),
     endpointById: new Map(endpoints.map((e) => [e.id, e])),
     endpointByAddress,
+    families,
     policiesByNamespace,
     semantics,
     ...(legacy ? { legacy } : {}),
   };
 }
+
+/** How many addresses of each family the endpoints hold. */
+export function familyCounts(endpoints: readonly Endpoint[]): Record<Family, number> {
+  const counts: Record<Family, number> = { 4: 0, 6: 0 };
+  for (const e of endpoints) for (const ip of e.ips) counts[ip.family]++;
+  return counts;
+}
+
+export const familiesWith = (counts: Record<Family, number>): Family[] => ([4, 6] as const).filter((f) => counts[f] > 0);
+
+const familiesIn = (endpoints: readonly Endpoint[]): Family[] => familiesWith(familyCounts(endpoints));
 
 export function namespacesFrom(objects: readonly SourcedObject[], referenced: readonly string[]): Map<string, NamespaceInfo> {
   const namespaces = new Map<string, NamespaceInfo>();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Protocol } from '../algebra/connset.js';
-import { type Family, formatIP, parseCIDR } from '../algebra/ip.js';
+import { type Family, formatAddress, formatIP, parseCIDR } from '../algebra/ip.js';
 import { IPSet } from '../algebra/ipset.js';
 import { PortSet } from '../algebra/portset.js';
 import { type EngineOptions, defaultEngineOptions, isolatingPolicies, peerMatchesRemote } from '../engine/verdict.js';
@@ -9,6 +9,7 @@ import type { Endpoint } from '../model/endpoints.js';
 import type { Direction, NamedPort, Peer, Policy, Rule } from '../policy/ir.js';
 import { describeRulePeer, policyName } from '../policy/ir.js';
 import type { MembershipCache } from './membership.js';
+import { endpointPatchOf, sortedIndex } from '../model/cluster-builder.js';
 
 /**
  * One node's nftables ruleset, as data. Rules stay fixed and membership
@@ -69,14 +70,17 @@ const FIELDS: Record<Direction, { local: 'saddr' | 'daddr'; remote: 'saddr' | 'd
 
 export function buildNftRuleset(cluster: Cluster, options: NftRenderOptions): NftRuleset {
   const engine = options.engine ?? defaultEngineOptions;
-  const local = cluster.endpoints.filter((e) => e.node === options.node && !e.hostNetwork && e.ips.length > 0);
+  const local = localEndpoints(cluster, options.node);
+  const context: RenderContext = { cluster, node: options.node, local, engine, membership: options.membership };
+  // Rules for a family no endpoint has would only be noise.
+  const families = cluster.families;
   const sets = new SetRegistry();
   const maps: NftMap[] = [];
   const chains: NftChain[] = [];
   const baseChains: NftChain[] = [];
 
   for (const family of FAMILIES) {
-    const addresses = local.flatMap((e) => e.ips.filter((ip) => ip.family === family).map((ip) => formatIP(family, ip.value)));
+    const addresses = local.flatMap((e) => addressesOf(e, family));
     sets.declare(`programmed${family}`, ADDR[family].type, false, addresses, 'every local endpoint that has been programmed');
     const podNetworks = (options.podCIDRs ?? []).map(parseCIDR).filter((c) => c?.family === family);
     sets.declare(`local_pods${family}`, ADDR[family].type, true, podNetworks.map((c) => `${formatIP(family, c!.first)}-${formatIP(family, c!.last)}`), 'the node\'s pod networks');
@@ -100,13 +104,15 @@ export function buildNftRuleset(cluster: Cluster, options: NftRenderOptions): Nf
           if (target === undefined) {
             target = `pol_${direction}_${shortHash(policyName(policy.ref))}`;
             policyChains.set(policy, target);
-            chains.push({ name: target, rules: policyRules(cluster, policy, direction, local, sets, engine, options.membership) });
+            const plan = chainPlan(policy, direction, engine, families);
+            for (const set of plan.sets) sets.add(set.name, set.type, set.interval, set.elements(context), set.comment);
+            chains.push({ name: target, rules: plan.rules });
           }
           return `jump ${target}`;
         });
         chains.push({ name: chain, rules: [...jumps, 'drop'] });
       }
-      for (const ip of endpoint.ips) dispatch[ip.family].push([formatIP(ip.family, ip.value), `jump ${chain}`]);
+      for (const ip of endpoint.ips) dispatch[ip.family].push([formatAddress(ip), `jump ${chain}`]);
     }
     for (const family of FAMILIES) maps.push({ name: `${direction}${family}`, type: `${ADDR[family].type} : verdict`, elements: dispatch[family] });
     baseChains.push(baseChain(direction));
@@ -129,65 +135,102 @@ function baseChain(direction: Direction): NftChain {
   };
 }
 
+/** What one render knows: everything the elements of a set are computed from. */
+interface RenderContext {
+  readonly cluster: Cluster;
+  readonly node: string;
+  readonly local: readonly Endpoint[];
+  readonly engine: EngineOptions;
+  readonly membership: MembershipCache | undefined;
+}
+
+/** A set a policy chain's rules name; its elements are the cluster's of each render. */
+interface SetPlan {
+  readonly name: string;
+  readonly type: string;
+  readonly interval: boolean;
+  readonly comment: string;
+  readonly elements: (context: RenderContext) => readonly string[];
+}
+
+/** A policy's chain for one direction: its rules, and the sets they name. */
+interface ChainPlan {
+  readonly rules: readonly string[];
+  readonly sets: readonly SetPlan[];
+}
+
+/**
+ * Plans by policy: the rules of a policy depend on the policy alone (and on
+ * which address families the cluster has), never on who is in its sets,
+ * so an agent renders them once and then only fills sets. A set may be
+ * empty; its rule stays, and matches nothing until an element comes.
+ */
+const chainPlans = new WeakMap<Policy, Map<string, ChainPlan>>();
+
+function chainPlan(policy: Policy, direction: Direction, engine: EngineOptions, families: readonly Family[]): ChainPlan {
+  let plans = chainPlans.get(policy);
+  if (plans === undefined) chainPlans.set(policy, (plans = new Map()));
+  const key = `${direction}/${engineKey(engine)}/${families.join(',')}`;
+  let plan = plans.get(key);
+  if (plan === undefined) plans.set(key, (plan = planChain(policy, direction, engine, families)));
+  return plan;
+}
+
 /** The rules of one policy for one direction: each accepts what one rule allows, for one family. */
-function policyRules(
-  cluster: Cluster,
-  policy: Policy,
-  direction: Direction,
-  local: readonly Endpoint[],
-  sets: SetRegistry,
-  engine: EngineOptions,
-  membership: MembershipCache | undefined,
-): string[] {
-  return policy[direction]!.flatMap((rule) => {
+function planChain(policy: Policy, direction: Direction, engine: EngineOptions, families: readonly Family[]): ChainPlan {
+  const sets = new Map<string, SetPlan>();
+  const use = (set: SetPlan): string => {
+    sets.set(set.name, set);
+    return set.name;
+  };
+  const rules = policy[direction]!.flatMap((rule) => {
     const comment = ` comment ${JSON.stringify(`${policyName(policy.ref)} ${direction}[${rule.ref.index}]`)}`;
-    return FAMILIES.flatMap((family) => {
-      const peers = peerMatches(cluster, rule, direction, family, sets, engine, membership);
-      const ports = portMatches(cluster, rule, direction, family, local, sets, membership);
+    return families.flatMap((family) => {
+      const peers = peerMatches(rule, direction, family, engine, use);
+      const ports = portMatches(rule, direction, family, use);
       return peers.flatMap((peer) => ports.map((port) => `${[peer, port].filter(Boolean).join(' ')} accept${comment}`));
     });
   });
+  return { rules, sets: [...sets.values()] };
 }
 
 /** How a rule's peers appear for one family: `''` for any peer, else a match on a shared set. */
-function peerMatches(
-  cluster: Cluster,
-  rule: Rule,
-  direction: Direction,
-  family: Family,
-  sets: SetRegistry,
-  engine: EngineOptions,
-  membership: MembershipCache | undefined,
-): string[] {
+function peerMatches(rule: Rule, direction: Direction, family: Family, engine: EngineOptions, use: (set: SetPlan) => string): string[] {
   if (rule.peers === 'any') return [''];
-  const { match } = ADDR[family];
+  const { match, type } = ADDR[family];
   const field = FIELDS[direction].remote;
-  return rule.peers.flatMap((peer) => {
-    const elements = peerElements(cluster, peer, family, engine, membership);
-    if (elements.length === 0) return [];
-    const name = sets.add(`peer${family}`, peerKey(peer, family), ADDR[family].type, peer.kind === 'ipBlock', elements, describeRulePeer(peer));
-    return [`${match} ${field} @${name}`];
-  });
+  // An ipBlock of the other family can never hold an element: no set, no rule.
+  return rule.peers.flatMap((peer) =>
+    peer.kind === 'ipBlock' && !peer.ips.ranges().some((r) => r.family === family)
+      ? []
+      : [`${match} ${field} @${use({ name: `peer${family}_${shortHash(peerKey(peer, family))}`, type, interval: peer.kind === 'ipBlock', comment: describeRulePeer(peer), elements: peerElements(peer, family, engine) })}`],
+  );
 }
 
-function peerElements(cluster: Cluster, peer: Peer, family: Family, engine: EngineOptions, membership: MembershipCache | undefined): readonly string[] {
+function peerElements(peer: Peer, family: Family, engine: EngineOptions): (context: RenderContext) => readonly string[] {
   if (peer.kind === 'ipBlock') {
-    let ips = peer.ips;
+    const format = (ips: IPSet): string[] =>
+      ips
+        .ranges()
+        .filter((r) => r.family === family)
+        .map((r) => (r.first === r.last ? formatIP(family, r.first) : `${formatIP(family, r.first)}-${formatIP(family, r.last)}`));
+    if (engine.ipBlockMatchesPodIPs) {
+      const elements = format(peer.ips);
+      return () => elements;
+    }
     // Cilium's mode: an ipBlock never matches a pod, so pod addresses are cut out of it.
-    if (!engine.ipBlockMatchesPodIPs) ips = ips.subtract(IPSet.fromAddresses(cluster.endpoints.filter((e) => !e.hostNetwork).flatMap((e) => e.ips)));
-    return ips
-      .ranges()
-      .filter((r) => r.family === family)
-      .map((r) => (r.first === r.last ? formatIP(family, r.first) : `${formatIP(family, r.first)}-${formatIP(family, r.last)}`));
+    return ({ cluster }) => format(peer.ips.subtract(IPSet.fromAddresses(cluster.endpoints.filter((e) => !e.hostNetwork).flatMap((e) => e.ips))));
   }
+  const key = `peer/${peerKey(peer, family)}/${engineKey(engine)}`;
   const contribute = (c: Cluster, e: Endpoint): string[] =>
     peerMatchesRemote(c, peer, { kind: 'endpoint', endpoint: e, ip: undefined }, engine) ? addressesOf(e, family) : [];
-  if (membership !== undefined) return membership.elements(cluster, `peer/${peerKey(peer, family)}/${engineKey(engine)}`, contribute);
-  return cluster.endpoints.flatMap((e) => contribute(cluster, e));
+  return ({ cluster, membership }) => (membership !== undefined ? membership.elements(cluster, key, contribute) : cluster.endpoints.flatMap((e) => contribute(cluster, e)));
 }
 
-const addressesOf = (e: Endpoint, family: Family): string[] => e.ips.filter((ip) => ip.family === family).map((ip) => formatIP(family, ip.value));
+const addressesOf = (e: Endpoint, family: Family): string[] => e.ips.filter((ip) => ip.family === family).map(formatAddress);
 const engineKey = (engine: EngineOptions): string => `${engine.ipBlockMatchesPodIPs}/${engine.allowEgressToLocalNode}`;
+/** The endpoints whose addresses a node programs. */
+const isLocal = (e: Endpoint, node: string): boolean => e.node === node && !e.hostNetwork && e.ips.length > 0;
 
 /**
  * How a rule's ports appear: `''` for any, one match per protocol for
@@ -195,15 +238,7 @@ const engineKey = (engine: EngineOptions): string => `${engine.ipBlockMatchesPod
  * resolved on the destinations: the local endpoints for ingress, every
  * endpoint for egress.
  */
-function portMatches(
-  cluster: Cluster,
-  rule: Rule,
-  direction: Direction,
-  family: Family,
-  local: readonly Endpoint[],
-  sets: SetRegistry,
-  membership: MembershipCache | undefined,
-): string[] {
+function portMatches(rule: Rule, direction: Direction, family: Family, use: (set: SetPlan) => string): string[] {
   if (rule.ports === 'any') return [''];
   const byProtocol = new Map<Protocol, PortSet>();
   const named: NamedPort[] = [];
@@ -216,24 +251,25 @@ function portMatches(
     if (ports.isAll()) return l4;
     return `${l4} th dport { ${ports.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ')} }`;
   });
-  const resolved = named.flatMap((match) => {
+  const resolved = named.map((match) => {
     const key = `${direction}/${direction === 'ingress' ? 'local' : 'all'}/${match.protocol}/${match.name}/${family}`;
-    const contribute = (_: Cluster, e: Endpoint): string[] =>
+    const named = (e: Endpoint): string[] =>
       e.hostNetwork
         ? []
         : e.ports
             .filter((p) => p.name === match.name && p.protocol === match.protocol)
             .flatMap((p) => addressesOf(e, family).map((address) => `${address} . ${p.protocol.toLowerCase()} . ${p.port}`));
-    // Ingress resolves on the local endpoints, a few; egress on every endpoint, which the cache follows.
-    const elements =
+    // Ingress resolves on the local endpoints; egress on every endpoint. The cache follows both.
+    const elements = ({ cluster, node, local, membership }: RenderContext): readonly string[] =>
       direction === 'ingress'
-        ? local.flatMap((e) => contribute(cluster, e))
+        ? membership !== undefined
+          ? membership.elements(cluster, `named/${key}/${node}`, (_, e) => (isLocal(e, node) ? named(e) : []))
+          : local.flatMap(named)
         : membership !== undefined
-          ? membership.elements(cluster, `named/${key}`, contribute)
-          : cluster.endpoints.flatMap((e) => contribute(cluster, e));
-    if (elements.length === 0) return [];
-    const name = sets.add(`named${family}`, key, `${ADDR[family].type} . inet_proto . inet_service`, false, elements, `port ${match.name}/${match.protocol}`);
-    return [`${ADDR[family].match} daddr . meta l4proto . th dport @${name}`];
+          ? membership.elements(cluster, `named/${key}`, (_, e) => named(e))
+          : cluster.endpoints.flatMap(named);
+    const set = { name: `named${family}_${shortHash(key)}`, type: `${ADDR[family].type} . inet_proto . inet_service`, interval: false, comment: `port ${match.name}/${match.protocol}`, elements };
+    return `${ADDR[family].match} daddr . meta l4proto . th dport @${use(set)}`;
   });
   return [...numbered, ...resolved];
 }
@@ -247,7 +283,43 @@ function peerKey(peer: Peer, family: Family): string {
 }
 
 
-const shortHash = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 10);
+const shortHashes = new Map<string, string>();
+/** Names follow what chains and sets stand for; the same few thousand keys come back on every render. */
+const shortHash = (key: string): string => {
+  let hash = shortHashes.get(key);
+  if (hash === undefined) {
+    if (shortHashes.size > 100_000) shortHashes.clear();
+    shortHashes.set(key, (hash = createHash('sha256').update(key).digest('hex').slice(0, 10)));
+  }
+  return hash;
+};
+
+/** A node's endpoints by cluster, followed through patches rather than sought among all endpoints again. */
+const localByCluster = new WeakMap<Cluster, { readonly node: string; readonly local: readonly Endpoint[] }>();
+function localEndpoints(cluster: Cluster, node: string): readonly Endpoint[] {
+  const known = localByCluster.get(cluster);
+  if (known?.node === node) return known.local;
+  const patch = endpointPatchOf(cluster);
+  const before = patch === undefined ? undefined : localByCluster.get(patch.from);
+  let local: Endpoint[];
+  if (patch !== undefined && before?.node === node) {
+    const gone = new Set(patch.removed);
+    local = before.local.filter((e) => !gone.has(e));
+    for (const e of patch.added) if (isLocal(e, node)) local.splice(sortedIndex(local, e.id), 0, e);
+  } else {
+    local = cluster.endpoints.filter((e) => isLocal(e, node));
+  }
+  localByCluster.set(cluster, { node, local });
+  return local;
+}
+
+/** Elements without repeats, the same array for the same input array: kept memberships come back unchanged, and so do their sets. */
+const deduplicated = new WeakMap<readonly string[], readonly string[]>();
+function withoutRepeats(elements: readonly string[]): readonly string[] {
+  let unique = deduplicated.get(elements);
+  if (unique === undefined) deduplicated.set(elements, (unique = [...new Set(elements)]));
+  return unique;
+}
 
 /**
  * Named sets, deduplicated. A set is named after what it means (the peer
@@ -258,13 +330,12 @@ class SetRegistry {
   private readonly byName = new Map<string, NftSet>();
 
   declare(name: string, type: string, interval: boolean, elements: readonly string[], comment: string): void {
-    this.byName.set(name, { name, type, interval, elements: [...new Set(elements)], comment });
+    this.byName.set(name, { name, type, interval, elements: withoutRepeats(elements), comment });
   }
 
-  add(prefix: string, key: string, type: string, interval: boolean, elements: readonly string[], comment: string): string {
-    const name = `${prefix}_${shortHash(key)}`;
+  /** A set several chains may name: the first declaration stands. */
+  add(name: string, type: string, interval: boolean, elements: readonly string[], comment: string): void {
     if (!this.byName.has(name)) this.declare(name, type, interval, elements, comment);
-    return name;
   }
 
   all(): NftSet[] {
