@@ -10,13 +10,16 @@
  *   first-packet-latency  connect time (SYN to SYN-ACK, as the client sees it), p50 and p99.
  *   render                one node of a 10,000-pod / 2,000-policy cluster: resolve + render.
  *   update-latency        a pod's label change, or a new pod, written to the agent's input directory,
- *                         until its delta transaction has been committed by the kernel.
+ *                         until its delta transaction has been committed by the kernel; with the
+ *                         agent applying through `ip netns exec`, and inside the node's namespace
+ *                         (as a node agent runs). `--rcu-expedited` adds a run with the kernel's
+ *                         RCU grace periods expedited, which deletions in a commit wait for.
  *   resync-under-traffic  150 open connections pinging, a stream of new ones, and forced full table
  *                         replacements in between: connections lost. A non-atomic rebuild is run
  *                         as a control, to show that the count sees losses when there are some.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NodeAgent } from '../src/dataplane/agent.js';
@@ -76,6 +79,12 @@ const clientScript = fileURLToPath(new URL('./dataplane-client.mjs', import.meta
 
 async function main(): Promise<void> {
   requireKernelTools();
+  const inner = arg('--inner-update');
+  if (inner !== undefined) {
+    // A child of the bench, started inside a node namespace: the agent applies with plain `nft`.
+    const [pods, policies] = inner.split('/').map(Number) as [number, number];
+    return benchUpdates({ pods, policies }, undefined, arg('--rcu') as Rcu);
+  }
   Lab.down(LAB);
   mkdirSync(Lab.dir(LAB), { recursive: true });
   createFabric(LAB);
@@ -89,8 +98,11 @@ async function main(): Promise<void> {
     }
     if (only.has('update')) {
       benchCommitFloor();
-      await benchUpdates({ pods: 1_000, policies: 200 });
-      await benchUpdates({ pods: 10_000, policies: 2_000 });
+      for (const size of [{ pods: 1_000, policies: 200 }, { pods: 10_000, policies: 2_000 }]) {
+        await benchUpdates(size, `${LAB_PREFIX}${LAB}-upd`, 'normal');
+        benchUpdatesInsideNetns(size, 'normal');
+        if (process.argv.includes('--rcu-expedited')) withExpeditedRcu(() => benchUpdatesInsideNetns(size, 'expedited'));
+      }
     }
   } finally {
     for (const child of processes) child.kill('SIGTERM');
@@ -303,9 +315,12 @@ function benchRender(): void {
  * server would write it. Each change is one file replaced by a rename; the latency runs from just
  * before the rename to the return of the agent's `nft -f` for that change.
  */
-async function benchUpdates(size: { pods: number; policies: number }): Promise<void> {
-  progress(`update latency: ${size.pods} pods / ${size.policies} policies`);
+async function benchUpdates(size: { pods: number; policies: number }, netns: string | undefined, rcu: Rcu): Promise<void> {
+  const agentAt = netns === undefined ? 'inside-netns' : 'ip-netns-exec';
+  progress(`update latency: ${size.pods} pods / ${size.policies} policies, agent ${agentAt}, rcu ${rcu}`);
   const dir = join(LAB_ROOT, LAB, `update-${size.pods}`);
+  // Fresh each run: the pods an earlier run created are not this cluster's.
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const raw = generateCluster(size);
   const fileOf = (o: JSONObject): string => join(dir, `${o['kind']}-${metadataOf(o)['namespace'] ?? ''}-${metadataOf(o)['name']}.json`);
@@ -315,8 +330,7 @@ async function benchUpdates(size: { pods: number; policies: number }): Promise<v
     renameSync(`${file}.tmp`, file);
   };
   for (const o of raw) writeFileSync(fileOf(o), JSON.stringify(o));
-  const netns = `${LAB_PREFIX}${LAB}-upd`;
-  run(['ip', 'netns', 'add', netns]);
+  if (netns !== undefined) run(['ip', 'netns', 'add', netns]);
   let reconciled: ((commands: readonly string[]) => void) | undefined;
   const agent = new NodeAgent({
     paths: [dir],
@@ -327,7 +341,7 @@ async function benchUpdates(size: { pods: number; policies: number }): Promise<v
     onReconciled: (commands) => reconciled?.(commands),
   });
   const startAt = performance.now();
-  agent.start();
+  await agent.start();
   progress(`agent up in ${round(performance.now() - startAt)} ms (parse, validate, render, apply)`);
   const timed = async (change: () => void): Promise<{ us: number; commands: readonly string[] }> => {
     const done = new Promise<readonly string[]>((resolve, reject) => {
@@ -369,12 +383,46 @@ async function benchUpdates(size: { pods: number; policies: number }): Promise<v
     record('pod-create', await timed(() => write(fresh)));
   }
   agent.stop();
-  run(['ip', 'netns', 'del', netns]);
+  if (netns !== undefined) run(['ip', 'netns', 'del', netns]);
   for (const [change, r] of Object.entries(results)) {
     emit({
-      bench: 'update-latency', rendering: 'netpol', change, ...size,
+      bench: 'update-latency', rendering: 'netpol', change, ...size, agent: agentAt, rcu,
       p50us: round(quantile(r.us, 0.5)), p99us: round(quantile(r.us, 0.99)), maxUs: round(Math.max(...r.us)), updates: r.us.length, noOps: UPDATES - r.us.length, medianCommands: quantile(r.commands, 0.5),
     });
+  }
+}
+
+type Rcu = 'normal' | 'expedited';
+
+/**
+ * The update bench again, with the agent inside the node's namespace as a node agent runs
+ * (in a child process started there), so that a transaction is `nft -f` alone.
+ */
+function benchUpdatesInsideNetns(size: { pods: number; policies: number }, rcu: Rcu): void {
+  const netns = `${LAB_PREFIX}${LAB}-upd-in`;
+  run(['ip', 'netns', 'add', netns]);
+  try {
+    const argv = ['netns', 'exec', netns, ...selfCommand(import.meta.url, './dataplane.bench'), '--inner-update', `${size.pods}/${size.policies}`, '--updates', `${UPDATES}`, '--rcu', rcu];
+    const child = spawnSync('ip', argv, { stdio: 'inherit' });
+    if (child.status !== 0) throw new Error(`the update bench inside ${netns} failed (${child.status})`);
+  } finally {
+    run(['ip', 'netns', 'del', netns]);
+  }
+}
+
+/**
+ * With `--rcu-expedited`, a run with the kernel's RCU grace periods expedited
+ * (/sys/kernel/rcu_expedited), restored afterwards: nftables commits that
+ * delete anything wait for a grace period, and this shows what that costs.
+ */
+function withExpeditedRcu(work: () => void): void {
+  const knob = '/sys/kernel/rcu_expedited';
+  const before = readFileSync(knob, 'utf8').trim();
+  writeFileSync(knob, '1');
+  try {
+    work();
+  } finally {
+    writeFileSync(knob, before);
   }
 }
 

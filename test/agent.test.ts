@@ -56,7 +56,7 @@ describe('netpol agent', () => {
     writeAtomically(file, BASE);
     await withScratchNetns(async (netns) => {
       const agent = new NodeAgent({ paths: [file], node: 'n1', netns, statusFile: status, resyncMs: 0 });
-      agent.start();
+      await agent.start();
       try {
         assert.equal(distance(netns, BASE), 0, 'the kernel holds the rendered ruleset');
         const handles = [handleOf(netns, 'egress'), handleOf(netns, 'ingress')];
@@ -76,7 +76,7 @@ describe('netpol agent', () => {
 
         spawnSync('ip', ['netns', 'exec', netns, 'nft', 'delete', 'element', 'inet', 'netpol', 'ingress4', '{ 10.0.0.4 }']);
         assert.equal(distance(netns, grown), 1, 'drift');
-        assert.equal(agent.resync(), 1, 'one command repairs it');
+        assert.equal(await agent.resync(), 1, 'one command repairs it');
         assert.equal(distance(netns, grown), 0);
 
         writeAtomically(file, `${grown}---\nkind: broken\n`);

@@ -9,6 +9,7 @@ import { type NftRuleset, buildNftRuleset } from '../render/nftables.js';
 import { rulesetDelta } from './delta.js';
 import { asRuleset, readKernelRuleset } from './kernel.js';
 import { inNetns, runOk } from './exec.js';
+import { NftSession, SESSION_LINE_LIMIT } from './nft-session.js';
 
 export interface AgentOptions {
   readonly paths: readonly string[];
@@ -49,8 +50,12 @@ export class NodeAgent {
   private applied = 0;
   private watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private pending = false;
-  private running = false;
+  /** Reconciles and resyncs, one after another. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Whether a reconcile is queued that has not yet taken the dirty files. */
+  private scheduled = false;
+  private stopped = false;
+  private session: NftSession | undefined;
   private readonly inputs = new InputCache();
   private readonly membership = new MembershipCache();
   private readonly clusters: ClusterBuilder;
@@ -76,26 +81,58 @@ export class NodeAgent {
   }
 
   /** Applies the inputs once, starting from what the kernel holds, then watches and resyncs. */
-  start(): void {
-    this.reconcile();
+  async start(): Promise<void> {
+    await this.enqueue(() => this.reconcile());
+    this.session = new NftSession(this.options.netns);
     for (const path of this.options.paths) this.watch(path);
     const every = this.options.resyncMs ?? 30_000;
-    if (every > 0) this.timer = setInterval(() => this.resync(), every);
+    if (every > 0) this.timer = setInterval(() => void this.resync().catch((error: Error) => this.failed(error)), every);
   }
 
   /** Stops watching. The rules stay in the kernel unless asked to clean up. */
   stop({ cleanup = false }: { cleanup?: boolean } = {}): void {
+    this.stopped = true;
     for (const w of this.watchers) w.close();
     this.watchers = [];
     if (this.timer) clearInterval(this.timer);
+    this.session?.close();
     if (cleanup) runOk(inNetns(this.options.netns, ['nft', 'delete', 'table', 'inet', this.table]));
+  }
+
+  /**
+   * Looks at every input file, in case a watcher missed an event, then reads
+   * the kernel back and repairs any drift from the last applied ruleset.
+   * Resolves to the number of commands the repair took.
+   */
+  resync(): Promise<number> {
+    return this.enqueue(async () => {
+      await this.reconcile();
+      const desired = this.desired as NftRuleset | undefined;
+      if (desired === undefined) return 0;
+      const commands = rulesetDelta(this.kernelAs(desired), desired);
+      if (commands.length > 0) {
+        this.log(`repairing drift: ${commands.length} command(s)`);
+        await this.apply(commands);
+      }
+      return commands.length;
+    });
+  }
+
+  /** Runs one piece of work after the others: reconciles and resyncs never overlap. */
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 
   /**
    * Reads the inputs, renders, and applies the difference to the last applied
    * ruleset. `changed` names the files that changed; without it, every file is checked.
    */
-  reconcile(changed?: ReadonlySet<string>): void {
+  private async reconcile(changed?: ReadonlySet<string>): Promise<void> {
     const started = performance.now();
     const inputs = this.inputs.read(this.options.paths, this.desired === undefined ? undefined : changed);
     this.lastInputs = inputs;
@@ -118,25 +155,10 @@ export class NodeAgent {
     });
     // The first time, start from the kernel: a restarted agent picks up where the last one stopped.
     const from = this.desired ?? this.kernelAs(desired);
-    this.apply(rulesetDelta(from, desired));
+    await this.apply(rulesetDelta(from, desired));
     this.desired = desired;
     this.report({ lastApplyMs: performance.now() - started });
     this.options.onReconciled?.(this.lastCommands);
-  }
-
-  /**
-   * Looks at every input file, in case a watcher missed an event, then reads
-   * the kernel back and repairs any drift from the last applied ruleset.
-   */
-  resync(): number {
-    if (this.desired === undefined) return 0;
-    this.reconcile();
-    const commands = rulesetDelta(this.kernelAs(this.desired), this.desired);
-    if (commands.length > 0) {
-      this.log(`repairing drift: ${commands.length} command(s)`);
-      this.apply(commands);
-    }
-    return commands.length;
   }
 
   private kernelAs(desired: NftRuleset): NftRuleset | undefined {
@@ -144,10 +166,22 @@ export class NodeAgent {
     return kernel === undefined ? undefined : asRuleset(kernel, desired);
   }
 
-  private apply(commands: readonly string[]): void {
+  /** One transaction: a delta through the agent's nft session, a whole table through `nft -f`. */
+  private async apply(commands: readonly string[]): Promise<void> {
     this.lastCommands = commands;
     if (commands.length === 0) return;
-    runOk(inNetns(this.options.netns, ['nft', '-f', '-']), `${commands.join('\n')}\n`);
+    if (commands.reduce((n, c) => n + c.length + 2, 0) <= SESSION_LINE_LIMIT && this.session !== undefined) {
+      if (!this.session.alive) this.session = new NftSession(this.options.netns);
+      try {
+        await this.session.apply(commands);
+      } catch (error) {
+        // The session died with the batch in hand: whether it was committed, only the kernel knows.
+        if (!this.session.alive) this.desired = undefined;
+        throw error;
+      }
+    } else {
+      runOk(inNetns(this.options.netns, ['nft', '-f', '-']), `${commands.join('\n')}\n`);
+    }
     this.applied++;
     this.log(`applied ${commands.length} command(s) in one transaction`);
   }
@@ -193,26 +227,21 @@ export class NodeAgent {
 
   /** Coalesces bursts of events into one reconcile, without a fixed delay. */
   private kick(): void {
-    if (this.running) {
-      this.pending = true;
-      return;
-    }
-    this.running = true;
-    setImmediate(() => {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    void this.enqueue(async () => {
+      // Events that come in from here on schedule the next reconcile.
+      this.scheduled = false;
       const changed = this.dirty;
       this.dirty = new Set();
-      try {
-        this.reconcile(changed);
-      } catch (error) {
-        this.log(`apply failed, will retry on the next change or resync: ${(error as Error).message}`);
-        this.report({ error: (error as Error).message });
-      } finally {
-        this.running = false;
-        // Events that came in while this reconcile ran may all have been for files it already read.
-        if (this.pending && (this.dirty === undefined || this.dirty.size > 0)) this.kick();
-        this.pending = false;
-      }
-    });
+      if (this.stopped || changed?.size === 0) return;
+      await this.reconcile(changed);
+    }).catch((error: Error) => this.failed(error));
+  }
+
+  private failed(error: Error): void {
+    this.log(`apply failed, will retry on the next change or resync: ${error.message}`);
+    this.report({ error: error.message });
   }
 
   /** Writes the status file, if there is one; the inputs' digest is computed only here. */

@@ -189,12 +189,14 @@ export class Lab {
 
   private startNodeAgent(node: LabNode): number {
     const log = openSync(join(Lab.dir(this.state.name), `agent-${node.name}.log`), 'a');
+    // Started inside the node's namespace, as a node agent runs: `ip netns exec` execs it, so the pid is the agent's.
     const argv = [
+      'netns', 'exec', node.netns,
       ...selfCommand(import.meta.url, '../../cli/bin'),
-      'agent', this.manifestsFile, '--node', node.name, '--netns', node.netns, '--status', this.statusFile(node.name), '--resync', AGENT_RESYNC_SECONDS,
+      'agent', this.manifestsFile, '--node', node.name, '--status', this.statusFile(node.name), '--resync', AGENT_RESYNC_SECONDS,
       '--semantics', this.state.semantics,
     ];
-    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
+    const child = spawn('ip', argv, { detached: true, stdio: ['ignore', log, log] });
     closeSync(log);
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start the agent of node ${node.name}`);
