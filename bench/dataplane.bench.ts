@@ -28,6 +28,7 @@ import { LAB_ROOT, Lab } from '../src/dataplane/lab/lab.js';
 import { LAB_PREFIX, type LabNode, type LabPod } from '../src/dataplane/lab/plan.js';
 import { createFabric, createNode, createPod } from '../src/dataplane/lab/topology.js';
 import { nft } from '../src/dataplane/nft.js';
+import { NftSession } from '../src/dataplane/nft-session.js';
 import { formatIP } from '../src/algebra/ip.js';
 import { isolatingPolicies } from '../src/engine/verdict.js';
 import { type Cluster, buildCluster } from '../src/model/cluster.js';
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
       if (only.has('resync')) await benchResync(variants.find((v) => v.rendering === 'netpol' && v.policies === 1_000)!);
     }
     if (only.has('update')) {
-      benchCommitFloor();
+      await benchCommitFloor();
       for (const size of [{ pods: 1_000, policies: 200 }, { pods: 10_000, policies: 2_000 }]) {
         await benchUpdates(size, `${LAB_PREFIX}${LAB}-upd`, 'normal');
         benchUpdatesInsideNetns(size, 'normal');
@@ -331,28 +332,31 @@ async function benchUpdates(size: { pods: number; policies: number }, netns: str
   };
   for (const o of raw) writeFileSync(fileOf(o), JSON.stringify(o));
   if (netns !== undefined) run(['ip', 'netns', 'add', netns]);
-  let reconciled: ((commands: readonly string[]) => void) | undefined;
+  let reconciled: ((commands: readonly string[], files: ReadonlySet<string> | undefined) => void) | undefined;
   const agent = new NodeAgent({
     paths: [dir],
     node: 'node-0',
     netns,
     resyncMs: 0,
     log: (line) => void (line.startsWith('applied') || progress(`agent: ${line}`)),
-    onReconciled: (commands) => reconciled?.(commands),
+    onReconciled: (commands, files) => reconciled?.(commands, files),
   });
   const startAt = performance.now();
   await agent.start();
   progress(`agent up in ${round(performance.now() - startAt)} ms (parse, validate, render, apply)`);
-  const timed = async (change: () => void): Promise<{ us: number; commands: readonly string[] }> => {
+  /** The time from writing an object's file to the commit of the reconcile that read it. */
+  const timed = async (o: JSONObject): Promise<{ us: number; commands: readonly string[] }> => {
+    const file = fileOf(o);
     const done = new Promise<readonly string[]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the agent did not apply a change within 5 s')), 5_000);
-      reconciled = (commands) => {
+      reconciled = (commands, files) => {
+        if (files !== undefined && !files.has(file)) return;
         clearTimeout(timer);
         resolve(commands);
       };
     });
     const started = performance.now();
-    change();
+    write(o);
     const commands = await done;
     const us = (performance.now() - started) * 1000;
     reconciled = undefined;
@@ -374,13 +378,13 @@ async function benchUpdates(size: { pods: number; policies: number }, netns: str
     const moved = Math.floor(i / local.length) % 2 === 0;
     const pod = structuredClone(original);
     if (moved) metadataOf(pod)['labels'] = { ...labelsOf(original), app: labelsOf(original)['app'] === 'db' ? 'cache' : 'db', tier: 'data' };
-    record('label', await timed(() => write(pod)));
+    record('label', await timed(pod));
     // A new pod on this node, in the namespace of the pod above.
     const fresh = structuredClone(original);
     metadataOf(fresh)['name'] = `bench-new-${i}`;
     const ip = `10.200.${Math.floor(i / 250)}.${(i % 250) + 1}`;
     fresh['status'] = { phase: 'Running', podIP: ip, podIPs: [{ ip }] };
-    record('pod-create', await timed(() => write(fresh)));
+    record('pod-create', await timed(fresh));
   }
   agent.stop();
   if (netns !== undefined) run(['ip', 'netns', 'del', netns]);
@@ -427,28 +431,38 @@ function withExpeditedRcu(work: () => void): void {
 }
 
 /**
- * What the kernel charges for one transaction here, whatever renders it: `nft -f` through
- * `ip netns exec` on a table of one set, adding an element, then deleting it. A deletion
- * waits for an RCU grace period before the commit returns.
+ * What one transaction costs here, whatever renders it: an element added, then deleted, on a
+ * table of one set, through a one-shot `nft -f` in `ip netns exec`, and through a long-lived
+ * `nft -i` session as the agent uses. A one-shot nft that deleted anything waits for an RCU
+ * grace period as its netlink socket closes.
  */
-function benchCommitFloor(): void {
+async function benchCommitFloor(): Promise<void> {
   const netns = `${LAB_PREFIX}${LAB}-floor`;
   run(['ip', 'netns', 'add', netns]);
-  nft.apply('table inet floor {\n\tset s {\n\t\ttype ipv4_addr\n\t}\n}\n', netns);
-  const timed = (text: string): number => {
-    const started = performance.now();
-    nft.apply(text, netns);
-    return (performance.now() - started) * 1000;
-  };
-  const adds: number[] = [];
-  const deletes: number[] = [];
-  for (let i = 0; i < 50; i++) {
-    adds.push(timed('add element inet floor s { 10.0.0.1 }\n'));
-    deletes.push(timed('delete element inet floor s { 10.0.0.1 }\n'));
+  const session = new NftSession(netns);
+  try {
+    nft.apply('table inet floor {\n\tset s {\n\t\ttype ipv4_addr\n\t}\n}\n', netns);
+    const variants: [string, (command: string) => Promise<void>][] = [
+      ['nft -f', async (command) => nft.apply(`${command}\n`, netns)],
+      ['nft -i session', (command) => session.apply([command])],
+    ];
+    for (const [via, apply] of variants) {
+      const times: Record<'add-element' | 'delete-element', number[]> = { 'add-element': [], 'delete-element': [] };
+      for (let i = 0; i < 50; i++) {
+        for (const [change, command] of [['add-element', 'add element inet floor s { 10.0.0.1 }'], ['delete-element', 'delete element inet floor s { 10.0.0.1 }']] as const) {
+          const started = performance.now();
+          await apply(command);
+          times[change].push((performance.now() - started) * 1000);
+        }
+      }
+      for (const [change, us] of Object.entries(times)) {
+        emit({ bench: 'nft-commit-floor', rendering: 'none', policies: 0, change, via, p50us: round(quantile(us, 0.5)), p99us: round(quantile(us, 0.99)) });
+      }
+    }
+  } finally {
+    session.close();
+    run(['ip', 'netns', 'del', netns]);
   }
-  run(['ip', 'netns', 'del', netns]);
-  emit({ bench: 'nft-commit-floor', rendering: 'none', policies: 0, change: 'add-element', p50us: round(quantile(adds, 0.5)), p99us: round(quantile(adds, 0.99)) });
-  emit({ bench: 'nft-commit-floor', rendering: 'none', policies: 0, change: 'delete-element', p50us: round(quantile(deletes, 0.5)), p99us: round(quantile(deletes, 0.99)) });
 }
 
 /** An update must be a delta: no table or base chain deleted, nothing flushed wholesale. */

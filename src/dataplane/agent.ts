@@ -25,8 +25,11 @@ export interface AgentOptions {
   /** Where the agent reports what it applied, for the lab and for operators. */
   readonly statusFile?: string;
   readonly log?: (line: string) => void;
-  /** Called after each reconcile that rendered a ruleset, with the transaction it committed (maybe empty). */
-  readonly onReconciled?: (commands: readonly string[]) => void;
+  /**
+   * Called after each reconcile that rendered a ruleset, with the transaction it committed (maybe
+   * empty) and the files it was told had changed (undefined: it looked at every file).
+   */
+  readonly onReconciled?: (commands: readonly string[], files: ReadonlySet<string> | undefined) => void;
 }
 
 export interface AgentStatus {
@@ -135,6 +138,9 @@ export class NodeAgent {
   private async reconcile(changed?: ReadonlySet<string>): Promise<void> {
     const started = performance.now();
     const inputs = this.inputs.read(this.options.paths, this.desired === undefined ? undefined : changed);
+    const unchanged = changed !== undefined && this.desired !== undefined && inputs.change.added.length === 0 && inputs.change.removed.length === 0;
+    // Files that are not inputs (an editor's temporary file), or were written again unchanged: nothing to do.
+    if (unchanged && this.lastInputs?.valid === true && inputs.valid) return;
     this.lastInputs = inputs;
     if (!inputs.valid) {
       const problems = [...inputs.load.problems.map((p) => p.message), ...inputs.diagnostics.map((d) => d.message)];
@@ -158,7 +164,7 @@ export class NodeAgent {
     await this.apply(rulesetDelta(from, desired));
     this.desired = desired;
     this.report({ lastApplyMs: performance.now() - started });
-    this.options.onReconciled?.(this.lastCommands);
+    this.options.onReconciled?.(this.lastCommands, changed);
   }
 
   private kernelAs(desired: NftRuleset): NftRuleset | undefined {
@@ -230,6 +236,8 @@ export class NodeAgent {
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
     void this.enqueue(async () => {
+      // A rename is several events in one go: let them all arrive, then take them together.
+      await new Promise((resolve) => setImmediate(resolve));
       // Events that come in from here on schedule the next reconcile.
       this.scheduled = false;
       const changed = this.dirty;
