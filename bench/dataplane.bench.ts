@@ -10,16 +10,15 @@
  *   first-packet-latency  connect time (SYN to SYN-ACK, as the client sees it), p50 and p99.
  *   render                one node of a 10,000-pod / 2,000-policy cluster: resolve + render.
  *   update-latency        a pod's label change, or a new pod, written to the agent's input directory,
- *                         until its delta transaction has been committed by the kernel; with the
- *                         agent applying through `ip netns exec`, and inside the node's namespace
- *                         (as a node agent runs). `--rcu-expedited` adds a run with the kernel's
- *                         RCU grace periods expedited, which deletions in a commit wait for.
+ *                         until its delta transaction has been committed by the kernel.
+ *   nft-commit-floor      one element added and deleted through a one-shot `nft -f` and through
+ *                         the agent's long-lived `nft -i` session.
  *   resync-under-traffic  150 open connections pinging, a stream of new ones, and forced full table
  *                         replacements in between: connections lost. A non-atomic rebuild is run
  *                         as a control, to show that the count sees losses when there are some.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NodeAgent } from '../src/dataplane/agent.js';
@@ -80,12 +79,6 @@ const clientScript = fileURLToPath(new URL('./dataplane-client.mjs', import.meta
 
 async function main(): Promise<void> {
   requireKernelTools();
-  const inner = arg('--inner-update');
-  if (inner !== undefined) {
-    // A child of the bench, started inside a node namespace: the agent applies with plain `nft`.
-    const [pods, policies] = inner.split('/').map(Number) as [number, number];
-    return benchUpdates({ pods, policies }, undefined, arg('--rcu') as Rcu);
-  }
   Lab.down(LAB);
   mkdirSync(Lab.dir(LAB), { recursive: true });
   createFabric(LAB);
@@ -99,11 +92,7 @@ async function main(): Promise<void> {
     }
     if (only.has('update')) {
       await benchCommitFloor();
-      for (const size of [{ pods: 1_000, policies: 200 }, { pods: 10_000, policies: 2_000 }]) {
-        await benchUpdates(size, `${LAB_PREFIX}${LAB}-upd`, 'normal');
-        benchUpdatesInsideNetns(size, 'normal');
-        if (process.argv.includes('--rcu-expedited')) withExpeditedRcu(() => benchUpdatesInsideNetns(size, 'expedited'));
-      }
+      for (const size of [{ pods: 1_000, policies: 200 }, { pods: 10_000, policies: 2_000 }]) await benchUpdates(size);
     }
   } finally {
     for (const child of processes) child.kill('SIGTERM');
@@ -316,9 +305,8 @@ function benchRender(): void {
  * server would write it. Each change is one file replaced by a rename; the latency runs from just
  * before the rename to the return of the agent's `nft -f` for that change.
  */
-async function benchUpdates(size: { pods: number; policies: number }, netns: string | undefined, rcu: Rcu): Promise<void> {
-  const agentAt = netns === undefined ? 'inside-netns' : 'ip-netns-exec';
-  progress(`update latency: ${size.pods} pods / ${size.policies} policies, agent ${agentAt}, rcu ${rcu}`);
+async function benchUpdates(size: { pods: number; policies: number }): Promise<void> {
+  progress(`update latency: ${size.pods} pods / ${size.policies} policies`);
   const dir = join(LAB_ROOT, LAB, `update-${size.pods}`);
   // Fresh each run: the pods an earlier run created are not this cluster's.
   rmSync(dir, { recursive: true, force: true });
@@ -331,7 +319,8 @@ async function benchUpdates(size: { pods: number; policies: number }, netns: str
     renameSync(`${file}.tmp`, file);
   };
   for (const o of raw) writeFileSync(fileOf(o), JSON.stringify(o));
-  if (netns !== undefined) run(['ip', 'netns', 'add', netns]);
+  const netns = `${LAB_PREFIX}${LAB}-upd`;
+  run(['ip', 'netns', 'add', netns]);
   let reconciled: ((commands: readonly string[], files: ReadonlySet<string> | undefined) => void) | undefined;
   const agent = new NodeAgent({
     paths: [dir],
@@ -387,46 +376,12 @@ async function benchUpdates(size: { pods: number; policies: number }, netns: str
     record('pod-create', await timed(fresh));
   }
   agent.stop();
-  if (netns !== undefined) run(['ip', 'netns', 'del', netns]);
+  run(['ip', 'netns', 'del', netns]);
   for (const [change, r] of Object.entries(results)) {
     emit({
-      bench: 'update-latency', rendering: 'netpol', change, ...size, agent: agentAt, rcu,
+      bench: 'update-latency', rendering: 'netpol', change, ...size,
       p50us: round(quantile(r.us, 0.5)), p99us: round(quantile(r.us, 0.99)), maxUs: round(Math.max(...r.us)), updates: r.us.length, noOps: UPDATES - r.us.length, medianCommands: quantile(r.commands, 0.5),
     });
-  }
-}
-
-type Rcu = 'normal' | 'expedited';
-
-/**
- * The update bench again, with the agent inside the node's namespace as a node agent runs
- * (in a child process started there), so that a transaction is `nft -f` alone.
- */
-function benchUpdatesInsideNetns(size: { pods: number; policies: number }, rcu: Rcu): void {
-  const netns = `${LAB_PREFIX}${LAB}-upd-in`;
-  run(['ip', 'netns', 'add', netns]);
-  try {
-    const argv = ['netns', 'exec', netns, ...selfCommand(import.meta.url, './dataplane.bench'), '--inner-update', `${size.pods}/${size.policies}`, '--updates', `${UPDATES}`, '--rcu', rcu];
-    const child = spawnSync('ip', argv, { stdio: 'inherit' });
-    if (child.status !== 0) throw new Error(`the update bench inside ${netns} failed (${child.status})`);
-  } finally {
-    run(['ip', 'netns', 'del', netns]);
-  }
-}
-
-/**
- * With `--rcu-expedited`, a run with the kernel's RCU grace periods expedited
- * (/sys/kernel/rcu_expedited), restored afterwards: nftables commits that
- * delete anything wait for a grace period, and this shows what that costs.
- */
-function withExpeditedRcu(work: () => void): void {
-  const knob = '/sys/kernel/rcu_expedited';
-  const before = readFileSync(knob, 'utf8').trim();
-  writeFileSync(knob, '1');
-  try {
-    work();
-  } finally {
-    writeFileSync(knob, before);
   }
 }
 
