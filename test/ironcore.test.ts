@@ -247,9 +247,10 @@ spec:
 
     const allowed = await runCli(['check', 'examples/ironcore/shop', '--from', '172.17.9.9', '--to', 'default/db-0', '--port', '5432']);
     assert.equal(allowed.code, 0, allowed.stdout);
-    assert.match(allowed.stdout, /isolated by Ironcore NetworkPolicy default\/my-network-policy \(examples\/ironcore\/shop\/network-policy\.yaml:2\)/);
+    assert.match(allowed.stdout, /isolated by Ironcore NetworkPolicy default\/my-network-policy of network my-network \(examples\/ironcore\/shop\/network-policy\.yaml:2\)/);
     const denied = await runCli(['check', 'examples/ironcore/shop', '--from', 'default/web-other[NetworkInterface]', '--to', 'default/db-0', '--port', '5432']);
     assert.equal(denied.code, 1, denied.stdout);
+    assert.match(denied.stdout, /no ingress rule of this policy allows default\/web-other\[NetworkInterface\] \(network other-network\) on TCP 5432/, 'the reader sees the two networks');
     const egress = await runCli(['check', 'examples/ironcore/shop', '--from', 'default/db-0', '--to', 'default/web-lb', '--port', '8080']);
     assert.equal(egress.code, 0, egress.stdout);
 

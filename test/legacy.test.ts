@@ -61,6 +61,18 @@ describe('netpol --semantics legacy, on examples/legacy', () => {
     assert.equal(tool.code, 1, 'under v1 the lab policy isolates web');
   });
 
+  it('lint says which policies have no effect, and which annotations cannot be read', async () => {
+    const run = await runCli(['lint', 'examples/legacy', '--semantics', 'legacy', '-o', 'json']);
+    const findings = JSON.parse(run.stdout) as { code: string; location: { line: number }; severity: string }[];
+    assert.deepEqual(findings.filter((f) => f.code.startsWith('legacy-')).map((f) => [f.code, f.location.line, f.severity]), [['legacy-policy-without-effect', 71, 'warning']]);
+    const v1 = await runCli(['lint', 'examples/legacy', '-o', 'json']);
+    assert.equal((JSON.parse(v1.stdout) as { code: string }[]).filter((f) => f.code.startsWith('legacy-')).length, 0, 'under v1 every policy acts');
+    const broken = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  annotations:\n    net.beta.kubernetes.io/network-policy: "{ingress: DefaultDeny}"\n';
+    const unreadable = await runCli(['lint', '-', '--semantics', 'legacy'], broken);
+    assert.match(unreadable.stdout, /^<stdin>:6: error\[legacy-annotation-unreadable\]: namespace x: annotation net\.beta\.kubernetes\.io\/network-policy is not JSON/m);
+    assert.equal(unreadable.code, 1);
+  });
+
   it('migrate writes the v1 equivalent and warns about the policy that had no effect', async () => {
     const run = await runCli(['migrate', 'examples/legacy']);
     assert.equal(run.code, 0, run.stderr);

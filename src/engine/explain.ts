@@ -41,19 +41,25 @@ function explainDirection(d: DirectionVerdict, title: string, remote: string, ve
         ...d.isolatedBy.map((p) => `    isolated by ${describePolicy(p)}`),
         ...d.allowedBy.map((r) => `    allowed by ${describeRule(r)}`),
       ];
-    case 'no-rule-allows':
+    case 'no-rule-allows': {
+      // Ironcore peers are of the policy's network: a remote of another network is never one, whatever its labels.
+      const other = d.direction === 'ingress' ? verdict.flow.src : verdict.flow.dst;
+      const network = other.kind === 'endpoint' && other.endpoint.network !== undefined ? ` (network ${other.endpoint.network})` : '';
       return [
         `  ${title}: ${outcome}`,
         ...d.isolatedBy.map((p) => `    isolated by ${describePolicy(p)}`),
-        `    no ${d.direction} rule of ${d.isolatedBy.length === 1 ? 'this policy' : 'these policies'} allows ${remote} on ${verdict.flow.protocol} ${verdict.flow.port}`,
+        `    no ${d.direction} rule of ${d.isolatedBy.length === 1 ? 'this policy' : 'these policies'} allows ${remote}${network} on ${verdict.flow.protocol} ${verdict.flow.port}`,
       ];
+    }
   }
 }
 
 const describePolicy = (ref: PolicyRef): string =>
   ref.kind === 'NamespaceIsolation'
     ? `the DefaultDeny annotation of namespace ${ref.namespace} (legacy semantics; ${formatLocation(ref.origin)})`
-    : `${ref.kind === 'IroncoreNetworkPolicy' ? 'Ironcore NetworkPolicy' : 'NetworkPolicy'} ${policyName(ref)} (${formatLocation(ref.origin)})`;
+    : ref.kind === 'IroncoreNetworkPolicy'
+      ? `Ironcore NetworkPolicy ${policyName(ref)} of network ${ref.network} (${formatLocation(ref.origin)})`
+      : `NetworkPolicy ${policyName(ref)} (${formatLocation(ref.origin)})`;
 const describeRule = (ref: RuleRef): string => `${ruleName(ref)} (${formatLocation(ref.origin)})`;
 
 /** The verdict as plain data, for `--output json` and other programs. */

@@ -42,7 +42,32 @@ export function lint(cluster: Cluster, options: EngineOptions = defaultEngineOpt
     ...dnsBlocked(cluster, options),
     ...partlyIsolatedNamespaces(cluster),
     ...ironcoreRulesAllowingNothing(cluster),
+    ...legacyWithoutEffect(cluster),
   ].sort((a, b) => compareStrings(a.location.file, b.location.file) || a.location.line - b.location.line || compareStrings(a.code, b.code));
+}
+
+/**
+ * Under the legacy model, a policy does something only in a namespace the
+ * DefaultDeny annotation isolates, and an annotation that cannot be read
+ * isolates nothing: both look like protection and are none.
+ */
+function legacyWithoutEffect(cluster: Cluster): Finding[] {
+  const legacy = cluster.legacy;
+  if (legacy === undefined) return [];
+  return [
+    ...legacy.ineffective.map((p) =>
+      finding(
+        'warning',
+        'legacy-policy-without-effect',
+        p.ref.origin,
+        `${policyName(p.ref)} has no effect: namespace ${p.namespace} is not isolated by the annotation net.beta.kubernetes.io/network-policy, so its pods take everything (under v1 semantics it would isolate them)`,
+        `annotate namespace ${p.namespace} with net.beta.kubernetes.io/network-policy: '{"ingress": {"isolation": "DefaultDeny"}}', or delete the policy`,
+      ),
+    ),
+    ...legacy.problems.map((problem) =>
+      finding('error', 'legacy-annotation-unreadable', problem.origin, `namespace ${problem.namespace}: ${problem.message}`, 'write the annotation as {"ingress": {"isolation": "DefaultDeny"}}, or remove it'),
+    ),
+  ];
 }
 
 const finding = (severity: Severity, code: string, location: Location, message: string, fix: string): Finding => ({

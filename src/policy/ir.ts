@@ -37,6 +37,8 @@ export interface PolicyRef {
   readonly namespace: string;
   readonly name: string;
   readonly origin: Location;
+  /** The Ironcore network the policy regulates. */
+  readonly network?: string;
 }
 
 export interface RuleRef {

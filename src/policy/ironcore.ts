@@ -23,7 +23,7 @@ export function normaliseIroncorePolicy(object: SourcedObject): Policy {
   const spec = policy.spec ?? {};
   const namespace = object.namespace ?? 'default';
   const network = spec.networkRef?.name ?? '';
-  const ref: PolicyRef = { kind: 'IroncoreNetworkPolicy', namespace, name: object.name, origin: object.origin };
+  const ref: PolicyRef = { kind: 'IroncoreNetworkPolicy', namespace, name: object.name, origin: object.origin, network };
   const types = new Set(defaultedPolicyTypes(policy));
   const rules = (direction: Direction, list: readonly { ports?: readonly IroncorePolicyPort[]; peers?: readonly IroncorePolicyPeer[] }[]): Rule[] =>
     list.map((rule, index) => {
