@@ -52,8 +52,9 @@ export class NftSession {
       this.waiting = { token, resolve, reject, timer };
     });
     this.child.stdin.write(`${commands.join('; ')}\nlist set inet ${token} ${token}\n`);
+    // nft may warn about a batch it commits; only an error means it refused.
     return said.then((text) => {
-      if (text.trim() !== '') throw new Error(`nft refused the batch: ${text.trim()}`);
+      if (/^Error:/m.test(text)) throw new Error(`nft refused the batch: ${text.trim()}`);
     });
   }
 
