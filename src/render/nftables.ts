@@ -188,7 +188,8 @@ function planChain(policy: Policy, direction: Direction, engine: EngineOptions, 
     return families.flatMap((family) => {
       const peers = peerMatches(rule, direction, family, engine, use);
       const ports = portMatches(rule, direction, family, use);
-      return peers.flatMap((peer) => ports.map((port) => `${[peer, port].filter(Boolean).join(' ')} accept${comment}`));
+      // The port first: a compare rejects most packets before the peer's set is looked up.
+      return peers.flatMap((peer) => ports.map((port) => `${[port, peer].filter(Boolean).join(' ')} accept${comment}`));
     });
   });
   return { rules, sets: [...sets.values()] };
