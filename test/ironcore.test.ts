@@ -285,7 +285,7 @@ spec:
     assert.match(run.stdout, /map ingress4 \{\n\t\ttype ipv4_addr : verdict\n\t\telements = \{ 10\.0\.0\.10 : jump ep_ingress_\w+ \}/);
     assert.match(run.stdout, /comment "NetworkInterface app=web in namespace default, network my-network"\n\t\telements = \{ 10\.0\.0\.20 \}/);
     assert.match(run.stdout, /comment "LoadBalancer app=web in namespace default, network my-network"\n\t\telements = \{ 10\.0\.0\.30 \}/);
-    assert.match(run.stdout, /meta l4proto tcp th dport \{ 5432 \} accept comment "default\/my-network-policy ingress\[0\]"/);
+    assert.match(run.stdout, /meta l4proto tcp th dport \{ 5432 \} ip saddr @peer4_\w+ accept comment "default\/my-network-policy ingress\[0\]"/);
     const web = await runCli(['render', 'nftables', 'examples/ironcore/shop', '--node', 'pool-b']);
     // web-0 is on pool-b, and so is the virtual IP that points at it; web-1 is Pending.
     assert.match(web.stdout, /set programmed4 \{\n[^}]*elements = \{ 10\.0\.0\.20, 203\.0\.113\.20 \}/);
