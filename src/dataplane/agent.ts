@@ -43,8 +43,9 @@ export interface AgentStatus {
 
 /**
  * Keeps one node's nftables table in step with its inputs. Every change is
- * one atomic `nft -f` transaction of deltas: set and map elements added and
- * removed, and only the chains whose rules changed refilled. The table and
+ * one atomic transaction of deltas, through the agent's `nft -i` session:
+ * set and map elements added and removed, and only the chains whose rules
+ * changed refilled. The table and
  * its base chains are never deleted while the agent runs. Invalid input is
  * reported and never applied: the last good rules stay.
  */
@@ -66,8 +67,6 @@ export class NodeAgent {
   private dirty: Set<string> | undefined = new Set();
   /** The last inputs read, whose digest is reported (and only then computed). */
   private lastInputs: CachedInputs | undefined;
-  /** Whether the cluster builder saw the inputs before the last read. */
-  private builtLast = false;
   /** The commands of the last transaction, for tests and logs. */
   lastCommands: readonly string[] = [];
 
@@ -138,20 +137,19 @@ export class NodeAgent {
   private async reconcile(changed?: ReadonlySet<string>): Promise<void> {
     const started = performance.now();
     const inputs = this.inputs.read(this.options.paths, this.desired === undefined ? undefined : changed);
+    const previous = this.lastInputs;
     const unchanged = changed !== undefined && this.desired !== undefined && inputs.change.added.length === 0 && inputs.change.removed.length === 0;
     // Files that are not inputs (an editor's temporary file), or were written again unchanged: nothing to do.
-    if (unchanged && this.lastInputs?.valid === true && inputs.valid) return;
+    if (unchanged && previous?.valid === true && inputs.valid) return;
     this.lastInputs = inputs;
     if (!inputs.valid) {
       const problems = [...inputs.load.problems.map((p) => p.message), ...inputs.diagnostics.map((d) => d.message)];
       this.log(`invalid input, keeping the last applied rules: ${problems.slice(0, 3).join('; ')}`);
-      this.builtLast = false;
       this.report({ error: `invalid input: ${problems[0]}` });
       return;
     }
-    // After invalid input the change is against inputs never built: build afresh.
-    const cluster = this.clusters.build(() => inputs.load.objects, this.builtLast ? inputs.change : undefined);
-    this.builtLast = true;
+    // The builder built from the previous inputs only if they were valid; else the change is against inputs it never saw.
+    const cluster = this.clusters.build(() => inputs.load.objects, previous?.valid === true ? inputs.change : undefined);
     const desired = buildNftRuleset(cluster, {
       node: this.options.node,
       table: this.table,

@@ -122,8 +122,7 @@ function patch(basis: Basis, change: ObjectChange, objects: () => readonly Sourc
   }
   if (ownersChanged) return undefined;
 
-  const endpoints = cluster.endpoints.filter((e) => !gone.has(e));
-  for (const { endpoint } of added) endpoints.splice(sortedIndex(endpoints, endpoint.id), 0, endpoint);
+  const endpoints = patchSorted(cluster.endpoints, gone, added.map((p) => p.endpoint));
   const endpointById = PatchedMap.of(cluster.endpointById, added.map(({ endpoint }) => [endpoint.id, endpoint] as const), goneIds);
   const addressesOf = (e: Endpoint): string[] => (e.hostNetwork ? [] : e.ips.map(addressKey));
   const endpointByAddress = PatchedMap.of(
@@ -144,8 +143,15 @@ function patch(basis: Basis, change: ObjectChange, objects: () => readonly Sourc
   return { ...basis, refs, families: counts, cluster: next };
 }
 
+/** Endpoints sorted by id, without those gone and with those added, in their places. */
+export function patchSorted(endpoints: readonly Endpoint[], gone: ReadonlySet<Endpoint>, added: readonly Endpoint[]): Endpoint[] {
+  const patched = endpoints.filter((e) => !gone.has(e));
+  for (const e of added) patched.splice(sortedIndex(patched, e.id), 0, e);
+  return patched;
+}
+
 /** Where an id goes in endpoints sorted by id. */
-export function sortedIndex(endpoints: readonly Endpoint[], id: string): number {
+function sortedIndex(endpoints: readonly Endpoint[], id: string): number {
   let low = 0;
   let high = endpoints.length;
   while (low < high) {

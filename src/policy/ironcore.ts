@@ -6,6 +6,7 @@ import type { IroncoreNetworkPolicy, IroncorePolicyPeer, IroncorePolicyPort } fr
 import type { FieldPath, SourcedObject } from '../model/source.js';
 import { typedView } from '../model/typed.js';
 import { defaultedPolicyTypes } from '../validate/ironcore.js';
+import { DEFAULT_NAMESPACE } from './networkpolicy.js';
 import type { Direction, EndpointKind, Peer, Policy, PolicyRef, PortMatch, Rule, Scope } from './ir.js';
 
 /**
@@ -21,7 +22,7 @@ import type { Direction, EndpointKind, Peer, Policy, PolicyRef, PortMatch, Rule,
 export function normaliseIroncorePolicy(object: SourcedObject): Policy {
   const policy = typedView<IroncoreNetworkPolicy>(object);
   const spec = policy.spec ?? {};
-  const namespace = object.namespace ?? 'default';
+  const namespace = object.namespace ?? DEFAULT_NAMESPACE;
   const network = spec.networkRef?.name ?? '';
   const ref: PolicyRef = { kind: 'IroncoreNetworkPolicy', namespace, name: object.name, origin: object.origin, network };
   const types = new Set(defaultedPolicyTypes(policy));
@@ -62,9 +63,13 @@ function normalisePeer(peer: IroncorePolicyPeer, namespace: string, network: str
   return []; // a peer that names nothing matches nothing
 }
 
-function normalisePort(port: IroncorePolicyPort, object: SourcedObject, path: FieldPath): PortMatch {
-  const protocol = (port.protocol ?? 'TCP') as Protocol;
-  const first = port.port ?? 0;
-  const ports = first === 0 ? PortSet.all : PortSet.range(first, port.endPort ?? first);
+/** A port as Ironcore means it: TCP when no protocol is given, and 0 for no number (every port). */
+export function defaultedIroncorePort(port: IroncorePolicyPort): { protocol: Protocol; port: number; endPort?: number } {
+  return { protocol: (port.protocol ?? 'TCP') as Protocol, port: port.port ?? 0, ...(port.endPort !== undefined ? { endPort: port.endPort } : {}) };
+}
+
+function normalisePort(raw: IroncorePolicyPort, object: SourcedObject, path: FieldPath): PortMatch {
+  const { protocol, port, endPort } = defaultedIroncorePort(raw);
+  const ports = port === 0 ? PortSet.all : PortSet.range(port, endPort ?? port);
   return { kind: 'numbered', protocol, ports, origin: object.locate(path) };
 }

@@ -1,14 +1,14 @@
-import { formatIP } from '../algebra/ip.js';
+import { formatAddress } from '../algebra/ip.js';
 import { noTargetsMessage } from '../engine/lint.js';
 import { selectorPeerMatches } from '../engine/verdict.js';
-import type { Cluster } from '../model/cluster.js';
+import { type Cluster, addressKey, namespaceOf } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import { knownKind } from '../model/kinds.js';
 import type { IroncoreNetworkPolicy, IroncorePolicyPeer, IroncorePolicyPort } from '../model/resources.js';
 import type { JSONObject, SourcedObject } from '../model/source.js';
 import { typedView } from '../model/typed.js';
 import type { Rule } from '../policy/ir.js';
-import { normaliseIroncorePolicy } from '../policy/ironcore.js';
+import { defaultedIroncorePort, normaliseIroncorePolicy } from '../policy/ironcore.js';
 import { compareStrings } from '../util/order.js';
 import { defaultedPolicyTypes } from '../validate/ironcore.js';
 
@@ -41,7 +41,7 @@ const ORIGIN = 'apinetlet.ironcore.dev/networkpolicy';
 export function reconcileIroncore(objects: readonly SourcedObject[], cluster: Cluster, options: IroncoreOptions = {}): IroncoreReconciliation[] {
   const apinetNamespace = options.apinetNamespace ?? 'apinet';
   const networks = new Map(
-    objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'Network').map((o) => [`${o.namespace ?? 'default'}/${o.name}`, o]),
+    objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'Network').map((o) => [`${namespaceOf(o)}/${o.name}`, o]),
   );
   return objects
     .filter((o) => knownKind(o.apiVersion, o.kind) === 'IroncoreNetworkPolicy')
@@ -51,7 +51,7 @@ export function reconcileIroncore(objects: readonly SourcedObject[], cluster: Cl
 
 function reconcileOne(object: SourcedObject, cluster: Cluster, networks: ReadonlyMap<string, SourcedObject>, apinetNamespace: string): IroncoreReconciliation {
   const np = typedView<IroncoreNetworkPolicy>(object);
-  const namespace = object.namespace ?? 'default';
+  const namespace = namespaceOf(object);
   const networkName = np.spec?.networkRef?.name ?? '';
   const network = networks.get(`${namespace}/${networkName}`);
   const generation = (object.raw['metadata'] as JSONObject)['generation'] ?? 1;
@@ -76,7 +76,7 @@ function reconcileOne(object: SourcedObject, cluster: Cluster, networks: Readonl
   const policy = normaliseIroncorePolicy(object);
   const targets = cluster.endpoints
     .filter((e) => e.kind === 'NetworkInterface' && e.namespace === namespace && e.network === networkName && policy.subject.matches(e.labels))
-    .flatMap((nic) => nic.ips.map((ip) => ({ ip: formatIP(ip.family, ip.value), targetRef: { name: nic.name } })));
+    .flatMap((nic) => nic.ips.map((ip) => ({ ip: formatAddress(ip), targetRef: { name: nic.name } })));
   const name = uidOf(object);
   const networkRef = { name: uidOf(network) };
   const apinetPolicy: JSONObject = {
@@ -103,8 +103,8 @@ function reconcileOne(object: SourcedObject, cluster: Cluster, networks: Readonl
     networkRef,
     targets,
     priority: PRIORITY,
-    ...(policy.ingress ? { ingressRule: policy.ingress.map((r, i) => resolvedRule(cluster, r, (np.spec?.ingress ?? [])[i]?.from ?? [], (np.spec?.ingress ?? [])[i]?.ports ?? [])) } : {}),
-    ...(policy.egress ? { egressRule: policy.egress.map((r, i) => resolvedRule(cluster, r, (np.spec?.egress ?? [])[i]?.to ?? [], (np.spec?.egress ?? [])[i]?.ports ?? [])) } : {}),
+    ...(policy.ingress ? { ingressRule: policy.ingress.map((r, i) => resolvedRule(cluster, r, np.spec?.ingress?.[i]?.ports ?? [])) } : {}),
+    ...(policy.egress ? { egressRule: policy.egress.map((r, i) => resolvedRule(cluster, r, np.spec?.egress?.[i]?.ports ?? [])) } : {}),
   };
   const conditions = [
     condition('NetworkFound', true, 'NetworkFound', `network ${networkName}`),
@@ -122,32 +122,31 @@ const asJSON = (value: object): JSONObject => JSON.parse(JSON.stringify(value)) 
 /** Manifests have no UIDs until applied; apinet objects are named after them, so a manifest's stand-in is `<namespace>-<name>`. */
 const uidOf = (o: SourcedObject): string => {
   const uid = (o.raw['metadata'] as JSONObject)['uid'];
-  return typeof uid === 'string' && uid !== '' ? uid : `${o.namespace ?? 'default'}-${o.name}`;
+  return typeof uid === 'string' && uid !== '' ? uid : `${namespaceOf(o)}-${o.name}`;
 };
 
-/** The rules as apinetlet copies them: ports with `port: 0` when unset, and a protocol always (TCP, as documented). */
+/** A port as apinetlet copies it: `port: 0` when unset, and a protocol always (TCP, as documented). */
+const apinetPort = (p: IroncorePolicyPort): JSONObject => ({ ...defaultedIroncorePort(p) });
+
+/** The rules as apinetlet copies them. */
 function copiedRules(np: IroncoreNetworkPolicy): JSONObject {
-  const port = (p: IroncorePolicyPort): JSONObject => ({ protocol: p.protocol ?? 'TCP', port: p.port ?? 0, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) });
   const peer = (p: IroncorePolicyPeer): JSONObject => asJSON(p);
   return {
-    ...(np.spec?.ingress ? { ingress: np.spec.ingress.map((r) => ({ from: (r.from ?? []).map(peer), ports: (r.ports ?? []).map(port) })) } : {}),
-    ...(np.spec?.egress ? { egress: np.spec.egress.map((r) => ({ to: (r.to ?? []).map(peer), ports: (r.ports ?? []).map(port) })) } : {}),
+    ...(np.spec?.ingress ? { ingress: np.spec.ingress.map((r) => ({ from: (r.from ?? []).map(peer), ports: (r.ports ?? []).map(apinetPort) })) } : {}),
+    ...(np.spec?.egress ? { egress: np.spec.egress.map((r) => ({ to: (r.to ?? []).map(peer), ports: (r.ports ?? []).map(apinetPort) })) } : {}),
   };
 }
 
 /** One NetworkPolicyRule rule: ipBlocks as written, selector peers resolved to the /32 and /128 of what they pick. */
-function resolvedRule(cluster: Cluster, rule: Rule, peers: readonly IroncorePolicyPeer[], ports: readonly IroncorePolicyPort[]): JSONObject {
-  const selected = (rule.peers === 'any' ? [] : rule.peers).flatMap((peer) =>
+function resolvedRule(cluster: Cluster, rule: Rule, ports: readonly IroncorePolicyPort[]): JSONObject {
+  const peers = rule.peers === 'any' ? [] : rule.peers;
+  const selected = peers.flatMap((peer) =>
     peer.kind === 'selector' ? cluster.endpoints.filter((e: Endpoint) => selectorPeerMatches(cluster, peer, e)) : [],
   );
-  const ips = [...new Map(selected.flatMap((e) => e.ips).map((ip) => [`${ip.family}/${ip.value}`, ip])).values()].map((ip) => ({
+  const ips = [...new Map(selected.flatMap((e) => e.ips).map((ip) => [addressKey(ip), ip])).values()].map((ip) => ({
     ipFamily: ip.family === 4 ? 'IPv4' : 'IPv6',
-    prefix: `${formatIP(ip.family, ip.value)}/${ip.family === 4 ? 32 : 128}`,
+    prefix: `${formatAddress(ip)}/${ip.family === 4 ? 32 : 128}`,
   }));
-  const ipBlock = peers.flatMap((p) => (p.ipBlock ? [{ cidr: p.ipBlock.cidr ?? '', ...(p.ipBlock.except?.length ? { except: [...p.ipBlock.except] } : {}) }] : []));
-  return {
-    ipBlock,
-    ips,
-    networkPolicyPorts: ports.map((p) => ({ protocol: p.protocol ?? 'TCP', port: p.port ?? 0, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) })),
-  };
+  const ipBlock = peers.flatMap((p) => (p.kind === 'ipBlock' ? [{ cidr: p.cidr, ...(p.except.length > 0 ? { except: [...p.except] } : {}) }] : []));
+  return { ipBlock, ips, networkPolicyPorts: ports.map(apinetPort) };
 }

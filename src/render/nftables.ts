@@ -9,7 +9,7 @@ import type { Endpoint } from '../model/endpoints.js';
 import type { Direction, NamedPort, Peer, Policy, Rule } from '../policy/ir.js';
 import { describeRulePeer, policyName } from '../policy/ir.js';
 import type { MembershipCache } from './membership.js';
-import { endpointPatchOf, sortedIndex } from '../model/cluster-builder.js';
+import { endpointPatchOf, patchSorted } from '../model/cluster-builder.js';
 
 /**
  * One node's nftables ruleset, as data. Rules stay fixed and membership
@@ -283,7 +283,6 @@ function peerKey(peer: Peer, family: Family): string {
   return `selector/${namespaces}/${peer.pods}${scope}/${family}`;
 }
 
-
 const shortHashes = new Map<string, string>();
 /** Names follow what chains and sets stand for; the same few thousand keys come back on every render. */
 const shortHash = (key: string): string => {
@@ -302,14 +301,10 @@ function localEndpoints(cluster: Cluster, node: string): readonly Endpoint[] {
   if (known?.node === node) return known.local;
   const patch = endpointPatchOf(cluster);
   const before = patch === undefined ? undefined : localByCluster.get(patch.from);
-  let local: Endpoint[];
-  if (patch !== undefined && before?.node === node) {
-    const gone = new Set(patch.removed);
-    local = before.local.filter((e) => !gone.has(e));
-    for (const e of patch.added) if (isLocal(e, node)) local.splice(sortedIndex(local, e.id), 0, e);
-  } else {
-    local = cluster.endpoints.filter((e) => isLocal(e, node));
-  }
+  const local =
+    patch !== undefined && before?.node === node
+      ? patchSorted(before.local, new Set(patch.removed), patch.added.filter((e) => isLocal(e, node)))
+      : cluster.endpoints.filter((e) => isLocal(e, node));
   localByCluster.set(cluster, { node, local });
   return local;
 }

@@ -1,5 +1,6 @@
 import type { Endpoint } from '../../model/endpoints.js';
 import { knownKind } from '../../model/kinds.js';
+import { DEFAULT_NAMESPACE } from '../../policy/networkpolicy.js';
 import { type JSONObject, isJSONObject } from '../../model/source.js';
 
 /**
@@ -56,7 +57,7 @@ function placeMachine(objects: JSONObject[], e: Endpoint, machineName: string, n
 /** The `ephemeral` part of the machine's entry that declares the interface, if it does. */
 function ephemeralEntry(machine: JSONObject, e: Endpoint): JSONObject | undefined {
   const metadata = isJSONObject(machine['metadata']) ? machine['metadata'] : {};
-  if ((metadata['namespace'] ?? 'default') !== e.namespace) return undefined;
+  if ((metadata['namespace'] ?? DEFAULT_NAMESPACE) !== e.namespace) return undefined;
   const entry = entries(machine).find((x) => `${metadata['name']}-${x['name']}` === e.name && isJSONObject(x['ephemeral']));
   return entry === undefined ? undefined : (entry['ephemeral'] as JSONObject);
 }
@@ -64,9 +65,10 @@ function ephemeralEntry(machine: JSONObject, e: Endpoint): JSONObject | undefine
 const isKind = (o: JSONObject, kind: 'NetworkInterface' | 'Machine'): boolean =>
   typeof o['apiVersion'] === 'string' && typeof o['kind'] === 'string' && knownKind(o['apiVersion'], o['kind']) === kind;
 
-function named(o: JSONObject, namespace: string, name: string): boolean {
+/** Whether a manifest names this object (no namespace: `default`). */
+export function named(o: JSONObject, namespace: string, name: string): boolean {
   const metadata = isJSONObject(o['metadata']) ? o['metadata'] : {};
-  return metadata['name'] === name && (metadata['namespace'] ?? 'default') === namespace;
+  return metadata['name'] === name && (metadata['namespace'] ?? DEFAULT_NAMESPACE) === namespace;
 }
 
 function specOf(o: JSONObject): JSONObject {

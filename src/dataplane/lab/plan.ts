@@ -2,7 +2,7 @@ import { formatIP } from '../../algebra/ip.js';
 import { buildCluster } from '../../model/cluster.js';
 import type { Endpoint } from '../../model/endpoints.js';
 import { type JSONObject, type SourcedObject, isJSONObject, objectFromData } from '../../model/source.js';
-import { completeInterface } from './ironcore.js';
+import { completeInterface, named } from './ironcore.js';
 
 /** Every name the lab creates starts with this, so nothing outside a lab is ever touched. */
 export const LAB_PREFIX = 'npl-';
@@ -154,6 +154,5 @@ function completeEndpoints(raw: readonly JSONObject[]): JSONObject[] {
 }
 
 function isPod(o: JSONObject, e: Endpoint): boolean {
-  const metadata = isJSONObject(o['metadata']) ? o['metadata'] : {};
-  return o['kind'] === 'Pod' && metadata['name'] === e.name && (metadata['namespace'] ?? 'default') === e.namespace;
+  return o['kind'] === 'Pod' && named(o, e.namespace, e.name);
 }
