@@ -59,7 +59,8 @@ function sizes(): void {
     const base = { pods: size.pods, policies: size.policies };
 
     const [inputs, loadMs] = time(() => readInputs([file]));
-    if (inputs.diagnostics.length > 0 || inputs.load.problems.length > 0) throw new Error('the generated cluster must be valid');
+    if (inputs.diagnostics.length > 0 || inputs.load.problems.length > 0)
+      throw new Error('the generated cluster must be valid');
     emit({ bench: 'load', ...base, objects: inputs.load.objects.length, ms: Math.round(loadMs), rssMiB: rssMiB() });
 
     const [cluster, resolveMs] = time(() => buildCluster(inputs.load.objects));
@@ -68,7 +69,15 @@ function sizes(): void {
     gc();
     const [listed, listMs] = time(() => listOf(cluster));
     const { identities, pairs } = listed.connectivity;
-    emit({ bench: 'list', ...base, identities: identities.length, identityPairs: pairs.length, lines: listed.lines.length, ms: Math.round(listMs), rssMiB: rssMiB() });
+    emit({
+      bench: 'list',
+      ...base,
+      identities: identities.length,
+      identityPairs: pairs.length,
+      lines: listed.lines.length,
+      ms: Math.round(listMs),
+      rssMiB: rssMiB(),
+    });
 
     let seed = 7;
     const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % cluster.endpoints.length;
@@ -78,7 +87,13 @@ function sizes(): void {
       samples.push(time(() => decide(cluster, flow))[1]);
     }
     const p99 = [...samples].sort((a, b) => a - b)[Math.floor(samples.length * 0.99)]!;
-    emit({ bench: 'check', ...base, ms: Number(median(samples).toFixed(4)), p99ms: Number(p99.toFixed(4)), rssMiB: rssMiB() });
+    emit({
+      bench: 'check',
+      ...base,
+      ms: Number(median(samples).toFixed(4)),
+      p99ms: Number(p99.toFixed(4)),
+      rssMiB: rssMiB(),
+    });
   }
 }
 
@@ -91,10 +106,19 @@ function scaling(): void {
       return time(() => listOf(cluster))[1];
     });
     const identities = computeConnectivity(cluster).identities.length;
-    emit({ bench: 'list', series, pods: size.pods, policies: size.policies, identities, ms: Math.round(median(times)), rssMiB: rssMiB() });
+    emit({
+      bench: 'list',
+      series,
+      pods: size.pods,
+      policies: size.policies,
+      identities,
+      ms: Math.round(median(times)),
+      rssMiB: rssMiB(),
+    });
   };
   for (const pods of [5_000, 10_000, 20_000, 40_000]) run({ pods, policies: 1_000, namespaces: 50 }, 'pods-double');
-  for (const policies of [1_000, 2_000, 4_000, 8_000]) run({ pods: 10_000, policies, namespaces: 100 }, 'policies-double');
+  for (const policies of [1_000, 2_000, 4_000, 8_000])
+    run({ pods: 10_000, policies, namespaces: 100 }, 'policies-double');
 }
 
 /** The same answer two ways: identity-based list, and a naive loop of decide() over every pod pair (one port). */
@@ -104,11 +128,20 @@ function compare(): void {
   const [, identityMs] = time(() => listOf(cluster));
   const [, naiveMs] = time(() => {
     let allowed = 0;
-    for (const src of cluster.endpoints) for (const dst of cluster.endpoints) if (src !== dst && decide(cluster, endpointFlow(src, dst, 'TCP', 8080)).allowed) allowed++;
+    for (const src of cluster.endpoints)
+      for (const dst of cluster.endpoints)
+        if (src !== dst && decide(cluster, endpointFlow(src, dst, 'TCP', 8080)).allowed) allowed++;
     return allowed;
   });
   emit({ bench: 'list', variant: 'identities, all ports', ...size, ms: Math.round(identityMs), rssMiB: rssMiB() });
-  emit({ bench: 'list', variant: 'pairwise decide, one port', ...size, ms: Math.round(naiveMs), rssMiB: rssMiB(), ratio: Number((naiveMs / identityMs).toFixed(1)) });
+  emit({
+    bench: 'list',
+    variant: 'pairwise decide, one port',
+    ...size,
+    ms: Math.round(naiveMs),
+    rssMiB: rssMiB(),
+    ratio: Number((naiveMs / identityMs).toFixed(1)),
+  });
 }
 
 if (only === undefined || only === 'sizes') sizes();

@@ -21,7 +21,10 @@ function connectOnce() {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
     const socket = createConnection({ host: ip, port });
-    socket.setTimeout(CONNECT_TIMEOUT_MS, () => { socket.destroy(); resolve(undefined); });
+    socket.setTimeout(CONNECT_TIMEOUT_MS, () => {
+      socket.destroy();
+      resolve(undefined);
+    });
     socket.once('error', () => resolve(undefined));
     socket.once('connect', () => {
       const us = Number(process.hrtime.bigint() - started) / 1000;
@@ -39,12 +42,14 @@ async function rate() {
   let connections = 0;
   let failures = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < deadline) {
-      if ((await connectOnce()) === undefined) failures++;
-      else connections++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        if ((await connectOnce()) === undefined) failures++;
+        else connections++;
+      }
+    }),
+  );
   return { connections, failures, ms: performance.now() - started };
 }
 
@@ -64,14 +69,25 @@ async function latency() {
 async function hold() {
   const open = Number(flag('open', '150'));
   const ms = Number(flag('ms', '5000'));
-  const held = await Promise.all(Array.from({ length: open }, () => new Promise((resolve, reject) => {
-    const socket = createConnection({ host: ip, port });
-    const state = { socket, lost: false, lastEcho: performance.now(), echoes: 0 };
-    socket.once('connect', () => resolve(state));
-    socket.once('error', (error) => (state.echoes === 0 ? reject(error) : (state.lost = true)));
-    socket.on('close', () => { state.lost = true; });
-    socket.on('data', () => { state.lastEcho = performance.now(); state.echoes++; });
-  })));
+  const held = await Promise.all(
+    Array.from(
+      { length: open },
+      () =>
+        new Promise((resolve, reject) => {
+          const socket = createConnection({ host: ip, port });
+          const state = { socket, lost: false, lastEcho: performance.now(), echoes: 0 };
+          socket.once('connect', () => resolve(state));
+          socket.once('error', (error) => (state.echoes === 0 ? reject(error) : (state.lost = true)));
+          socket.on('close', () => {
+            state.lost = true;
+          });
+          socket.on('data', () => {
+            state.lastEcho = performance.now();
+            state.echoes++;
+          });
+        }),
+    ),
+  );
   process.stdout.write('ready\n');
   const deadline = performance.now() + ms;
   const pinger = setInterval(() => {
@@ -96,7 +112,10 @@ async function hold() {
 function outcome() {
   return new Promise((resolve) => {
     const socket = createConnection({ host: ip, port });
-    const done = (result) => { socket.destroy(); resolve({ outcome: result }); };
+    const done = (result) => {
+      socket.destroy();
+      resolve({ outcome: result });
+    };
     socket.setTimeout(CONNECT_TIMEOUT_MS, () => done('timeout'));
     socket.once('connect', () => done('connected'));
     socket.once('error', (error) => done(error.code === 'ECONNREFUSED' ? 'refused' : 'timeout'));

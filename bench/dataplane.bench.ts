@@ -57,7 +57,8 @@ const UPDATES = Number(arg('--updates') ?? 100);
 const emit = (figure: Record<string, unknown>): void => console.log(JSON.stringify(figure));
 const progress = (line: string): void => void process.stderr.write(`# ${line}\n`);
 const sorted = (values: readonly number[]): number[] => [...values].sort((a, b) => a - b);
-const quantile = (values: readonly number[], q: number): number => sorted(values)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
+const quantile = (values: readonly number[], q: number): number =>
+  sorted(values)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
 const round = (value: number, digits = 0): number => Number(value.toFixed(digits));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -88,11 +89,16 @@ async function main(): Promise<void> {
       const variants = await buildVariants();
       if (only.has('rate')) await benchRate(variants);
       if (only.has('latency')) await benchLatency(variants);
-      if (only.has('resync')) await benchResync(variants.find((v) => v.rendering === 'netpol' && v.policies === 1_000)!);
+      if (only.has('resync'))
+        await benchResync(variants.find((v) => v.rendering === 'netpol' && v.policies === 1_000)!);
     }
     if (only.has('update')) {
       await benchCommitFloor();
-      for (const size of [{ pods: 1_000, policies: 200 }, { pods: 10_000, policies: 2_000 }]) await benchUpdates(size);
+      for (const size of [
+        { pods: 1_000, policies: 200 },
+        { pods: 10_000, policies: 2_000 },
+      ])
+        await benchUpdates(size);
     }
   } finally {
     for (const child of processes) child.kill('SIGTERM');
@@ -113,7 +119,8 @@ function benchCluster(policies: number): { cluster: Cluster; client: string; ser
   const raw = generateCluster({ pods: PODS, policies });
   const pods = raw.filter((o) => o['kind'] === 'Pod');
   const namespace = [...new Set(pods.map((o) => metadataOf(o)['namespace'] as string))].sort().at(-1)!;
-  const pick = (app: string): JSONObject => pods.find((o) => metadataOf(o)['namespace'] === namespace && labelsOf(o)['app'] === app)!;
+  const pick = (app: string): JSONObject =>
+    pods.find((o) => metadataOf(o)['namespace'] === namespace && labelsOf(o)['app'] === app)!;
   const client = pick('frontend');
   const server = pick('api');
   for (const pod of [client, server]) (pod['spec'] as JSONObject)['nodeName'] = BENCH_NODE;
@@ -126,12 +133,22 @@ function benchCluster(policies: number): { cluster: Cluster; client: string; ser
     });
     const port = [{ protocol: 'TCP', port: SERVER_PORT }];
     raw.push(
-      allow('zz-bench-egress', client, { policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: labelsOf(server) } }], ports: port }] }),
-      allow('zz-bench-ingress', server, { policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: labelsOf(client) } }], ports: port }] }),
+      allow('zz-bench-egress', client, {
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ podSelector: { matchLabels: labelsOf(server) } }], ports: port }],
+      }),
+      allow('zz-bench-ingress', server, {
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: { matchLabels: labelsOf(client) } }], ports: port }],
+      }),
     );
   }
   const cluster = buildCluster(raw.map((o) => objectFromData(o)));
-  return { cluster, client: `${namespace}/${metadataOf(client)['name']}`, server: `${namespace}/${metadataOf(server)['name']}` };
+  return {
+    cluster,
+    client: `${namespace}/${metadataOf(client)['name']}`,
+    server: `${namespace}/${metadataOf(server)['name']}`,
+  };
 }
 
 const metadataOf = (o: JSONObject): JSONObject => (isJSONObject(o['metadata']) ? o['metadata'] : {});
@@ -149,11 +166,22 @@ async function buildVariants(): Promise<Variant[]> {
     progress(`building node ${i}: ${plan.rendering} rendering of ${plan.policies} policies`);
     if (!clusters.has(plan.policies)) clusters.set(plan.policies, benchCluster(plan.policies));
     const { cluster, client, server } = clusters.get(plan.policies)!;
-    const node: LabNode = { name: `${plan.rendering}-${plan.policies}`, netns: `${LAB_PREFIX}${LAB}-n${i}`, address: `100.64.0.${i + 1}` };
+    const node: LabNode = {
+      name: `${plan.rendering}-${plan.policies}`,
+      netns: `${LAB_PREFIX}${LAB}-n${i}`,
+      address: `100.64.0.${i + 1}`,
+    };
     createNode(LAB, node, i);
     const pod = (id: string, k: number): LabPod => {
       const ip = cluster.endpointById.get(id)!.ips[0]!;
-      return { id, node: node.name, netns: `${LAB_PREFIX}${LAB}-p${k}`, hostInterface: `v${k}`, ip: formatIPv4(ip.value), ports: [`${SERVER_PORT}/TCP`] };
+      return {
+        id,
+        node: node.name,
+        netns: `${LAB_PREFIX}${LAB}-p${k}`,
+        hostInterface: `v${k}`,
+        ip: formatIPv4(ip.value),
+        ports: [`${SERVER_PORT}/TCP`],
+      };
     };
     const variant: Variant = {
       ...plan,
@@ -183,7 +211,16 @@ const formatIPv4 = (value: bigint): string => formatIP(4, value);
 
 function startServer(server: LabPod): void {
   const socket = join(Lab.dir(LAB), `${server.netns}.sock`);
-  const argv = ['netns', 'exec', server.netns, ...selfCommand(import.meta.url, '../src/dataplane/lab/pod-agent'), '--socket', socket, '--ports', server.ports.join(',')];
+  const argv = [
+    'netns',
+    'exec',
+    server.netns,
+    ...selfCommand(import.meta.url, '../src/dataplane/lab/pod-agent'),
+    '--socket',
+    socket,
+    '--ports',
+    server.ports.join(','),
+  ];
   processes.push(spawn('ip', argv, { stdio: 'ignore' }));
   const deadline = Date.now() + 15_000;
   while (!existsSync(socket)) {
@@ -195,21 +232,43 @@ function startServer(server: LabPod): void {
 /** A variant measures something only if the client reaches the server, and the policies really isolate both. */
 async function checkVariant(v: Variant): Promise<void> {
   const reach = await client(v, 'latency', ['--count', '3']);
-  if ((reach['failures'] as number) > 0) throw new Error(`${v.node.name}: the client cannot reach the server; the bench's own allow policies are not enforced`);
+  if ((reach['failures'] as number) > 0)
+    throw new Error(
+      `${v.node.name}: the client cannot reach the server; the bench's own allow policies are not enforced`,
+    );
   if (v.policies === 0) return;
   const server = v.cluster.endpointById.get(v.server.id)!;
   const clientEndpoint = v.cluster.endpointById.get(v.client.id)!;
   const isolating = isolatingPolicies(v.cluster, server, 'ingress').length;
-  if (isolating === 0 || isolatingPolicies(v.cluster, clientEndpoint, 'egress').length === 0) throw new Error(`${v.node.name}: the generated policies do not isolate the pods`);
+  if (isolating === 0 || isolatingPolicies(v.cluster, clientEndpoint, 'egress').length === 0)
+    throw new Error(`${v.node.name}: the generated policies do not isolate the pods`);
   // A port the policies do not open must be dropped, not refused: the rules are live.
   const closed = await client(v, 'outcome', ['--port', '9']);
-  if (closed['outcome'] !== 'timeout') throw new Error(`${v.node.name}: a connection to a port no policy opens was ${closed['outcome']}, not dropped`);
+  if (closed['outcome'] !== 'timeout')
+    throw new Error(`${v.node.name}: a connection to a port no policy opens was ${closed['outcome']}, not dropped`);
 }
 
 /** Runs the traffic script in the client pod and returns its JSON result. */
-function client(v: Variant, mode: string, args: string[], onLine?: (line: string) => void): Promise<Record<string, unknown>> {
+function client(
+  v: Variant,
+  mode: string,
+  args: string[],
+  onLine?: (line: string) => void,
+): Promise<Record<string, unknown>> {
   // The mode's own arguments first: the script takes the first value of a flag.
-  const argv = ['netns', 'exec', v.client.netns, process.execPath, clientScript, mode, ...args, '--ip', v.server.ip, '--port', String(SERVER_PORT)];
+  const argv = [
+    'netns',
+    'exec',
+    v.client.netns,
+    process.execPath,
+    clientScript,
+    mode,
+    ...args,
+    '--ip',
+    v.server.ip,
+    '--port',
+    String(SERVER_PORT),
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn('ip', argv, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -222,12 +281,22 @@ function client(v: Variant, mode: string, args: string[], onLine?: (line: string
       }
     });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, unknown>) : reject(new Error(`the bench client exited with ${code}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as Record<string, unknown>)
+        : reject(new Error(`the bench client exited with ${code}`)),
+    );
   });
 }
 
-const ruleCount = (ruleset: NftRuleset | undefined): number => ruleset?.chains.reduce((n, c) => n + c.rules.length, 0) ?? 0;
-const labelOf = (v: Variant): Record<string, unknown> => ({ rendering: v.rendering, policies: v.policies, pods: PODS, rules: ruleCount(v.ruleset) });
+const ruleCount = (ruleset: NftRuleset | undefined): number =>
+  ruleset?.chains.reduce((n, c) => n + c.rules.length, 0) ?? 0;
+const labelOf = (v: Variant): Record<string, unknown> => ({
+  rendering: v.rendering,
+  policies: v.policies,
+  pods: PODS,
+  rules: ruleCount(v.ruleset),
+});
 
 // ---------------------------------------------------------------------------------------------
 // Figures.
@@ -240,7 +309,8 @@ async function benchRate(variants: Variant[]): Promise<void> {
     // Rotated each round, so that no variant always runs first or last on a noisy machine.
     for (const v of [...variants.slice(r % variants.length), ...variants.slice(0, r % variants.length)]) {
       const result = await client(v, 'rate', ['--ms', String(SECONDS * 1000), '--concurrency', '32']);
-      if ((result['failures'] as number) > 0) progress(`${v.node.name}: ${result['failures']} connection(s) failed in round ${r + 1}`);
+      if ((result['failures'] as number) > 0)
+        progress(`${v.node.name}: ${result['failures']} connection(s) failed in round ${r + 1}`);
       rates.get(v)!.push((result['connections'] as number) / ((result['ms'] as number) / 1000));
     }
     progress(`rate round ${r + 1}/${ROUNDS} done`);
@@ -251,8 +321,12 @@ async function benchRate(variants: Variant[]): Promise<void> {
   for (const [v, values] of rates) {
     const median = quantile(values, 0.5);
     emit({
-      bench: 'new-connection-rate', ...labelOf(v), connPerSec: round(median),
-      ratioToNone: round(median / baseline, 3), ratioToNoPolicies: round(median / noPolicies, 3), rounds: values.map((x) => round(x)),
+      bench: 'new-connection-rate',
+      ...labelOf(v),
+      connPerSec: round(median),
+      ratioToNone: round(median / baseline, 3),
+      ratioToNoPolicies: round(median / noPolicies, 3),
+      rounds: values.map((x) => round(x)),
     });
   }
 }
@@ -266,7 +340,13 @@ async function benchLatency(variants: Variant[]): Promise<void> {
     }
   }
   for (const [v, values] of samples) {
-    emit({ bench: 'first-packet-latency', ...labelOf(v), p50us: round(quantile(values, 0.5)), p99us: round(quantile(values, 0.99)), samples: values.length });
+    emit({
+      bench: 'first-packet-latency',
+      ...labelOf(v),
+      p50us: round(quantile(values, 0.5)),
+      p99us: round(quantile(values, 0.99)),
+      samples: values.length,
+    });
   }
 }
 
@@ -294,9 +374,30 @@ function benchRender(): void {
   run(['ip', 'netns', 'del', scratch]);
   const total = times.map((t) => t.resolve + t.render);
   emit({
-    bench: 'render', rendering: 'netpol', ...size, node: 'node-0',
-    ms: round(quantile(total, 0.5), 1), resolveMs: round(quantile(times.map((t) => t.resolve), 0.5), 1), renderMs: round(quantile(times.map((t) => t.render), 0.5), 1),
-    firstMs: round(total[0]!, 1), applyMs: round(applyMs, 1), rules: ruleCount(ruleset), sets: ruleset!.sets.length, bytes: text.length,
+    bench: 'render',
+    rendering: 'netpol',
+    ...size,
+    node: 'node-0',
+    ms: round(quantile(total, 0.5), 1),
+    resolveMs: round(
+      quantile(
+        times.map((t) => t.resolve),
+        0.5,
+      ),
+      1,
+    ),
+    renderMs: round(
+      quantile(
+        times.map((t) => t.render),
+        0.5,
+      ),
+      1,
+    ),
+    firstMs: round(total[0]!, 1),
+    applyMs: round(applyMs, 1),
+    rules: ruleCount(ruleset),
+    sets: ruleset!.sets.length,
+    bytes: text.length,
   });
 }
 
@@ -312,7 +413,8 @@ async function benchUpdates(size: { pods: number; policies: number }): Promise<v
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const raw = generateCluster(size);
-  const fileOf = (o: JSONObject): string => join(dir, `${o['kind']}-${metadataOf(o)['namespace'] ?? ''}-${metadataOf(o)['name']}.json`);
+  const fileOf = (o: JSONObject): string =>
+    join(dir, `${o['kind']}-${metadataOf(o)['namespace'] ?? ''}-${metadataOf(o)['name']}.json`);
   const write = (o: JSONObject): void => {
     const file = fileOf(o);
     writeFileSync(`${file}.tmp`, JSON.stringify(o));
@@ -352,9 +454,20 @@ async function benchUpdates(size: { pods: number; policies: number }): Promise<v
     await sleep(5);
     return { us, commands };
   };
-  const local = raw.filter((o) => o['kind'] === 'Pod' && (o['spec'] as JSONObject)['nodeName'] === 'node-0' && metadataOf(o)['namespace'] !== 'kube-system');
-  const results: Record<'label' | 'pod-create', { us: number[]; commands: number[] }> = { label: { us: [], commands: [] }, 'pod-create': { us: [], commands: [] } };
-  const record = (change: 'label' | 'pod-create', { us, commands }: { us: number; commands: readonly string[] }): void => {
+  const local = raw.filter(
+    (o) =>
+      o['kind'] === 'Pod' &&
+      (o['spec'] as JSONObject)['nodeName'] === 'node-0' &&
+      metadataOf(o)['namespace'] !== 'kube-system',
+  );
+  const results: Record<'label' | 'pod-create', { us: number[]; commands: number[] }> = {
+    label: { us: [], commands: [] },
+    'pod-create': { us: [], commands: [] },
+  };
+  const record = (
+    change: 'label' | 'pod-create',
+    { us, commands }: { us: number; commands: readonly string[] },
+  ): void => {
     assertDelta(commands);
     // A change the rules do not see commits nothing: there is no rule to make live, so no latency to count.
     if (commands.length === 0) return;
@@ -366,7 +479,12 @@ async function benchUpdates(size: { pods: number; policies: number }): Promise<v
     const original = local[i % local.length]!;
     const moved = Math.floor(i / local.length) % 2 === 0;
     const pod = structuredClone(original);
-    if (moved) metadataOf(pod)['labels'] = { ...labelsOf(original), app: labelsOf(original)['app'] === 'db' ? 'cache' : 'db', tier: 'data' };
+    if (moved)
+      metadataOf(pod)['labels'] = {
+        ...labelsOf(original),
+        app: labelsOf(original)['app'] === 'db' ? 'cache' : 'db',
+        tier: 'data',
+      };
     record('label', await timed(pod));
     // A new pod on this node, in the namespace of the pod above.
     const fresh = structuredClone(original);
@@ -379,8 +497,16 @@ async function benchUpdates(size: { pods: number; policies: number }): Promise<v
   run(['ip', 'netns', 'del', netns]);
   for (const [change, r] of Object.entries(results)) {
     emit({
-      bench: 'update-latency', rendering: 'netpol', change, ...size,
-      p50us: round(quantile(r.us, 0.5)), p99us: round(quantile(r.us, 0.99)), maxUs: round(Math.max(...r.us)), updates: r.us.length, noOps: UPDATES - r.us.length, medianCommands: quantile(r.commands, 0.5),
+      bench: 'update-latency',
+      rendering: 'netpol',
+      change,
+      ...size,
+      p50us: round(quantile(r.us, 0.5)),
+      p99us: round(quantile(r.us, 0.99)),
+      maxUs: round(Math.max(...r.us)),
+      updates: r.us.length,
+      noOps: UPDATES - r.us.length,
+      medianCommands: quantile(r.commands, 0.5),
     });
   }
 }
@@ -404,14 +530,25 @@ async function benchCommitFloor(): Promise<void> {
     for (const [via, apply] of variants) {
       const times: Record<'add-element' | 'delete-element', number[]> = { 'add-element': [], 'delete-element': [] };
       for (let i = 0; i < 50; i++) {
-        for (const [change, command] of [['add-element', 'add element inet floor s { 10.0.0.1 }'], ['delete-element', 'delete element inet floor s { 10.0.0.1 }']] as const) {
+        for (const [change, command] of [
+          ['add-element', 'add element inet floor s { 10.0.0.1 }'],
+          ['delete-element', 'delete element inet floor s { 10.0.0.1 }'],
+        ] as const) {
           const started = performance.now();
           await apply(command);
           times[change].push((performance.now() - started) * 1000);
         }
       }
       for (const [change, us] of Object.entries(times)) {
-        emit({ bench: 'nft-commit-floor', rendering: 'none', policies: 0, change, via, p50us: round(quantile(us, 0.5)), p99us: round(quantile(us, 0.99)) });
+        emit({
+          bench: 'nft-commit-floor',
+          rendering: 'none',
+          policies: 0,
+          change,
+          via,
+          p50us: round(quantile(us, 0.5)),
+          p99us: round(quantile(us, 0.99)),
+        });
       }
     }
   } finally {
@@ -433,7 +570,10 @@ function assertDelta(commands: readonly string[]): void {
  */
 async function benchResync(v: Variant): Promise<void> {
   const full = formatNftRuleset(v.ruleset!);
-  const skeleton = formatNftRuleset({ ...v.ruleset!, chains: v.ruleset!.chains.map((c) => (c.name.startsWith('pol_') ? { ...c, rules: [] } : c)) });
+  const skeleton = formatNftRuleset({
+    ...v.ruleset!,
+    chains: v.ruleset!.chains.map((c) => (c.name.startsWith('pol_') ? { ...c, rules: [] } : c)),
+  });
   const modes: Record<string, () => Promise<void>> = {
     'full-replace': async () => nft.apply(full, v.node.netns),
     'non-atomic-control': async () => {
@@ -458,8 +598,15 @@ async function benchResync(v: Variant): Promise<void> {
     await resyncing;
     const lost = (result['heldLost'] as number) + (result['freshFailures'] as number);
     emit({
-      bench: 'resync-under-traffic', ...labelOf(v), mode, resyncs, open: result['open'], heldLost: result['heldLost'],
-      newConnections: result['fresh'], newFailed: result['freshFailures'], lost,
+      bench: 'resync-under-traffic',
+      ...labelOf(v),
+      mode,
+      resyncs,
+      open: result['open'],
+      heldLost: result['heldLost'],
+      newConnections: result['fresh'],
+      newFailed: result['freshFailures'],
+      lost,
     });
   }
 }

@@ -15,14 +15,57 @@ export interface ClusterSize {
 }
 
 const APPS = [
-  { app: 'frontend', tier: 'web', ports: [['http', 8080], ['metrics', 9090]] },
-  { app: 'api', tier: 'backend', ports: [['http', 8080], ['grpc', 50051], ['metrics', 9090]] },
+  {
+    app: 'frontend',
+    tier: 'web',
+    ports: [
+      ['http', 8080],
+      ['metrics', 9090],
+    ],
+  },
+  {
+    app: 'api',
+    tier: 'backend',
+    ports: [
+      ['http', 8080],
+      ['grpc', 50051],
+      ['metrics', 9090],
+    ],
+  },
   { app: 'worker', tier: 'backend', ports: [['metrics', 9090]] },
   { app: 'cache', tier: 'data', ports: [['redis', 6379]] },
-  { app: 'db', tier: 'data', ports: [['postgres', 5432], ['metrics', 9187]] },
-  { app: 'search', tier: 'backend', ports: [['http', 9200], ['transport', 9300]] },
-  { app: 'auth', tier: 'backend', ports: [['grpc', 50051], ['metrics', 9090]] },
-  { app: 'queue', tier: 'data', ports: [['amqp', 5672], ['metrics', 15692]] },
+  {
+    app: 'db',
+    tier: 'data',
+    ports: [
+      ['postgres', 5432],
+      ['metrics', 9187],
+    ],
+  },
+  {
+    app: 'search',
+    tier: 'backend',
+    ports: [
+      ['http', 9200],
+      ['transport', 9300],
+    ],
+  },
+  {
+    app: 'auth',
+    tier: 'backend',
+    ports: [
+      ['grpc', 50051],
+      ['metrics', 9090],
+    ],
+  },
+  {
+    app: 'queue',
+    tier: 'data',
+    ports: [
+      ['amqp', 5672],
+      ['metrics', 15692],
+    ],
+  },
 ] as const;
 const VERSIONS = ['v1', 'v2'] as const;
 const ENVS = ['prod', 'staging', 'dev'];
@@ -46,10 +89,24 @@ export function generateCluster(size: ClusterSize): JSONObject[] {
   const namespaces = Array.from({ length: namespaceCount }, (_, i) => `team-${i}`);
   const objects: JSONObject[] = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } },
-    pod('kube-system', 'coredns-0', { 'k8s-app': 'kube-dns' }, [['dns', 53, 'UDP'], ['dns-tcp', 53, 'TCP']], 0, 'node-0'),
+    pod(
+      'kube-system',
+      'coredns-0',
+      { 'k8s-app': 'kube-dns' },
+      [
+        ['dns', 53, 'UDP'],
+        ['dns-tcp', 53, 'TCP'],
+      ],
+      0,
+      'node-0',
+    ),
   ];
   for (const [i, ns] of namespaces.entries()) {
-    objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: `t${i % 50}`, env: ENVS[i % ENVS.length]! } } });
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns, labels: { team: `t${i % 50}`, env: ENVS[i % ENVS.length]! } },
+    });
   }
   // Each namespace runs every app in two versions, as Deployments whose ReplicaSets own the pods.
   const deployed = new Set<string>();
@@ -65,7 +122,15 @@ export function generateCluster(size: ClusterSize): JSONObject[] {
       deployed.add(`${ns}/${deployment}`);
       objects.push(...workload(ns, deployment, labels, ports));
     }
-    const owner = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${deployment}-5f7d9`, controller: true, uid: `${ns}-${deployment}-rs` }];
+    const owner = [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        name: `${deployment}-5f7d9`,
+        controller: true,
+        uid: `${ns}-${deployment}-rs`,
+      },
+    ];
     objects.push(pod(ns, `${deployment}-5f7d9-${p.toString(36)}`, labels, ports, p + 1, `node-${p % 50}`, owner));
   }
   objects.push(...generatePolicies(size.policies, namespaces, rand));
@@ -74,24 +139,44 @@ export function generateCluster(size: ClusterSize): JSONObject[] {
 
 type PortSpec = readonly (readonly [string, number, string])[];
 const containers = (ports: PortSpec): JSONObject[] => [
-  { name: 'main', ports: ports.map(([portName, containerPort, protocol]) => ({ name: portName, containerPort, protocol })) },
+  {
+    name: 'main',
+    ports: ports.map(([portName, containerPort, protocol]) => ({ name: portName, containerPort, protocol })),
+  },
 ];
 
 /** A Deployment and the ReplicaSet it owns, with the same pod template. */
 function workload(ns: string, name: string, labels: Record<string, string>, ports: PortSpec): JSONObject[] {
   const template = { metadata: { labels }, spec: { containers: containers(ports) } };
   return [
-    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns }, spec: { replicas: 3, selector: { matchLabels: labels }, template } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: ns },
+      spec: { replicas: 3, selector: { matchLabels: labels }, template },
+    },
     {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
-      metadata: { name: `${name}-5f7d9`, namespace: ns, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, controller: true, uid: `${ns}-${name}` }] },
+      metadata: {
+        name: `${name}-5f7d9`,
+        namespace: ns,
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, controller: true, uid: `${ns}-${name}` }],
+      },
       spec: { replicas: 3, selector: { matchLabels: labels }, template },
     },
   ];
 }
 
-function pod(ns: string, name: string, labels: Record<string, string>, ports: PortSpec, index: number, node: string, ownerReferences: JSONObject[] = []): JSONObject {
+function pod(
+  ns: string,
+  name: string,
+  labels: Record<string, string>,
+  ports: PortSpec,
+  index: number,
+  node: string,
+  ownerReferences: JSONObject[] = [],
+): JSONObject {
   const ip = `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
   return {
     apiVersion: 'v1',
@@ -126,54 +211,113 @@ function generatePolicies(count: number, namespaces: string[], rand: () => numbe
         policies.push(np(ns, `default-deny-${n}`, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }));
         break;
       case 1:
-        policies.push(np(ns, `allow-dns-${n}`, {
-          podSelector: {},
-          policyTypes: ['Egress'],
-          egress: [{
-            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-            ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
-          }],
-        }));
+        policies.push(
+          np(ns, `allow-dns-${n}`, {
+            podSelector: {},
+            policyTypes: ['Egress'],
+            egress: [
+              {
+                to: [
+                  {
+                    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+                    podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+                  },
+                ],
+                ports: [
+                  { protocol: 'UDP', port: 53 },
+                  { protocol: 'TCP', port: 53 },
+                ],
+              },
+            ],
+          }),
+        );
         break;
       case 2:
         policies.push(np(ns, `same-namespace-${n}`, { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] }));
         break;
       case 3:
-        policies.push(np(ns, `${from.app}-to-${to.app}-${n}`, {
-          podSelector: app(to.app),
-          ingress: [{ from: [{ podSelector: app(from.app) }], ports: [{ port: to.ports[0][1] }] }],
-        }));
+        policies.push(
+          np(ns, `${from.app}-to-${to.app}-${n}`, {
+            podSelector: app(to.app),
+            ingress: [{ from: [{ podSelector: app(from.app) }], ports: [{ port: to.ports[0][1] }] }],
+          }),
+        );
         break;
       case 4:
-        policies.push(np(ns, `named-${to.app}-${n}`, {
-          podSelector: app(to.app),
-          ingress: [{
-            from: [{ namespaceSelector: { matchLabels: { env: pick(ENVS) } }, podSelector: { matchLabels: { tier: 'web' } } }],
-            ports: [{ port: to.ports[0][0] }],
-          }],
-        }));
+        policies.push(
+          np(ns, `named-${to.app}-${n}`, {
+            podSelector: app(to.app),
+            ingress: [
+              {
+                from: [
+                  {
+                    namespaceSelector: { matchLabels: { env: pick(ENVS) } },
+                    podSelector: { matchLabels: { tier: 'web' } },
+                  },
+                ],
+                ports: [{ port: to.ports[0][0] }],
+              },
+            ],
+          }),
+        );
         break;
       case 5: {
         const octet = Math.floor(rand() * 200);
-        policies.push(np(ns, `egress-external-${n}`, {
-          podSelector: app(from.app),
-          policyTypes: ['Egress'],
-          egress: [{ to: [{ ipBlock: { cidr: `172.${16 + (octet % 16)}.0.0/16`, except: [`172.${16 + (octet % 16)}.${octet}.0/24`] } }], ports: [{ port: 443 }] }],
-        }));
+        policies.push(
+          np(ns, `egress-external-${n}`, {
+            podSelector: app(from.app),
+            policyTypes: ['Egress'],
+            egress: [
+              {
+                to: [
+                  {
+                    ipBlock: {
+                      cidr: `172.${16 + (octet % 16)}.0.0/16`,
+                      except: [`172.${16 + (octet % 16)}.${octet}.0/24`],
+                    },
+                  },
+                ],
+                ports: [{ port: 443 }],
+              },
+            ],
+          }),
+        );
         break;
       }
       case 6:
-        policies.push(np(ns, `egress-${from.app}-${to.app}-${n}`, {
-          podSelector: app(from.app),
-          policyTypes: ['Egress'],
-          egress: [{ to: [{ podSelector: app(to.app) }, { namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'staging'] }] }, podSelector: app(to.app) }], ports: [{ port: to.ports[0][1], endPort: to.ports[0][1] + 10 }] }],
-        }));
+        policies.push(
+          np(ns, `egress-${from.app}-${to.app}-${n}`, {
+            podSelector: app(from.app),
+            policyTypes: ['Egress'],
+            egress: [
+              {
+                to: [
+                  { podSelector: app(to.app) },
+                  {
+                    namespaceSelector: {
+                      matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'staging'] }],
+                    },
+                    podSelector: app(to.app),
+                  },
+                ],
+                ports: [{ port: to.ports[0][1], endPort: to.ports[0][1] + 10 }],
+              },
+            ],
+          }),
+        );
         break;
       default:
-        policies.push(np(ns, `monitoring-${n}`, {
-          podSelector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['data'] }] },
-          ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: `t${Math.floor(rand() * 50)}` } } }], ports: [{ port: 'metrics' }] }],
-        }));
+        policies.push(
+          np(ns, `monitoring-${n}`, {
+            podSelector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['data'] }] },
+            ingress: [
+              {
+                from: [{ namespaceSelector: { matchLabels: { team: `t${Math.floor(rand() * 50)}` } } }],
+                ports: [{ port: 'metrics' }],
+              },
+            ],
+          }),
+        );
     }
   }
   return policies;

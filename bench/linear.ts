@@ -34,7 +34,10 @@ export function buildLinearRuleset(cluster: Cluster, table = 'netpol'): NftRules
   }
   const peerCache = new Map<string, string[]>();
   const elementsOf = (peer: Peer): string[] => {
-    const key = peer.kind === 'ipBlock' ? `ip/${peer.ips}` : `sel/${peer.namespaces.kind === 'same' ? peer.namespaces.namespace : peer.namespaces.selector}/${peer.pods}`;
+    const key =
+      peer.kind === 'ipBlock'
+        ? `ip/${peer.ips}`
+        : `sel/${peer.namespaces.kind === 'same' ? peer.namespaces.namespace : peer.namespaces.selector}/${peer.pods}`;
     let elements = peerCache.get(key);
     if (elements === undefined) peerCache.set(key, (elements = peerElements(cluster, pods, peer)));
     return elements;
@@ -47,7 +50,9 @@ export function buildLinearRuleset(cluster: Cluster, table = 'netpol'): NftRules
     const rules = ['ct state established,related accept', 'ct state invalid drop'];
     for (const policy of policies) {
       if (policy[direction] === undefined) continue;
-      const targets = addressesOf((podsByNamespace.get(policy.namespace) ?? []).filter((e) => policy.subject.matches(e.labels)));
+      const targets = addressesOf(
+        (podsByNamespace.get(policy.namespace) ?? []).filter((e) => policy.subject.matches(e.labels)),
+      );
       if (targets.length === 0) continue;
       isolated.push(...targets);
       const target = `ip ${local} @${setOf(targets)}`;
@@ -59,7 +64,11 @@ export function buildLinearRuleset(cluster: Cluster, table = 'netpol'): NftRules
       }
     }
     if (isolated.length > 0) rules.push(`ip ${local} @${setOf(isolated)} drop`);
-    return { name: direction, base: { hook: 'forward', priority: direction === 'egress' ? 'filter' : 'filter + 10', policy: 'accept' }, rules };
+    return {
+      name: direction,
+      base: { hook: 'forward', priority: direction === 'egress' ? 'filter' : 'filter + 10', policy: 'accept' },
+      rules,
+    };
   });
   return { table, sets: [...sets.values()], maps: [], chains };
 }
@@ -80,19 +89,28 @@ function peerElements(cluster: Cluster, pods: readonly Endpoint[], peer: Peer): 
       .filter((r) => r.family === 4)
       .map((r) => (r.first === r.last ? formatIP(4, r.first) : `${formatIP(4, r.first)}-${formatIP(4, r.last)}`));
   }
-  return addressesOf(pods.filter((e) => peerMatchesRemote(cluster, peer, { kind: 'endpoint', endpoint: e, ip: undefined }, defaultEngineOptions)));
+  return addressesOf(
+    pods.filter((e) =>
+      peerMatchesRemote(cluster, peer, { kind: 'endpoint', endpoint: e, ip: undefined }, defaultEngineOptions),
+    ),
+  );
 }
 
 /** Each port entry as a match, named ports resolved to the numbers any pod gives them. */
 function portMatches(rule: Rule, pods: readonly Endpoint[]): string[] {
   if (rule.ports === 'any') return [''];
   return rule.ports.flatMap((match) => {
-    const conns = match.kind === 'numbered' ? portMatchConns(match, undefined) : pods.reduce((all, e) => all.union(portMatchConns(match, e)), ConnSet.none);
+    const conns =
+      match.kind === 'numbered'
+        ? portMatchConns(match, undefined)
+        : pods.reduce((all, e) => all.union(portMatchConns(match, e)), ConnSet.none);
     return PROTOCOLS.flatMap((protocol) => {
       const ports = conns.portsFor(protocol);
       if (ports.isEmpty()) return [];
       if (ports.isAll()) return [` meta l4proto ${protocol.toLowerCase()}`];
-      return [` meta l4proto ${protocol.toLowerCase()} th dport { ${ports.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ')} }`];
+      return [
+        ` meta l4proto ${protocol.toLowerCase()} th dport { ${ports.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ')} }`,
+      ];
     });
   });
 }

@@ -28,8 +28,16 @@ if (files.length === 0) {
 const tap = join(mkdtempSync(join(tmpdir(), 'netpol-tests-')), 'results.tap');
 const run = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 const summary = existsSync(tap) ? readFileSync(tap, 'utf8') : '';

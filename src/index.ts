@@ -7,7 +7,13 @@ export { Selector, type LabelSelector, type Labels } from './algebra/selector.js
 
 export { loadPaths, loadText, type LoadOptions, type LoadProblem, type LoadResult } from './model/load.js';
 export { type SourcedObject, type Location, formatLocation, formatFieldPath, objectFromData } from './model/source.js';
-export { buildCluster, NAMESPACE_NAME_LABEL, type Cluster, type NamespaceInfo, type NodeInfo } from './model/cluster.js';
+export {
+  buildCluster,
+  NAMESPACE_NAME_LABEL,
+  type Cluster,
+  type NamespaceInfo,
+  type NodeInfo,
+} from './model/cluster.js';
 export type { Endpoint, Owner, ContainerPortInfo } from './model/endpoints.js';
 export { ObjectStore, type ObjectRef, type Relabel } from './model/store.js';
 export { readInputs, loadCluster, InvalidInputError, inputsAreValid, type Inputs } from './model/inputs.js';
@@ -33,7 +39,14 @@ export { connectivityMatrix } from './engine/matrix.js';
 export { formatTruthTable, parseTruthTable, compareTruthTables, type TruthTable } from './engine/truthtable.js';
 
 export { computeConnectivity, type Connectivity, type ConnectivityOptions } from './engine/connectivity.js';
-export { workloadConnections, focusLines, workloadName, rangeName, type ConnLine, type Focus } from './engine/connlist.js';
+export {
+  workloadConnections,
+  focusLines,
+  workloadName,
+  rangeName,
+  type ConnLine,
+  type Focus,
+} from './engine/connlist.js';
 export { diffConnectivity, type ConnDiff, type DiffType } from './engine/conndiff.js';
 export { lint, type Finding, type Severity } from './engine/lint.js';
 export { exposure, type WorkloadExposure } from './engine/exposure.js';

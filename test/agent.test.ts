@@ -14,7 +14,8 @@ import { buildNftRuleset } from '../src/render/nftables.js';
 import { requireKernelTools, withScratchNetns } from './support/root.js';
 
 const BASE = readFileSync('test/golden/nft/two-nodes.yaml', 'utf8');
-const NEW_POD = '---\napiVersion: v1\nkind: Pod\nmetadata: {name: d, namespace: x, labels: {app: a}}\nspec: {nodeName: n1, containers: [{name: c, ports: [{name: http, containerPort: 80}]}]}\nstatus: {podIP: 10.0.0.4}\n';
+const NEW_POD =
+  '---\napiVersion: v1\nkind: Pod\nmetadata: {name: d, namespace: x, labels: {app: a}}\nspec: {nodeName: n1, containers: [{name: c, ports: [{name: http, containerPort: 80}]}]}\nstatus: {podIP: 10.0.0.4}\n';
 
 function writeAtomically(path: string, text: string): void {
   writeFileSync(`${path}.tmp`, text);
@@ -33,9 +34,14 @@ async function until(check: () => boolean, what: string, ms = 5000): Promise<voi
   }
 }
 
-const statusOf = (file: string): { inputsHash?: string } => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {});
+const statusOf = (file: string): { inputsHash?: string } =>
+  existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
 const handleOf = (netns: string, chain: string): string =>
-  /# handle (\d+)/.exec(spawnSync('ip', ['netns', 'exec', netns, 'nft', '-a', 'list', 'chain', 'inet', 'netpol', chain], { encoding: 'utf8' }).stdout)?.[1] ?? 'none';
+  /# handle (\d+)/.exec(
+    spawnSync('ip', ['netns', 'exec', netns, 'nft', '-a', 'list', 'chain', 'inet', 'netpol', chain], {
+      encoding: 'utf8',
+    }).stdout,
+  )?.[1] ?? 'none';
 const desiredFor = (text: string) => {
   const cluster = buildCluster(loadText(text, 'm.yaml').objects);
   return buildNftRuleset(cluster, { node: 'n1', podCIDRs: cluster.nodes.get('n1')?.podCIDRs ?? [] });
@@ -64,28 +70,53 @@ describe('netpol agent', () => {
         const relabelled = BASE.replace('labels: {app: c}', 'labels: {app: b}');
         writeAtomically(file, relabelled);
         await until(() => statusOf(status).inputsHash === sha(relabelled), 'the relabel to be applied');
-        assert.deepEqual(agent.lastCommands, [`add element inet netpol ${peerSet(relabelled, 'pods app=b in namespace x')} { 10.0.1.1 }`]);
+        assert.deepEqual(agent.lastCommands, [
+          `add element inet netpol ${peerSet(relabelled, 'pods app=b in namespace x')} { 10.0.1.1 }`,
+        ]);
 
         const grown = relabelled + NEW_POD;
         writeAtomically(file, grown);
         await until(() => statusOf(status).inputsHash === sha(grown), 'the new pod to be applied');
         assert.ok(agent.lastCommands.length > 0);
-        for (const command of agent.lastCommands) assert.match(command, /^(add|delete) element /, 'a new pod changes elements only');
+        for (const command of agent.lastCommands)
+          assert.match(command, /^(add|delete) element /, 'a new pod changes elements only');
         assert.equal(distance(netns, grown), 0);
-        assert.deepEqual([handleOf(netns, 'egress'), handleOf(netns, 'ingress')], handles, 'base chains are never recreated');
+        assert.deepEqual(
+          [handleOf(netns, 'egress'), handleOf(netns, 'ingress')],
+          handles,
+          'base chains are never recreated',
+        );
 
-        spawnSync('ip', ['netns', 'exec', netns, 'nft', 'delete', 'element', 'inet', 'netpol', 'ingress4', '{ 10.0.0.4 }']);
+        spawnSync('ip', [
+          'netns',
+          'exec',
+          netns,
+          'nft',
+          'delete',
+          'element',
+          'inet',
+          'netpol',
+          'ingress4',
+          '{ 10.0.0.4 }',
+        ]);
         assert.equal(distance(netns, grown), 1, 'drift');
         assert.equal(await agent.resync(), 1, 'one command repairs it');
         assert.equal(distance(netns, grown), 0);
 
         writeAtomically(file, `${grown}---\nkind: broken\n`);
-        await until(() => (statusOf(status) as { error?: string }).error !== undefined, 'the invalid input to be refused');
+        await until(
+          () => (statusOf(status) as { error?: string }).error !== undefined,
+          'the invalid input to be refused',
+        );
         assert.equal(distance(netns, grown), 0, 'invalid input leaves the last good rules in place');
       } finally {
         agent.stop();
       }
-      assert.equal(distance(netns, readFileSync(file, 'utf8').replace('---\nkind: broken\n', '')), 0, 'stopping leaves the rules');
+      assert.equal(
+        distance(netns, readFileSync(file, 'utf8').replace('---\nkind: broken\n', '')),
+        0,
+        'stopping leaves the rules',
+      );
     });
   });
 
@@ -97,13 +128,30 @@ describe('netpol agent', () => {
     await withScratchNetns(async (netns) => {
       for (const cleanup of [false, true]) {
         const status = join(dir, `status-${cleanup}.json`);
-        const args = ['--import', 'tsx', 'src/cli/bin.ts', 'agent', file, '--node', 'n1', '--netns', netns, '--status', status, ...(cleanup ? ['--cleanup'] : [])];
+        const args = [
+          '--import',
+          'tsx',
+          'src/cli/bin.ts',
+          'agent',
+          file,
+          '--node',
+          'n1',
+          '--netns',
+          netns,
+          '--status',
+          status,
+          ...(cleanup ? ['--cleanup'] : []),
+        ];
         const child = spawn(process.execPath, args, { stdio: 'ignore' });
         await until(() => statusOf(status).inputsHash === sha(BASE), 'the agent to apply', 15_000);
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         assert.equal(await exited, 0);
-        assert.equal(readKernelRuleset('netpol', netns) === undefined, cleanup, cleanup ? 'cleaned up' : 'rules stay after SIGTERM');
+        assert.equal(
+          readKernelRuleset('netpol', netns) === undefined,
+          cleanup,
+          cleanup ? 'cleaned up' : 'rules stay after SIGTERM',
+        );
       }
     });
   });
@@ -113,10 +161,33 @@ describe('netpol agent', () => {
     const dir = mkdtempSync(join(tmpdir(), 'netpol-agent-'));
     const file = join(dir, 'cluster.yaml');
     writeAtomically(file, BASE);
-    const versions = [BASE, BASE + NEW_POD, BASE.replace('labels: {app: c}', 'labels: {app: b}') + NEW_POD.replace('10.0.0.4', '10.0.0.5'), BASE.replace('port: 8080', 'port: 9090')];
+    const versions = [
+      BASE,
+      BASE + NEW_POD,
+      BASE.replace('labels: {app: c}', 'labels: {app: b}') + NEW_POD.replace('10.0.0.4', '10.0.0.5'),
+      BASE.replace('port: 8080', 'port: 9090'),
+    ];
     await withScratchNetns(async (netns) => {
       const startAgent = (status: string) =>
-        spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'agent', file, '--node', 'n1', '--netns', netns, '--status', status, '--resync', '0'], { stdio: 'ignore' });
+        spawn(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            'src/cli/bin.ts',
+            'agent',
+            file,
+            '--node',
+            'n1',
+            '--netns',
+            netns,
+            '--status',
+            status,
+            '--resync',
+            '0',
+          ],
+          { stdio: 'ignore' },
+        );
       let current = BASE;
       for (let round = 0; round < 12; round++) {
         const status = join(dir, `status-${round}.json`);
@@ -130,7 +201,10 @@ describe('netpol agent', () => {
         await new Promise((resolve) => agent.once('exit', resolve));
         const old = distance(netns, current);
         const fresh = distance(netns, next);
-        assert.ok(old === 0 || fresh === 0, `round ${round}: the kernel holds the old or the new ruleset (distances ${old}, ${fresh})`);
+        assert.ok(
+          old === 0 || fresh === 0,
+          `round ${round}: the kernel holds the old or the new ruleset (distances ${old}, ${fresh})`,
+        );
         current = next;
       }
       const status = join(dir, 'status-final.json');

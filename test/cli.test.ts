@@ -32,7 +32,18 @@ describe('netpol CLI', () => {
   });
 
   it('check treats an address outside every endpoint as an external peer, and a pod address as the pod', async () => {
-    const external = await runCli(['check', TINY, '--from', '203.0.113.9', '--to', 'x/a', '--port', '80', '-o', 'json']);
+    const external = await runCli([
+      'check',
+      TINY,
+      '--from',
+      '203.0.113.9',
+      '--to',
+      'x/a',
+      '--port',
+      '80',
+      '-o',
+      'json',
+    ]);
     assert.equal(external.code, 1);
     assert.deepEqual(JSON.parse(external.stdout).flow.src, { kind: 'external', ip: '203.0.113.9' });
     const byAddress = await runCli(['check', TINY, '--from', '10.0.0.2', '--to', '10.0.0.1', '--port', '80']);
@@ -59,7 +70,10 @@ describe('netpol CLI', () => {
     const run = await runCli(['matrix', 'test/golden/invalid.yaml', TINY, '--port', '80']);
     assert.equal(run.code, 2);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, /invalid\.yaml:8: NetworkPolicy x\/broken: spec\.ingress\[0\]\.from\[0\]: Required value: must specify a peer/);
+    assert.match(
+      run.stderr,
+      /invalid\.yaml:8: NetworkPolicy x\/broken: spec\.ingress\[0\]\.from\[0\]: Required value: must specify a peer/,
+    );
     assert.match(run.stderr, /refusing to analyse invalid input \(2 problems\)/);
   });
 
@@ -75,9 +89,13 @@ describe('netpol CLI', () => {
   });
 
   it('runs as an executable, with the exit code scripts rely on', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'check', TINY, '--from', 'y/c', '--to', 'x/a', '--port', '80'], {
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/bin.ts', 'check', TINY, '--from', 'y/c', '--to', 'x/a', '--port', '80'],
+      {
+        encoding: 'utf8',
+      },
+    );
     assert.equal(run.status, 1);
     assert.equal(run.stdout, golden('check-denied.txt'));
   });

@@ -20,7 +20,11 @@ describe('upstream Kubernetes e2e NetworkPolicy conformance', () => {
       testCase.steps.forEach((step, s) => {
         store = applyStep(store, step, testCase.file);
         const invalid = validateObjects(store.objects);
-        assert.deepEqual(invalid.map((d) => d.message), [], `step ${s + 1}: the case's objects are valid`);
+        assert.deepEqual(
+          invalid.map((d) => d.message),
+          [],
+          `step ${s + 1}: the case's objects are valid`,
+        );
         const cluster = buildCluster(store.objects);
         for (const probe of step.probes) {
           const expected = parseTruthTable(probe.expect);
@@ -39,7 +43,12 @@ describe('upstream Kubernetes e2e NetworkPolicy conformance', () => {
 });
 
 /** The truth table that `list` implies: a pair is allowed when its line covers the probe's protocol and port. */
-function matrixFromList(cluster: ReturnType<typeof buildCluster>, expected: TruthTable, protocol: Protocol, port: number): TruthTable {
+function matrixFromList(
+  cluster: ReturnType<typeof buildCluster>,
+  expected: TruthTable,
+  protocol: Protocol,
+  port: number,
+): TruthTable {
   const lines = workloadConnections(computeConnectivity(cluster));
   const allowedPairs = new Set(lines.filter((l) => l.conns.has(protocol, port)).map((l) => `${l.src} ${l.dst}`));
   const cells = expected.sources.map((src) =>
@@ -58,7 +67,11 @@ describe('upstream Kubernetes e2e NetworkPolicy conformance, through list', () =
         for (const probe of step.probes) {
           const expected = parseTruthTable(probe.expect);
           const actual = matrixFromList(cluster, expected, probe.protocol, probe.port);
-          assert.deepEqual(compareTruthTables(expected, actual), [], `step ${s + 1} ${probe.protocol} ${probe.port}:\n${formatTruthTable(actual)}`);
+          assert.deepEqual(
+            compareTruthTables(expected, actual),
+            [],
+            `step ${s + 1} ${probe.protocol} ${probe.port}:\n${formatTruthTable(actual)}`,
+          );
         }
       });
     });

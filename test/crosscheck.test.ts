@@ -79,7 +79,8 @@ function portClasses(cluster: Cluster): [Protocol, number][] {
   for (const policy of cluster.policies) {
     for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
       if (rule.ports === 'any') continue;
-      for (const m of rule.ports) if (m.kind === 'numbered') for (const [a, b] of m.ports.ranges) [a, b + 1].forEach((c) => cuts.add(c));
+      for (const m of rule.ports)
+        if (m.kind === 'numbered') for (const [a, b] of m.ports.ranges) [a, b + 1].forEach((c) => cuts.add(c));
     }
   }
   const ports = [...cuts].filter((p) => p >= 1 && p <= 65535).sort((a, b) => a - b);
@@ -88,7 +89,10 @@ function portClasses(cluster: Cluster): [Protocol, number][] {
 
 const clusterOf = (objects: JSONObject[]): Cluster => {
   const sourced = objects.map((o) => objectFromData(o));
-  assert.deepEqual(validateObjects(sourced).map((d) => d.message), []);
+  assert.deepEqual(
+    validateObjects(sourced).map((d) => d.message),
+    [],
+  );
   return buildCluster(sourced);
 };
 
@@ -96,13 +100,21 @@ const clusterOf = (objects: JSONObject[]): Cluster => {
 const label = fc.constantFrom('a', 'b');
 const labels = fc.record({ app: label, tier: label }, { requiredKeys: [] });
 const portName = fc.constantFrom('http', 'dns');
-const containerPort = fc.record({ name: portName, containerPort: fc.constantFrom(80, 81, 53), protocol: fc.constantFrom('TCP', 'UDP') });
+const containerPort = fc.record({
+  name: portName,
+  containerPort: fc.constantFrom(80, 81, 53),
+  protocol: fc.constantFrom('TCP', 'UDP'),
+});
 const selector = fc.oneof(
   fc.constant({}),
   labels.map((l) => ({ matchLabels: l })),
-  fc.record({ matchExpressions: fc.tuple(fc.constantFrom('app', 'tier'), fc.constantFrom('In', 'NotIn', 'Exists', 'DoesNotExist'), label).map(([key, operator, value]) => [
-    operator === 'In' || operator === 'NotIn' ? { key, operator, values: [value] } : { key, operator },
-  ]) }),
+  fc.record({
+    matchExpressions: fc
+      .tuple(fc.constantFrom('app', 'tier'), fc.constantFrom('In', 'NotIn', 'Exists', 'DoesNotExist'), label)
+      .map(([key, operator, value]) => [
+        operator === 'In' || operator === 'NotIn' ? { key, operator, values: [value] } : { key, operator },
+      ]),
+  }),
 );
 const cidr = fc.constantFrom('10.0.0.0/24', '10.0.0.0/30', '0.0.0.0/0', '192.0.2.0/24', '10.0.0.2/32');
 const peer = fc.oneof(
@@ -110,7 +122,10 @@ const peer = fc.oneof(
   fc.record({ namespaceSelector: selector }),
   fc.record({ podSelector: selector, namespaceSelector: selector }),
   fc.tuple(cidr, fc.boolean()).map(([c, except]) => ({
-    ipBlock: except && c !== '10.0.0.2/32' ? { cidr: c, except: [c === '192.0.2.0/24' ? '192.0.2.128/25' : '10.0.0.0/31'] } : { cidr: c },
+    ipBlock:
+      except && c !== '10.0.0.2/32'
+        ? { cidr: c, except: [c === '192.0.2.0/24' ? '192.0.2.128/25' : '10.0.0.0/31'] }
+        : { cidr: c },
   })),
 );
 const policyPort = fc.oneof(
@@ -121,7 +136,10 @@ const policyPort = fc.oneof(
   fc.constant({ port: 80, endPort: 90 }),
 );
 const rule = (field: 'from' | 'to') =>
-  fc.record({ [field]: fc.array(peer, { maxLength: 2 }), ports: fc.array(policyPort, { maxLength: 2 }) }, { requiredKeys: [] });
+  fc.record(
+    { [field]: fc.array(peer, { maxLength: 2 }), ports: fc.array(policyPort, { maxLength: 2 }) },
+    { requiredKeys: [] },
+  );
 const policySpec = fc.record(
   {
     podSelector: selector,
@@ -133,25 +151,48 @@ const policySpec = fc.record(
 );
 const randomCluster = fc
   .tuple(
-    fc.array(fc.tuple(fc.constantFrom('x', 'y'), labels, fc.uniqueArray(containerPort, { maxLength: 2, selector: (p) => p.name }), fc.boolean()), { minLength: 1, maxLength: 5 }),
+    fc.array(
+      fc.tuple(
+        fc.constantFrom('x', 'y'),
+        labels,
+        fc.uniqueArray(containerPort, { maxLength: 2, selector: (p) => p.name }),
+        fc.boolean(),
+      ),
+      { minLength: 1, maxLength: 5 },
+    ),
     fc.array(fc.tuple(fc.constantFrom('x', 'y'), policySpec), { maxLength: 4 }),
     fc.record({ x: labels, y: labels }),
   )
-  .map(([pods, policies, nsLabels]) => [
-    ...(['x', 'y'] as const).map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: nsLabels[name] } })),
-    ...pods.map(([ns, podLabels, ports, hasIP], i) => ({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: `p${i}`, namespace: ns, labels: podLabels },
-      spec: { containers: [{ name: 'c', ports }] },
-      ...(hasIP ? { status: { podIP: `10.0.0.${i + 1}` } } : {}),
-    })),
-    ...policies.map(([ns, spec], i) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `np${i}`, namespace: ns }, spec })),
-  ] as unknown as JSONObject[]);
+  .map(
+    ([pods, policies, nsLabels]) =>
+      [
+        ...(['x', 'y'] as const).map((name) => ({
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name, labels: nsLabels[name] },
+        })),
+        ...pods.map(([ns, podLabels, ports, hasIP], i) => ({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `p${i}`, namespace: ns, labels: podLabels },
+          spec: { containers: [{ name: 'c', ports }] },
+          ...(hasIP ? { status: { podIP: `10.0.0.${i + 1}` } } : {}),
+        })),
+        ...policies.map(([ns, spec], i) => ({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: `np${i}`, namespace: ns },
+          spec,
+        })),
+      ] as unknown as JSONObject[],
+  );
 
 describe('list agrees with check', () => {
   it('on random small clusters', () => {
-    fc.assert(fc.property(randomCluster, (objects) => crossCheck(clusterOf(objects))), { numRuns: 150 });
+    fc.assert(
+      fc.property(randomCluster, (objects) => crossCheck(clusterOf(objects))),
+      { numRuns: 150 },
+    );
   });
 
   for (const seed of [1, 2, 3]) {

@@ -33,18 +33,26 @@ function referenceSample(file: string): string {
 function e2eSample(): object[] {
   const base = 'config/samples/e2e/bases/network-policy/';
   const machine1 = referenceSample(`${base}machine1.yaml`);
-  const machine2 = machine1.replace('name: machine-sample1', 'name: machine-sample2').replace('machine: "machine-sample1"', 'machine: "machine-sample2"').replace('value: 10.0.0.1', 'value: 10.0.0.2');
+  const machine2 = machine1
+    .replace('name: machine-sample1', 'name: machine-sample2')
+    .replace('machine: "machine-sample1"', 'machine: "machine-sample2"')
+    .replace('value: 10.0.0.1', 'value: 10.0.0.2');
   assert.notEqual(machine2, machine1);
-  return ['network.yaml', 'network-policy.yaml'].map((f) => referenceSample(`${base}${f}`)).concat(machine1, machine2).map((text) => {
-    const object = parse(text) as { metadata: Record<string, unknown> };
-    object.metadata = { ...object.metadata, namespace: 'test' };
-    return object;
-  });
+  return ['network.yaml', 'network-policy.yaml']
+    .map((f) => referenceSample(`${base}${f}`))
+    .concat(machine1, machine2)
+    .map((text) => {
+      const object = parse(text) as { metadata: Record<string, unknown> };
+      object.metadata = { ...object.metadata, namespace: 'test' };
+      return object;
+    });
 }
 
 const yamlOf = (objects: readonly object[]): string => objects.map((o) => JSON.stringify(o)).join('\n---\n');
-const documents = (text: string): Record<string, unknown>[] => parseAllDocuments(text).map((d) => d.toJS() as Record<string, unknown>);
-const byKind = (objects: Record<string, unknown>[], kind: string): Record<string, unknown>[] => objects.filter((o) => o['kind'] === kind);
+const documents = (text: string): Record<string, unknown>[] =>
+  parseAllDocuments(text).map((d) => d.toJS() as Record<string, unknown>);
+const byKind = (objects: Record<string, unknown>[], kind: string): Record<string, unknown>[] =>
+  objects.filter((o) => o['kind'] === kind);
 
 function reconcile(text: string) {
   const loaded = loadText(text, 'test.yaml');
@@ -85,7 +93,7 @@ spec:
     const expected: Record<number, string> = {
       1: 'NetworkPolicy x/a: spec.networkRef: Required value: must specify a network ref',
       2: 'NetworkPolicy x/a: spec.policyTypes: Required value: must specify policyTypes',
-      3: 'NetworkPolicy x/b: spec.networkInterfaceSelector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is \'Exists\' or \'DoesNotExist\'',
+      3: "NetworkPolicy x/b: spec.networkInterfaceSelector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
       4: 'NetworkPolicy x/b: spec.policyTypes[1]: Unsupported value: "Sideways": supported values: "Egress", "Ingress"',
       5: 'NetworkPolicy x/b: spec.ingress[0].from[0].objectSelector.kind: Unsupported value: "Pod": supported values: "LoadBalancer", "NetworkInterface", "VirtualIP"',
       6: 'NetworkPolicy x/b: spec.ingress[0].from[1].ipBlock: Forbidden: cannot specify multiple peers',
@@ -126,27 +134,40 @@ spec:
       assert.equal(run.code, 0, run.stdout);
     }
     // The sample declares no policyTypes: ingress and egress rules make them Egress and Ingress, sorted.
-    const network = 'apiVersion: networking.ironcore.dev/v1alpha1\nkind: Network\nmetadata: {name: network-sample, namespace: default}';
+    const network =
+      'apiVersion: networking.ironcore.dev/v1alpha1\nkind: Network\nmetadata: {name: network-sample, namespace: default}';
     const [result] = reconcile(`${sample}\n---\n${network}`);
     assert.deepEqual((result!.apinet[0]!['spec'] as Record<string, unknown>)['policyTypes'], ['Egress', 'Ingress']);
   });
 
-  it('reconciles the documentation\'s policy (seed 000) into the apinet NetworkPolicy and its NetworkPolicyRule', async () => {
+  it("reconciles the documentation's policy (seed 000) into the apinet NetworkPolicy and its NetworkPolicyRule", async () => {
     // The example ships the seed's policy; it must be the seed's, word for word.
-    assert.deepEqual(documents(readFileSync('examples/ironcore/shop/network-policy.yaml', 'utf8')), documents(seedPolicy()));
+    assert.deepEqual(
+      documents(readFileSync('examples/ironcore/shop/network-policy.yaml', 'utf8')),
+      documents(seedPolicy()),
+    );
     const run = await runCli(['render', 'ironcore', '-', 'examples/ironcore/shop/network.yaml'], seedPolicy());
     assert.equal(run.code, 0, run.stderr);
     const out = documents(run.stdout);
     const [status] = byKind(out, 'NetworkPolicy').filter((o) => o['apiVersion'] === 'networking.ironcore.dev/v1alpha1');
     assert.deepEqual(
-      ((status!['status'] as { conditions: Record<string, string>[] }).conditions).map((c) => [c['type'], c['status']]),
-      [['NetworkFound', 'True'], ['TargetsFound', 'True'], ['Applied', 'True']],
+      (status!['status'] as { conditions: Record<string, string>[] }).conditions.map((c) => [c['type'], c['status']]),
+      [
+        ['NetworkFound', 'True'],
+        ['TargetsFound', 'True'],
+        ['Applied', 'True'],
+      ],
     );
-    const [apinet] = byKind(out, 'NetworkPolicy').filter((o) => o['apiVersion'] === 'core.apinet.ironcore.dev/v1alpha1');
+    const [apinet] = byKind(out, 'NetworkPolicy').filter(
+      (o) => o['apiVersion'] === 'core.apinet.ironcore.dev/v1alpha1',
+    );
     assert.deepEqual(apinet!['metadata'], {
       namespace: 'apinet',
       name: 'default-my-network-policy',
-      labels: { 'apinetlet.ironcore.dev/networkpolicy-uid': 'default-my-network-policy', 'apinetlet.ironcore.dev/networkpolicy-namespace': 'default' },
+      labels: {
+        'apinetlet.ironcore.dev/networkpolicy-uid': 'default-my-network-policy',
+        'apinetlet.ironcore.dev/networkpolicy-namespace': 'default',
+      },
       annotations: { 'apinetlet.ironcore.dev/networkpolicy-name': 'my-network-policy' },
     });
     assert.equal((apinet!['spec'] as Record<string, unknown>)['priority'], 1000);
@@ -159,17 +180,25 @@ spec:
     assert.deepEqual(rule!['ingressRule'], [
       {
         ipBlock: [{ cidr: '172.17.0.0/16' }],
-        ips: [{ ipFamily: 'IPv4', prefix: '10.0.0.20/32' }, { ipFamily: 'IPv4', prefix: '10.0.0.30/32' }],
+        ips: [
+          { ipFamily: 'IPv4', prefix: '10.0.0.20/32' },
+          { ipFamily: 'IPv4', prefix: '10.0.0.30/32' },
+        ],
         networkPolicyPorts: [{ protocol: 'TCP', port: 5432 }],
       },
     ]);
-    assert.deepEqual(rule!['egressRule'], [{ ipBlock: [{ cidr: '10.0.0.0/24' }], ips: [], networkPolicyPorts: [{ protocol: 'TCP', port: 8080 }] }]);
+    assert.deepEqual(rule!['egressRule'], [
+      { ipBlock: [{ cidr: '10.0.0.0/24' }], ips: [], networkPolicyPorts: [{ protocol: 'TCP', port: 8080 }] },
+    ]);
   });
 
   it('reconciles the e2e sample of the reference, which as shipped selects nothing; lint says why', async () => {
     // The example is the reference's sample with the namespace its kustomization sets, and nothing else.
-    const example = readdirSync('examples/ironcore/e2e').flatMap((f) => documents(readFileSync(join('examples/ironcore/e2e', f), 'utf8')));
-    const key = (o: Record<string, unknown>): string => `${o['kind']}/${(o['metadata'] as Record<string, string>)['name']}`;
+    const example = readdirSync('examples/ironcore/e2e').flatMap((f) =>
+      documents(readFileSync(join('examples/ironcore/e2e', f), 'utf8')),
+    );
+    const key = (o: Record<string, unknown>): string =>
+      `${o['kind']}/${(o['metadata'] as Record<string, string>)['name']}`;
     const sorted = (objects: Record<string, unknown>[]) => [...objects].sort((a, b) => key(a).localeCompare(key(b)));
     assert.deepEqual(sorted(example), sorted(e2eSample() as Record<string, unknown>[]));
 
@@ -181,14 +210,19 @@ spec:
     assert.match(targets['message']!, /nic=machine-sample2/);
     assert.match(targets['message']!, /machine-sample2-primary \{machine=machine-sample2\}/);
     assert.deepEqual(result!.apinet[1]!['targets'], []);
-    assert.deepEqual(result!.apinet[1]!['ingressRule'], [{ ipBlock: [], ips: [], networkPolicyPorts: [{ protocol: 'TCP', port: 22, endPort: 22 }] }]);
+    assert.deepEqual(result!.apinet[1]!['ingressRule'], [
+      { ipBlock: [], ips: [], networkPolicyPorts: [{ protocol: 'TCP', port: 22, endPort: 22 }] },
+    ]);
 
     const lint = await runCli(['lint', 'examples/ironcore/e2e']);
     assert.match(
       lint.stdout,
       /network-policy\.yaml:10: warning\[policy-selects-nothing\]: Ironcore NetworkPolicy test\/my-networkpolicy selects nothing: no NetworkInterface of network network-sample in namespace test matches networkInterfaceSelector nic=machine-sample2; its interfaces are labelled machine-sample1-primary \{machine=machine-sample1\}; machine-sample2-primary \{machine=machine-sample2\}/,
     );
-    assert.match(lint.stdout, /warning\[peer-matches-nothing\]: a peer of test\/my-networkpolicy matches no object \(NetworkInterface nic=machine-sample1 in namespace test, network network-sample\)/);
+    assert.match(
+      lint.stdout,
+      /warning\[peer-matches-nothing\]: a peer of test\/my-networkpolicy matches no object \(NetworkInterface nic=machine-sample1 in namespace test, network network-sample\)/,
+    );
   });
 
   it('reconciles the e2e sample, labels matched, to the worked example of the reference (§2.8)', () => {
@@ -197,7 +231,13 @@ spec:
     const rule = result!.apinet[1]!;
     assert.deepEqual(rule['targets'], [{ ip: '10.0.0.2', targetRef: { name: 'machine-sample2-primary' } }]);
     assert.equal(rule['priority'], 1000);
-    assert.deepEqual(rule['ingressRule'], [{ ipBlock: [], ips: [{ ipFamily: 'IPv4', prefix: '10.0.0.1/32' }], networkPolicyPorts: [{ protocol: 'TCP', port: 22, endPort: 22 }] }]);
+    assert.deepEqual(rule['ingressRule'], [
+      {
+        ipBlock: [],
+        ips: [{ ipFamily: 'IPv4', prefix: '10.0.0.1/32' }],
+        networkPolicyPorts: [{ protocol: 'TCP', port: 22, endPort: 22 }],
+      },
+    ]);
     assert.equal(rule['egressRule'], undefined, 'an ingress-only policy has no egress rules');
   });
 
@@ -219,20 +259,30 @@ spec:
     const [missing] = reconcile(vipPolicy.replace('name: my-network', 'name: no-such-network'));
     assert.deepEqual(missing!.apinet, []);
     const condition = (missing!.policy['status'] as { conditions: Record<string, string>[] }).conditions[0]!;
-    assert.deepEqual([condition['type'], condition['status'], condition['reason']], ['NetworkFound', 'False', 'NetworkNotFound']);
+    assert.deepEqual(
+      [condition['type'], condition['status'], condition['reason']],
+      ['NetworkFound', 'False', 'NetworkNotFound'],
+    );
 
     // web-0 relabelled app=db becomes a target at once.
-    const relabelled = SHOP_NETWORK.replace('metadata: {name: web-0, namespace: default, labels: {app: web}}', 'metadata: {name: web-0, namespace: default, labels: {app: db}}');
+    const relabelled = SHOP_NETWORK.replace(
+      'metadata: {name: web-0, namespace: default, labels: {app: web}}',
+      'metadata: {name: web-0, namespace: default, labels: {app: db}}',
+    );
     assert.notEqual(relabelled, SHOP_NETWORK);
     const [after] = reconcile(`${relabelled}\n---\n${vipPolicy}`);
-    assert.deepEqual(after!.apinet[1]!['targets'], [{ ip: '10.0.0.10', targetRef: { name: 'db-0' } }, { ip: '10.0.0.20', targetRef: { name: 'web-0' } }]);
+    assert.deepEqual(after!.apinet[1]!['targets'], [
+      { ip: '10.0.0.10', targetRef: { name: 'db-0' } },
+      { ip: '10.0.0.20', targetRef: { name: 'web-0' } },
+    ]);
   });
 
   it('takes interfaces, load balancers and virtual IPs as endpoints in check and matrix, each in its network', async () => {
     const matrix = await runCli(['matrix', 'examples/ironcore/shop', '--port', '5432']);
     assert.equal(matrix.code, 0, matrix.stderr);
     const table = parseTruthTable(matrix.stdout);
-    const cell = (from: string, to: string): boolean | undefined => table.cells[table.sources.indexOf(from)]![table.destinations.indexOf(to)];
+    const cell = (from: string, to: string): boolean | undefined =>
+      table.cells[table.sources.indexOf(from)]![table.destinations.indexOf(to)];
     const db = 'default/db-0[NetworkInterface]';
     // Hand-read: db-0 takes TCP 5432 from 172.17/16, app=web interfaces and load balancers of my-network.
     assert.equal(cell('default/web-0[NetworkInterface]', db), true);
@@ -243,15 +293,53 @@ spec:
     // db-0 may only send TCP 8080 to 10.0.0.0/24; nothing isolates the others.
     assert.equal(cell(db, 'default/web-0[NetworkInterface]'), false);
     assert.equal(cell('default/web-other[NetworkInterface]', 'default/web-0[NetworkInterface]'), true);
-    assert.equal(table.sources.includes('default/web-1[NetworkInterface]'), false, 'a Pending interface is no endpoint');
+    assert.equal(
+      table.sources.includes('default/web-1[NetworkInterface]'),
+      false,
+      'a Pending interface is no endpoint',
+    );
 
-    const allowed = await runCli(['check', 'examples/ironcore/shop', '--from', '172.17.9.9', '--to', 'default/db-0', '--port', '5432']);
+    const allowed = await runCli([
+      'check',
+      'examples/ironcore/shop',
+      '--from',
+      '172.17.9.9',
+      '--to',
+      'default/db-0',
+      '--port',
+      '5432',
+    ]);
     assert.equal(allowed.code, 0, allowed.stdout);
-    assert.match(allowed.stdout, /isolated by Ironcore NetworkPolicy default\/my-network-policy of network my-network \(examples\/ironcore\/shop\/network-policy\.yaml:2\)/);
-    const denied = await runCli(['check', 'examples/ironcore/shop', '--from', 'default/web-other[NetworkInterface]', '--to', 'default/db-0', '--port', '5432']);
+    assert.match(
+      allowed.stdout,
+      /isolated by Ironcore NetworkPolicy default\/my-network-policy of network my-network \(examples\/ironcore\/shop\/network-policy\.yaml:2\)/,
+    );
+    const denied = await runCli([
+      'check',
+      'examples/ironcore/shop',
+      '--from',
+      'default/web-other[NetworkInterface]',
+      '--to',
+      'default/db-0',
+      '--port',
+      '5432',
+    ]);
     assert.equal(denied.code, 1, denied.stdout);
-    assert.match(denied.stdout, /no ingress rule of this policy allows default\/web-other\[NetworkInterface\] \(network other-network\) on TCP 5432/, 'the reader sees the two networks');
-    const egress = await runCli(['check', 'examples/ironcore/shop', '--from', 'default/db-0', '--to', 'default/web-lb', '--port', '8080']);
+    assert.match(
+      denied.stdout,
+      /no ingress rule of this policy allows default\/web-other\[NetworkInterface\] \(network other-network\) on TCP 5432/,
+      'the reader sees the two networks',
+    );
+    const egress = await runCli([
+      'check',
+      'examples/ironcore/shop',
+      '--from',
+      'default/db-0',
+      '--to',
+      'default/web-lb',
+      '--port',
+      '8080',
+    ]);
     assert.equal(egress.code, 0, egress.stdout);
 
     const list = await runCli(['list', 'examples/ironcore/shop']);
@@ -270,22 +358,60 @@ spec:
   ingress:
   - from: [{objectSelector: {kind: NetworkInterface, matchLabels: {app: web}}}]
   - ports: [{port: 22}]`;
-    const check = await runCli(['check', '-', 'examples/ironcore/shop/network.yaml', '--from', 'default/web-0', '--to', 'default/db-0', '--port', '5432'], text);
+    const check = await runCli(
+      [
+        'check',
+        '-',
+        'examples/ironcore/shop/network.yaml',
+        '--from',
+        'default/web-0',
+        '--to',
+        'default/db-0',
+        '--port',
+        '5432',
+      ],
+      text,
+    );
     assert.equal(check.code, 1, check.stdout);
-    const ssh = await runCli(['check', '-', 'examples/ironcore/shop/network.yaml', '--from', 'default/web-0', '--to', 'default/db-0', '--port', '22'], text);
+    const ssh = await runCli(
+      [
+        'check',
+        '-',
+        'examples/ironcore/shop/network.yaml',
+        '--from',
+        'default/web-0',
+        '--to',
+        'default/db-0',
+        '--port',
+        '22',
+      ],
+      text,
+    );
     assert.equal(ssh.code, 1, ssh.stdout);
     const lint = await runCli(['lint', '-', 'examples/ironcore/shop/network.yaml', '-o', 'json'], text);
     const codes = (JSON.parse(lint.stdout) as { code: string; path?: string }[]).map((f) => f.code);
     assert.deepEqual(codes.sort(), ['rule-without-peers', 'rule-without-ports']);
   });
 
-  it('renders interfaces into a node\'s nftables ruleset, by the pool of their machine', async () => {
+  it("renders interfaces into a node's nftables ruleset, by the pool of their machine", async () => {
     const run = await runCli(['render', 'nftables', 'examples/ironcore/shop', '--node', 'pool-a']);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /map ingress4 \{\n\t\ttype ipv4_addr : verdict\n\t\telements = \{ 10\.0\.0\.10 : jump ep_ingress_\w+ \}/);
-    assert.match(run.stdout, /comment "NetworkInterface app=web in namespace default, network my-network"\n\t\telements = \{ 10\.0\.0\.20 \}/);
-    assert.match(run.stdout, /comment "LoadBalancer app=web in namespace default, network my-network"\n\t\telements = \{ 10\.0\.0\.30 \}/);
-    assert.match(run.stdout, /meta l4proto tcp th dport \{ 5432 \} ip saddr @peer4_\w+ accept comment "default\/my-network-policy ingress\[0\]"/);
+    assert.match(
+      run.stdout,
+      /map ingress4 \{\n\t\ttype ipv4_addr : verdict\n\t\telements = \{ 10\.0\.0\.10 : jump ep_ingress_\w+ \}/,
+    );
+    assert.match(
+      run.stdout,
+      /comment "NetworkInterface app=web in namespace default, network my-network"\n\t\telements = \{ 10\.0\.0\.20 \}/,
+    );
+    assert.match(
+      run.stdout,
+      /comment "LoadBalancer app=web in namespace default, network my-network"\n\t\telements = \{ 10\.0\.0\.30 \}/,
+    );
+    assert.match(
+      run.stdout,
+      /meta l4proto tcp th dport \{ 5432 \} ip saddr @peer4_\w+ accept comment "default\/my-network-policy ingress\[0\]"/,
+    );
     const web = await runCli(['render', 'nftables', 'examples/ironcore/shop', '--node', 'pool-b']);
     // web-0 is on pool-b, and so is the virtual IP that points at it; web-1 is Pending.
     assert.match(web.stdout, /set programmed4 \{\n[^}]*elements = \{ 10\.0\.0\.20, 203\.0\.113\.20 \}/);

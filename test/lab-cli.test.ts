@@ -19,9 +19,17 @@ const LEGACY = 'legacy';
 const IRONCORE = 'ironcore';
 const scratch = mkdtempSync(join(tmpdir(), 'netpol-lab-cli-'));
 
-const labNamespaces = (): string[] => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith(`npl-${NAME}-`));
+const labNamespaces = (): string[] =>
+  spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((l) => l.startsWith(`npl-${NAME}-`));
 const allowed = (stdout: string, from: string, to: string): boolean | undefined => {
-  const table = parseTruthTable(stdout.split('\n').filter((line) => line.includes('\t')).join('\n'));
+  const table = parseTruthTable(
+    stdout
+      .split('\n')
+      .filter((line) => line.includes('\t'))
+      .join('\n'),
+  );
   return table.cells[table.sources.indexOf(from)]?.[table.destinations.indexOf(to)];
 };
 
@@ -68,7 +76,10 @@ describe('netpol lab, from the command line', () => {
     const other = 'default/web-other[NetworkInterface]';
     const postgres = await runCli(['lab', 'probe', '--port', '5432', '--name', IRONCORE]);
     assert.equal(postgres.code, 0, postgres.stdout);
-    assert.match(postgres.stdout, /not probed: default\/other-lb\[LoadBalancer\], default\/web-lb\[LoadBalancer\], default\/web-vip\[VirtualIP\]/);
+    assert.match(
+      postgres.stdout,
+      /not probed: default\/other-lb\[LoadBalancer\], default\/web-lb\[LoadBalancer\], default\/web-vip\[VirtualIP\]/,
+    );
     // Hand-read from the seed's policy: app=web interfaces of my-network reach db-0 on 5432; web-other is of another network.
     assert.equal(allowed(postgres.stdout, web, db), true);
     assert.equal(allowed(postgres.stdout, other, db), false);
@@ -86,7 +97,10 @@ describe('netpol lab, from the command line', () => {
     const up = await runCli(['lab', 'up', 'examples/shop', '--name', NAME]);
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stdout, /lab clitest is up: 1 node\(s\), 8 endpoint\(s\)/);
-    const agents = Object.values((JSON.parse(readFileSync(join(Lab.dir(NAME), 'state.json'), 'utf8')) as { nodeAgents: Record<string, number> }).nodeAgents);
+    const agents = Object.values(
+      (JSON.parse(readFileSync(join(Lab.dir(NAME), 'state.json'), 'utf8')) as { nodeAgents: Record<string, number> })
+        .nodeAgents,
+    );
     assert.equal(agents.length, 1);
 
     const first = await runCli(['lab', 'probe', '--port', '8080', '--name', NAME]);
@@ -106,7 +120,10 @@ describe('netpol lab, from the command line', () => {
     writeFileSync(change, frontend.replace(/  ingress:\n    - ports:\n        - port: http\n/, '  ingress: []\n'));
     const apply = await runCli(['lab', 'apply', change, '--name', NAME]);
     assert.equal(apply.code, 0, apply.stderr);
-    const status = JSON.parse(readFileSync(join(Lab.dir(NAME), 'agent-lab-node-1.json'), 'utf8')) as { applied: number; lastCommands: number };
+    const status = JSON.parse(readFileSync(join(Lab.dir(NAME), 'agent-lab-node-1.json'), 'utf8')) as {
+      applied: number;
+      lastCommands: number;
+    };
     assert.ok(status.applied >= 2 && status.lastCommands > 0, JSON.stringify(status));
 
     const second = await runCli(['lab', 'probe', '--port', '8080', '--name', NAME]);

@@ -21,7 +21,11 @@ let baseChainHandles: string[];
 const handles = (): string[] =>
   lab.plan.nodes.flatMap((node) =>
     ['egress', 'ingress'].map((chain) => {
-      const listing = spawnSync('ip', ['netns', 'exec', node.netns, 'nft', '-a', 'list', 'chain', 'inet', 'netpol', chain], { encoding: 'utf8' }).stdout;
+      const listing = spawnSync(
+        'ip',
+        ['netns', 'exec', node.netns, 'nft', '-a', 'list', 'chain', 'inet', 'netpol', chain],
+        { encoding: 'utf8' },
+      ).stdout;
       return `${node.name}/${chain}#${/# handle (\d+)/.exec(listing)?.[1] ?? 'missing'}`;
     }),
   );
@@ -31,13 +35,18 @@ describe('upstream e2e conformance on real packets (lab)', () => {
   before(() => {
     requireKernelTools();
     Lab.down(LAB); // whatever an earlier, killed run left behind
-    lab = Lab.up(LAB, model.objects.map((o) => o.raw));
+    lab = Lab.up(
+      LAB,
+      model.objects.map((o) => o.raw),
+    );
     baseChainHandles = handles();
   });
 
   after(() => {
     Lab.down(LAB);
-    console.log(`lab conformance: ${tally.tables} TCP/UDP truth tables held on real packets; ${tally.notRun} SCTP tables not run`);
+    console.log(
+      `lab conformance: ${tally.tables} TCP/UDP truth tables held on real packets; ${tally.notRun} SCTP tables not run`,
+    );
   });
 
   for (const testCase of cases) {
@@ -55,7 +64,11 @@ describe('upstream e2e conformance on real packets (lab)', () => {
             continue;
           }
           const expected = parseTruthTable(probe.expect);
-          assert.deepEqual(compareTruthTables(expected, observed!), [], `step ${s + 1} ${probe.protocol} ${probe.port}, observed:\n${formatTruthTable(observed!)}`);
+          assert.deepEqual(
+            compareTruthTables(expected, observed!),
+            [],
+            `step ${s + 1} ${probe.protocol} ${probe.port}, observed:\n${formatTruthTable(observed!)}`,
+          );
           tally.tables++;
         }
       }
@@ -63,7 +76,10 @@ describe('upstream e2e conformance on real packets (lab)', () => {
   }
 
   it('every step went through the node agents as a delta, never a table rebuild', () => {
-    assert.ok(baseChainHandles.every((h) => !h.endsWith('#missing')), baseChainHandles.join(' '));
+    assert.ok(
+      baseChainHandles.every((h) => !h.endsWith('#missing')),
+      baseChainHandles.join(' '),
+    );
     assert.deepEqual(handles(), baseChainHandles);
     for (const node of lab.plan.nodes) {
       const status = lab.agentStatus(node.name);

@@ -20,7 +20,10 @@ describe('legacy namespace isolation annotation', () => {
     assert.deepEqual(read('{"ingress": {"isolation": "DefaultDeny"}}'), { isolated: true });
     assert.deepEqual(namespaceIsolation(undefined), { isolated: false });
     // Romana's key, without the hyphen: not the annotation.
-    assert.deepEqual(namespaceIsolation({ 'net.beta.kubernetes.io/networkpolicy': '{"ingress": {"isolation": "DefaultDeny"}}' }), { isolated: false });
+    assert.deepEqual(
+      namespaceIsolation({ 'net.beta.kubernetes.io/networkpolicy': '{"ingress": {"isolation": "DefaultDeny"}}' }),
+      { isolated: false },
+    );
   });
 
   it('reports an unparseable or meaningless annotation and treats it as absent', () => {
@@ -52,10 +55,33 @@ describe('netpol --semantics legacy, on examples/legacy', () => {
   });
 
   it('says which annotation isolates, and reads extensions/v1beta1 as v1 by default', async () => {
-    const legacy = await runCli(['check', 'examples/legacy', '--from', 'lab/web', '--to', 'shop/frontend', '--port', '6379', '--semantics', 'legacy']);
+    const legacy = await runCli([
+      'check',
+      'examples/legacy',
+      '--from',
+      'lab/web',
+      '--to',
+      'shop/frontend',
+      '--port',
+      '6379',
+      '--semantics',
+      'legacy',
+    ]);
     assert.equal(legacy.code, 1);
-    assert.match(legacy.stdout, /isolated by the DefaultDeny annotation of namespace shop \(legacy semantics; examples\/legacy\/cluster\.yaml:9\)/);
-    const v1 = await runCli(['check', 'examples/legacy', '--from', 'lab/web', '--to', 'shop/frontend', '--port', '6379']);
+    assert.match(
+      legacy.stdout,
+      /isolated by the DefaultDeny annotation of namespace shop \(legacy semantics; examples\/legacy\/cluster\.yaml:9\)/,
+    );
+    const v1 = await runCli([
+      'check',
+      'examples/legacy',
+      '--from',
+      'lab/web',
+      '--to',
+      'shop/frontend',
+      '--port',
+      '6379',
+    ]);
     assert.equal(v1.code, 0, 'under v1 no policy selects frontend');
     const tool = await runCli(['check', 'examples/legacy', '--from', 'shop/db', '--to', 'lab/web', '--port', '6379']);
     assert.equal(tool.code, 1, 'under v1 the lab policy isolates web');
@@ -64,19 +90,33 @@ describe('netpol --semantics legacy, on examples/legacy', () => {
   it('lint says which policies have no effect, and which annotations cannot be read', async () => {
     const run = await runCli(['lint', 'examples/legacy', '--semantics', 'legacy', '-o', 'json']);
     const findings = JSON.parse(run.stdout) as { code: string; location: { line: number }; severity: string }[];
-    assert.deepEqual(findings.filter((f) => f.code.startsWith('legacy-')).map((f) => [f.code, f.location.line, f.severity]), [['legacy-policy-without-effect', 71, 'warning']]);
+    assert.deepEqual(
+      findings.filter((f) => f.code.startsWith('legacy-')).map((f) => [f.code, f.location.line, f.severity]),
+      [['legacy-policy-without-effect', 71, 'warning']],
+    );
     const v1 = await runCli(['lint', 'examples/legacy', '-o', 'json']);
-    assert.equal((JSON.parse(v1.stdout) as { code: string }[]).filter((f) => f.code.startsWith('legacy-')).length, 0, 'under v1 every policy acts');
-    const broken = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  annotations:\n    net.beta.kubernetes.io/network-policy: "{ingress: DefaultDeny}"\n';
+    assert.equal(
+      (JSON.parse(v1.stdout) as { code: string }[]).filter((f) => f.code.startsWith('legacy-')).length,
+      0,
+      'under v1 every policy acts',
+    );
+    const broken =
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  annotations:\n    net.beta.kubernetes.io/network-policy: "{ingress: DefaultDeny}"\n';
     const unreadable = await runCli(['lint', '-', '--semantics', 'legacy'], broken);
-    assert.match(unreadable.stdout, /^<stdin>:6: error\[legacy-annotation-unreadable\]: namespace x: annotation net\.beta\.kubernetes\.io\/network-policy is not JSON/m);
+    assert.match(
+      unreadable.stdout,
+      /^<stdin>:6: error\[legacy-annotation-unreadable\]: namespace x: annotation net\.beta\.kubernetes\.io\/network-policy is not JSON/m,
+    );
     assert.equal(unreadable.code, 1);
   });
 
   it('migrate writes the v1 equivalent and warns about the policy that had no effect', async () => {
     const run = await runCli(['migrate', 'examples/legacy']);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /examples\/legacy\/cluster\.yaml:71: warning: NetworkPolicy lab\/web-from-tool had no effect: namespace lab is not isolated/);
+    assert.match(
+      run.stderr,
+      /examples\/legacy\/cluster\.yaml:71: warning: NetworkPolicy lab\/web-from-tool had no effect: namespace lab is not isolated/,
+    );
     const migrated = loadText(run.stdout, 'migrated.yaml');
     assert.deepEqual(migrated.problems, []);
     assert.deepEqual(validateObjects(migrated.objects), []);
@@ -91,7 +131,15 @@ describe('netpol --semantics legacy, on examples/legacy', () => {
           {
             podSelector: { matchLabels: { role: 'db' } },
             policyTypes: ['Ingress'],
-            ingress: [{ from: [{ namespaceSelector: { matchLabels: { project: 'lab' } } }, { podSelector: { matchLabels: { role: 'frontend' } } }], ports: [{ protocol: 'TCP', port: 6379 }] }],
+            ingress: [
+              {
+                from: [
+                  { namespaceSelector: { matchLabels: { project: 'lab' } } },
+                  { podSelector: { matchLabels: { role: 'frontend' } } },
+                ],
+                ports: [{ protocol: 'TCP', port: 6379 }],
+              },
+            ],
           },
         ],
       ],
@@ -106,7 +154,10 @@ const LABELS = ['a', 'b', 'c'];
 const PORTS = [80, 6379];
 const EXTERNAL = ['192.0.2.7', '198.51.100.9'];
 
-const selector = fc.oneof(fc.constant({}), fc.constantFrom(...LABELS).map((v) => ({ matchLabels: { app: v } })));
+const selector = fc.oneof(
+  fc.constant({}),
+  fc.constantFrom(...LABELS).map((v) => ({ matchLabels: { app: v } })),
+);
 const peer = fc.oneof(
   fc.record({ podSelector: selector }),
   fc.record({ namespaceSelector: fc.constantFrom(...LABELS).map((v) => ({ matchLabels: { team: v } })) }),
@@ -116,7 +167,10 @@ const peer = fc.oneof(
 const rule = fc.record(
   {
     from: fc.array(peer, { maxLength: 2 }),
-    ports: fc.array(fc.constantFrom(...PORTS).map((port) => ({ protocol: 'TCP', port })), { maxLength: 1 }),
+    ports: fc.array(
+      fc.constantFrom(...PORTS).map((port) => ({ protocol: 'TCP', port })),
+      { maxLength: 1 },
+    ),
   },
   { requiredKeys: [] },
 );
@@ -139,7 +193,15 @@ function objectsOf(s: Scenario): JSONObject[] {
   const annotation = { isolated: '{"ingress": {"isolation": "DefaultDeny"}}', broken: '{"ingress": ', none: undefined };
   const namespaces = s.annotations.map((a, i): JSONObject => {
     const value = annotation[a as keyof typeof annotation];
-    return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns${i}`, labels: { team: LABELS[i]! }, ...(value ? { annotations: { [ISOLATION_ANNOTATION]: value } } : {}) } };
+    return {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: `ns${i}`,
+        labels: { team: LABELS[i]! },
+        ...(value ? { annotations: { [ISOLATION_ANNOTATION]: value } } : {}),
+      },
+    };
   });
   const pods = s.pods.map((p, i): JSONObject => ({
     apiVersion: 'v1',
@@ -167,12 +229,17 @@ function verdicts(cluster: Cluster): string[] {
   for (const src of cluster.endpoints) {
     for (const dst of cluster.endpoints) {
       if (src === dst) continue;
-      for (const port of PORTS) out.push(`${src.id}>${dst.id}:${port}=${decide(cluster, endpointFlow(src, dst, 'TCP', port)).allowed}`);
+      for (const port of PORTS)
+        out.push(`${src.id}>${dst.id}:${port}=${decide(cluster, endpointFlow(src, dst, 'TCP', port)).allowed}`);
     }
     for (const ip of EXTERNAL) {
       for (const port of PORTS) {
-        out.push(`${ip}>${src.id}:${port}=${decide(cluster, makeFlow({ ip: parseIP(ip)! }, { endpoint: src }, 'TCP', port)).allowed}`);
-        out.push(`${src.id}>${ip}:${port}=${decide(cluster, makeFlow({ endpoint: src }, { ip: parseIP(ip)! }, 'TCP', port)).allowed}`);
+        out.push(
+          `${ip}>${src.id}:${port}=${decide(cluster, makeFlow({ ip: parseIP(ip)! }, { endpoint: src }, 'TCP', port)).allowed}`,
+        );
+        out.push(
+          `${src.id}>${ip}:${port}=${decide(cluster, makeFlow({ endpoint: src }, { ip: parseIP(ip)! }, 'TCP', port)).allowed}`,
+        );
       }
     }
   }
@@ -187,11 +254,17 @@ describe('netpol migrate, on generated legacy clusters', () => {
         assert.deepEqual(validateObjects(objects), []);
         const legacy = buildCluster(objects, { semantics: 'legacy' });
         const migration = migrateLegacy(objects);
-        const migrated = [...objects.filter((o) => o.kind !== 'NetworkPolicy'), ...migration.policies.map((p) => objectFromData(p))];
+        const migrated = [
+          ...objects.filter((o) => o.kind !== 'NetworkPolicy'),
+          ...migration.policies.map((p) => objectFromData(p)),
+        ];
         assert.deepEqual(validateObjects(migrated), []);
         assert.deepEqual(verdicts(buildCluster(migrated)), verdicts(legacy));
         const ineffective = s.policies.filter((p) => s.annotations[p.namespace] !== 'isolated').length;
-        assert.equal(migration.warnings.filter((w) => w.message.includes('had no effect: namespace')).length, ineffective);
+        assert.equal(
+          migration.warnings.filter((w) => w.message.includes('had no effect: namespace')).length,
+          ineffective,
+        );
       }),
       { numRuns: 150 },
     );

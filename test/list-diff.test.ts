@@ -6,7 +6,7 @@ const V1 = 'test/golden/list/v1';
 const V2 = 'test/golden/list/v2';
 
 describe('netpol list', () => {
-  it('prints one line per allowed pair, sorted, with external ranges cut at the rules\' CIDRs', async () => {
+  it("prints one line per allowed pair, sorted, with external ranges cut at the rules' CIDRs", async () => {
     const run = await runCli(['list', V1]);
     assert.equal(run.code, 0);
     assert.equal(run.stdout, golden('list/list.txt'));
@@ -22,8 +22,14 @@ describe('netpol list', () => {
   it('writes md, json and dot', async () => {
     const focus = ['--focus-workload', 'web/debug[Pod]', '--focus-direction', 'ingress'];
     assert.equal((await runCli(['list', V1, ...focus, '-o', 'md'])).stdout, golden('list/list-focus-debug-ingress.md'));
-    assert.deepEqual(JSON.parse((await runCli(['list', V1, ...focus, '-o', 'json'])).stdout), JSON.parse(golden('list/list-focus-debug-ingress.json')));
-    assert.equal((await runCli(['list', V1, ...focus, '-o', 'dot'])).stdout, golden('list/list-focus-debug-ingress.dot'));
+    assert.deepEqual(
+      JSON.parse((await runCli(['list', V1, ...focus, '-o', 'json'])).stdout),
+      JSON.parse(golden('list/list-focus-debug-ingress.json')),
+    );
+    assert.equal(
+      (await runCli(['list', V1, ...focus, '-o', 'dot'])).stdout,
+      golden('list/list-focus-debug-ingress.dot'),
+    );
   });
 
   it('writes one self-contained html page with the matrix', async () => {
@@ -32,7 +38,12 @@ describe('netpol list', () => {
     assert.doesNotMatch(html, /<script|<link|src=/, 'nothing loaded from elsewhere');
     const body = html.slice(html.indexOf('<tbody>'));
     const rows = body.match(/<tr><th>[^<]*<\/th>/g)!.map((r) => r.slice(8, -5));
-    assert.deepEqual(rows, ['0.0.0.0-255.255.255.255[External]', 'db/postgres[Deployment]', 'web/debug[Pod]', 'web/frontend[Deployment]']);
+    assert.deepEqual(rows, [
+      '0.0.0.0-255.255.255.255[External]',
+      'db/postgres[Deployment]',
+      'web/debug[Pod]',
+      'web/frontend[Deployment]',
+    ]);
     assert.match(html, /<td class="some">TCP 5432,UDP 53<\/td>/);
   });
 
@@ -48,7 +59,10 @@ describe('netpol diff', () => {
     assert.equal(run.stdout, golden('list/diff.txt'));
     assert.equal((await runCli(['diff', V1, V2, '-o', 'csv'])).stdout, golden('list/diff.csv'));
     assert.equal((await runCli(['diff', V1, V2, '-o', 'md'])).stdout, golden('list/diff.md'));
-    assert.deepEqual(JSON.parse((await runCli(['diff', V1, V2, '-o', 'json'])).stdout), JSON.parse(golden('list/diff.json')));
+    assert.deepEqual(
+      JSON.parse((await runCli(['diff', V1, V2, '-o', 'json'])).stdout),
+      JSON.parse(golden('list/diff.json')),
+    );
   });
 
   it('exits 0 and prints nothing when nothing changes', async () => {

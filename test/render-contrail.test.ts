@@ -8,7 +8,10 @@ function tables(text: string): Map<string, string[][]> {
   const out = new Map<string, string[][]>();
   for (const block of text.trim().split('\n\n')) {
     const [title, , , ...rows] = block.split('\n');
-    out.set(title!, rows.map((row) => row.slice(2, -2).split(' | ')));
+    out.set(
+      title!,
+      rows.map((row) => row.slice(2, -2).split(' | ')),
+    );
   }
   return out;
 }
@@ -16,16 +19,65 @@ function tables(text: string): Map<string, string[][]> {
 // Seed 002 (CN2 documentation, "Kubernetes Network Policy Support"), typed from its four tables.
 // Two documented corrections: Table 3 redacts 172.17 as 17x.xx, which Table 4 of the same page
 // spells out; and egress rule names carry their rule index (-0-), where CN2's can collide.
-const SEED_TAGS = [['role', 'db'], ['namespace', 'default'], ['project', 'myproject'], ['role', 'frontend']];
-const SEED_GROUPS = [['test-network-policy-except', '172.17.1.0/24'], ['test-network-policy', '172.17.0.0/16'], ['test-network-policy-egress', '10.0.0.0/24']];
-const SEED_RULES = [
-  ['default-ingress-test-network-policy-0-ipBlock-0-17x.xx.1.0/24-0', 'deny', 'tcp:6379', 'role=db && namespace=default', 'ingress', 'Address Group: 172.17.1.0/24'],
-  ['default-ingress-test-network-policy-0-ipBlock-0-cidr-17x.xx.0.0/16-0', 'pass', 'tcp:6379', 'role=db && namespace=default', 'ingress', 'Address Group: 172.17.0.0/16'],
-  ['default-ingress-test-network-policy-0-namespaceSelector-1-0', 'pass', 'tcp:6379', 'role=db && namespace=default', 'ingress', 'project=myproject'],
-  ['default-ingress-test-network-policy-0-podSelector-2-0', 'pass', 'tcp:6379', 'role=db && namespace=default', 'ingress', 'namespace=default && role=frontend'],
-  ['default-egress-test-network-policy-ipBlock-0-cidr-10.0.0.0/24-0', 'pass', 'tcp:5978', 'role=db && namespace=default', 'egress', 'Address Group: 10.0.0.0/24'],
+const SEED_TAGS = [
+  ['role', 'db'],
+  ['namespace', 'default'],
+  ['project', 'myproject'],
+  ['role', 'frontend'],
 ];
-const corrected = (row: string[]): string[] => [row[0]!.replace('17x.xx', '172.17').replace('default-egress-test-network-policy-', 'default-egress-test-network-policy-0-'), ...row.slice(1)];
+const SEED_GROUPS = [
+  ['test-network-policy-except', '172.17.1.0/24'],
+  ['test-network-policy', '172.17.0.0/16'],
+  ['test-network-policy-egress', '10.0.0.0/24'],
+];
+const SEED_RULES = [
+  [
+    'default-ingress-test-network-policy-0-ipBlock-0-17x.xx.1.0/24-0',
+    'deny',
+    'tcp:6379',
+    'role=db && namespace=default',
+    'ingress',
+    'Address Group: 172.17.1.0/24',
+  ],
+  [
+    'default-ingress-test-network-policy-0-ipBlock-0-cidr-17x.xx.0.0/16-0',
+    'pass',
+    'tcp:6379',
+    'role=db && namespace=default',
+    'ingress',
+    'Address Group: 172.17.0.0/16',
+  ],
+  [
+    'default-ingress-test-network-policy-0-namespaceSelector-1-0',
+    'pass',
+    'tcp:6379',
+    'role=db && namespace=default',
+    'ingress',
+    'project=myproject',
+  ],
+  [
+    'default-ingress-test-network-policy-0-podSelector-2-0',
+    'pass',
+    'tcp:6379',
+    'role=db && namespace=default',
+    'ingress',
+    'namespace=default && role=frontend',
+  ],
+  [
+    'default-egress-test-network-policy-ipBlock-0-cidr-10.0.0.0/24-0',
+    'pass',
+    'tcp:5978',
+    'role=db && namespace=default',
+    'egress',
+    'Address Group: 10.0.0.0/24',
+  ],
+];
+const corrected = (row: string[]): string[] => [
+  row[0]!
+    .replace('17x.xx', '172.17')
+    .replace('default-egress-test-network-policy-', 'default-egress-test-network-policy-0-'),
+  ...row.slice(1),
+];
 
 describe('netpol render contrail', () => {
   it('renders the CN2 documentation example as its four tables, row by row', async () => {
@@ -40,14 +92,29 @@ describe('netpol render contrail', () => {
     // Behind the policy: kube-manager's cluster-wide deny-all (one rule per direction of the policy) and allow-all (per namespace).
     assert.deepEqual(rules.slice(5), [
       ['default-ingress-test-network-policy-denyall', 'deny', 'any', 'role=db && namespace=default', 'ingress', 'any'],
-      ['default-egress-test-network-policy-default-deny-all', 'deny', 'any', 'role=db && namespace=default', 'egress', 'any'],
+      [
+        'default-egress-test-network-policy-default-deny-all',
+        'deny',
+        'any',
+        'role=db && namespace=default',
+        'egress',
+        'any',
+      ],
       ['k8s-Namespace-default-ingress', 'pass', 'any', 'namespace=default', 'ingress', 'any'],
       ['k8s-Namespace-default-egress', 'pass', 'any', 'namespace=default', 'egress', 'any'],
     ]);
     // Table 4: the seed lists the five rules of default-test-network-policy (its line breaks are layout).
     assert.deepEqual(t.get('Table 4: Firewall Policy'), [
-      ['default-test-network-policy', SEED_RULES.map(corrected).map((r) => r[0]).join(', ')],
-      ['k8s-denyall', 'default-ingress-test-network-policy-denyall, default-egress-test-network-policy-default-deny-all'],
+      [
+        'default-test-network-policy',
+        SEED_RULES.map(corrected)
+          .map((r) => r[0])
+          .join(', '),
+      ],
+      [
+        'k8s-denyall',
+        'default-ingress-test-network-policy-denyall, default-egress-test-network-policy-default-deny-all',
+      ],
       ['k8s-allowall', 'k8s-Namespace-default-ingress, k8s-Namespace-default-egress'],
     ]);
   });
@@ -66,8 +133,17 @@ describe('netpol render contrail', () => {
       endpoint_2: { tags: ['role=db', 'namespace=default'] },
     });
     const egress = objects.firewall_rules[4];
-    assert.deepEqual([egress.endpoint_1, egress.endpoint_2], [{ tags: ['role=db', 'namespace=default'] }, { address_group: 'default-policy-management:test-network-policy-egress' }]);
-    assert.deepEqual(objects.address_groups[1], { fq_name: ['default-policy-management', 'test-network-policy'], address_group_prefix: { subnet: [{ ip_prefix: '172.17.0.0', ip_prefix_len: 16 }] } });
+    assert.deepEqual(
+      [egress.endpoint_1, egress.endpoint_2],
+      [
+        { tags: ['role=db', 'namespace=default'] },
+        { address_group: 'default-policy-management:test-network-policy-egress' },
+      ],
+    );
+    assert.deepEqual(objects.address_groups[1], {
+      fq_name: ['default-policy-management', 'test-network-policy'],
+      address_group_prefix: { subnet: [{ ip_prefix: '172.17.0.0', ip_prefix_len: 16 }] },
+    });
     assert.deepEqual(
       objects.firewall_policies[0].firewall_rule_refs.map((r: { attr: { sequence: string } }) => r.attr.sequence),
       ['00000.0', '00001.0', '00002.0', '00003.0', '00004.0'],
@@ -120,6 +196,9 @@ spec:
       'shop-egress-api-0-ipBlock-0-cidr-10.1.0.0/16-0 any Address Group: 10.1.0.0/16',
       'shop-egress-api-1-ipBlock-0-cidr-10.2.0.0/16-0 any Address Group: 10.2.0.0/16',
     ]);
-    assert.match(run.stderr, /<stdin>:\d+: warning: NetworkPolicy shop\/api: the selector operator NotIn \(key app\) has no form in Contrail tags; this peer is left out, so it allows nothing/);
+    assert.match(
+      run.stderr,
+      /<stdin>:\d+: warning: NetworkPolicy shop\/api: the selector operator NotIn \(key app\) has no form in Contrail tags; this peer is left out, so it allows nothing/,
+    );
   });
 });

@@ -12,7 +12,10 @@ import { generateCluster } from '../bench/generate.js';
  * The agent renders with memberships kept from its last render. Whatever
  * the churn, that must give the ruleset a fresh render gives.
  */
-const normal = (r: NftRuleset): unknown => ({ ...r, sets: r.sets.map((s) => ({ ...s, elements: [...s.elements].sort() })) });
+const normal = (r: NftRuleset): unknown => ({
+  ...r,
+  sets: r.sets.map((s) => ({ ...s, elements: [...s.elements].sort() })),
+});
 const APPS = ['frontend', 'api', 'db', 'cache', 'worker'];
 
 type Change =
@@ -33,12 +36,18 @@ const change: fc.Arbitrary<Change> = fc.oneof(
 /** Applies a change to the objects, replacing only the objects it touches, as the input cache does. */
 function applyChange(objects: SourcedObject[], c: Change, serial: number): SourcedObject[] {
   const pods = objects.map((o, i) => [o, i] as const).filter(([o]) => o.kind === 'Pod');
-  const replace = (index: number, raw: JSONObject): SourcedObject[] => objects.map((o, i) => (i === index ? objectFromData(raw) : o));
+  const replace = (index: number, raw: JSONObject): SourcedObject[] =>
+    objects.map((o, i) => (i === index ? objectFromData(raw) : o));
   if (c.kind === 'namespace') {
-    const namespaces = objects.map((o, i) => [o, i] as const).filter(([o]) => o.kind === 'Namespace' && o.name.startsWith('team-'));
+    const namespaces = objects
+      .map((o, i) => [o, i] as const)
+      .filter(([o]) => o.kind === 'Namespace' && o.name.startsWith('team-'));
     const [ns, index] = namespaces[c.ns % namespaces.length]!;
     const raw = structuredClone(ns.raw);
-    (raw['metadata'] as JSONObject)['labels'] = { ...((raw['metadata'] as JSONObject)['labels'] as JSONObject), env: ['prod', 'staging', 'dev'][c.env]! };
+    (raw['metadata'] as JSONObject)['labels'] = {
+      ...((raw['metadata'] as JSONObject)['labels'] as JSONObject),
+      env: ['prod', 'staging', 'dev'][c.env]!,
+    };
     return replace(index, raw);
   }
   const [pod, index] = pods[c.pod % pods.length]!;
@@ -99,7 +108,10 @@ describe('rendering with kept memberships', () => {
           const next = applyChange(objects, c, serial + 1);
           const was = new Set(objects);
           const is = new Set(next);
-          const cluster = builder.build(next, { removed: objects.filter((o) => !is.has(o)), added: next.filter((o) => !was.has(o)) });
+          const cluster = builder.build(next, {
+            removed: objects.filter((o) => !is.has(o)),
+            added: next.filter((o) => !was.has(o)),
+          });
           if (builder.lastBuild === 'patched') patched++;
           objects = next;
           const kept = buildNftRuleset(cluster, { node: 'node-0', membership });

@@ -22,13 +22,21 @@ describe('netpol render nftables', () => {
       let store = loadModel('k8s-e2e');
       for (const step of testCase.steps) {
         store = applyStep(store, step, testCase.file);
-        rendered.push(formatNftRuleset(buildNftRuleset(buildCluster(store.objects), { node: 'node-1', podCIDRs: ['10.244.0.0/16'] })));
+        rendered.push(
+          formatNftRuleset(
+            buildNftRuleset(buildCluster(store.objects), { node: 'node-1', podCIDRs: ['10.244.0.0/16'] }),
+          ),
+        );
       }
     }
     withScratchNetns((netns) => {
       for (const text of rendered) nft.check(text, netns);
       nft.apply(rendered[0]!, netns);
-      assert.match(nft.list(netns), /elements = \{ 192\.0\.2\.0\/25 \}/, "the kernel holds the ipBlock minus its except");
+      assert.match(
+        nft.list(netns),
+        /elements = \{ 192\.0\.2\.0\/25 \}/,
+        'the kernel holds the ipBlock minus its except',
+      );
       nft.apply(rendered[1]!, netns); // replacing a table in place, in one transaction
       const listed = nft.list(netns);
       assert.match(listed, /chain ingress \{/);

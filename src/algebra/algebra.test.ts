@@ -22,7 +22,8 @@ const portRanges = fc.array(fc.oneof(portRange, fc.constant<[number, number]>([1
 const naiveHas = (ranges: Ranges, p: number): boolean => ranges.some(([a, b]) => a <= p && p <= b);
 const probePoints = (...sets: Ranges[]): number[] => {
   const points = new Set<number>([1, 2, 65534, 65535]);
-  for (const ranges of sets) for (const [a, b] of ranges) for (const p of [a - 1, a, a + 1, b - 1, b, b + 1]) points.add(p);
+  for (const ranges of sets)
+    for (const [a, b] of ranges) for (const p of [a - 1, a, a + 1, b - 1, b, b + 1]) points.add(p);
   return [...points].filter((p) => p >= 1 && p <= 65535);
 };
 
@@ -65,7 +66,14 @@ describe('PortSet', () => {
 
   it('prints maximal ranges', () => {
     assert.equal(PortSet.all.subtract(PortSet.range(80)).toString(), '1-79,81-65535');
-    assert.equal(PortSet.fromRanges([[53, 53], [54, 54], [8080, 8080]]).toString(), '53-54,8080');
+    assert.equal(
+      PortSet.fromRanges([
+        [53, 53],
+        [54, 54],
+        [8080, 8080],
+      ]).toString(),
+      '53-54,8080',
+    );
   });
 });
 
@@ -73,7 +81,9 @@ describe('ConnSet', () => {
   const protocol = fc.constantFrom<Protocol>(...PROTOCOLS);
   const connSet = fc
     .array(fc.tuple(protocol, portRanges), { maxLength: 3 })
-    .map((entries) => entries.reduce((set, [p, ranges]) => set.union(ConnSet.of(p, PortSet.fromRanges(ranges))), ConnSet.none));
+    .map((entries) =>
+      entries.reduce((set, [p, ranges]) => set.union(ConnSet.of(p, PortSet.fromRanges(ranges))), ConnSet.none),
+    );
 
   it('keeps protocols apart', () => {
     fc.assert(
@@ -91,13 +101,28 @@ describe('ConnSet', () => {
   it('prints the canonical text', () => {
     assert.equal(ConnSet.all.toString(), 'All Connections');
     assert.equal(ConnSet.none.toString(), 'No Connections');
-    assert.equal(ConnSet.all.subtract(ConnSet.port('TCP', 80)).toString(), 'SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535');
-    assert.equal(ConnSet.port('UDP', 10053).union(ConnSet.port('TCP', 10053, 10054)).toString(), 'TCP 10053-10054,UDP 10053');
+    assert.equal(
+      ConnSet.all.subtract(ConnSet.port('TCP', 80)).toString(),
+      'SCTP 1-65535,TCP 1-79,81-65535,UDP 1-65535',
+    );
+    assert.equal(
+      ConnSet.port('UDP', 10053)
+        .union(ConnSet.port('TCP', 10053, 10054))
+        .toString(),
+      'TCP 10053-10054,UDP 10053',
+    );
     assert.equal(ConnSet.port('TCP', 8080).toString(), 'TCP 8080');
   });
 
   it('is All Connections exactly when every protocol has every port', () => {
-    fc.assert(fc.property(connSet, (a) => assert.equal(a.toString() === 'All Connections', PROTOCOLS.every((p) => a.portsFor(p).isAll()))));
+    fc.assert(
+      fc.property(connSet, (a) =>
+        assert.equal(
+          a.toString() === 'All Connections',
+          PROTOCOLS.every((p) => a.portsFor(p).isAll()),
+        ),
+      ),
+    );
   });
 });
 
@@ -114,13 +139,16 @@ describe('IPSet', () => {
   type NaiveCIDR = { family: 4 | 6; value: bigint; prefix: number };
   const bits = (family: 4 | 6): bigint => (family === 4 ? 32n : 128n);
   const naiveIn = (ip: { family: 4 | 6; value: bigint }, c: NaiveCIDR): boolean =>
-    ip.family === c.family && ip.value >> (bits(c.family) - BigInt(c.prefix)) === c.value >> (bits(c.family) - BigInt(c.prefix));
+    ip.family === c.family &&
+    ip.value >> (bits(c.family) - BigInt(c.prefix)) === c.value >> (bits(c.family) - BigInt(c.prefix));
   const edges = (c: NaiveCIDR) => {
     const host = bits(c.family) - BigInt(c.prefix);
     const first = (c.value >> host) << host;
     const last = first + (1n << host) - 1n;
     const max = (1n << bits(c.family)) - 1n;
-    return [first - 1n, first, last, last + 1n].filter((v) => v >= 0n && v <= max).map((value) => ({ family: c.family, value }));
+    return [first - 1n, first, last, last + 1n]
+      .filter((v) => v >= 0n && v <= max)
+      .map((value) => ({ family: c.family, value }));
   };
   const block = fc.oneof(
     fc.tuple(cidrOf(4), fc.array(cidrOf(4), { maxLength: 3 })),
@@ -129,19 +157,32 @@ describe('IPSet', () => {
 
   it('matches cidr minus excepts, per family, like a naive model', () => {
     fc.assert(
-      fc.property(block, block, fc.array(fc.oneof(v4, v6), { maxLength: 5 }), ([cidr, excepts], [other, otherExcepts], extra) => {
-        const a = IPSet.fromIPBlock(cidr.text, excepts.map((e) => e.text));
-        const b = IPSet.fromIPBlock(other.text, otherExcepts.map((e) => e.text));
-        const inA = (ip: { family: 4 | 6; value: bigint }) => naiveIn(ip, cidr) && !excepts.some((e) => naiveIn(ip, e));
-        const inB = (ip: { family: 4 | 6; value: bigint }) => naiveIn(ip, other) && !otherExcepts.some((e) => naiveIn(ip, e));
-        const probes = [...[cidr, ...excepts, other, ...otherExcepts].flatMap(edges), ...extra];
-        for (const ip of probes) {
-          assert.equal(a.hasAddress(ip), inA(ip));
-          assert.equal(a.union(b).hasAddress(ip), inA(ip) || inB(ip));
-          assert.equal(a.intersect(b).hasAddress(ip), inA(ip) && inB(ip));
-          assert.equal(a.subtract(b).hasAddress(ip), inA(ip) && !inB(ip));
-        }
-      }),
+      fc.property(
+        block,
+        block,
+        fc.array(fc.oneof(v4, v6), { maxLength: 5 }),
+        ([cidr, excepts], [other, otherExcepts], extra) => {
+          const a = IPSet.fromIPBlock(
+            cidr.text,
+            excepts.map((e) => e.text),
+          );
+          const b = IPSet.fromIPBlock(
+            other.text,
+            otherExcepts.map((e) => e.text),
+          );
+          const inA = (ip: { family: 4 | 6; value: bigint }) =>
+            naiveIn(ip, cidr) && !excepts.some((e) => naiveIn(ip, e));
+          const inB = (ip: { family: 4 | 6; value: bigint }) =>
+            naiveIn(ip, other) && !otherExcepts.some((e) => naiveIn(ip, e));
+          const probes = [...[cidr, ...excepts, other, ...otherExcepts].flatMap(edges), ...extra];
+          for (const ip of probes) {
+            assert.equal(a.hasAddress(ip), inA(ip));
+            assert.equal(a.union(b).hasAddress(ip), inA(ip) || inB(ip));
+            assert.equal(a.intersect(b).hasAddress(ip), inA(ip) && inB(ip));
+            assert.equal(a.subtract(b).hasAddress(ip), inA(ip) && !inB(ip));
+          }
+        },
+      ),
     );
   });
 
@@ -171,7 +212,11 @@ describe('Selector', () => {
   const value = fc.constantFrom('a', 'b', 'c', '');
   const labels = fc.dictionary(key, value, { maxKeys: 4 });
   const requirement = fc.oneof(
-    fc.record({ key, operator: fc.constantFrom('In' as const, 'NotIn' as const), values: fc.array(value, { minLength: 1, maxLength: 3 }) }),
+    fc.record({
+      key,
+      operator: fc.constantFrom('In' as const, 'NotIn' as const),
+      values: fc.array(value, { minLength: 1, maxLength: 3 }),
+    }),
     fc.record({ key, operator: fc.constantFrom('Exists' as const, 'DoesNotExist' as const) }),
   );
 
@@ -201,7 +246,13 @@ describe('Selector', () => {
   it('matches everything when empty, and prints like kubectl', () => {
     assert.ok(Selector.compile({}).matches({}));
     assert.equal(
-      Selector.compile({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['db'] }, { key: 'legacy', operator: 'DoesNotExist' }] }).toString(),
+      Selector.compile({
+        matchLabels: { app: 'web' },
+        matchExpressions: [
+          { key: 'tier', operator: 'NotIn', values: ['db'] },
+          { key: 'legacy', operator: 'DoesNotExist' },
+        ],
+      }).toString(),
       'app=web,tier notin (db),!legacy',
     );
   });

@@ -28,22 +28,30 @@ export function clusterOrReport(paths: readonly string[], io: Io, flags: EngineF
 }
 
 /** The valid objects read and the cluster built from them, or undefined after reporting why the input was refused. */
-export function loadOrReport(paths: readonly string[], io: Io, flags: EngineFlags = {}): { objects: readonly SourcedObject[]; cluster: Cluster } | undefined {
+export function loadOrReport(
+  paths: readonly string[],
+  io: Io,
+  flags: EngineFlags = {},
+): { objects: readonly SourcedObject[]; cluster: Cluster } | undefined {
   const inputs = readInputs(paths, { readStdin: io.readStdin });
   reportInputs(inputs, io);
   if (!inputsAreValid(inputs)) {
     const count = inputs.load.problems.length + inputs.diagnostics.length;
-    io.err(`netpol: refusing to analyse invalid input (${count} problem${count === 1 ? '' : 's'}); run 'netpol validate' for details\n`);
+    io.err(
+      `netpol: refusing to analyse invalid input (${count} problem${count === 1 ? '' : 's'}); run 'netpol validate' for details\n`,
+    );
     return undefined;
   }
   const cluster = buildCluster(inputs.load.objects, { semantics: flags.semantics });
-  for (const p of cluster.legacy?.problems ?? []) io.err(`${formatLocation(p.origin)}: Namespace ${p.namespace}: ${p.message}\n`);
+  for (const p of cluster.legacy?.problems ?? [])
+    io.err(`${formatLocation(p.origin)}: Namespace ${p.namespace}: ${p.message}\n`);
   return { objects: inputs.load.objects, cluster };
 }
 
 export function parsePort(text: string): number {
   const port = Number(text);
-  if (!/^[0-9]+$/.test(text) || port < 1 || port > 65535) throw new InvalidArgumentError('a port is a number from 1 to 65535');
+  if (!/^[0-9]+$/.test(text) || port < 1 || port > 65535)
+    throw new InvalidArgumentError('a port is a number from 1 to 65535');
   return port;
 }
 
@@ -56,10 +64,13 @@ export function parseProtocol(text: string): Protocol {
 /** The switches for what upstream leaves to implementations. */
 export function addEngineOptions(command: Command): Command {
   return command
-    .option('--no-ipblock-pod-ips', 'ipBlocks never match pod addresses (Cilium\'s default); by default they do')
-    .option('--no-local-node-egress', 'subject egress to the pod\'s own node to policy; by default it is always allowed')
+    .option('--no-ipblock-pod-ips', "ipBlocks never match pod addresses (Cilium's default); by default they do")
+    .option('--no-local-node-egress', "subject egress to the pod's own node to policy; by default it is always allowed")
     .addOption(
-      new Option('--semantics <model>', 'v1, as every cluster since 1.7; or legacy: the pre-1.7 namespace isolation by annotation, ingress only')
+      new Option(
+        '--semantics <model>',
+        'v1, as every cluster since 1.7; or legacy: the pre-1.7 namespace isolation by annotation, ingress only',
+      )
         .choices(SEMANTICS)
         .default('v1'),
     );

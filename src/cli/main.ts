@@ -44,7 +44,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return error.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
     // Commands report what they can; anything else is still said in one line, with the stack on request.
-    const detail = process.env['NETPOL_DEBUG'] ? ((error as Error).stack ?? String(error)) : ((error as Error).message ?? String(error));
+    const detail = process.env['NETPOL_DEBUG']
+      ? ((error as Error).stack ?? String(error))
+      : ((error as Error).message ?? String(error));
     io.err(`netpol: ${detail}\n`);
     return EXIT.error;
   }

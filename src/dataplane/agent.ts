@@ -88,7 +88,8 @@ export class NodeAgent {
     this.session = new NftSession(this.options.netns);
     for (const path of this.options.paths) this.watch(path);
     const every = this.options.resyncMs ?? 30_000;
-    if (every > 0) this.timer = setInterval(() => void this.resync().catch((error: Error) => this.failed(error)), every);
+    if (every > 0)
+      this.timer = setInterval(() => void this.resync().catch((error: Error) => this.failed(error)), every);
   }
 
   /** Stops watching. The rules stay in the kernel unless asked to clean up. */
@@ -138,7 +139,11 @@ export class NodeAgent {
     const started = performance.now();
     const inputs = this.inputs.read(this.options.paths, this.desired === undefined ? undefined : changed);
     const previous = this.lastInputs;
-    const unchanged = changed !== undefined && this.desired !== undefined && inputs.change.added.length === 0 && inputs.change.removed.length === 0;
+    const unchanged =
+      changed !== undefined &&
+      this.desired !== undefined &&
+      inputs.change.added.length === 0 &&
+      inputs.change.removed.length === 0;
     // Files that are not inputs (an editor's temporary file), or were written again unchanged: nothing to do.
     if (unchanged && previous?.valid === true && inputs.valid) return;
     this.lastInputs = inputs;
@@ -149,7 +154,10 @@ export class NodeAgent {
       return;
     }
     // The builder built from the previous inputs only if they were valid; else the change is against inputs it never saw.
-    const cluster = this.clusters.build(() => inputs.load.objects, previous?.valid === true ? inputs.change : undefined);
+    const cluster = this.clusters.build(
+      () => inputs.load.objects,
+      previous?.valid === true ? inputs.change : undefined,
+    );
     const desired = buildNftRuleset(cluster, {
       node: this.options.node,
       table: this.table,
@@ -253,7 +261,13 @@ export class NodeAgent {
   /** Writes the status file, if there is one; the inputs' digest is computed only here. */
   private report(status: Partial<Omit<AgentStatus, 'inputsHash'>>): void {
     if (this.options.statusFile === undefined) return;
-    const full: AgentStatus = { inputsHash: this.lastInputs?.digest ?? '', applied: this.applied, lastCommands: this.lastCommands.length, lastApplyMs: 0, ...status };
+    const full: AgentStatus = {
+      inputsHash: this.lastInputs?.digest ?? '',
+      applied: this.applied,
+      lastCommands: this.lastCommands.length,
+      lastApplyMs: 0,
+      ...status,
+    };
     const temporary = `${this.options.statusFile}.tmp`;
     writeFileSync(temporary, JSON.stringify(full));
     renameSync(temporary, this.options.statusFile);

@@ -37,7 +37,12 @@ export function rulesetDelta(from: NftRuleset | undefined, to: NftRuleset): stri
   // Regular chains before base chains, so every jump target exists when a rule names it.
   const ordered = [...to.chains.filter((c) => !c.base), ...to.chains.filter((c) => c.base)];
   for (const chain of ordered) {
-    if (!was.chains.has(chain.name)) out.push(chain.base ? `add chain ${table} ${chain.name} { ${baseDeclaration(chain)} }` : `add chain ${table} ${chain.name}`);
+    if (!was.chains.has(chain.name))
+      out.push(
+        chain.base
+          ? `add chain ${table} ${chain.name} { ${baseDeclaration(chain)} }`
+          : `add chain ${table} ${chain.name}`,
+      );
   }
   for (const chain of ordered) {
     const before = was.chains.get(chain.name);
@@ -52,7 +57,8 @@ export function rulesetDelta(from: NftRuleset | undefined, to: NftRuleset): stri
     const removed = [...before].filter(([k, v]) => after.get(k) !== v).map(([k]) => k);
     const added = [...after].filter(([k, v]) => before.get(k) !== v);
     if (removed.length > 0) out.push(`delete element ${table} ${map.name} { ${removed.join(', ')} }`);
-    if (added.length > 0) out.push(`add element ${table} ${map.name} { ${added.map(([k, v]) => `${k} : ${v}`).join(', ')} }`);
+    if (added.length > 0)
+      out.push(`add element ${table} ${map.name} { ${added.map(([k, v]) => `${k} : ${v}`).join(', ')} }`);
   }
 
   const wanted = { sets: byName(to.sets), maps: byName(to.maps), chains: byName(to.chains) };
@@ -66,7 +72,13 @@ export function rulesetDelta(from: NftRuleset | undefined, to: NftRuleset): stri
 }
 
 export const setDeclaration = (set: NftSet): string =>
-  [`type ${set.type};`, set.interval ? 'flags interval;' : '', set.comment ? `comment ${JSON.stringify(set.comment)};` : ''].filter(Boolean).join(' ');
+  [
+    `type ${set.type};`,
+    set.interval ? 'flags interval;' : '',
+    set.comment ? `comment ${JSON.stringify(set.comment)};` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 
 const baseDeclaration = (chain: NftChain): string =>
   `type filter hook ${chain.base!.hook} priority ${chain.base!.priority}; policy ${chain.base!.policy};`;
@@ -80,4 +92,3 @@ function difference(after: readonly string[], before: readonly string[]): [added
   const is = new Set(after);
   return [after.filter((e) => !was.has(e)), before.filter((e) => !is.has(e))];
 }
-

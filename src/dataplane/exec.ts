@@ -14,7 +14,9 @@ export function run(argv: readonly string[], input?: string): ExecResult {
   const result = spawnSync(program!, args, { input, encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
   if (result.error) {
     if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new MissingToolError(`${program} is not installed: install it with apt-get install ${PACKAGES[program!] ?? program}`);
+      throw new MissingToolError(
+        `${program} is not installed: install it with apt-get install ${PACKAGES[program!] ?? program}`,
+      );
     }
     throw result.error;
   }
@@ -24,11 +26,13 @@ export function run(argv: readonly string[], input?: string): ExecResult {
 /** Runs, and throws with the program's own words when it fails. */
 export function runOk(argv: readonly string[], input?: string): string {
   const result = run(argv, input);
-  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed (${result.status}): ${result.stderr.trim() || result.stdout.trim()}`);
+  if (result.status !== 0)
+    throw new Error(`${argv.join(' ')} failed (${result.status}): ${result.stderr.trim() || result.stdout.trim()}`);
   return result.stdout;
 }
 
 /** The same argv, run inside a network namespace. */
-export const inNetns = (netns: string | undefined, argv: readonly string[]): string[] => (netns === undefined ? [...argv] : ['ip', 'netns', 'exec', netns, ...argv]);
+export const inNetns = (netns: string | undefined, argv: readonly string[]): string[] =>
+  netns === undefined ? [...argv] : ['ip', 'netns', 'exec', netns, ...argv];
 
 const PACKAGES: Record<string, string> = { nft: 'nftables', ip: 'iproute2' };

@@ -20,10 +20,20 @@ export function readKernelRuleset(table: string, netns?: string): KernelRuleset 
   for (const item of items) {
     if ('set' in item) {
       const s = item['set'] as JSONSet;
-      sets.push({ name: s.name, type: typeText(s.type), interval: (s.flags ?? []).includes('interval'), elements: (s.elem ?? []).map(elementText), ...(s.comment ? { comment: s.comment } : {}) });
+      sets.push({
+        name: s.name,
+        type: typeText(s.type),
+        interval: (s.flags ?? []).includes('interval'),
+        elements: (s.elem ?? []).map(elementText),
+        ...(s.comment ? { comment: s.comment } : {}),
+      });
     } else if ('map' in item) {
       const m = item['map'] as JSONSet & { map: string };
-      maps.push({ name: m.name, type: `${typeText(m.type)} : ${m.map}`, elements: (m.elem ?? []).map((e) => mapElement(e as [unknown, unknown])) });
+      maps.push({
+        name: m.name,
+        type: `${typeText(m.type)} : ${m.map}`,
+        elements: (m.elem ?? []).map((e) => mapElement(e as [unknown, unknown])),
+      });
     } else if ('chain' in item) {
       const c = item['chain'] as { name: string; hook?: string };
       chains.set(c.name, { base: c.hook !== undefined, fingerprints: [] });
@@ -92,7 +102,9 @@ function elementText(element: unknown): string {
   if ('prefix' in e) {
     const { addr, len } = e['prefix'] as { addr: string; len: number };
     const cidr = parseCIDR(`${addr}/${len}`)!;
-    return cidr.first === cidr.last ? formatIP(cidr.family, cidr.first) : `${formatIP(cidr.family, cidr.first)}-${formatIP(cidr.family, cidr.last)}`;
+    return cidr.first === cidr.last
+      ? formatIP(cidr.family, cidr.first)
+      : `${formatIP(cidr.family, cidr.first)}-${formatIP(cidr.family, cidr.last)}`;
   }
   if ('range' in e) {
     const [first, last] = e['range'] as [string, string];
@@ -108,4 +120,3 @@ function mapElement([key, verdict]: [unknown, unknown]): readonly [string, strin
   const target = v[kind!]?.target;
   return [elementText(key), target === undefined ? kind! : `${kind} ${target}`];
 }
-

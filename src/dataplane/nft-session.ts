@@ -20,7 +20,9 @@ const TIMEOUT_MS = 10_000;
 export class NftSession {
   private readonly child: ChildProcessByStdio<Writable, null, Readable>;
   private stderr = '';
-  private waiting: { token: string; resolve: (said: string) => void; reject: (error: Error) => void; timer: NodeJS.Timeout } | undefined;
+  private waiting:
+    | { token: string; resolve: (said: string) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }
+    | undefined;
   private exited: Error | undefined;
   private serial = 0;
 
@@ -42,7 +44,8 @@ export class NftSession {
   apply(commands: readonly string[]): Promise<void> {
     if (this.exited !== undefined) return Promise.reject(this.exited);
     if (this.waiting !== undefined) return Promise.reject(new Error('an nft session runs one batch at a time'));
-    if (commands.some((c) => c.includes('\n'))) return Promise.reject(new Error('an nft session takes one command per line'));
+    if (commands.some((c) => c.includes('\n')))
+      return Promise.reject(new Error('an nft session takes one command per line'));
     const token = `netpol_sync_${process.pid}_${++this.serial}`;
     const said = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -29,7 +29,12 @@ export function diffConnectivity(
 ): ConnDiff[] {
   const rangePolicies = [...before.policies, ...after.policies];
   const linesOf = (cluster: Cluster): Map<string, ConnLine> =>
-    new Map(workloadConnections(computeConnectivity(cluster, { engine, rangePolicies, progress })).map((l) => [`${l.src}\u0000${l.dst}`, l]));
+    new Map(
+      workloadConnections(computeConnectivity(cluster, { engine, rangePolicies, progress })).map((l) => [
+        `${l.src}\u0000${l.dst}`,
+        l,
+      ]),
+    );
   const a = linesOf(before);
   const b = linesOf(after);
   const diffs: ConnDiff[] = [];

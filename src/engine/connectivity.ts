@@ -49,13 +49,27 @@ export interface ConnectivityOptions {
   readonly rangePolicies?: readonly Policy[];
 }
 
-export function computeConnectivity(cluster: Cluster, { engine: options = defaultEngineOptions, progress = () => {}, rangePolicies = cluster.policies }: ConnectivityOptions = {}): Connectivity {
+export function computeConnectivity(
+  cluster: Cluster,
+  {
+    engine: options = defaultEngineOptions,
+    progress = () => {},
+    rangePolicies = cluster.policies,
+  }: ConnectivityOptions = {},
+): Connectivity {
   const identities = identitiesOf(cluster, AddressCells.of(cluster.policies, ['ingress', 'egress']));
   const sourceRanges = AddressCells.of(rangePolicies, ['ingress']).ranges();
   const destinationRanges = AddressCells.of(rangePolicies, ['egress']).ranges();
   const matcher = new PeerMatcher(cluster, identities, options);
   const viewOf = (local: Identity, direction: Direction): DirectionView =>
-    directionView(cluster, local, direction, direction === 'ingress' ? sourceRanges : destinationRanges, identities, matcher);
+    directionView(
+      cluster,
+      local,
+      direction,
+      direction === 'ingress' ? sourceRanges : destinationRanges,
+      identities,
+      matcher,
+    );
   const ingress = identities.map((d) => viewOf(d, 'ingress'));
   const egress = identities.map((s) => viewOf(s, 'egress'));
 
@@ -109,7 +123,9 @@ export function computeConnectivity(cluster: Cluster, { engine: options = defaul
       .filter((p) => !p.conns.isEmpty()),
   );
   const fromRanges = sourceRanges.flatMap((src, r) =>
-    identities.map((d) => ({ src, dst: d, conns: ingressConns(d, ingress[d.index]!, undefined, r) })).filter((p) => !p.conns.isEmpty()),
+    identities
+      .map((d) => ({ src, dst: d, conns: ingressConns(d, ingress[d.index]!, undefined, r) }))
+      .filter((p) => !p.conns.isEmpty()),
   );
   return { identities, sourceRanges, destinationRanges, pairs, fromRanges, toRanges };
 }
@@ -177,9 +193,13 @@ class PeerMatcher {
     if (matched === undefined) {
       const candidates =
         peer.kind === 'selector'
-          ? [...this.byNamespace].filter(([ns]) => peerNamespaceMatches(this.cluster, peer, ns)).flatMap(([, list]) => list)
+          ? [...this.byNamespace]
+              .filter(([ns]) => peerNamespaceMatches(this.cluster, peer, ns))
+              .flatMap(([, list]) => list)
           : this.all;
-      matched = candidates.filter((i) => peerMatchesRemote(this.cluster, peer, remoteOf(i), this.options)).map((i) => i.index);
+      matched = candidates
+        .filter((i) => peerMatchesRemote(this.cluster, peer, remoteOf(i), this.options))
+        .map((i) => i.index);
       this.identityCache.set(key, matched);
     }
     return matched;
@@ -212,10 +232,15 @@ class PeerMatcher {
   }
 }
 
-const remoteOf = (identity: Identity): FlowPeer => ({ kind: 'endpoint', endpoint: identity.representative, ip: identity.ip });
+const remoteOf = (identity: Identity): FlowPeer => ({
+  kind: 'endpoint',
+  endpoint: identity.representative,
+  ip: identity.ip,
+});
 
 function peerKey(peer: Peer): string {
   if (peer.kind === 'ipBlock') return `B\u0000${peer.cidr}\u0000${peer.except.join(',')}`;
-  const namespaces = peer.namespaces.kind === 'same' ? `=${peer.namespaces.namespace}` : `~${peer.namespaces.selector.toString()}`;
+  const namespaces =
+    peer.namespaces.kind === 'same' ? `=${peer.namespaces.namespace}` : `~${peer.namespaces.selector.toString()}`;
   return `S\u0000${namespaces}\u0000${peer.pods.toString()}`;
 }

@@ -36,8 +36,10 @@ export function workloadConnections(connectivity: Connectivity): ConnLine[] {
   for (const { src, dst, conns } of connectivity.pairs) {
     for (const s of namesOf[src.index]!) for (const d of namesOf[dst.index]!) add(s, d, conns);
   }
-  for (const { src, dst, conns } of connectivity.fromRanges) for (const d of namesOf[dst.index]!) add(rangeName(src), d, conns);
-  for (const { src, dst, conns } of connectivity.toRanges) for (const s of namesOf[src.index]!) add(s, rangeName(dst), conns);
+  for (const { src, dst, conns } of connectivity.fromRanges)
+    for (const d of namesOf[dst.index]!) add(rangeName(src), d, conns);
+  for (const { src, dst, conns } of connectivity.toRanges)
+    for (const s of namesOf[src.index]!) add(s, rangeName(dst), conns);
   return [...lines.values()].sort((a, b) => compareStrings(a.src, b.src) || compareStrings(a.dst, b.dst));
 }
 

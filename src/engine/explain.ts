@@ -44,7 +44,8 @@ function explainDirection(d: DirectionVerdict, title: string, remote: string, ve
     case 'no-rule-allows': {
       // Ironcore peers are of the policy's network: a remote of another network is never one, whatever its labels.
       const other = d.direction === 'ingress' ? verdict.flow.src : verdict.flow.dst;
-      const network = other.kind === 'endpoint' && other.endpoint.network !== undefined ? ` (network ${other.endpoint.network})` : '';
+      const network =
+        other.kind === 'endpoint' && other.endpoint.network !== undefined ? ` (network ${other.endpoint.network})` : '';
       return [
         `  ${title}: ${outcome}`,
         ...d.isolatedBy.map((p) => `    isolated by ${describePolicy(p)}`),
@@ -68,8 +69,19 @@ export function verdictToJSON(verdict: Verdict): object {
     p.kind === 'external'
       ? { kind: 'external', ip: formatIP(p.ip.family, p.ip.value) }
       : { kind: 'endpoint', id: p.endpoint.id, ip: p.ip === undefined ? null : formatIP(p.ip.family, p.ip.value) };
-  const policy = (ref: PolicyRef) => ({ namespace: ref.namespace, name: ref.name, file: ref.origin.file, line: ref.origin.line });
-  const rule = (ref: RuleRef) => ({ policy: policy(ref.policy), direction: ref.direction, index: ref.index, file: ref.origin.file, line: ref.origin.line });
+  const policy = (ref: PolicyRef) => ({
+    namespace: ref.namespace,
+    name: ref.name,
+    file: ref.origin.file,
+    line: ref.origin.line,
+  });
+  const rule = (ref: RuleRef) => ({
+    policy: policy(ref.policy),
+    direction: ref.direction,
+    index: ref.index,
+    file: ref.origin.file,
+    line: ref.origin.line,
+  });
   const direction = (d: DirectionVerdict) => ({
     allowed: d.allowed,
     reason: d.reason,
@@ -79,7 +91,12 @@ export function verdictToJSON(verdict: Verdict): object {
   return {
     allowed: verdict.allowed,
     self: verdict.self,
-    flow: { src: peer(verdict.flow.src), dst: peer(verdict.flow.dst), protocol: verdict.flow.protocol, port: verdict.flow.port },
+    flow: {
+      src: peer(verdict.flow.src),
+      dst: peer(verdict.flow.dst),
+      protocol: verdict.flow.protocol,
+      port: verdict.flow.port,
+    },
     egress: direction(verdict.egress),
     ingress: direction(verdict.ingress),
   };

@@ -6,7 +6,13 @@ import type { Direction } from '../policy/ir.js';
 import { workloadName } from './connlist.js';
 import { identitiesOf } from './identities.js';
 import { AddressCells } from './ranges.js';
-import { type EngineOptions, type FlowPeer, defaultEngineOptions, directionConns, isolatingPolicies } from './verdict.js';
+import {
+  type EngineOptions,
+  type FlowPeer,
+  defaultEngineOptions,
+  directionConns,
+  isolatingPolicies,
+} from './verdict.js';
 
 /** How far one workload is open, beyond the pods that exist today. */
 export interface WorkloadExposure {
@@ -42,7 +48,10 @@ const STRANGER: Endpoint = {
 export function exposure(cluster: Cluster, options: EngineOptions = defaultEngineOptions): WorkloadExposure[] {
   const sourceCells = AddressCells.of(cluster.policies, ['ingress']).ranges();
   const destinationCells = AddressCells.of(cluster.policies, ['egress']).ranges();
-  const external = (range: { family: 4 | 6; first: bigint }): FlowPeer => ({ kind: 'external', ip: { family: range.family, value: range.first } });
+  const external = (range: { family: 4 | 6; first: bigint }): FlowPeer => ({
+    kind: 'external',
+    ip: { family: range.family, value: range.first },
+  });
   const stranger: FlowPeer = { kind: 'endpoint', endpoint: STRANGER, ip: undefined };
   const byWorkload = new Map<string, WorkloadExposure>();
   for (const identity of identitiesOf(cluster, AddressCells.of(cluster.policies, ['ingress', 'egress']))) {

@@ -28,8 +28,17 @@ export function resolvePeerSpec(cluster: Cluster, text: string): PeerSpec {
   const inNamespace = cluster.endpoints.filter((e) => e.namespace === namespace);
   const named = inNamespace.filter((e) => e.name === name);
   if (named.length === 1) return { endpoint: named[0]! };
-  if (named.length > 1) throw new UnknownPeerError(`${JSON.stringify(text)} names ${named.length} endpoints: say which, as ${named.map((e) => e.id).join(' or ')}`);
-  const hint = inNamespace.length > 0 ? `; endpoints in ${namespace}: ${inNamespace.slice(0, 20).map((e) => e.id.slice(namespace.length + 1)).join(', ')}` : `; no endpoints in namespace ${namespace}`;
+  if (named.length > 1)
+    throw new UnknownPeerError(
+      `${JSON.stringify(text)} names ${named.length} endpoints: say which, as ${named.map((e) => e.id).join(' or ')}`,
+    );
+  const hint =
+    inNamespace.length > 0
+      ? `; endpoints in ${namespace}: ${inNamespace
+          .slice(0, 20)
+          .map((e) => e.id.slice(namespace.length + 1))
+          .join(', ')}`
+      : `; no endpoints in namespace ${namespace}`;
   throw new UnknownPeerError(`no endpoint or IP address ${JSON.stringify(text)}${hint}`);
 }
 
@@ -38,7 +47,10 @@ export function resolvePeerSpec(cluster: Cluster, text: string): PeerSpec {
  * the destination's primary address, and the source's address of that family.
  */
 export function makeFlow(src: PeerSpec, dst: PeerSpec, protocol: Protocol, port: number): Flow {
-  const family = 'ip' in dst ? dst.ip.family : (dst.endpoint.ips[0]?.family ?? ('ip' in src ? src.ip.family : src.endpoint.ips[0]?.family));
+  const family =
+    'ip' in dst
+      ? dst.ip.family
+      : (dst.endpoint.ips[0]?.family ?? ('ip' in src ? src.ip.family : src.endpoint.ips[0]?.family));
   const toPeer = (spec: PeerSpec): FlowPeer =>
     'ip' in spec
       ? { kind: 'external', ip: spec.ip }

@@ -3,7 +3,16 @@ import { ConnSet } from '../algebra/connset.js';
 import type { Cluster } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import { type Location, formatLocation } from '../model/source.js';
-import { type Direction, type Peer, type Policy, type Rule, type SelectorPeer, describeRulePeer, inScope, policyName } from '../policy/ir.js';
+import {
+  type Direction,
+  type Peer,
+  type Policy,
+  type Rule,
+  type SelectorPeer,
+  describeRulePeer,
+  inScope,
+  policyName,
+} from '../policy/ir.js';
 import { workloadName } from './connlist.js';
 import {
   type EngineOptions,
@@ -43,7 +52,12 @@ export function lint(cluster: Cluster, options: EngineOptions = defaultEngineOpt
     ...partlyIsolatedNamespaces(cluster),
     ...ironcoreRulesAllowingNothing(cluster),
     ...legacyWithoutEffect(cluster),
-  ].sort((a, b) => compareStrings(a.location.file, b.location.file) || a.location.line - b.location.line || compareStrings(a.code, b.code));
+  ].sort(
+    (a, b) =>
+      compareStrings(a.location.file, b.location.file) ||
+      a.location.line - b.location.line ||
+      compareStrings(a.code, b.code),
+  );
 }
 
 /**
@@ -65,7 +79,13 @@ function legacyWithoutEffect(cluster: Cluster): Finding[] {
       ),
     ),
     ...legacy.problems.map((problem) =>
-      finding('error', 'legacy-annotation-unreadable', problem.origin, `namespace ${problem.namespace}: ${problem.message}`, 'write the annotation as {"ingress": {"isolation": "DefaultDeny"}}, or remove it'),
+      finding(
+        'error',
+        'legacy-annotation-unreadable',
+        problem.origin,
+        `namespace ${problem.namespace}: ${problem.message}`,
+        'write the annotation as {"ingress": {"isolation": "DefaultDeny"}}, or remove it',
+      ),
     ),
   ];
 }
@@ -79,7 +99,13 @@ const finding = (severity: Severity, code: string, location: Location, message: 
 });
 
 const selected = (cluster: Cluster, policy: Policy): Endpoint[] =>
-  cluster.endpoints.filter((e) => !e.hostNetwork && e.namespace === policy.namespace && inScope(policy.scope, e) && policy.subject.matches(e.labels));
+  cluster.endpoints.filter(
+    (e) =>
+      !e.hostNetwork &&
+      e.namespace === policy.namespace &&
+      inScope(policy.scope, e) &&
+      policy.subject.matches(e.labels),
+  );
 
 const rulesOf = (policy: Policy): [Direction, Rule][] => [
   ...(policy.ingress ?? []).map((r): [Direction, Rule] => ['ingress', r]),
@@ -117,10 +143,17 @@ function policiesSelectingNothing(cluster: Cluster): Finding[] {
 
 /** Why an Ironcore policy selects nothing: the interfaces of its network and their labels, next to what it asks for. */
 export function noTargetsMessage(cluster: Cluster, policy: Policy, namespace: string, network: string): string {
-  const candidates = cluster.endpoints.filter((e) => e.kind === 'NetworkInterface' && e.namespace === namespace && e.network === network);
+  const candidates = cluster.endpoints.filter(
+    (e) => e.kind === 'NetworkInterface' && e.namespace === namespace && e.network === network,
+  );
   const wanted = `no NetworkInterface of network ${network} in namespace ${namespace} matches networkInterfaceSelector ${policy.subject}`;
   if (candidates.length === 0) return `${wanted}: the network has no (Ready) interfaces there`;
-  const labels = candidates.map((e) => `${e.name} {${Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(', ')}}`);
+  const labels = candidates.map(
+    (e) =>
+      `${e.name} {${Object.entries(e.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}}`,
+  );
   return `${wanted}; its interfaces are labelled ${labels.join('; ')}`;
 }
 
@@ -170,12 +203,11 @@ function peersMatchingNothing(cluster: Cluster): Finding[] {
           'peer-matches-nothing',
           peer.origin,
           `a peer of ${policyName(p.ref)} matches no ${peer.scope ? 'object' : 'pod'} (${describeRulePeer(peer)}), so its rule allows nothing from it`,
-          'check the peer\'s labels against the pods and namespaces it is meant for',
+          "check the peer's labels against the pods and namespaces it is meant for",
         ),
       ),
   );
 }
-
 
 /** A namespaceSelector that needs a label key no namespace carries: often `name:` where `kubernetes.io/metadata.name` was meant. */
 function namespaceLabelsMissing(cluster: Cluster): Finding[] {
@@ -186,7 +218,9 @@ function namespaceLabelsMissing(cluster: Cluster): Finding[] {
       const source = peer.namespaces.selector.source;
       const needed = [
         ...Object.keys(source.matchLabels ?? {}),
-        ...(source.matchExpressions ?? []).filter((r) => r.operator === 'In' || r.operator === 'Exists').map((r) => r.key),
+        ...(source.matchExpressions ?? [])
+          .filter((r) => r.operator === 'In' || r.operator === 'Exists')
+          .map((r) => r.key),
       ];
       return [...new Set(needed)]
         .filter((key) => !keys.has(key))
@@ -235,7 +269,8 @@ function andWrittenAsOr(cluster: Cluster): Finding[] {
       const peers = rule.peers;
       return peers.slice(1).flatMap((peer, i) => {
         const previous = peers[i]!;
-        const namespaceOnly = (x: Peer) => x.kind === 'selector' && x.namespaces.kind === 'selector' && x.pods.isEverything();
+        const namespaceOnly = (x: Peer) =>
+          x.kind === 'selector' && x.namespaces.kind === 'selector' && x.pods.isEverything();
         const podOnly = (x: Peer) => x.kind === 'selector' && x.namespaces.kind === 'same' && !x.pods.isEverything();
         if (!(namespaceOnly(previous) && podOnly(peer)) && !(podOnly(previous) && namespaceOnly(peer))) return [];
         return [
@@ -252,7 +287,8 @@ function andWrittenAsOr(cluster: Cluster): Finding[] {
   );
 }
 
-const kubernetesPolicies = (cluster: Cluster): Policy[] => cluster.policies.filter((p) => p.ref.kind !== 'IroncoreNetworkPolicy');
+const kubernetesPolicies = (cluster: Cluster): Policy[] =>
+  cluster.policies.filter((p) => p.ref.kind !== 'IroncoreNetworkPolicy');
 
 function ipBlocksCoveringPods(cluster: Cluster): Finding[] {
   // Pods only: Ironcore interfaces keep their addresses, and ipBlocks are how Ironcore names them.
@@ -303,11 +339,28 @@ function duplicatePolicies(cluster: Cluster): Finding[] {
 
 function canonical(p: Policy): string {
   const rule = (r: Rule): string => {
-    const peers = r.peers === 'any' ? '*' : r.peers.map((x) => (x.kind === 'ipBlock' ? `ip:${x.ips}` : `sel:${x.namespaces.kind === 'same' ? '=' : x.namespaces.selector}:${x.pods}`)).sort().join('|');
-    const ports = r.ports === 'any' ? '*' : r.ports.map((m) => (m.kind === 'named' ? `${m.protocol}/${m.name}` : `${m.protocol}/${m.ports}`)).sort().join('|');
+    const peers =
+      r.peers === 'any'
+        ? '*'
+        : r.peers
+            .map((x) =>
+              x.kind === 'ipBlock'
+                ? `ip:${x.ips}`
+                : `sel:${x.namespaces.kind === 'same' ? '=' : x.namespaces.selector}:${x.pods}`,
+            )
+            .sort()
+            .join('|');
+    const ports =
+      r.ports === 'any'
+        ? '*'
+        : r.ports
+            .map((m) => (m.kind === 'named' ? `${m.protocol}/${m.name}` : `${m.protocol}/${m.ports}`))
+            .sort()
+            .join('|');
     return `${peers}#${ports}`;
   };
-  const direction = (rules: readonly Rule[] | undefined): string => (rules === undefined ? '-' : rules.map(rule).sort().join(';'));
+  const direction = (rules: readonly Rule[] | undefined): string =>
+    rules === undefined ? '-' : rules.map(rule).sort().join(';');
   return `${p.subject}\u0000${direction(p.ingress)}\u0000${direction(p.egress)}`;
 }
 
@@ -320,7 +373,8 @@ function shadowedByAllowAll(cluster: Cluster): Finding[] {
     if (subjects.length === 0) return [];
     return rulesOf(p).flatMap(([direction, rule]) => {
       if (allowsAll(rule)) return [];
-      const opener = (e: Endpoint) => isolatingPolicies(cluster, e, direction).find((q) => q !== p && q[direction]!.some(allowsAll));
+      const opener = (e: Endpoint) =>
+        isolatingPolicies(cluster, e, direction).find((q) => q !== p && q[direction]!.some(allowsAll));
       const openers = subjects.map(opener);
       if (openers.some((o) => o === undefined)) return [];
       return [
@@ -367,7 +421,8 @@ function dnsBlocked(cluster: Cluster, options: EngineOptions): Finding[] {
     const isolating = isolatingPolicies(cluster, e, 'egress');
     if (isolating.length === 0 || e.labels['k8s-app'] === 'kube-dns') continue;
     const reach = resolvers.reduce(
-      (conns, dns) => conns.union(directionConns(cluster, e, { kind: 'endpoint', endpoint: dns, ip: dns.ips[0] }, 'egress', options)),
+      (conns, dns) =>
+        conns.union(directionConns(cluster, e, { kind: 'endpoint', endpoint: dns, ip: dns.ips[0] }, 'egress', options)),
       ConnSet.none,
     );
     if (DNS.isSubsetOf(reach)) continue;
@@ -395,7 +450,8 @@ function partlyIsolatedNamespaces(cluster: Cluster): Finding[] {
     for (const direction of ['ingress', 'egress'] as const) {
       const open = endpoints.filter((e) => isolatingPolicies(cluster, e, direction).length === 0);
       if (open.length === 0 || open.length === endpoints.length) continue;
-      const anchor = policies.find((p) => p[direction] !== undefined && p.ref.kind !== 'IroncoreNetworkPolicy') ?? policies[0]!;
+      const anchor =
+        policies.find((p) => p[direction] !== undefined && p.ref.kind !== 'IroncoreNetworkPolicy') ?? policies[0]!;
       findings.push(
         finding(
           'warning',

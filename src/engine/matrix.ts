@@ -14,7 +14,9 @@ export function connectivityMatrix(
   const endpoints = cluster.endpoints;
   const names = endpoints.map((e) => e.id);
   const cells = endpoints.map((src) =>
-    endpoints.map((dst) => (src === dst ? undefined : decide(cluster, endpointFlow(src, dst, protocol, port), options).allowed)),
+    endpoints.map((dst) =>
+      src === dst ? undefined : decide(cluster, endpointFlow(src, dst, protocol, port), options).allowed,
+    ),
   );
   return { sources: names, destinations: names, cells };
 }

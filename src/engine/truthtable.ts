@@ -29,7 +29,8 @@ export function parseTruthTable(text: string): TruthTable {
   if (header === undefined || header[0] !== '-') throw new Error('a truth table starts with a header line "-"');
   const destinations = header.slice(1);
   const cells = body.map((row, i) => {
-    if (row.length !== destinations.length + 1) throw new Error(`row ${i + 1} has ${row.length - 1} cells, expected ${destinations.length}`);
+    if (row.length !== destinations.length + 1)
+      throw new Error(`row ${i + 1} has ${row.length - 1} cells, expected ${destinations.length}`);
     return row.slice(1).map((cell) => {
       if (cell === '#') return undefined;
       if (cell === '.' || cell === 'X') return cell === '.';
@@ -60,7 +61,9 @@ export function compareTruthTables(expected: TruthTable, actual: TruthTable): st
       const column = actual.destinations.indexOf(destination);
       const got = row < 0 || column < 0 ? 'missing' : actual.cells[row]![column];
       if (want !== undefined && got !== want) {
-        differences.push(`${source} -> ${destination}: expected ${want ? 'allowed' : 'denied'}, got ${got === 'missing' ? 'no cell' : got ? 'allowed' : 'denied'}`);
+        differences.push(
+          `${source} -> ${destination}: expected ${want ? 'allowed' : 'denied'}, got ${got === 'missing' ? 'no cell' : got ? 'allowed' : 'denied'}`,
+        );
       }
     });
   });

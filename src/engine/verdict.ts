@@ -2,7 +2,17 @@ import { ConnSet, type Protocol } from '../algebra/connset.js';
 import type { IPAddress } from '../algebra/ip.js';
 import { type Cluster, addressKey } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
-import { type Direction, type Peer, type Policy, type PolicyRef, type PortMatch, type Rule, type RuleRef, type SelectorPeer, inScope } from '../policy/ir.js';
+import {
+  type Direction,
+  type Peer,
+  type Policy,
+  type PolicyRef,
+  type PortMatch,
+  type Rule,
+  type RuleRef,
+  type SelectorPeer,
+  inScope,
+} from '../policy/ir.js';
 
 /**
  * The behaviours upstream leaves to implementations, as switches. The
@@ -75,7 +85,12 @@ export function decide(cluster: Cluster, flow: Flow, options: EngineOptions = de
 
 function decideDirection(cluster: Cluster, flow: Flow, direction: Direction, options: EngineOptions): DirectionVerdict {
   const [local, remote] = direction === 'egress' ? [flow.src, flow.dst] : [flow.dst, flow.src];
-  const outcome = (allowed: boolean, reason: DirectionReason, isolatedBy: PolicyRef[] = [], allowedBy: RuleRef[] = []) => ({
+  const outcome = (
+    allowed: boolean,
+    reason: DirectionReason,
+    isolatedBy: PolicyRef[] = [],
+    allowedBy: RuleRef[] = [],
+  ) => ({
     direction,
     allowed,
     reason,
@@ -90,7 +105,9 @@ function decideDirection(cluster: Cluster, flow: Flow, direction: Direction, opt
   }
   const isolating = isolatingPolicies(cluster, endpoint, direction);
   if (isolating.length === 0) return outcome(true, 'not-isolated');
-  const allowedBy = isolating.flatMap((p) => p[direction]!.filter((rule) => ruleAllows(cluster, rule, flow, remote, options)));
+  const allowedBy = isolating.flatMap((p) =>
+    p[direction]!.filter((rule) => ruleAllows(cluster, rule, flow, remote, options)),
+  );
   return outcome(
     allowedBy.length > 0,
     allowedBy.length > 0 ? 'allowed-by-rule' : 'no-rule-allows',
@@ -108,7 +125,10 @@ export function isolatingPolicies(cluster: Cluster, endpoint: Endpoint, directio
 }
 
 function ruleAllows(cluster: Cluster, rule: Rule, flow: Flow, remote: FlowPeer, options: EngineOptions): boolean {
-  return rulePeersMatch(cluster, rule, remote, options) && (rule.ports === 'any' || rule.ports.some((port) => portMatches(port, flow)));
+  return (
+    rulePeersMatch(cluster, rule, remote, options) &&
+    (rule.ports === 'any' || rule.ports.some((port) => portMatches(port, flow)))
+  );
 }
 
 export function rulePeersMatch(cluster: Cluster, rule: Rule, remote: FlowPeer, options: EngineOptions): boolean {
@@ -151,7 +171,11 @@ export function peerMatchesRemote(cluster: Cluster, peer: Peer, remote: FlowPeer
 }
 
 export function selectorPeerMatches(cluster: Cluster, peer: SelectorPeer, endpoint: Endpoint): boolean {
-  return inScope(peer.scope, endpoint) && peerNamespaceMatches(cluster, peer, endpoint.namespace) && peer.pods.matches(endpoint.labels);
+  return (
+    inScope(peer.scope, endpoint) &&
+    peerNamespaceMatches(cluster, peer, endpoint.namespace) &&
+    peer.pods.matches(endpoint.labels)
+  );
 }
 
 /** Whether a selector peer looks in a namespace: its own with podSelector alone, else by namespace labels. */
@@ -184,7 +208,10 @@ export function rulePortConns(rule: Rule, dst: Endpoint | undefined): ConnSet {
 export function portMatches(match: PortMatch, flow: Flow): boolean {
   if (match.protocol !== flow.protocol) return false;
   if (match.kind === 'numbered') return match.ports.has(flow.port);
-  return portMatchConns(match, flow.dst.kind === 'endpoint' ? flow.dst.endpoint : undefined).has(flow.protocol, flow.port);
+  return portMatchConns(match, flow.dst.kind === 'endpoint' ? flow.dst.endpoint : undefined).has(
+    flow.protocol,
+    flow.port,
+  );
 }
 
 function isSelf(flow: Flow): boolean {

@@ -1,7 +1,16 @@
 import { PatchedMap } from '../util/patched-map.js';
 import type { Family } from '../algebra/ip.js';
 import { compareStrings, sameList } from '../util/order.js';
-import { type Cluster, type ClusterOptions, addressKey, buildCluster, familiesWith, familyCounts, namespaceOf, nodesFrom } from './cluster.js';
+import {
+  type Cluster,
+  type ClusterOptions,
+  addressKey,
+  buildCluster,
+  familiesWith,
+  familyCounts,
+  namespaceOf,
+  nodesFrom,
+} from './cluster.js';
 import { type Endpoint, podPlacer, workloadObjects } from './endpoints.js';
 import type { ObjectChange } from './input-cache.js';
 import { knownKind } from './kinds.js';
@@ -58,15 +67,30 @@ export class ClusterBuilder {
     if (patched !== undefined) return (this.basis = patched).cluster;
     const cluster = buildCluster(objects(), this.options);
     const workloads = workloadObjects(objects());
-    this.basis = { cluster, workloads, refs: countRefs(cluster, workloads, objects()), families: familyCounts(cluster.endpoints) };
+    this.basis = {
+      cluster,
+      workloads,
+      refs: countRefs(cluster, workloads, objects()),
+      families: familyCounts(cluster.endpoints),
+    };
     return cluster;
   }
 }
 
-function countRefs(cluster: Cluster, workloads: readonly SourcedObject[], objects: readonly SourcedObject[]): Map<unknown, number> {
+function countRefs(
+  cluster: Cluster,
+  workloads: readonly SourcedObject[],
+  objects: readonly SourcedObject[],
+): Map<unknown, number> {
   const refs = new Map<unknown, number>();
   // Node objects hold their node and addresses whatever the pods do.
-  for (const o of objects) if (knownKind(o.apiVersion, o.kind) === 'Node') for (const key of [o.name, ...(cluster.nodes.get(o.name)?.addresses ?? []).map((ip) => `${o.name}|${addressKey(ip)}`)]) add(refs, key, 1);
+  for (const o of objects)
+    if (knownKind(o.apiVersion, o.kind) === 'Node')
+      for (const key of [
+        o.name,
+        ...(cluster.nodes.get(o.name)?.addresses ?? []).map((ip) => `${o.name}|${addressKey(ip)}`),
+      ])
+        add(refs, key, 1);
   const place = podPlacer(workloads, namespaceOf);
   for (const o of objects) {
     if (knownKind(o.apiVersion, o.kind) !== 'Pod') continue;
@@ -102,16 +126,24 @@ function patch(basis: Basis, change: ObjectChange, objects: () => readonly Sourc
   const added = change.added.map(place);
   // An endpoint renamed for a clash, or a namespace that exists only through references, is the full build's business.
   if (removed.some(({ endpoint }) => cluster.endpointById.get(endpoint.id) !== endpoint)) return undefined;
-  if ([...removed, ...added].some(({ endpoint }) => cluster.namespaces.get(endpoint.namespace)?.implicit !== false)) return undefined;
+  if ([...removed, ...added].some(({ endpoint }) => cluster.namespaces.get(endpoint.namespace)?.implicit !== false))
+    return undefined;
   const gone = new Set(removed.map((p) => p.endpoint));
   const goneIds = new Set([...gone].map((e) => e.id));
   const clashes = (id: string): boolean => cluster.endpointById.has(id) && !goneIds.has(id);
-  if (added.some(({ endpoint }) => clashes(endpoint.id)) || new Set(added.map((p) => p.endpoint.id)).size !== added.length) return undefined;
+  if (
+    added.some(({ endpoint }) => clashes(endpoint.id)) ||
+    new Set(added.map((p) => p.endpoint.id)).size !== added.length
+  )
+    return undefined;
 
   const refs = new Map(basis.refs);
   let nodesChanged = false;
   let ownersChanged = false;
-  for (const [placements, by] of [[removed, -1], [added, 1]] as const) {
+  for (const [placements, by] of [
+    [removed, -1],
+    [added, 1],
+  ] as const) {
     for (const { endpoint, owner } of placements) {
       for (const key of refsOf(endpoint, owner)) {
         if (!add(refs, key, by)) continue;
@@ -122,8 +154,16 @@ function patch(basis: Basis, change: ObjectChange, objects: () => readonly Sourc
   }
   if (ownersChanged) return undefined;
 
-  const endpoints = patchSorted(cluster.endpoints, gone, added.map((p) => p.endpoint));
-  const endpointById = PatchedMap.of(cluster.endpointById, added.map(({ endpoint }) => [endpoint.id, endpoint] as const), goneIds);
+  const endpoints = patchSorted(
+    cluster.endpoints,
+    gone,
+    added.map((p) => p.endpoint),
+  );
+  const endpointById = PatchedMap.of(
+    cluster.endpointById,
+    added.map(({ endpoint }) => [endpoint.id, endpoint] as const),
+    goneIds,
+  );
   const addressesOf = (e: Endpoint): string[] => (e.hostNetwork ? [] : e.ips.map(addressKey));
   const endpointByAddress = PatchedMap.of(
     cluster.endpointByAddress,
@@ -131,20 +171,32 @@ function patch(basis: Basis, change: ObjectChange, objects: () => readonly Sourc
     [...gone].flatMap((e) => addressesOf(e).filter((key) => cluster.endpointByAddress.get(key) === e)),
   );
   // Two pods with one address: the full build keeps the later one by id; a patch cannot tell without looking.
-  if (endpointByAddress.size !== endpoints.reduce((n, e) => n + (e.hostNetwork ? 0 : e.ips.length), 0)) return undefined;
+  if (endpointByAddress.size !== endpoints.reduce((n, e) => n + (e.hostNetwork ? 0 : e.ips.length), 0))
+    return undefined;
   for (const [key, count] of refs) if (count === 0) refs.delete(key);
   const nodes = nodesChanged ? nodesFrom(objects(), endpoints) : cluster.nodes;
   const counts = { ...basis.families };
   for (const e of gone) for (const ip of e.ips) counts[ip.family]--;
   for (const { endpoint } of added) for (const ip of endpoint.ips) counts[ip.family]++;
   const families = familiesWith(counts);
-  const next: Cluster = { ...cluster, endpoints, endpointById, endpointByAddress, nodes, families: sameList(families, cluster.families) ? cluster.families : families };
+  const next: Cluster = {
+    ...cluster,
+    endpoints,
+    endpointById,
+    endpointByAddress,
+    nodes,
+    families: sameList(families, cluster.families) ? cluster.families : families,
+  };
   patches.set(next, { from: cluster, removed: [...gone], added: added.map((p) => p.endpoint) });
   return { ...basis, refs, families: counts, cluster: next };
 }
 
 /** Endpoints sorted by id, without those gone and with those added, in their places. */
-export function patchSorted(endpoints: readonly Endpoint[], gone: ReadonlySet<Endpoint>, added: readonly Endpoint[]): Endpoint[] {
+export function patchSorted(
+  endpoints: readonly Endpoint[],
+  gone: ReadonlySet<Endpoint>,
+  added: readonly Endpoint[],
+): Endpoint[] {
   const patched = endpoints.filter((e) => !gone.has(e));
   for (const e of added) patched.splice(sortedIndex(patched, e.id), 0, e);
   return patched;

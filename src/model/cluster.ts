@@ -70,12 +70,21 @@ export const namespaceOf = (o: SourcedObject): string => {
 /** Builds a cluster from objects that passed validation. */
 export function buildCluster(objects: readonly SourcedObject[], options: ClusterOptions = {}): Cluster {
   const semantics = options.semantics ?? 'v1';
-  const endpoints = [...endpointsFrom(objects, namespaceOf), ...ironcoreEndpoints(objects, namespaceOf)].sort((a, b) => compareStrings(a.id, b.id));
-  const networkPolicies = objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'NetworkPolicy').map(normaliseNetworkPolicy);
+  const endpoints = [...endpointsFrom(objects, namespaceOf), ...ironcoreEndpoints(objects, namespaceOf)].sort((a, b) =>
+    compareStrings(a.id, b.id),
+  );
+  const networkPolicies = objects
+    .filter((o) => knownKind(o.apiVersion, o.kind) === 'NetworkPolicy')
+    .map(normaliseNetworkPolicy);
   const legacy = semantics === 'legacy' ? legacyPolicies(objects, networkPolicies) : undefined;
-  const ironcorePolicies = objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'IroncoreNetworkPolicy').map(normaliseIroncorePolicy);
+  const ironcorePolicies = objects
+    .filter((o) => knownKind(o.apiVersion, o.kind) === 'IroncoreNetworkPolicy')
+    .map(normaliseIroncorePolicy);
   const policies = [...(legacy?.policies ?? networkPolicies), ...ironcorePolicies];
-  const namespaces = namespacesFrom(objects, [...endpoints.map((e) => e.namespace), ...policies.map((p) => p.namespace)]);
+  const namespaces = namespacesFrom(objects, [
+    ...endpoints.map((e) => e.namespace),
+    ...policies.map((p) => p.namespace),
+  ]);
   const endpointByAddress = new Map<string, Endpoint>();
   for (const e of endpoints) for (const ip of e.ips) if (!e.hostNetwork) endpointByAddress.set(addressKey(ip), e);
   const families = familiesIn(endpoints);
@@ -106,16 +115,25 @@ export function familyCounts(endpoints: readonly Endpoint[]): Record<Family, num
   return counts;
 }
 
-export const familiesWith = (counts: Record<Family, number>): Family[] => ([4, 6] as const).filter((f) => counts[f] > 0);
+export const familiesWith = (counts: Record<Family, number>): Family[] =>
+  ([4, 6] as const).filter((f) => counts[f] > 0);
 
 const familiesIn = (endpoints: readonly Endpoint[]): Family[] => familiesWith(familyCounts(endpoints));
 
-export function namespacesFrom(objects: readonly SourcedObject[], referenced: readonly string[]): Map<string, NamespaceInfo> {
+export function namespacesFrom(
+  objects: readonly SourcedObject[],
+  referenced: readonly string[],
+): Map<string, NamespaceInfo> {
   const namespaces = new Map<string, NamespaceInfo>();
   for (const o of objects) {
     if (knownKind(o.apiVersion, o.kind) !== 'Namespace') continue;
     const labels = typedView<Namespace>(o).metadata?.labels ?? {};
-    namespaces.set(o.name, { name: o.name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: o.name }, implicit: false, origin: o.origin });
+    namespaces.set(o.name, {
+      name: o.name,
+      labels: { ...labels, [NAMESPACE_NAME_LABEL]: o.name },
+      implicit: false,
+      origin: o.origin,
+    });
   }
   for (const name of referenced) {
     if (!namespaces.has(name)) {
@@ -139,12 +157,19 @@ export function nodesFrom(objects: readonly SourcedObject[], endpoints: readonly
     add(o.name, undefined);
     const node = typedView<Node>(o);
     for (const a of node.status?.addresses ?? []) add(o.name, parseIP(a.address));
-    podCIDRs.set(o.name, [...new Set([...(node.spec?.podCIDR ? [node.spec.podCIDR] : []), ...(node.spec?.podCIDRs ?? [])])]);
+    podCIDRs.set(o.name, [
+      ...new Set([...(node.spec?.podCIDR ? [node.spec.podCIDR] : []), ...(node.spec?.podCIDRs ?? [])]),
+    ]);
   }
   for (const e of endpoints) {
     if (e.node === undefined) continue;
     add(e.node, e.hostIP);
     if (e.hostNetwork) for (const ip of e.ips) add(e.node, ip);
   }
-  return new Map([...addresses].map(([name, ips]) => [name, { name, addresses: [...ips.values()], podCIDRs: podCIDRs.get(name) ?? [] }]));
+  return new Map(
+    [...addresses].map(([name, ips]) => [
+      name,
+      { name, addresses: [...ips.values()], podCIDRs: podCIDRs.get(name) ?? [] },
+    ]),
+  );
 }

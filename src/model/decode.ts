@@ -36,7 +36,12 @@ export function decode(value: JSONValue | undefined, schema: Schema, path: Field
   return { errors, value: walk(value, schema, path, errors) };
 }
 
-function walk(value: JSONValue | undefined, schema: Schema, path: FieldPath, errors: FieldError[]): JSONValue | undefined {
+function walk(
+  value: JSONValue | undefined,
+  schema: Schema,
+  path: FieldPath,
+  errors: FieldError[],
+): JSONValue | undefined {
   if (value === null || value === undefined) return undefined;
   switch (schema.type) {
     case 'any':
@@ -94,7 +99,10 @@ function zeroValue(schema: Schema): JSONValue {
 function typeError(path: FieldPath, value: JSONValue, expected: string, errors: FieldError[]): undefined {
   const shown = typeof value === 'string' ? value : { goSyntax: abbreviate(JSON.stringify(value)) };
   // YAML 1.1, which kubectl speaks, reads unquoted y/yes/on/n/no/off as booleans: say so where it bites.
-  const hint = typeof value === 'boolean' && expected === 'string' ? ' (unquoted y, yes, on, n, no and off are booleans in YAML: quote the value)' : '';
+  const hint =
+    typeof value === 'boolean' && expected === 'string'
+      ? ' (unquoted y, yes, on, n, no and off are booleans in YAML: quote the value)'
+      : '';
   errors.push(invalid(path, shown, `must be of type ${expected}${hint}`));
   return undefined;
 }

@@ -47,7 +47,10 @@ export interface Endpoint {
  * by another loaded workload (the ReplicaSet of a Deployment) is reported as
  * its top owner.
  */
-export function endpointsFrom(objects: readonly SourcedObject[], namespaceOf: (o: SourcedObject) => string): Endpoint[] {
+export function endpointsFrom(
+  objects: readonly SourcedObject[],
+  namespaceOf: (o: SourcedObject) => string,
+): Endpoint[] {
   const workloads = workloadIndex(workloadObjects(objects), namespaceOf);
   const endpoints: Endpoint[] = [];
   const workloadsWithPods = new Set<SourcedObject>();
@@ -61,14 +64,16 @@ export function endpointsFrom(objects: readonly SourcedObject[], namespaceOf: (o
   for (const o of workloads.objects) {
     const namespace = namespaceOf(o);
     const workload = typedView<Workload>(o);
-    if (workloadsWithPods.has(o) || workloads.topOwner(namespace, workload.metadata?.ownerReferences) !== undefined) continue;
+    if (workloadsWithPods.has(o) || workloads.topOwner(namespace, workload.metadata?.ownerReferences) !== undefined)
+      continue;
     endpoints.push(templateEndpoint(o, namespace, workload));
   }
   return withUniqueIds(endpoints);
 }
 
 /** The objects whose pod templates make endpoints, or that own pods. */
-export const workloadObjects = (objects: readonly SourcedObject[]): SourcedObject[] => objects.filter((o) => isWorkloadKind(o.kind));
+export const workloadObjects = (objects: readonly SourcedObject[]): SourcedObject[] =>
+  objects.filter((o) => isWorkloadKind(o.kind));
 
 /** A pod's endpoint, and the workload it stands for (whose template then makes no endpoint of its own). */
 export interface PodPlacement {
@@ -77,7 +82,10 @@ export interface PodPlacement {
 }
 
 /** What `endpointsFrom` makes of each pod, among these workload objects: the same Endpoint object for the same pod. */
-export function podPlacer(workloads: readonly SourcedObject[], namespaceOf: (o: SourcedObject) => string): (pod: SourcedObject) => PodPlacement {
+export function podPlacer(
+  workloads: readonly SourcedObject[],
+  namespaceOf: (o: SourcedObject) => string,
+): (pod: SourcedObject) => PodPlacement {
   const index = workloadIndex(workloads, namespaceOf);
   return (pod) => {
     const namespace = namespaceOf(pod);
@@ -113,9 +121,13 @@ function workloadIndex(objects: readonly SourcedObject[], namespaceOf: (o: Sourc
   return (lastIndex = { objects, topOwner });
 }
 
-const sameObjects = (a: readonly SourcedObject[], b: readonly SourcedObject[]): boolean => a.length === b.length && a.every((o, i) => o === b[i]);
+const sameObjects = (a: readonly SourcedObject[], b: readonly SourcedObject[]): boolean =>
+  a.length === b.length && a.every((o, i) => o === b[i]);
 
-const podOwners = new WeakMap<SourcedObject, { index: WorkloadIndex; namespace: string; owner: SourcedObject | undefined }>();
+const podOwners = new WeakMap<
+  SourcedObject,
+  { index: WorkloadIndex; namespace: string; owner: SourcedObject | undefined }
+>();
 
 function podOwner(index: WorkloadIndex, pod: SourcedObject, namespace: string): SourcedObject | undefined {
   const cached = podOwners.get(pod);
@@ -126,7 +138,10 @@ function podOwner(index: WorkloadIndex, pod: SourcedObject, namespace: string): 
 }
 
 /** Endpoints by pod object: an agent rebuilds its cluster on every change, and most pods did not change. */
-const podEndpoints = new WeakMap<SourcedObject, { namespace: string; owner: SourcedObject | undefined; endpoint: Endpoint }>();
+const podEndpoints = new WeakMap<
+  SourcedObject,
+  { namespace: string; owner: SourcedObject | undefined; endpoint: Endpoint }
+>();
 
 function podEndpoint(o: SourcedObject, namespace: string, owner: SourcedObject | undefined): Endpoint {
   const cached = podEndpoints.get(o);

@@ -6,7 +6,8 @@ import { after, describe, it } from 'node:test';
 import { InputCache, inputsDigest } from './input-cache.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'netpol-input-cache-'));
-const pod = (name: string, app: string): string => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: default, labels: {app: ${app}}}\n`;
+const pod = (name: string, app: string): string =>
+  `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: default, labels: {app: ${app}}}\n`;
 
 describe('InputCache', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,13 +17,20 @@ describe('InputCache', () => {
     writeFileSync(join(dir, 'b.yaml'), pod('b', 'one'));
     const cache = new InputCache();
     const first = cache.read([dir]);
-    assert.deepEqual(first.load.objects.map((o) => o.name), ['a', 'b']);
+    assert.deepEqual(
+      first.load.objects.map((o) => o.name),
+      ['a', 'b'],
+    );
     assert.equal(first.digest, inputsDigest([dir]));
 
     writeFileSync(join(dir, 'b.yaml'), pod('b', 'two'));
     const second = cache.read([dir], new Set([join(dir, 'b.yaml')]));
     assert.equal(second.load.objects[0], first.load.objects[0], 'a.yaml was not parsed again');
-    assert.deepEqual(second.load.objects[1]!.raw['metadata'], { name: 'b', namespace: 'default', labels: { app: 'two' } });
+    assert.deepEqual(second.load.objects[1]!.raw['metadata'], {
+      name: 'b',
+      namespace: 'default',
+      labels: { app: 'two' },
+    });
     assert.equal(second.digest, inputsDigest([dir]));
     assert.notEqual(second.digest, first.digest);
   });
@@ -32,8 +40,16 @@ describe('InputCache', () => {
     writeFileSync(join(dir, 'a.yaml'), pod('a', 'one'));
     cache.read([dir]);
     writeFileSync(join(dir, 'a.yaml'), pod('a', 'three'));
-    assert.deepEqual(cache.read([dir], new Set()).load.objects[0]!.raw['metadata'], { name: 'a', namespace: 'default', labels: { app: 'one' } });
-    assert.deepEqual(cache.read([dir]).load.objects[0]!.raw['metadata'], { name: 'a', namespace: 'default', labels: { app: 'three' } });
+    assert.deepEqual(cache.read([dir], new Set()).load.objects[0]!.raw['metadata'], {
+      name: 'a',
+      namespace: 'default',
+      labels: { app: 'one' },
+    });
+    assert.deepEqual(cache.read([dir]).load.objects[0]!.raw['metadata'], {
+      name: 'a',
+      namespace: 'default',
+      labels: { app: 'three' },
+    });
   });
 
   it('forgets deleted files and reports validation per file', () => {
@@ -45,7 +61,10 @@ describe('InputCache', () => {
     rmSync(join(dir, 'c.yaml'));
     const good = cache.read([dir], new Set([join(dir, 'c.yaml')]));
     assert.equal(good.diagnostics.length, 0);
-    assert.deepEqual(good.load.objects.map((o) => o.name), ['a', 'b']);
+    assert.deepEqual(
+      good.load.objects.map((o) => o.name),
+      ['a', 'b'],
+    );
   });
 });
 
@@ -57,7 +76,10 @@ describe('InputCache changes', () => {
       writeFileSync(join(root, 'b.yaml'), pod('b', 'one'));
       const cache = new InputCache();
       const first = cache.read([root]);
-      assert.deepEqual(first.change.added.map((o) => o.name), ['a', 'b']);
+      assert.deepEqual(
+        first.change.added.map((o) => o.name),
+        ['a', 'b'],
+      );
       assert.equal(first.valid, true);
       const [a, b] = first.load.objects;
 
@@ -65,12 +87,18 @@ describe('InputCache changes', () => {
       writeFileSync(join(root, 'c.yaml'), pod('C_bad', 'x'));
       const second = cache.read([root], new Set([join(root, 'b.yaml'), join(root, 'c.yaml')]));
       assert.deepEqual(second.change.removed, [b]);
-      assert.deepEqual(second.change.added.map((o) => o.name), ['b', 'C_bad']);
+      assert.deepEqual(
+        second.change.added.map((o) => o.name),
+        ['b', 'C_bad'],
+      );
       assert.equal(second.valid, false, 'c.yaml does not validate');
 
       rmSync(join(root, 'c.yaml'));
       const third = cache.read([root], new Set([join(root, 'c.yaml')]));
-      assert.deepEqual(third.change.removed.map((o) => o.name), ['C_bad']);
+      assert.deepEqual(
+        third.change.removed.map((o) => o.name),
+        ['C_bad'],
+      );
       assert.deepEqual(third.change.added, []);
       assert.equal(third.valid, true);
       assert.equal(third.load.objects[0], a, 'a.yaml is the same object throughout');
@@ -88,7 +116,8 @@ describe('InputCache listings', () => {
     const root = mkdtempSync(join(tmpdir(), 'netpol-input-listing-'));
     try {
       mkdirSync(join(root, 'b'));
-      for (const name of ['a.yaml', 'c.yaml', 'b/x.yaml']) writeFileSync(join(root, name), pod(name.replace(/\W/g, ''), 'one'));
+      for (const name of ['a.yaml', 'c.yaml', 'b/x.yaml'])
+        writeFileSync(join(root, name), pod(name.replace(/\W/g, ''), 'one'));
       const cache = new InputCache();
       cache.read([root]);
       const added = ['b-0.yaml', 'b/a.yaml', '.hidden.yaml', 'notes.txt', 'd.json'];
@@ -98,7 +127,10 @@ describe('InputCache listings', () => {
       const incremental = cache.read([root], changed).load.objects.map((o) => o.origin.file);
       const fresh = new InputCache().read([root]).load.objects.map((o) => o.origin.file);
       assert.deepEqual(incremental, fresh);
-      assert.deepEqual(fresh.map((f) => f.slice(root.length + 1)), ['a.yaml', 'b/a.yaml', 'b/x.yaml', 'b-0.yaml', 'd.json']);
+      assert.deepEqual(
+        fresh.map((f) => f.slice(root.length + 1)),
+        ['a.yaml', 'b/a.yaml', 'b/x.yaml', 'b-0.yaml', 'd.json'],
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

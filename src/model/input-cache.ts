@@ -63,16 +63,20 @@ export class InputCache {
     const generation = ++this.generation;
     const problems: LoadProblem[] = [];
     const change: ObjectChange = { removed: [], added: [] };
-    const incremental = changed !== undefined && paths.length === this.listings.size && paths.every((p) => this.listings.has(p));
+    const incremental =
+      changed !== undefined && paths.length === this.listings.size && paths.every((p) => this.listings.has(p));
     if (incremental) this.update(paths, changed, problems, change);
     else this.rescan(paths, changed, problems, change);
 
     const listings = paths.map((p) => this.listings.get(p)!);
-    const gather = <T>(what: (inputs: { load: LoadResult; diagnostics: Diagnostic[]; digests: string[] }) => T): (() => T) => {
+    const gather = <T>(
+      what: (inputs: { load: LoadResult; diagnostics: Diagnostic[]; digests: string[] }) => T,
+    ): (() => T) => {
       let value: T | undefined;
       return () => {
         if (value !== undefined) return value;
-        if (generation !== this.generation) throw new Error('these inputs were read over since: gather them before the next read');
+        if (generation !== this.generation)
+          throw new Error('these inputs were read over since: gather them before the next read');
         return (value = what(this.gathered(listings, problems)));
       };
     };
@@ -98,7 +102,12 @@ export class InputCache {
   }
 
   /** Reads only the changed files, and moves them in and out of the listings. */
-  private update(paths: readonly string[], changed: ReadonlySet<string>, problems: LoadProblem[], change: ObjectChange): void {
+  private update(
+    paths: readonly string[],
+    changed: ReadonlySet<string>,
+    problems: LoadProblem[],
+    change: ObjectChange,
+  ): void {
     for (const path of paths) relist(path, this.listings.get(path)!, changed);
     const listed = new Set<string>();
     const looked = new Set([...changed, ...this.unreadable]);
@@ -112,7 +121,12 @@ export class InputCache {
   }
 
   /** Walks every path again, and looks at every file unless told which changed. */
-  private rescan(paths: readonly string[], changed: ReadonlySet<string> | undefined, problems: LoadProblem[], change: ObjectChange): void {
+  private rescan(
+    paths: readonly string[],
+    changed: ReadonlySet<string> | undefined,
+    problems: LoadProblem[],
+    change: ObjectChange,
+  ): void {
     const previous = this.files;
     this.files = new Map();
     this.listings = new Map();
@@ -131,7 +145,12 @@ export class InputCache {
     for (const before of previous.values()) pushAll(change.removed, before.load.objects);
   }
 
-  private replace(file: string, before: CachedFile | undefined, entry: CachedFile | undefined, change: ObjectChange): void {
+  private replace(
+    file: string,
+    before: CachedFile | undefined,
+    entry: CachedFile | undefined,
+    change: ObjectChange,
+  ): void {
     if (entry === undefined) {
       this.files.delete(file);
       this.unclean.delete(file);
@@ -145,7 +164,10 @@ export class InputCache {
     if (entry !== undefined) pushAll(change.added, entry.load.objects);
   }
 
-  private gathered(listings: readonly (readonly string[])[], problems: readonly LoadProblem[]): { load: LoadResult; diagnostics: Diagnostic[]; digests: string[] } {
+  private gathered(
+    listings: readonly (readonly string[])[],
+    problems: readonly LoadProblem[],
+  ): { load: LoadResult; diagnostics: Diagnostic[]; digests: string[] } {
     const load: LoadResult = { objects: [], problems: [...problems], skipped: [] };
     const diagnostics: Diagnostic[] = [];
     const digests: string[] = [];
@@ -163,7 +185,12 @@ export class InputCache {
     return { load, diagnostics, digests };
   }
 
-  private entry(file: string, changed: ReadonlySet<string> | undefined, problems: LoadProblem[], cached = this.files.get(file)): CachedFile | undefined {
+  private entry(
+    file: string,
+    changed: ReadonlySet<string> | undefined,
+    problems: LoadProblem[],
+    cached = this.files.get(file),
+  ): CachedFile | undefined {
     if (cached !== undefined && changed !== undefined && !changed.has(file)) return cached;
     try {
       const stamp = stampOf(file);

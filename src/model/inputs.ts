@@ -13,7 +13,8 @@ export function readInputs(paths: readonly string[], options: LoadOptions = {}):
   return { load, diagnostics: validateObjects(load.objects) };
 }
 
-export const inputsAreValid = (inputs: Inputs): boolean => inputs.load.problems.length === 0 && inputs.diagnostics.length === 0;
+export const inputsAreValid = (inputs: Inputs): boolean =>
+  inputs.load.problems.length === 0 && inputs.diagnostics.length === 0;
 
 /** Thrown when analysis is asked of input that does not load or validate: netpol never guesses. */
 export class InvalidInputError extends Error {

@@ -2,7 +2,14 @@ import { type IPAddress, parseIP } from '../algebra/ip.js';
 import type { EndpointKind } from '../policy/ir.js';
 import type { Endpoint } from './endpoints.js';
 import { type KnownKind, knownKind } from './kinds.js';
-import type { LoadBalancer, Machine, NetworkInterface, NetworkInterfaceSpec, ObjectMeta, VirtualIP } from './resources.js';
+import type {
+  LoadBalancer,
+  Machine,
+  NetworkInterface,
+  NetworkInterfaceSpec,
+  ObjectMeta,
+  VirtualIP,
+} from './resources.js';
 import type { Location, SourcedObject } from './source.js';
 import { typedView } from './typed.js';
 
@@ -13,7 +20,10 @@ import { typedView } from './typed.js';
  * anything but Ready carries no traffic and is no endpoint; one without a
  * status (a manifest not yet applied) is taken as it will be once Ready.
  */
-export function ironcoreEndpoints(objects: readonly SourcedObject[], namespaceOf: (o: SourcedObject) => string): Endpoint[] {
+export function ironcoreEndpoints(
+  objects: readonly SourcedObject[],
+  namespaceOf: (o: SourcedObject) => string,
+): Endpoint[] {
   const interfaces = networkInterfaces(objects, namespaceOf);
   const byName = new Map(interfaces.map((nic) => [`${nic.namespace}/${nic.name}`, nic]));
   const endpoints: Endpoint[] = interfaces.filter((nic) => nic.ready).map((nic) => endpoint('NetworkInterface', nic));
@@ -23,12 +33,33 @@ export function ironcoreEndpoints(objects: readonly SourcedObject[], namespaceOf
     if (kind === 'LoadBalancer') {
       const lb = typedView<LoadBalancer>(o);
       const ips = [...(lb.spec?.ips ?? []).map((ip) => ip.value), ...(lb.status?.ips ?? [])];
-      endpoints.push(endpoint('LoadBalancer', { namespace, name: o.name, metadata: lb.metadata, network: lb.spec?.networkRef?.name, ips: addresses(ips), node: undefined, origin: o.origin }));
+      endpoints.push(
+        endpoint('LoadBalancer', {
+          namespace,
+          name: o.name,
+          metadata: lb.metadata,
+          network: lb.spec?.networkRef?.name,
+          ips: addresses(ips),
+          node: undefined,
+          origin: o.origin,
+        }),
+      );
     } else if (kind === 'VirtualIP') {
       const vip = typedView<VirtualIP>(o);
       // A virtual IP belongs to the network of the interface it points at; unbound, it is in none.
-      const target = vip.spec?.targetRef?.name === undefined ? undefined : byName.get(`${namespace}/${vip.spec.targetRef.name}`);
-      endpoints.push(endpoint('VirtualIP', { namespace, name: o.name, metadata: vip.metadata, network: target?.network, ips: addresses([vip.status?.ip]), node: target?.node, origin: o.origin }));
+      const target =
+        vip.spec?.targetRef?.name === undefined ? undefined : byName.get(`${namespace}/${vip.spec.targetRef.name}`);
+      endpoints.push(
+        endpoint('VirtualIP', {
+          namespace,
+          name: o.name,
+          metadata: vip.metadata,
+          network: target?.network,
+          ips: addresses([vip.status?.ip]),
+          node: target?.node,
+          origin: o.origin,
+        }),
+      );
     }
   }
   return endpoints;
@@ -60,7 +91,8 @@ function networkInterfaces(objects: readonly SourcedObject[], namespaceOf: (o: S
   for (const [key, machine] of machines) {
     const [namespace, name] = key.split('/') as [string, string];
     for (const entry of machine.spec?.networkInterfaces ?? []) {
-      if (entry.networkInterfaceRef?.name !== undefined) machineOf.set(`${namespace}/${entry.networkInterfaceRef.name}`, name);
+      if (entry.networkInterfaceRef?.name !== undefined)
+        machineOf.set(`${namespace}/${entry.networkInterfaceRef.name}`, name);
     }
   }
   const interfaces: Interface[] = kinds('NetworkInterface').map((o) => {
@@ -82,14 +114,32 @@ function networkInterfaces(objects: readonly SourcedObject[], namespaceOf: (o: S
       const name = `${o.name}-${entry.name ?? ''}`;
       if (template === undefined || declared.has(`${namespace}/${name}`)) return;
       const origin = o.locate(['spec', 'networkInterfaces', i, 'ephemeral', 'networkInterfaceTemplate']);
-      interfaces.push({ ...fromSpec(namespace, name, template.metadata, template.spec, [], origin), node: machine.spec?.machinePoolRef?.name, ready: true });
+      interfaces.push({
+        ...fromSpec(namespace, name, template.metadata, template.spec, [], origin),
+        node: machine.spec?.machinePoolRef?.name,
+        ready: true,
+      });
     });
   }
   return interfaces;
 }
 
-function fromSpec(namespace: string, name: string, metadata: ObjectMeta | undefined, spec: NetworkInterfaceSpec | undefined, statusIPs: readonly string[], origin: Location): Omit<IroncoreObject, 'node'> {
-  return { namespace, name, metadata, network: spec?.networkRef?.name, ips: addresses([...(spec?.ips ?? []).map((ip) => ip.value), ...statusIPs]), origin };
+function fromSpec(
+  namespace: string,
+  name: string,
+  metadata: ObjectMeta | undefined,
+  spec: NetworkInterfaceSpec | undefined,
+  statusIPs: readonly string[],
+  origin: Location,
+): Omit<IroncoreObject, 'node'> {
+  return {
+    namespace,
+    name,
+    metadata,
+    network: spec?.networkRef?.name,
+    ips: addresses([...(spec?.ips ?? []).map((ip) => ip.value), ...statusIPs]),
+    origin,
+  };
 }
 
 function addresses(texts: readonly (string | undefined)[]): IPAddress[] {

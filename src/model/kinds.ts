@@ -14,7 +14,8 @@ export const WORKLOAD_KINDS = [
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
 /** Ironcore's kinds; its NetworkPolicy is told apart from Kubernetes' by its group. */
-export type IroncoreKind = 'IroncoreNetworkPolicy' | 'Network' | 'NetworkInterface' | 'LoadBalancer' | 'VirtualIP' | 'Machine';
+export type IroncoreKind =
+  'IroncoreNetworkPolicy' | 'Network' | 'NetworkInterface' | 'LoadBalancer' | 'VirtualIP' | 'Machine';
 
 export type KnownKind = 'Namespace' | 'Pod' | 'Node' | 'NetworkPolicy' | WorkloadKind | IroncoreKind;
 
@@ -30,7 +31,12 @@ const IRONCORE: Record<string, Record<string, IroncoreKind>> = {
 };
 
 export const isIroncoreKind = (kind: KnownKind): kind is IroncoreKind =>
-  kind === 'IroncoreNetworkPolicy' || kind === 'Network' || kind === 'NetworkInterface' || kind === 'LoadBalancer' || kind === 'VirtualIP' || kind === 'Machine';
+  kind === 'IroncoreNetworkPolicy' ||
+  kind === 'Network' ||
+  kind === 'NetworkInterface' ||
+  kind === 'LoadBalancer' ||
+  kind === 'VirtualIP' ||
+  kind === 'Machine';
 
 const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
 
@@ -63,7 +69,8 @@ export function knownKind(apiVersion: string, kind: string): KnownKind | undefin
   return answer;
 }
 
-export const isWorkloadKind = (kind: string): kind is WorkloadKind => (WORKLOAD_KINDS as readonly string[]).includes(kind);
+export const isWorkloadKind = (kind: string): kind is WorkloadKind =>
+  (WORKLOAD_KINDS as readonly string[]).includes(kind);
 
 /** Kinds whose objects live in a namespace; `default` is used when the manifest names none, as kubectl does. */
 export const isNamespaced = (kind: KnownKind): boolean => kind !== 'Namespace' && kind !== 'Node';

@@ -33,7 +33,8 @@ export interface LoadOptions {
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 /** Whether a directory walk reads this file name: a manifest extension, and not hidden. */
-export const isManifestName = (name: string): boolean => !name.startsWith('.') && MANIFEST_EXTENSIONS.has(extname(name).toLowerCase());
+export const isManifestName = (name: string): boolean =>
+  !name.startsWith('.') && MANIFEST_EXTENSIONS.has(extname(name).toLowerCase());
 
 /** Loads files, directories (recursively: .yaml, .yml, .json) and `-` for standard input. */
 export function loadPaths(paths: readonly string[], options: LoadOptions = {}): LoadResult {
@@ -75,13 +76,20 @@ export function loadText(text: string, file: string): LoadResult {
   return result;
 }
 
-function readDocument(document: Document.Parsed, at: (offset: number | undefined) => Location, result: LoadResult): void {
+function readDocument(
+  document: Document.Parsed,
+  at: (offset: number | undefined) => Location,
+  result: LoadResult,
+): void {
   if (document.contents === null || (isScalar(document.contents) && document.contents.value === null)) return;
   let value: JSONValue;
   try {
     value = toJSONValue(document.toJS({ maxAliasCount: 1000 }));
   } catch (error) {
-    result.problems.push({ location: at(document.contents.range?.[0]), message: `cannot read document: ${String(error)}` });
+    result.problems.push({
+      location: at(document.contents.range?.[0]),
+      message: `cannot read document: ${String(error)}`,
+    });
     return;
   }
   const locate = (path: FieldPath): Location => at(offsetOf(document, path));
@@ -105,7 +113,10 @@ function readObject(
   const kind = stringField(raw['kind']) ?? list?.itemKind;
   if (apiVersion === undefined || kind === undefined) {
     const missing = [apiVersion === undefined ? 'apiVersion not set' : '', kind === undefined ? 'kind not set' : ''];
-    result.problems.push({ location: here([]), message: `not a Kubernetes object: ${missing.filter(Boolean).join(', ')}` });
+    result.problems.push({
+      location: here([]),
+      message: `not a Kubernetes object: ${missing.filter(Boolean).join(', ')}`,
+    });
     return;
   }
   if (kind.endsWith('List') && Array.isArray(raw['items'])) {
@@ -129,7 +140,10 @@ function readObject(
     locate: here,
   };
   if (knownKind(apiVersion, kind) === undefined) {
-    result.skipped.push({ location: object.origin, message: `skipped ${apiVersion} ${kind} ${objectKey(object)}: not a kind netpol uses` });
+    result.skipped.push({
+      location: object.origin,
+      message: `skipped ${apiVersion} ${kind} ${objectKey(object)}: not a kind netpol uses`,
+    });
   } else {
     result.objects.push(object);
   }
@@ -214,5 +228,6 @@ export function appendResult(into: LoadResult, from: LoadResult): void {
   for (const s of from.skipped) into.skipped.push(s);
 }
 
-const stringField = (value: JSONValue | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+const stringField = (value: JSONValue | undefined): string | undefined =>
+  typeof value === 'string' ? value : undefined;
 const firstLine = (message: string): string => message.split('\n')[0] ?? message;

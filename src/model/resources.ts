@@ -150,8 +150,14 @@ export interface IroncoreNetworkPolicy {
     readonly networkRef?: LocalObjectReference;
     readonly networkInterfaceSelector?: LabelSelector;
     readonly policyTypes?: readonly string[];
-    readonly ingress?: readonly { readonly ports?: readonly IroncorePolicyPort[]; readonly from?: readonly IroncorePolicyPeer[] }[];
-    readonly egress?: readonly { readonly ports?: readonly IroncorePolicyPort[]; readonly to?: readonly IroncorePolicyPeer[] }[];
+    readonly ingress?: readonly {
+      readonly ports?: readonly IroncorePolicyPort[];
+      readonly from?: readonly IroncorePolicyPeer[];
+    }[];
+    readonly egress?: readonly {
+      readonly ports?: readonly IroncorePolicyPort[];
+      readonly to?: readonly IroncorePolicyPeer[];
+    }[];
   };
 }
 
@@ -186,7 +192,9 @@ export interface Machine {
     readonly networkInterfaces?: readonly {
       readonly name?: string;
       readonly networkInterfaceRef?: LocalObjectReference;
-      readonly ephemeral?: { readonly networkInterfaceTemplate?: { readonly metadata?: ObjectMeta; readonly spec?: NetworkInterfaceSpec } };
+      readonly ephemeral?: {
+        readonly networkInterfaceTemplate?: { readonly metadata?: ObjectMeta; readonly spec?: NetworkInterfaceSpec };
+      };
     }[];
   };
 }

@@ -108,14 +108,22 @@ export const loadBalancerSchema: Schema = openObject({
   status: openObject({ ips: arrayOf(str) }),
 });
 
-export const virtualIPSchema: Schema = openObject({ metadata: objectMeta, spec: openObject({ targetRef: localRef }), status: openObject({ ip: str }) });
+export const virtualIPSchema: Schema = openObject({
+  metadata: objectMeta,
+  spec: openObject({ targetRef: localRef }),
+  status: openObject({ ip: str }),
+});
 
 export const machineSchema: Schema = openObject({
   metadata: objectMeta,
   spec: openObject({
     machinePoolRef: localRef,
     networkInterfaces: arrayOf(
-      openObject({ name: str, networkInterfaceRef: localRef, ephemeral: openObject({ networkInterfaceTemplate: openObject({ metadata: objectMeta, spec: nicSpec }) }) }),
+      openObject({
+        name: str,
+        networkInterfaceRef: localRef,
+        ephemeral: openObject({ networkInterfaceTemplate: openObject({ metadata: objectMeta, spec: nicSpec }) }),
+      }),
     ),
   }),
 });

@@ -26,7 +26,10 @@ export interface Scope {
 
 export const POD_SCOPE: Scope = { kinds: ['Pod'] };
 
-export const inScope = (scope: Scope | undefined, endpoint: { readonly kind: EndpointKind; readonly network?: string }): boolean => {
+export const inScope = (
+  scope: Scope | undefined,
+  endpoint: { readonly kind: EndpointKind; readonly network?: string },
+): boolean => {
   const { kinds, network } = scope ?? POD_SCOPE;
   return kinds.includes(endpoint.kind) && (network === undefined || endpoint.network === network);
 };
@@ -50,8 +53,7 @@ export interface RuleRef {
 
 /** Which namespaces a selector peer looks in. */
 export type NamespaceMatch =
-  | { readonly kind: 'same'; readonly namespace: string }
-  | { readonly kind: 'selector'; readonly selector: Selector };
+  { readonly kind: 'same'; readonly namespace: string } | { readonly kind: 'selector'; readonly selector: Selector };
 
 /** Endpoints chosen by labels: `podSelector` and/or `namespaceSelector` in one peer, which AND. */
 export interface SelectorPeer {
@@ -119,8 +121,12 @@ export const ruleName = (ref: RuleRef): string => `${policyName(ref.policy)} ${r
 
 /** A rule's peer in words: the ipBlock, or what a selector picks and where. */
 export function describeRulePeer(peer: Peer): string {
-  if (peer.kind === 'ipBlock') return `ipBlock ${peer.cidr}${peer.except.length ? ` except ${peer.except.join(', ')}` : ''}`;
-  const where = peer.namespaces.kind === 'same' ? `namespace ${peer.namespaces.namespace}` : `namespaces ${peer.namespaces.selector}`;
+  if (peer.kind === 'ipBlock')
+    return `ipBlock ${peer.cidr}${peer.except.length ? ` except ${peer.except.join(', ')}` : ''}`;
+  const where =
+    peer.namespaces.kind === 'same'
+      ? `namespace ${peer.namespaces.namespace}`
+      : `namespaces ${peer.namespaces.selector}`;
   if (peer.scope === undefined) return `pods ${peer.pods} in ${where}`;
   return `${peer.scope.kinds.join('/')} ${peer.pods} in ${where}, network ${peer.scope.network}`;
 }

@@ -24,16 +24,27 @@ export function normaliseIroncorePolicy(object: SourcedObject): Policy {
   const spec = policy.spec ?? {};
   const namespace = object.namespace ?? DEFAULT_NAMESPACE;
   const network = spec.networkRef?.name ?? '';
-  const ref: PolicyRef = { kind: 'IroncoreNetworkPolicy', namespace, name: object.name, origin: object.origin, network };
+  const ref: PolicyRef = {
+    kind: 'IroncoreNetworkPolicy',
+    namespace,
+    name: object.name,
+    origin: object.origin,
+    network,
+  };
   const types = new Set(defaultedPolicyTypes(policy));
-  const rules = (direction: Direction, list: readonly { ports?: readonly IroncorePolicyPort[]; peers?: readonly IroncorePolicyPeer[] }[]): Rule[] =>
+  const rules = (
+    direction: Direction,
+    list: readonly { ports?: readonly IroncorePolicyPort[]; peers?: readonly IroncorePolicyPeer[] }[],
+  ): Rule[] =>
     list.map((rule, index) => {
       const path: FieldPath = ['spec', direction, index];
       const peersField = direction === 'ingress' ? 'from' : 'to';
       return {
         ref: { policy: ref, direction, index, origin: object.locate(path) },
         action: 'allow',
-        peers: (rule.peers ?? []).flatMap((peer, j) => normalisePeer(peer, namespace, network, object, [...path, peersField, j])),
+        peers: (rule.peers ?? []).flatMap((peer, j) =>
+          normalisePeer(peer, namespace, network, object, [...path, peersField, j]),
+        ),
         ports: (rule.ports ?? []).map((port, j) => normalisePort(port, object, [...path, 'ports', j])),
       };
     });
@@ -43,17 +54,39 @@ export function normaliseIroncorePolicy(object: SourcedObject): Policy {
     namespace,
     subject: Selector.compile(spec.networkInterfaceSelector ?? {}),
     scope: { kinds: ['NetworkInterface'], network },
-    ...(types.has('Ingress') ? { ingress: rules('ingress', (spec.ingress ?? []).map((r) => ({ ports: r.ports, peers: r.from }))) } : {}),
-    ...(types.has('Egress') ? { egress: rules('egress', (spec.egress ?? []).map((r) => ({ ports: r.ports, peers: r.to }))) } : {}),
+    ...(types.has('Ingress')
+      ? {
+          ingress: rules(
+            'ingress',
+            (spec.ingress ?? []).map((r) => ({ ports: r.ports, peers: r.from })),
+          ),
+        }
+      : {}),
+    ...(types.has('Egress')
+      ? {
+          egress: rules(
+            'egress',
+            (spec.egress ?? []).map((r) => ({ ports: r.ports, peers: r.to })),
+          ),
+        }
+      : {}),
   };
 }
 
-function normalisePeer(peer: IroncorePolicyPeer, namespace: string, network: string, object: SourcedObject, path: FieldPath): Peer[] {
+function normalisePeer(
+  peer: IroncorePolicyPeer,
+  namespace: string,
+  network: string,
+  object: SourcedObject,
+  path: FieldPath,
+): Peer[] {
   const origin = object.locate(path);
   if (peer.objectSelector !== undefined) {
     const { kind, ...selector } = peer.objectSelector;
     const scope: Scope = { kinds: [kind as EndpointKind], network };
-    return [{ kind: 'selector', namespaces: { kind: 'same', namespace }, pods: Selector.compile(selector), scope, origin }];
+    return [
+      { kind: 'selector', namespaces: { kind: 'same', namespace }, pods: Selector.compile(selector), scope, origin },
+    ];
   }
   if (peer.ipBlock !== undefined) {
     const cidr = peer.ipBlock.cidr ?? '';
@@ -64,8 +97,16 @@ function normalisePeer(peer: IroncorePolicyPeer, namespace: string, network: str
 }
 
 /** A port as Ironcore means it: TCP when no protocol is given, and 0 for no number (every port). */
-export function defaultedIroncorePort(port: IroncorePolicyPort): { protocol: Protocol; port: number; endPort?: number } {
-  return { protocol: (port.protocol ?? 'TCP') as Protocol, port: port.port ?? 0, ...(port.endPort !== undefined ? { endPort: port.endPort } : {}) };
+export function defaultedIroncorePort(port: IroncorePolicyPort): {
+  protocol: Protocol;
+  port: number;
+  endPort?: number;
+} {
+  return {
+    protocol: (port.protocol ?? 'TCP') as Protocol,
+    port: port.port ?? 0,
+    ...(port.endPort !== undefined ? { endPort: port.endPort } : {}),
+  };
 }
 
 function normalisePort(raw: IroncorePolicyPort, object: SourcedObject, path: FieldPath): PortMatch {

@@ -33,7 +33,10 @@ export function namespaceIsolation(annotations: Readonly<Record<string, string>>
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    return { isolated: false, problem: `annotation ${ISOLATION_ANNOTATION} is not JSON (${(error as Error).message}); treated as absent: the namespace is not isolated` };
+    return {
+      isolated: false,
+      problem: `annotation ${ISOLATION_ANNOTATION} is not JSON (${(error as Error).message}); treated as absent: the namespace is not isolated`,
+    };
   }
   const isolation = isRecord(parsed) && isRecord(parsed['ingress']) ? parsed['ingress']['isolation'] : undefined;
   if (isolation === 'DefaultDeny') return { isolated: true };
@@ -59,7 +62,12 @@ export function legacyPolicies(objects: readonly SourcedObject[], policies: read
   for (const o of objects) {
     if (knownKind(o.apiVersion, o.kind) !== 'Namespace') continue;
     const reading = namespaceIsolation(typedView<Namespace>(o).metadata?.annotations);
-    if (reading.problem !== undefined) problems.push({ origin: o.locate(['metadata', 'annotations', ISOLATION_ANNOTATION]), namespace: o.name, message: reading.problem });
+    if (reading.problem !== undefined)
+      problems.push({
+        origin: o.locate(['metadata', 'annotations', ISOLATION_ANNOTATION]),
+        namespace: o.name,
+        message: reading.problem,
+      });
     if (reading.isolated) isolated.set(o.name, namespaceIsolationPolicy(o));
   }
   const effective = policies.filter((p) => isolated.has(p.namespace));
@@ -74,7 +82,12 @@ export function legacyPolicies(objects: readonly SourcedObject[], policies: read
 /** DefaultDeny: every pod of the namespace isolated for ingress, nothing allowed by this alone. */
 function namespaceIsolationPolicy(namespace: SourcedObject): Policy {
   return {
-    ref: { kind: 'NamespaceIsolation', namespace: namespace.name, name: ISOLATION_ANNOTATION, origin: namespace.locate(['metadata', 'annotations', ISOLATION_ANNOTATION]) },
+    ref: {
+      kind: 'NamespaceIsolation',
+      namespace: namespace.name,
+      name: ISOLATION_ANNOTATION,
+      origin: namespace.locate(['metadata', 'annotations', ISOLATION_ANNOTATION]),
+    },
     tier: 'namespaced',
     namespace: namespace.name,
     subject: Selector.everything,
@@ -83,6 +96,13 @@ function namespaceIsolationPolicy(namespace: SourcedObject): Policy {
 }
 
 /** There was no egress, and `ingress: []` did not change isolation: a policy only ever added its ingress rules. */
-const ingressOnly = (policy: Policy): Policy => ({ ref: policy.ref, tier: policy.tier, namespace: policy.namespace, subject: policy.subject, ingress: policy.ingress ?? [] });
+const ingressOnly = (policy: Policy): Policy => ({
+  ref: policy.ref,
+  tier: policy.tier,
+  namespace: policy.namespace,
+  subject: policy.subject,
+  ingress: policy.ingress ?? [],
+});
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -29,7 +29,10 @@ export function migrateLegacy(objects: readonly SourcedObject[]): Migration {
   const policyObjects = objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'NetworkPolicy');
   const legacy = legacyPolicies(objects, policyObjects.map(normaliseNetworkPolicy));
   const isolated = new Set(legacy.isolatedNamespaces);
-  const warnings: MigrationWarning[] = legacy.problems.map((p) => ({ origin: p.origin, message: `Namespace ${p.namespace}: ${p.message}` }));
+  const warnings: MigrationWarning[] = legacy.problems.map((p) => ({
+    origin: p.origin,
+    message: `Namespace ${p.namespace}: ${p.message}`,
+  }));
   const policies: JSONObject[] = [];
   for (const namespace of legacy.isolatedNamespaces) {
     const taken = new Set(policyObjects.filter((o) => namespaceOf(o) === namespace).map((o) => o.name));
@@ -52,13 +55,20 @@ export function migrateLegacy(objects: readonly SourcedObject[]): Migration {
     }
     const spec = typedView<NetworkPolicy>(o).spec ?? {};
     if ((spec.egress ?? []).length > 0 || (spec.policyTypes ?? []).includes('Egress')) {
-      warnings.push({ origin: o.locate(['spec']), message: `${where}: egress did not exist before 1.7 and had no effect; it is left out` });
+      warnings.push({
+        origin: o.locate(['spec']),
+        message: `${where}: egress did not exist before 1.7 and had no effect; it is left out`,
+      });
     }
     policies.push({
       apiVersion: V1,
       kind: 'NetworkPolicy',
       metadata: keptMetadata(o.raw['metadata'] as JSONObject, namespace),
-      spec: { podSelector: (o.raw['spec'] as JSONObject | undefined)?.['podSelector'] ?? {}, policyTypes: ['Ingress'], ingress: rawIngress(o) },
+      spec: {
+        podSelector: (o.raw['spec'] as JSONObject | undefined)?.['podSelector'] ?? {},
+        policyTypes: ['Ingress'],
+        ingress: rawIngress(o),
+      },
     });
   }
   return { policies, warnings };
@@ -75,7 +85,12 @@ function freeName(wanted: string, taken: ReadonlySet<string>): string {
 /** Name, namespace, labels and annotations: what a user wrote, not what a server added. */
 function keptMetadata(metadata: JSONObject, namespace: string): JSONObject {
   return Object.fromEntries(
-    Object.entries({ name: metadata['name'], namespace, labels: metadata['labels'], annotations: metadata['annotations'] }).filter(([, v]) => v !== undefined && v !== null),
+    Object.entries({
+      name: metadata['name'],
+      namespace,
+      labels: metadata['labels'],
+      annotations: metadata['annotations'],
+    }).filter(([, v]) => v !== undefined && v !== null),
   ) as JSONObject;
 }
 

@@ -33,7 +33,10 @@ function normalise(object: SourcedObject): Policy {
   const namespace = object.namespace ?? DEFAULT_NAMESPACE;
   const ref: PolicyRef = { kind: 'NetworkPolicy', namespace, name: object.name, origin: object.origin };
   const types = effectivePolicyTypes(policy);
-  const rules = (direction: Direction, list: readonly { ports?: readonly NetworkPolicyPort[]; peers?: readonly NetworkPolicyPeer[] }[]) =>
+  const rules = (
+    direction: Direction,
+    list: readonly { ports?: readonly NetworkPolicyPort[]; peers?: readonly NetworkPolicyPeer[] }[],
+  ) =>
     list.map((rule, index): Rule => {
       const path = ['spec', direction, index];
       const peerField = direction === 'ingress' ? 'from' : 'to';
@@ -43,7 +46,9 @@ function normalise(object: SourcedObject): Policy {
         peers: nonEmpty(rule.peers)
           ? rule.peers.map((peer, j) => normalisePeer(peer, namespace, object, [...path, peerField, j]))
           : 'any',
-        ports: nonEmpty(rule.ports) ? rule.ports.map((port, j) => normalisePort(port, object, [...path, 'ports', j])) : 'any',
+        ports: nonEmpty(rule.ports)
+          ? rule.ports.map((port, j) => normalisePort(port, object, [...path, 'ports', j]))
+          : 'any',
       };
     });
   return {
@@ -51,8 +56,22 @@ function normalise(object: SourcedObject): Policy {
     tier: 'namespaced',
     namespace,
     subject: Selector.compile(spec.podSelector ?? {}),
-    ...(types.has('Ingress') ? { ingress: rules('ingress', (spec.ingress ?? []).map((r) => ({ ports: r.ports, peers: r.from }))) } : {}),
-    ...(types.has('Egress') ? { egress: rules('egress', (spec.egress ?? []).map((r) => ({ ports: r.ports, peers: r.to }))) } : {}),
+    ...(types.has('Ingress')
+      ? {
+          ingress: rules(
+            'ingress',
+            (spec.ingress ?? []).map((r) => ({ ports: r.ports, peers: r.from })),
+          ),
+        }
+      : {}),
+    ...(types.has('Egress')
+      ? {
+          egress: rules(
+            'egress',
+            (spec.egress ?? []).map((r) => ({ ports: r.ports, peers: r.to })),
+          ),
+        }
+      : {}),
   };
 }
 

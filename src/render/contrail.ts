@@ -69,9 +69,14 @@ export interface ContrailRendering {
 export const sequenceNumber = (i: number): string => `${String(i).padStart(5, '0')}.0`;
 
 /** A tag name: `key=value`, with `/` spelled `__slash__` as kube-manager spells it. */
-const tagName = (key: string, value: string): string => `${key.replaceAll('/', '__slash__')}=${value.replaceAll('/', '__slash__')}`;
+const tagName = (key: string, value: string): string =>
+  `${key.replaceAll('/', '__slash__')}=${value.replaceAll('/', '__slash__')}`;
 
-export function renderContrail(objects: readonly SourcedObject[], cluster: Cluster, options: ContrailOptions = {}): ContrailRendering {
+export function renderContrail(
+  objects: readonly SourcedObject[],
+  cluster: Cluster,
+  options: ContrailOptions = {},
+): ContrailRendering {
   const clusterName = options.cluster ?? 'k8s';
   const context = new RenderContext(cluster);
   const policyObjects = objects
@@ -90,12 +95,35 @@ export function renderContrail(objects: readonly SourcedObject[], cluster: Clust
     const any: ContrailEndpoint = { kind: 'any' };
     const all: ContrailService = { protocol: 'any', start: 0, end: 65535 };
     return [
-      { name: `${clusterName}-Namespace-${ns}-ingress`, action: 'pass', service: all, direction: 'ingress', selected: namespace, peer: any },
-      { name: `${clusterName}-Namespace-${ns}-egress`, action: 'pass', service: all, direction: 'egress', selected: namespace, peer: any },
+      {
+        name: `${clusterName}-Namespace-${ns}-ingress`,
+        action: 'pass',
+        service: all,
+        direction: 'ingress',
+        selected: namespace,
+        peer: any,
+      },
+      {
+        name: `${clusterName}-Namespace-${ns}-egress`,
+        action: 'pass',
+        service: all,
+        direction: 'egress',
+        selected: namespace,
+        peer: any,
+      },
     ];
   });
-  policies.push({ name: `${clusterName}-denyall`, rules: denyAll }, { name: `${clusterName}-allowall`, rules: allowAll });
-  return { cluster: clusterName, tags: context.usedTags(), addressGroups: context.usedGroups(), policies, warnings: context.warnings };
+  policies.push(
+    { name: `${clusterName}-denyall`, rules: denyAll },
+    { name: `${clusterName}-allowall`, rules: allowAll },
+  );
+  return {
+    cluster: clusterName,
+    tags: context.usedTags(),
+    addressGroups: context.usedGroups(),
+    policies,
+    warnings: context.warnings,
+  };
 }
 
 /** A selector as the alternatives of tags that express it: several when `In` lists several values. */
@@ -141,8 +169,14 @@ class RenderContext {
   policy(object: SourcedObject): { policy: ContrailPolicy; denyAll: ContrailRule[] } | undefined {
     const np = typedView<NetworkPolicy>(object);
     const namespace = object.namespace ?? 'default';
-    const warn = (path: (string | number)[], message: string): void => void this.warnings.push({ origin: object.locate(path), message: `NetworkPolicy ${namespace}/${object.name}: ${message}` });
-    const targets = this.alternatives(np.spec?.podSelector ?? {}, (m) => warn(['spec', 'podSelector'], `${m}; the policy is not rendered, so the pods it selects stay open`));
+    const warn = (path: (string | number)[], message: string): void =>
+      void this.warnings.push({
+        origin: object.locate(path),
+        message: `NetworkPolicy ${namespace}/${object.name}: ${message}`,
+      });
+    const targets = this.alternatives(np.spec?.podSelector ?? {}, (m) =>
+      warn(['spec', 'podSelector'], `${m}; the policy is not rendered, so the pods it selects stay open`),
+    );
     if (targets === undefined) return undefined;
     const types = effectivePolicyTypes(np);
     const rules: ContrailRule[] = [];
@@ -156,18 +190,46 @@ class RenderContext {
         if (!types.has(direction === 'ingress' ? 'Ingress' : 'Egress')) continue;
         const list = (direction === 'ingress' ? np.spec?.ingress : np.spec?.egress) ?? [];
         list.forEach((rule, i) => {
-          const peers = (direction === 'ingress' ? (rule as { from?: NetworkPolicyPeer[] }).from : (rule as { to?: NetworkPolicyPeer[] }).to) ?? [];
+          const peers =
+            (direction === 'ingress'
+              ? (rule as { from?: NetworkPolicyPeer[] }).from
+              : (rule as { to?: NetworkPolicyPeer[] }).to) ?? [];
           const prefix = `${namespace}-${direction}-${object.name}-${i}`;
           const services = this.services(rule.ports ?? [], (j, m) => warn(['spec', direction, i, 'ports', j], m));
-          const entries = this.peerEntries(peers, prefix, namespace, object.name, direction, (j, m) => warn(['spec', direction, i, direction === 'ingress' ? 'from' : 'to', j], m));
+          const entries = this.peerEntries(peers, prefix, namespace, object.name, direction, (j, m) =>
+            warn(['spec', direction, i, direction === 'ingress' ? 'from' : 'to', j], m),
+          );
           for (const entry of entries) {
-            services.forEach((service, k) => rules.push({ name: `${entry.name}${suffix}-${k}`, action: entry.action, service, direction, selected, peer: entry.endpoint }));
+            services.forEach((service, k) =>
+              rules.push({
+                name: `${entry.name}${suffix}-${k}`,
+                action: entry.action,
+                service,
+                direction,
+                selected,
+                peer: entry.endpoint,
+              }),
+            );
           }
         });
         denyAll.push(
           direction === 'ingress'
-            ? { name: `${namespace}-ingress-${object.name}${suffix}-denyall`, action: 'deny', service: all, direction, selected, peer: any }
-            : { name: `${namespace}-egress-${object.name}${suffix}-default-deny-all`, action: 'deny', service: all, direction, selected, peer: any },
+            ? {
+                name: `${namespace}-ingress-${object.name}${suffix}-denyall`,
+                action: 'deny',
+                service: all,
+                direction,
+                selected,
+                peer: any,
+              }
+            : {
+                name: `${namespace}-egress-${object.name}${suffix}-default-deny-all`,
+                action: 'deny',
+                service: all,
+                direction,
+                selected,
+                peer: any,
+              },
         );
       }
     });
@@ -189,11 +251,24 @@ class RenderContext {
       if (peer.ipBlock !== undefined) {
         const cidr = peer.ipBlock.cidr ?? '';
         return [
-          ...(peer.ipBlock.except ?? []).map((except) => ({ name: `${prefix}-ipBlock-${j}-${except}`, action: 'deny' as const, endpoint: this.group(except, `${groupBase}-except`) })),
-          { name: `${prefix}-ipBlock-${j}-cidr-${cidr}`, action: 'pass' as const, endpoint: this.group(cidr, groupBase) },
+          ...(peer.ipBlock.except ?? []).map((except) => ({
+            name: `${prefix}-ipBlock-${j}-${except}`,
+            action: 'deny' as const,
+            endpoint: this.group(except, `${groupBase}-except`),
+          })),
+          {
+            name: `${prefix}-ipBlock-${j}-cidr-${cidr}`,
+            action: 'pass' as const,
+            endpoint: this.group(cidr, groupBase),
+          },
         ];
       }
-      const kind = peer.namespaceSelector === undefined ? 'podSelector' : peer.podSelector === undefined ? 'namespaceSelector' : 'namespaceSelector-podSelector';
+      const kind =
+        peer.namespaceSelector === undefined
+          ? 'podSelector'
+          : peer.podSelector === undefined
+            ? 'namespaceSelector'
+            : 'namespaceSelector-podSelector';
       const unsupported = (m: string): void => warn(j, `${m}; this peer is left out, so it allows nothing`);
       const pods = peer.podSelector === undefined ? [[]] : this.alternatives(peer.podSelector, unsupported);
       const namespaces = this.namespaceAlternatives(peer.namespaceSelector, namespace, unsupported);
@@ -212,9 +287,16 @@ class RenderContext {
    * namespaceSelector means the policy's namespace; `{}` means every
    * namespace, which no one tag says: one alternative per namespace known.
    */
-  private namespaceAlternatives(selector: LabelSelector | undefined, own: string, unsupported: (m: string) => void): Alternatives | undefined {
+  private namespaceAlternatives(
+    selector: LabelSelector | undefined,
+    own: string,
+    unsupported: (m: string) => void,
+  ): Alternatives | undefined {
     if (selector === undefined) return [[tagName('namespace', own)]];
-    if ((selector.matchLabels === undefined || Object.keys(selector.matchLabels).length === 0) && (selector.matchExpressions ?? []).length === 0) {
+    if (
+      (selector.matchLabels === undefined || Object.keys(selector.matchLabels).length === 0) &&
+      (selector.matchExpressions ?? []).length === 0
+    ) {
       return [...this.cluster.namespaces.keys()].sort(compareStrings).map((ns) => [tagName('namespace', ns)]);
     }
     return this.alternatives(selector, unsupported);
@@ -225,29 +307,41 @@ class RenderContext {
     let alternatives: string[][] = [Object.entries(selector.matchLabels ?? {}).map(([k, v]) => tagName(k, v))];
     for (const expression of selector.matchExpressions ?? []) {
       if (expression.operator !== 'In') {
-        unsupported(`the selector operator ${expression.operator} (key ${expression.key}) has no form in Contrail tags`);
+        unsupported(
+          `the selector operator ${expression.operator} (key ${expression.key}) has no form in Contrail tags`,
+        );
         return undefined;
       }
-      alternatives = alternatives.flatMap((tags) => (expression.values ?? []).map((value) => [...tags, tagName(expression.key, value)]));
+      alternatives = alternatives.flatMap((tags) =>
+        (expression.values ?? []).map((value) => [...tags, tagName(expression.key, value)]),
+      );
     }
     return alternatives;
   }
 
   /** kube-manager's `ports_parser`, made right: TCP by default, endPort kept; a named port resolved where all pods agree. */
-  private services(ports: readonly NetworkPolicyPort[], warn: (port: number, message: string) => void): ContrailService[] {
+  private services(
+    ports: readonly NetworkPolicyPort[],
+    warn: (port: number, message: string) => void,
+  ): ContrailService[] {
     if (ports.length === 0) return [{ protocol: 'any', start: 0, end: 65535 }];
     return ports.flatMap((port, j): ContrailService[] => {
       const protocol = (port.protocol ?? 'TCP').toLowerCase() as ContrailService['protocol'];
       if (port.port === undefined) return [{ protocol, start: 0, end: 65535 }];
       if (typeof port.port === 'number') return [{ protocol, start: port.port, end: port.endPort ?? port.port }];
       const numbers = new Set(
-        this.cluster.endpoints.flatMap((e) => e.ports.filter((p) => p.name === port.port && p.protocol.toLowerCase() === protocol).map((p) => p.port)),
+        this.cluster.endpoints.flatMap((e) =>
+          e.ports.filter((p) => p.name === port.port && p.protocol.toLowerCase() === protocol).map((p) => p.port),
+        ),
       );
       if (numbers.size === 1) {
         const [number] = numbers;
         return [{ protocol, start: number!, end: number! }];
       }
-      warn(j, `the named port ${port.port} is ${numbers.size === 0 ? 'on no pod' : `${[...numbers].join(', ')} on different pods`}; Contrail services are numbers, so this port is left out`);
+      warn(
+        j,
+        `the named port ${port.port} is ${numbers.size === 0 ? 'on no pod' : `${[...numbers].join(', ')} on different pods`}; Contrail services are numbers, so this port is left out`,
+      );
       return [];
     });
   }

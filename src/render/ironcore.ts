@@ -38,7 +38,11 @@ const APINET = 'core.apinet.ironcore.dev/v1alpha1';
 const PRIORITY = 1000;
 const ORIGIN = 'apinetlet.ironcore.dev/networkpolicy';
 
-export function reconcileIroncore(objects: readonly SourcedObject[], cluster: Cluster, options: IroncoreOptions = {}): IroncoreReconciliation[] {
+export function reconcileIroncore(
+  objects: readonly SourcedObject[],
+  cluster: Cluster,
+  options: IroncoreOptions = {},
+): IroncoreReconciliation[] {
   const apinetNamespace = options.apinetNamespace ?? 'apinet';
   const networks = new Map(
     objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'Network').map((o) => [`${namespaceOf(o)}/${o.name}`, o]),
@@ -49,7 +53,12 @@ export function reconcileIroncore(objects: readonly SourcedObject[], cluster: Cl
     .map((o) => reconcileOne(o, cluster, networks, apinetNamespace));
 }
 
-function reconcileOne(object: SourcedObject, cluster: Cluster, networks: ReadonlyMap<string, SourcedObject>, apinetNamespace: string): IroncoreReconciliation {
+function reconcileOne(
+  object: SourcedObject,
+  cluster: Cluster,
+  networks: ReadonlyMap<string, SourcedObject>,
+  apinetNamespace: string,
+): IroncoreReconciliation {
   const np = typedView<IroncoreNetworkPolicy>(object);
   const namespace = namespaceOf(object);
   const networkName = np.spec?.networkRef?.name ?? '';
@@ -69,13 +78,24 @@ function reconcileOne(object: SourcedObject, cluster: Cluster, networks: Readonl
     status: { conditions },
   });
   if (network === undefined) {
-    const missing = condition('NetworkFound', false, 'NetworkNotFound', `network ${networkName} does not exist in namespace ${namespace}; nothing is enforced until it does`);
+    const missing = condition(
+      'NetworkFound',
+      false,
+      'NetworkNotFound',
+      `network ${networkName} does not exist in namespace ${namespace}; nothing is enforced until it does`,
+    );
     return { policy: withStatus([missing]), apinet: [] };
   }
 
   const policy = normaliseIroncorePolicy(object);
   const targets = cluster.endpoints
-    .filter((e) => e.kind === 'NetworkInterface' && e.namespace === namespace && e.network === networkName && policy.subject.matches(e.labels))
+    .filter(
+      (e) =>
+        e.kind === 'NetworkInterface' &&
+        e.namespace === namespace &&
+        e.network === networkName &&
+        policy.subject.matches(e.labels),
+    )
     .flatMap((nic) => nic.ips.map((ip) => ({ ip: formatAddress(ip), targetRef: { name: nic.name } })));
   const name = uidOf(object);
   const networkRef = { name: uidOf(network) };
@@ -99,19 +119,34 @@ function reconcileOne(object: SourcedObject, cluster: Cluster, networks: Readonl
   const rule: JSONObject = {
     apiVersion: APINET,
     kind: 'NetworkPolicyRule',
-    metadata: { namespace: apinetNamespace, name, ownerReferences: [{ apiVersion: APINET, kind: 'NetworkPolicy', name, controller: true, blockOwnerDeletion: true }] },
+    metadata: {
+      namespace: apinetNamespace,
+      name,
+      ownerReferences: [
+        { apiVersion: APINET, kind: 'NetworkPolicy', name, controller: true, blockOwnerDeletion: true },
+      ],
+    },
     networkRef,
     targets,
     priority: PRIORITY,
-    ...(policy.ingress ? { ingressRule: policy.ingress.map((r, i) => resolvedRule(cluster, r, np.spec?.ingress?.[i]?.ports ?? [])) } : {}),
-    ...(policy.egress ? { egressRule: policy.egress.map((r, i) => resolvedRule(cluster, r, np.spec?.egress?.[i]?.ports ?? [])) } : {}),
+    ...(policy.ingress
+      ? { ingressRule: policy.ingress.map((r, i) => resolvedRule(cluster, r, np.spec?.ingress?.[i]?.ports ?? [])) }
+      : {}),
+    ...(policy.egress
+      ? { egressRule: policy.egress.map((r, i) => resolvedRule(cluster, r, np.spec?.egress?.[i]?.ports ?? [])) }
+      : {}),
   };
   const conditions = [
     condition('NetworkFound', true, 'NetworkFound', `network ${networkName}`),
     targets.length > 0
       ? condition('TargetsFound', true, 'TargetsFound', `${targets.length} address(es) of network interfaces selected`)
       : condition('TargetsFound', false, 'NoTargets', noTargetsMessage(cluster, policy, namespace, networkName)),
-    condition('Applied', true, 'Applied', `NetworkPolicyRule ${apinetNamespace}/${name} holds ${targets.length} target(s)`),
+    condition(
+      'Applied',
+      true,
+      'Applied',
+      `NetworkPolicyRule ${apinetNamespace}/${name} holds ${targets.length} target(s)`,
+    ),
   ];
   return { policy: withStatus(conditions), apinet: [apinetPolicy, rule] };
 }
@@ -132,8 +167,17 @@ const apinetPort = (p: IroncorePolicyPort): JSONObject => ({ ...defaultedIroncor
 function copiedRules(np: IroncoreNetworkPolicy): JSONObject {
   const peer = (p: IroncorePolicyPeer): JSONObject => asJSON(p);
   return {
-    ...(np.spec?.ingress ? { ingress: np.spec.ingress.map((r) => ({ from: (r.from ?? []).map(peer), ports: (r.ports ?? []).map(apinetPort) })) } : {}),
-    ...(np.spec?.egress ? { egress: np.spec.egress.map((r) => ({ to: (r.to ?? []).map(peer), ports: (r.ports ?? []).map(apinetPort) })) } : {}),
+    ...(np.spec?.ingress
+      ? {
+          ingress: np.spec.ingress.map((r) => ({
+            from: (r.from ?? []).map(peer),
+            ports: (r.ports ?? []).map(apinetPort),
+          })),
+        }
+      : {}),
+    ...(np.spec?.egress
+      ? { egress: np.spec.egress.map((r) => ({ to: (r.to ?? []).map(peer), ports: (r.ports ?? []).map(apinetPort) })) }
+      : {}),
   };
 }
 
@@ -147,6 +191,8 @@ function resolvedRule(cluster: Cluster, rule: Rule, ports: readonly IroncorePoli
     ipFamily: ip.family === 4 ? 'IPv4' : 'IPv6',
     prefix: `${formatAddress(ip)}/${ip.family === 4 ? 32 : 128}`,
   }));
-  const ipBlock = peers.flatMap((p) => (p.kind === 'ipBlock' ? [{ cidr: p.cidr, ...(p.except.length > 0 ? { except: [...p.except] } : {}) }] : []));
+  const ipBlock = peers.flatMap((p) =>
+    p.kind === 'ipBlock' ? [{ cidr: p.cidr, ...(p.except.length > 0 ? { except: [...p.except] } : {}) }] : [],
+  );
   return { ipBlock, ips, networkPolicyPorts: ports.map(apinetPort) };
 }

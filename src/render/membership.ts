@@ -62,12 +62,18 @@ export class MembershipCache {
 }
 
 /** The endpoints one cluster took out and put in against another: from the patch that made it, or by comparing. */
-function endpointChange(previous: Cluster, cluster: Cluster): { removed: readonly Endpoint[]; added: readonly Endpoint[] } {
+function endpointChange(
+  previous: Cluster,
+  cluster: Cluster,
+): { removed: readonly Endpoint[]; added: readonly Endpoint[] } {
   const patch = endpointPatchOf(cluster);
   if (patch?.from === previous) return patch;
   const before = new Set(previous.endpoints);
   const after = new Set(cluster.endpoints);
-  return { removed: previous.endpoints.filter((e) => !after.has(e)), added: cluster.endpoints.filter((e) => !before.has(e)) };
+  return {
+    removed: previous.endpoints.filter((e) => !after.has(e)),
+    added: cluster.endpoints.filter((e) => !before.has(e)),
+  };
 }
 
 function add(index: Index, cluster: Cluster, endpoint: Endpoint): void {

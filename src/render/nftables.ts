@@ -81,9 +81,21 @@ export function buildNftRuleset(cluster: Cluster, options: NftRenderOptions): Nf
 
   for (const family of FAMILIES) {
     const addresses = local.flatMap((e) => addressesOf(e, family));
-    sets.declare(`programmed${family}`, ADDR[family].type, false, addresses, 'every local endpoint that has been programmed');
+    sets.declare(
+      `programmed${family}`,
+      ADDR[family].type,
+      false,
+      addresses,
+      'every local endpoint that has been programmed',
+    );
     const podNetworks = (options.podCIDRs ?? []).map(parseCIDR).filter((c) => c?.family === family);
-    sets.declare(`local_pods${family}`, ADDR[family].type, true, podNetworks.map((c) => `${formatIP(family, c!.first)}-${formatIP(family, c!.last)}`), 'the node\'s pod networks');
+    sets.declare(
+      `local_pods${family}`,
+      ADDR[family].type,
+      true,
+      podNetworks.map((c) => `${formatIP(family, c!.first)}-${formatIP(family, c!.last)}`),
+      "the node's pod networks",
+    );
   }
 
   for (const direction of DIRECTIONS) {
@@ -114,7 +126,8 @@ export function buildNftRuleset(cluster: Cluster, options: NftRenderOptions): Nf
       }
       for (const ip of endpoint.ips) dispatch[ip.family].push([formatAddress(ip), `jump ${chain}`]);
     }
-    for (const family of FAMILIES) maps.push({ name: `${direction}${family}`, type: `${ADDR[family].type} : verdict`, elements: dispatch[family] });
+    for (const family of FAMILIES)
+      maps.push({ name: `${direction}${family}`, type: `${ADDR[family].type} : verdict`, elements: dispatch[family] });
     baseChains.push(baseChain(direction));
   }
   return { table: options.table ?? 'netpol', sets: sets.all(), maps, chains: [...chains, ...baseChains] };
@@ -129,7 +142,9 @@ function baseChain(direction: Direction): NftChain {
     rules: [
       'ct state established,related accept',
       'ct state invalid drop',
-      ...FAMILIES.map((f) => `${ADDR[f].match} ${field} @local_pods${f} ${ADDR[f].match} ${field} != @programmed${f} drop`),
+      ...FAMILIES.map(
+        (f) => `${ADDR[f].match} ${field} @local_pods${f} ${ADDR[f].match} ${field} != @programmed${f} drop`,
+      ),
       ...FAMILIES.map((f) => `${ADDR[f].match} ${field} vmap @${direction}${f}`),
     ],
   };
@@ -167,7 +182,12 @@ interface ChainPlan {
  */
 const chainPlans = new WeakMap<Policy, Map<string, ChainPlan>>();
 
-function chainPlan(policy: Policy, direction: Direction, engine: EngineOptions, families: readonly Family[]): ChainPlan {
+function chainPlan(
+  policy: Policy,
+  direction: Direction,
+  engine: EngineOptions,
+  families: readonly Family[],
+): ChainPlan {
   let plans = chainPlans.get(policy);
   if (plans === undefined) chainPlans.set(policy, (plans = new Map()));
   const key = `${direction}/${engineKey(engine)}/${families.join(',')}`;
@@ -177,7 +197,12 @@ function chainPlan(policy: Policy, direction: Direction, engine: EngineOptions, 
 }
 
 /** The rules of one policy for one direction: each accepts what one rule allows, for one family. */
-function planChain(policy: Policy, direction: Direction, engine: EngineOptions, families: readonly Family[]): ChainPlan {
+function planChain(
+  policy: Policy,
+  direction: Direction,
+  engine: EngineOptions,
+  families: readonly Family[],
+): ChainPlan {
   const sets = new Map<string, SetPlan>();
   const use = (set: SetPlan): string => {
     sets.set(set.name, set);
@@ -196,7 +221,13 @@ function planChain(policy: Policy, direction: Direction, engine: EngineOptions, 
 }
 
 /** How a rule's peers appear for one family: `''` for any peer, else a match on a shared set. */
-function peerMatches(rule: Rule, direction: Direction, family: Family, engine: EngineOptions, use: (set: SetPlan) => string): string[] {
+function peerMatches(
+  rule: Rule,
+  direction: Direction,
+  family: Family,
+  engine: EngineOptions,
+  use: (set: SetPlan) => string,
+): string[] {
   if (rule.peers === 'any') return [''];
   const { match, type } = ADDR[family];
   const field = FIELDS[direction].remote;
@@ -204,31 +235,46 @@ function peerMatches(rule: Rule, direction: Direction, family: Family, engine: E
   return rule.peers.flatMap((peer) =>
     peer.kind === 'ipBlock' && !peer.ips.ranges().some((r) => r.family === family)
       ? []
-      : [`${match} ${field} @${use({ name: `peer${family}_${shortHash(peerKey(peer, family))}`, type, interval: peer.kind === 'ipBlock', comment: describeRulePeer(peer), elements: peerElements(peer, family, engine) })}`],
+      : [
+          `${match} ${field} @${use({ name: `peer${family}_${shortHash(peerKey(peer, family))}`, type, interval: peer.kind === 'ipBlock', comment: describeRulePeer(peer), elements: peerElements(peer, family, engine) })}`,
+        ],
   );
 }
 
-function peerElements(peer: Peer, family: Family, engine: EngineOptions): (context: RenderContext) => readonly string[] {
+function peerElements(
+  peer: Peer,
+  family: Family,
+  engine: EngineOptions,
+): (context: RenderContext) => readonly string[] {
   if (peer.kind === 'ipBlock') {
     const format = (ips: IPSet): string[] =>
       ips
         .ranges()
         .filter((r) => r.family === family)
-        .map((r) => (r.first === r.last ? formatIP(family, r.first) : `${formatIP(family, r.first)}-${formatIP(family, r.last)}`));
+        .map((r) =>
+          r.first === r.last ? formatIP(family, r.first) : `${formatIP(family, r.first)}-${formatIP(family, r.last)}`,
+        );
     if (engine.ipBlockMatchesPodIPs) {
       const elements = format(peer.ips);
       return () => elements;
     }
     // Cilium's mode: an ipBlock never matches a pod, so pod addresses are cut out of it.
-    return ({ cluster }) => format(peer.ips.subtract(IPSet.fromAddresses(cluster.endpoints.filter((e) => !e.hostNetwork).flatMap((e) => e.ips))));
+    return ({ cluster }) =>
+      format(
+        peer.ips.subtract(IPSet.fromAddresses(cluster.endpoints.filter((e) => !e.hostNetwork).flatMap((e) => e.ips))),
+      );
   }
   const key = `peer/${peerKey(peer, family)}/${engineKey(engine)}`;
   const contribute = (c: Cluster, e: Endpoint): string[] =>
     peerMatchesRemote(c, peer, { kind: 'endpoint', endpoint: e, ip: undefined }, engine) ? addressesOf(e, family) : [];
-  return ({ cluster, membership }) => (membership !== undefined ? membership.elements(cluster, key, contribute) : cluster.endpoints.flatMap((e) => contribute(cluster, e)));
+  return ({ cluster, membership }) =>
+    membership !== undefined
+      ? membership.elements(cluster, key, contribute)
+      : cluster.endpoints.flatMap((e) => contribute(cluster, e));
 }
 
-const addressesOf = (e: Endpoint, family: Family): string[] => e.ips.filter((ip) => ip.family === family).map(formatAddress);
+const addressesOf = (e: Endpoint, family: Family): string[] =>
+  e.ips.filter((ip) => ip.family === family).map(formatAddress);
 const engineKey = (engine: EngineOptions): string => `${engine.ipBlockMatchesPodIPs}/${engine.allowEgressToLocalNode}`;
 /** The endpoints whose addresses a node programs. */
 const isLocal = (e: Endpoint, node: string): boolean => e.node === node && !e.hostNetwork && e.ips.length > 0;
@@ -259,7 +305,9 @@ function portMatches(rule: Rule, direction: Direction, family: Family, use: (set
         ? []
         : e.ports
             .filter((p) => p.name === match.name && p.protocol === match.protocol)
-            .flatMap((p) => addressesOf(e, family).map((address) => `${address} . ${p.protocol.toLowerCase()} . ${p.port}`));
+            .flatMap((p) =>
+              addressesOf(e, family).map((address) => `${address} . ${p.protocol.toLowerCase()} . ${p.port}`),
+            );
     // Ingress resolves on the local endpoints; egress on every endpoint. The cache follows both.
     const elements = ({ cluster, node, local, membership }: RenderContext): readonly string[] =>
       direction === 'ingress'
@@ -269,7 +317,13 @@ function portMatches(rule: Rule, direction: Direction, family: Family, use: (set
         : membership !== undefined
           ? membership.elements(cluster, `named/${key}`, (_, e) => named(e))
           : cluster.endpoints.flatMap(named);
-    const set = { name: `named${family}_${shortHash(key)}`, type: `${ADDR[family].type} . inet_proto . inet_service`, interval: false, comment: `port ${match.name}/${match.protocol}`, elements };
+    const set = {
+      name: `named${family}_${shortHash(key)}`,
+      type: `${ADDR[family].type} . inet_proto . inet_service`,
+      interval: false,
+      comment: `port ${match.name}/${match.protocol}`,
+      elements,
+    };
     return `${ADDR[family].match} daddr . meta l4proto . th dport @${use(set)}`;
   });
   return [...numbered, ...resolved];
@@ -277,7 +331,8 @@ function portMatches(rule: Rule, direction: Direction, family: Family, use: (set
 
 function peerKey(peer: Peer, family: Family): string {
   if (peer.kind === 'ipBlock') return `ipBlock/${peer.cidr}/${peer.except.join(',')}/${family}`;
-  const namespaces = peer.namespaces.kind === 'same' ? `ns=${peer.namespaces.namespace}` : `nsSelector=${peer.namespaces.selector}`;
+  const namespaces =
+    peer.namespaces.kind === 'same' ? `ns=${peer.namespaces.namespace}` : `nsSelector=${peer.namespaces.selector}`;
   // Ironcore peers pick kinds of one network; a pod selector with the same labels is another set.
   const scope = peer.scope === undefined ? '' : `/${peer.scope.kinds.join(',')}@${peer.scope.network}`;
   return `selector/${namespaces}/${peer.pods}${scope}/${family}`;
@@ -303,7 +358,11 @@ function localEndpoints(cluster: Cluster, node: string): readonly Endpoint[] {
   const before = patch === undefined ? undefined : localByCluster.get(patch.from);
   const local =
     patch !== undefined && before?.node === node
-      ? patchSorted(before.local, new Set(patch.removed), patch.added.filter((e) => isLocal(e, node)))
+      ? patchSorted(
+          before.local,
+          new Set(patch.removed),
+          patch.added.filter((e) => isLocal(e, node)),
+        )
       : cluster.endpoints.filter((e) => isLocal(e, node));
   localByCluster.set(cluster, { node, local });
   return local;
@@ -357,12 +416,14 @@ export function formatNftRuleset(ruleset: NftRuleset, { replace = true }: { repl
   }
   for (const map of ruleset.maps) {
     out.push(`\tmap ${map.name} {`, `\t\ttype ${map.type}`);
-    if (map.elements.length > 0) out.push(`\t\telements = { ${map.elements.map(([k, v]) => `${k} : ${v}`).join(', ')} }`);
+    if (map.elements.length > 0)
+      out.push(`\t\telements = { ${map.elements.map(([k, v]) => `${k} : ${v}`).join(', ')} }`);
     out.push('\t}');
   }
   for (const chain of ruleset.chains) {
     out.push(`\tchain ${chain.name} {`);
-    if (chain.base) out.push(`\t\ttype filter hook ${chain.base.hook} priority ${chain.base.priority}; policy ${chain.base.policy};`);
+    if (chain.base)
+      out.push(`\t\ttype filter hook ${chain.base.hook} priority ${chain.base.priority}; policy ${chain.base.policy};`);
     for (const rule of chain.rules) out.push(`\t\t${rule}`);
     out.push('\t}');
   }

@@ -10,17 +10,31 @@ export function formatConnDiff(diffs: readonly ConnDiff[], format: DiffFormat): 
   switch (format) {
     case 'txt':
       return diffs
-        .map((d) => `diff-type: ${d.type}, source: ${d.src}, destination: ${d.dst}, ref1: ${text(d.before)}, ref2: ${text(d.after)}\n`)
+        .map(
+          (d) =>
+            `diff-type: ${d.type}, source: ${d.src}, destination: ${d.dst}, ref1: ${text(d.before)}, ref2: ${text(d.after)}\n`,
+        )
         .join('');
     case 'csv':
-      return ['diff-type,source,destination,ref1,ref2', ...diffs.map((d) => [d.type, d.src, d.dst, text(d.before), text(d.after)].map(csvCell).join(','))].join('\n') + '\n';
+      return (
+        [
+          'diff-type,source,destination,ref1,ref2',
+          ...diffs.map((d) => [d.type, d.src, d.dst, text(d.before), text(d.after)].map(csvCell).join(',')),
+        ].join('\n') + '\n'
+      );
     case 'md':
-      return [
-        '| diff-type | source | destination | ref1 | ref2 |',
-        '|-----------|--------|-------------|------|------|',
-        ...diffs.map((d) => `| ${d.type} | ${d.src} | ${d.dst} | ${text(d.before)} | ${text(d.after)} |`),
-      ].join('\n') + '\n';
+      return (
+        [
+          '| diff-type | source | destination | ref1 | ref2 |',
+          '|-----------|--------|-------------|------|------|',
+          ...diffs.map((d) => `| ${d.type} | ${d.src} | ${d.dst} | ${text(d.before)} | ${text(d.after)} |`),
+        ].join('\n') + '\n'
+      );
     case 'json':
-      return `${JSON.stringify(diffs.map((d) => ({ diffType: d.type, src: d.src, dst: d.dst, ref1: text(d.before), ref2: text(d.after) })), null, 2)}\n`;
+      return `${JSON.stringify(
+        diffs.map((d) => ({ diffType: d.type, src: d.src, dst: d.dst, ref1: text(d.before), ref2: text(d.after) })),
+        null,
+        2,
+      )}\n`;
   }
 }

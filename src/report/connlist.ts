@@ -8,11 +8,24 @@ export function formatConnList(lines: readonly ConnLine[], format: ListFormat): 
     case 'txt':
       return lines.map((l) => `${l.src} => ${l.dst} : ${l.conns.toString()}\n`).join('');
     case 'csv':
-      return ['src,dst,conn', ...lines.map((l) => [l.src, l.dst, l.conns.toString()].map(csvCell).join(','))].join('\n') + '\n';
+      return (
+        ['src,dst,conn', ...lines.map((l) => [l.src, l.dst, l.conns.toString()].map(csvCell).join(','))].join('\n') +
+        '\n'
+      );
     case 'json':
-      return `${JSON.stringify(lines.map((l) => ({ src: l.src, dst: l.dst, conn: l.conns.toString() })), null, 2)}\n`;
+      return `${JSON.stringify(
+        lines.map((l) => ({ src: l.src, dst: l.dst, conn: l.conns.toString() })),
+        null,
+        2,
+      )}\n`;
     case 'md':
-      return ['| src | dst | conn |', '|-----|-----|------|', ...lines.map((l) => `| ${l.src} | ${l.dst} | ${l.conns.toString()} |`)].join('\n') + '\n';
+      return (
+        [
+          '| src | dst | conn |',
+          '|-----|-----|------|',
+          ...lines.map((l) => `| ${l.src} | ${l.dst} | ${l.conns.toString()} |`),
+        ].join('\n') + '\n'
+      );
     case 'dot':
       return formatDot(lines);
     case 'html':
@@ -22,7 +35,8 @@ export function formatConnList(lines: readonly ConnLine[], format: ListFormat): 
 
 const csvCell = (text: string): string => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
 const dotId = (text: string): string => JSON.stringify(text);
-const namespaceOf = (peer: string): string | undefined => (peer.endsWith('[External]') ? undefined : peer.split('/')[0]);
+const namespaceOf = (peer: string): string | undefined =>
+  peer.endsWith('[External]') ? undefined : peer.split('/')[0];
 
 /** Graphviz: one cluster per namespace, external ranges outside them in red. */
 function formatDot(lines: readonly ConnLine[]): string {
@@ -35,7 +49,12 @@ function formatDot(lines: readonly ConnLine[]): string {
     else if (byNamespace.has(ns)) byNamespace.get(ns)!.push(peer);
     else byNamespace.set(ns, [peer]);
   }
-  const out = ['digraph {', '\tcompound=true', '\tnode [shape=box fontname="Helvetica"]', '\tedge [fontname="Helvetica" fontsize=10]'];
+  const out = [
+    'digraph {',
+    '\tcompound=true',
+    '\tnode [shape=box fontname="Helvetica"]',
+    '\tedge [fontname="Helvetica" fontsize=10]',
+  ];
   for (const [ns, members] of byNamespace) {
     out.push(`\tsubgraph ${dotId(`cluster_${ns}`)} {`, `\t\tlabel=${dotId(ns)}`);
     for (const m of members) out.push(`\t\t${dotId(m)} [label=${dotId(m.slice(ns.length + 1))}]`);

@@ -1,5 +1,11 @@
 import { stringify } from 'yaml';
-import { type ContrailEndpoint, type ContrailRendering, type ContrailRule, type ContrailService, sequenceNumber } from '../render/contrail.js';
+import {
+  type ContrailEndpoint,
+  type ContrailRendering,
+  type ContrailRule,
+  type ContrailService,
+  sequenceNumber,
+} from '../render/contrail.js';
 
 export const CONTRAIL_FORMATS = ['yaml', 'json', 'table'] as const;
 export type ContrailFormat = (typeof CONTRAIL_FORMATS)[number];
@@ -31,7 +37,10 @@ export function contrailObjects(rendering: ContrailRendering): object {
     tags: rendering.tags.map((t) => ({ fq_name: [`${t.key}=${t.value}`], tag_type_name: t.key, tag_value: t.value })),
     address_groups: rendering.addressGroups.map((g) => {
       const [ip, length] = g.prefix.split('/');
-      return { fq_name: [PARENT, g.name], address_group_prefix: { subnet: [{ ip_prefix: ip, ip_prefix_len: Number(length) }] } };
+      return {
+        fq_name: [PARENT, g.name],
+        address_group_prefix: { subnet: [{ ip_prefix: ip, ip_prefix_len: Number(length) }] },
+      };
     }),
     firewall_rules: rendering.policies.flatMap((p) => p.rules.map(rule)),
     firewall_policies: rendering.policies.map((p) => ({
@@ -40,7 +49,10 @@ export function contrailObjects(rendering: ContrailRendering): object {
     })),
     application_policy_set: {
       fq_name: [PARENT, rendering.cluster],
-      firewall_policy_refs: rendering.policies.map((p, i) => ({ to: [PARENT, p.name], attr: { sequence: sequenceNumber(i) } })),
+      firewall_policy_refs: rendering.policies.map((p, i) => ({
+        to: [PARENT, p.name],
+        attr: { sequence: sequenceNumber(i) },
+      })),
     },
   };
 }
@@ -49,20 +61,34 @@ export function contrailObjects(rendering: ContrailRendering): object {
 function contrailTables(rendering: ContrailRendering): string {
   const rules = rendering.policies.flatMap((p) => p.rules);
   return [
-    table('Table 1: Tags', ['Key', 'Value'], rendering.tags.map((t) => [t.key, t.value])),
-    table('Table 2: Address Groups', ['Name', 'Prefix'], rendering.addressGroups.map((g) => [g.name, g.prefix])),
+    table(
+      'Table 1: Tags',
+      ['Key', 'Value'],
+      rendering.tags.map((t) => [t.key, t.value]),
+    ),
+    table(
+      'Table 2: Address Groups',
+      ['Name', 'Prefix'],
+      rendering.addressGroups.map((g) => [g.name, g.prefix]),
+    ),
     table(
       'Table 3: Firewall Rules',
       ['Rule Name', 'Action', 'Service', 'Endpoint1', 'Direction', 'Endpoint2'],
       rules.map((r) => [r.name, r.action, service(r.service), describe(r.selected), r.direction, describe(r.peer)]),
     ),
-    table('Table 4: Firewall Policy', ['Name', 'Rules'], rendering.policies.map((p) => [p.name, p.rules.map((r) => r.name).join(', ')])),
+    table(
+      'Table 4: Firewall Policy',
+      ['Name', 'Rules'],
+      rendering.policies.map((p) => [p.name, p.rules.map((r) => r.name).join(', ')]),
+    ),
   ].join('\n');
 }
 
-const service = (s: ContrailService): string => (s.protocol === 'any' ? 'any' : `${s.protocol}:${s.start === s.end ? s.start : `${s.start}-${s.end}`}`);
+const service = (s: ContrailService): string =>
+  s.protocol === 'any' ? 'any' : `${s.protocol}:${s.start === s.end ? s.start : `${s.start}-${s.end}`}`;
 
-const describe = (e: ContrailEndpoint): string => (e.kind === 'any' ? 'any' : e.kind === 'tags' ? e.tags.join(' && ') : `Address Group: ${e.prefix}`);
+const describe = (e: ContrailEndpoint): string =>
+  e.kind === 'any' ? 'any' : e.kind === 'tags' ? e.tags.join(' && ') : `Address Group: ${e.prefix}`;
 
 function table(title: string, header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;

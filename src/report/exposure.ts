@@ -20,12 +20,19 @@ export function formatExposure(report: readonly WorkloadExposure[], format: Expo
       2,
     )}\n`;
   }
-  const section = (title: string, rows: string[]): string => `${title}:\n${rows.length ? rows.map((r) => `  ${r}\n`).join('') : '  (none)\n'}`;
+  const section = (title: string, rows: string[]): string =>
+    `${title}:\n${rows.length ? rows.map((r) => `  ${r}\n`).join('') : '  (none)\n'}`;
   const rows = (pick: (w: WorkloadExposure) => WorkloadExposure['fromOutside'], arrow: string, what: string) =>
     report.filter((w) => !pick(w).isEmpty()).map((w) => `${w.workload} ${arrow} ${what} : ${pick(w)}`);
   return [
-    section('Workloads no policy isolates for ingress', report.filter((w) => !w.ingressIsolated).map((w) => w.workload)),
-    section('Workloads no policy isolates for egress', report.filter((w) => !w.egressIsolated).map((w) => w.workload)),
+    section(
+      'Workloads no policy isolates for ingress',
+      report.filter((w) => !w.ingressIsolated).map((w) => w.workload),
+    ),
+    section(
+      'Workloads no policy isolates for egress',
+      report.filter((w) => !w.egressIsolated).map((w) => w.workload),
+    ),
     section('Ingress exposure', [
       ...rows((w) => w.fromEverything, '<=', 'everything (outside the cluster and any namespace)'),
       ...rows((w) => w.fromOutside, '<=', 'outside the cluster'),

@@ -6,9 +6,15 @@ export type LintFormat = (typeof LINT_FORMATS)[number];
 
 export function formatFindings(findings: readonly Finding[], format: LintFormat): string {
   if (format === 'json') {
-    return `${JSON.stringify(findings.map((f) => ({ ...f, location: { file: f.location.file, line: f.location.line } })), null, 2)}\n`;
+    return `${JSON.stringify(
+      findings.map((f) => ({ ...f, location: { file: f.location.file, line: f.location.line } })),
+      null,
+      2,
+    )}\n`;
   }
-  const body = findings.map((f) => `${formatLocation(f.location)}: ${f.severity}[${f.code}]: ${f.message}\n    fix: ${f.fix}\n`).join('');
+  const body = findings
+    .map((f) => `${formatLocation(f.location)}: ${f.severity}[${f.code}]: ${f.message}\n    fix: ${f.fix}\n`)
+    .join('');
   const count = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
   return `${body}${count('error')} errors, ${count('warning')} warnings, ${count('info')} notes\n`;
 }

@@ -10,7 +10,11 @@ import { validateObjects } from '../validate/validate.js';
 export function clusterFrom(yaml: string, file = 'fixture.yaml'): Cluster {
   const { objects, problems } = loadText(yaml, file);
   assert.deepEqual(problems, [], 'the fixture loads');
-  assert.deepEqual(validateObjects(objects).map((d) => d.message), [], 'the fixture is valid');
+  assert.deepEqual(
+    validateObjects(objects).map((d) => d.message),
+    [],
+    'the fixture is valid',
+  );
   return buildCluster(objects);
 }
 
@@ -22,14 +26,28 @@ export function verdictOf(
   protocol: Protocol = 'TCP',
   options: EngineOptions = defaultEngineOptions,
 ): Verdict {
-  return decide(cluster, makeFlow(resolvePeerSpec(cluster, from), resolvePeerSpec(cluster, to), protocol, port), options);
+  return decide(
+    cluster,
+    makeFlow(resolvePeerSpec(cluster, from), resolvePeerSpec(cluster, to), protocol, port),
+    options,
+  );
 }
 
-export const allowed = (cluster: Cluster, from: string, to: string, port: number, protocol: Protocol = 'TCP'): boolean =>
-  verdictOf(cluster, from, to, port, protocol).allowed;
+export const allowed = (
+  cluster: Cluster,
+  from: string,
+  to: string,
+  port: number,
+  protocol: Protocol = 'TCP',
+): boolean => verdictOf(cluster, from, to, port, protocol).allowed;
 
 /** A pod manifest; ports as `name:number/PROTO` or `number`. */
-export function pod(namespace: string, name: string, labels: Record<string, string>, options: { ip?: string; node?: string; ports?: string[]; hostNetwork?: boolean } = {}): string {
+export function pod(
+  namespace: string,
+  name: string,
+  labels: Record<string, string>,
+  options: { ip?: string; node?: string; ports?: string[]; hostNetwork?: boolean } = {},
+): string {
   const ports = (options.ports ?? []).map((p) => {
     const m = /^(?:([a-z0-9-]+):)?(\d+)(?:\/(TCP|UDP|SCTP))?$/.exec(p);
     if (!m) throw new Error(`bad port ${p}`);

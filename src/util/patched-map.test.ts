@@ -5,7 +5,10 @@ import { PatchedMap } from './patched-map.js';
 
 describe('PatchedMap', () => {
   it('reads as a copied map would, over any patches, flattened or not, and leaves the maps it started from alone', () => {
-    const patch = fc.record({ set: fc.array(fc.tuple(fc.nat(900), fc.string()), { maxLength: 300 }), deleted: fc.array(fc.nat(900), { maxLength: 300 }) });
+    const patch = fc.record({
+      set: fc.array(fc.tuple(fc.nat(900), fc.string()), { maxLength: 300 }),
+      deleted: fc.array(fc.nat(900), { maxLength: 300 }),
+    });
     fc.assert(
       fc.property(fc.array(patch, { maxLength: 8 }), (patches) => {
         const start = new Map<number, string>(Array.from({ length: 100 }, (_, i) => [i * 7, `v${i}`]));

@@ -22,7 +22,10 @@ export class PatchedMap<K, V> implements ReadonlyMap<K, V> {
 
   /** `map` with `set` set and `deleted` deleted (a key in both is set). */
   static of<K, V>(map: ReadonlyMap<K, V>, set: Iterable<readonly [K, V]>, deleted: Iterable<K>): ReadonlyMap<K, V> {
-    const [base, changed, gone] = map instanceof PatchedMap ? [map.base, new Map(map.changed), new Set(map.deleted)] : [map, new Map<K, V>(), new Set<K>()];
+    const [base, changed, gone] =
+      map instanceof PatchedMap
+        ? [map.base, new Map(map.changed), new Set(map.deleted)]
+        : [map, new Map<K, V>(), new Set<K>()];
     for (const key of deleted) {
       changed.delete(key);
       gone.add(key);

@@ -2,12 +2,7 @@ import { type FieldPath, formatFieldPath } from '../model/source.js';
 
 /** The apiserver's `field.ErrorType`s, with the words it prints for them. */
 export type FieldErrorType =
-  | 'Required value'
-  | 'Forbidden'
-  | 'Invalid value'
-  | 'Unsupported value'
-  | 'Duplicate value'
-  | 'Unknown field';
+  'Required value' | 'Forbidden' | 'Invalid value' | 'Unsupported value' | 'Duplicate value' | 'Unknown field';
 
 /** A value as Go's `field.Error` prints it: strings quoted, integers bare, or pre-rendered text. */
 export type ErrorValue = { readonly string: string } | { readonly int: number } | { readonly goSyntax: string };

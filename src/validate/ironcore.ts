@@ -21,13 +21,17 @@ export function validateIroncoreNetworkPolicy(policy: IroncoreNetworkPolicy): Fi
   const errors = [...validateObjectMeta(policy.metadata, true, 'subdomain')];
   const networkRef = spec.networkRef?.name ?? '';
   if (networkRef === '') errors.push(required(['spec', 'networkRef'], 'must specify a network ref'));
-  else errors.push(...isDNS1123Subdomain(networkRef).map((m) => invalid(['spec', 'networkRef', 'name'], networkRef, m)));
+  else
+    errors.push(...isDNS1123Subdomain(networkRef).map((m) => invalid(['spec', 'networkRef', 'name'], networkRef, m)));
   errors.push(...validateLabelSelector(spec.networkInterfaceSelector, ['spec', 'networkInterfaceSelector']));
   for (const direction of ['ingress', 'egress'] as const) {
     const peersField = direction === 'ingress' ? 'from' : 'to';
     (spec[direction] ?? []).forEach((rule, i) => {
       const path = ['spec', direction, i];
-      const peers = (direction === 'ingress' ? (rule as { from?: IroncorePolicyPeer[] }).from : (rule as { to?: IroncorePolicyPeer[] }).to) ?? [];
+      const peers =
+        (direction === 'ingress'
+          ? (rule as { from?: IroncorePolicyPeer[] }).from
+          : (rule as { to?: IroncorePolicyPeer[] }).to) ?? [];
       peers.forEach((peer, j) => errors.push(...validatePeer(peer, [...path, peersField, j])));
       (rule.ports ?? []).forEach((port, j) => errors.push(...validatePort(port, [...path, 'ports', j])));
     });
@@ -47,12 +51,20 @@ export function validateIroncoreNetworkPolicy(policy: IroncoreNetworkPolicy): Fi
 /** `SetDefaults_NetworkPolicySpec`: the declared types, with Ingress and Egress added for the rules present, sorted. */
 export function defaultedPolicyTypes(policy: IroncoreNetworkPolicy): string[] {
   const declared = policy.spec?.policyTypes ?? [];
-  const added = [...((policy.spec?.ingress ?? []).length > 0 ? ['Ingress'] : []), ...((policy.spec?.egress ?? []).length > 0 ? ['Egress'] : [])];
+  const added = [
+    ...((policy.spec?.ingress ?? []).length > 0 ? ['Ingress'] : []),
+    ...((policy.spec?.egress ?? []).length > 0 ? ['Egress'] : []),
+  ];
   // Written back as sets.List: deduplicated and sorted, so the duplicate check after it never fires on create.
   return [...new Set([...declared, ...added])].sort();
 }
 
-function validateEnum(allowed: readonly string[], value: string, path: FieldPath, requiredDetail: string): FieldError[] {
+function validateEnum(
+  allowed: readonly string[],
+  value: string,
+  path: FieldPath,
+  requiredDetail: string,
+): FieldError[] {
   if (value === '') return [required(path, requiredDetail)];
   return allowed.includes(value) ? [] : [notSupported(path, value, allowed)];
 }
@@ -60,12 +72,20 @@ function validateEnum(allowed: readonly string[], value: string, path: FieldPath
 function validatePeer(peer: IroncorePolicyPeer, path: FieldPath): FieldError[] {
   const errors: FieldError[] = [];
   if (peer.objectSelector !== undefined) {
-    errors.push(...validateEnum(PEER_KINDS, peer.objectSelector.kind ?? '', [...path, 'objectSelector', 'kind'], 'must specify kind'));
+    errors.push(
+      ...validateEnum(
+        PEER_KINDS,
+        peer.objectSelector.kind ?? '',
+        [...path, 'objectSelector', 'kind'],
+        'must specify kind',
+      ),
+    );
     const { kind: _kind, ...selector } = peer.objectSelector;
     errors.push(...validateLabelSelector(selector, [...path, 'objectSelector']));
   }
   if (peer.ipBlock !== undefined) {
-    if (peer.objectSelector !== undefined) errors.push(forbidden([...path, 'ipBlock'], 'cannot specify multiple peers'));
+    if (peer.objectSelector !== undefined)
+      errors.push(forbidden([...path, 'ipBlock'], 'cannot specify multiple peers'));
     else errors.push(...validateIPBlock(peer.ipBlock, [...path, 'ipBlock']));
   }
   return errors;
@@ -89,8 +109,10 @@ function validatePort(port: IroncorePolicyPort, path: FieldPath): FieldError[] {
   if (value !== 0) errors.push(...isValidPortNum(value).map((m) => invalid([...path, 'port'], value, m)));
   if (port.endPort !== undefined) {
     if (value === 0) errors.push(forbidden([...path, 'endPort'], 'must not specify endPort without port'));
-    else if (port.endPort < value) errors.push(forbidden([...path, 'endPort'], `endPort ${port.endPort} must not be smaller than port ${value}`));
+    else if (port.endPort < value)
+      errors.push(forbidden([...path, 'endPort'], `endPort ${port.endPort} must not be smaller than port ${value}`));
   }
-  if (port.protocol !== undefined) errors.push(...validateEnum(PROTOCOLS, port.protocol, [...path, 'protocol'], 'must specify protocol'));
+  if (port.protocol !== undefined)
+    errors.push(...validateEnum(PROTOCOLS, port.protocol, [...path, 'protocol'], 'must specify protocol'));
   return errors;
 }

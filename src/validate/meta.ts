@@ -6,7 +6,11 @@ import { validateLabels } from './selector.js';
 export type NameRule = 'subdomain' | 'label';
 
 /** `ValidateObjectMeta`: the name, the namespace of namespaced objects, and the labels. */
-export function validateObjectMeta(meta: ObjectMeta | undefined, namespaced: boolean, nameRule: NameRule): FieldError[] {
+export function validateObjectMeta(
+  meta: ObjectMeta | undefined,
+  namespaced: boolean,
+  nameRule: NameRule,
+): FieldError[] {
   const errors: FieldError[] = [];
   const name = meta?.name ?? '';
   if (name === '') {
@@ -16,7 +20,9 @@ export function validateObjectMeta(meta: ObjectMeta | undefined, namespaced: boo
     errors.push(...check(name).map((message) => invalid(['metadata', 'name'], name, message)));
   }
   if (namespaced && meta?.namespace !== undefined && meta.namespace !== null) {
-    errors.push(...isDNS1123Label(meta.namespace).map((message) => invalid(['metadata', 'namespace'], meta.namespace!, message)));
+    errors.push(
+      ...isDNS1123Label(meta.namespace).map((message) => invalid(['metadata', 'namespace'], meta.namespace!, message)),
+    );
   }
   errors.push(...validateLabels(meta?.labels, ['metadata', 'labels']));
   return errors;

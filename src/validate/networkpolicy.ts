@@ -37,7 +37,9 @@ function validatePolicyTypes(policyTypes: readonly string[]): FieldError[] {
     return [invalid(['spec', 'policyTypes'], { goSyntax: shown }, 'may not specify more than two policyTypes')];
   }
   return policyTypes.flatMap((type, i) =>
-    (POLICY_TYPES as readonly string[]).includes(type) ? [] : [notSupported(['spec', 'policyTypes', i], type, POLICY_TYPES)],
+    (POLICY_TYPES as readonly string[]).includes(type)
+      ? []
+      : [notSupported(['spec', 'policyTypes', i], type, POLICY_TYPES)],
   );
 }
 
@@ -51,11 +53,13 @@ function validatePort(port: NetworkPolicyPort, path: FieldPath): FieldError[] {
   if (typeof value === 'number') {
     errors.push(...isValidPortNum(value).map((m) => invalid([...path, 'port'], value, m)));
     if (hasEndPort) {
-      if (endPort < value) errors.push(invalid([...path, 'endPort'], endPort, 'must be greater than or equal to `port`'));
+      if (endPort < value)
+        errors.push(invalid([...path, 'endPort'], endPort, 'must be greater than or equal to `port`'));
       errors.push(...isValidPortNum(endPort).map((m) => invalid([...path, 'endPort'], endPort, m)));
     }
   } else if (typeof value === 'string') {
-    if (hasEndPort) errors.push(invalid([...path, 'endPort'], endPort, 'may not be specified when `port` is non-numeric'));
+    if (hasEndPort)
+      errors.push(invalid([...path, 'endPort'], endPort, 'may not be specified when `port` is non-numeric'));
     errors.push(...isValidPortName(value).map((m) => invalid([...path, 'port'], value, m)));
   } else if (hasEndPort) {
     errors.push(invalid([...path, 'endPort'], endPort, 'may not be specified when `port` is not specified'));
@@ -73,7 +77,8 @@ function validatePeer(peer: NetworkPolicyPeer, path: FieldPath): FieldError[] {
   }
   if (present(peer.ipBlock)) errors.push(...validateIPBlock(peer.ipBlock!, [...path, 'ipBlock']));
   if (count === 0) errors.push(required(path, 'must specify a peer'));
-  else if (count > 1 && present(peer.ipBlock)) errors.push(forbidden(path, 'may not specify both ipBlock and another peer'));
+  else if (count > 1 && present(peer.ipBlock))
+    errors.push(forbidden(path, 'may not specify both ipBlock and another peer'));
   return errors;
 }
 
@@ -92,7 +97,8 @@ function validateIPBlock(block: IPBlock, path: FieldPath): FieldError[] {
     }
     // Go: !cidrNet.Contains(except.IP) || cidrMaskLen >= exceptMaskLen
     const inside = except.family === cidr.family && except.first >= cidr.first && except.first <= cidr.last;
-    if (!inside || cidr.prefix >= except.prefix) errors.push(invalid(exceptPath, exceptText, 'must be a strict subset of `cidr`'));
+    if (!inside || cidr.prefix >= except.prefix)
+      errors.push(invalid(exceptPath, exceptText, 'must be a strict subset of `cidr`'));
   });
   return errors;
 }

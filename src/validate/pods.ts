@@ -7,7 +7,9 @@ import { isValidPortName, isValidPortNum } from './names.js';
 export function validatePodSpecPorts(spec: PodSpec | undefined, path: FieldPath): FieldError[] {
   return [
     ...(spec?.containers ?? []).flatMap((c, i) => validateContainerPorts(c, [...path, 'containers', i, 'ports'])),
-    ...(spec?.initContainers ?? []).flatMap((c, i) => validateContainerPorts(c, [...path, 'initContainers', i, 'ports'])),
+    ...(spec?.initContainers ?? []).flatMap((c, i) =>
+      validateContainerPorts(c, [...path, 'initContainers', i, 'ports']),
+    ),
   ];
 }
 
@@ -28,10 +30,13 @@ function validateContainerPorts(container: Container, path: FieldPath): FieldErr
     if (port.containerPort === undefined || port.containerPort === null || port.containerPort === 0) {
       errors.push(required([...at, 'containerPort']));
     } else {
-      errors.push(...isValidPortNum(port.containerPort).map((m) => invalid([...at, 'containerPort'], port.containerPort, m)));
+      errors.push(
+        ...isValidPortNum(port.containerPort).map((m) => invalid([...at, 'containerPort'], port.containerPort, m)),
+      );
     }
     const protocol = port.protocol ?? 'TCP';
-    if (!(POD_PROTOCOLS as readonly string[]).includes(protocol)) errors.push(notSupported([...at, 'protocol'], protocol, POD_PROTOCOLS));
+    if (!(POD_PROTOCOLS as readonly string[]).includes(protocol))
+      errors.push(notSupported([...at, 'protocol'], protocol, POD_PROTOCOLS));
   });
   return errors;
 }

@@ -37,12 +37,15 @@ function validateRequirement(
   switch (requirement.operator) {
     case 'In':
     case 'NotIn':
-      if (values.length === 0) errors.push(required([...path, 'values'], "must be specified when `operator` is 'In' or 'NotIn'"));
+      if (values.length === 0)
+        errors.push(required([...path, 'values'], "must be specified when `operator` is 'In' or 'NotIn'"));
       break;
     case 'Exists':
     case 'DoesNotExist':
       if (values.length > 0) {
-        errors.push(forbidden([...path, 'values'], "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        errors.push(
+          forbidden([...path, 'values'], "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"),
+        );
       }
       break;
     default:

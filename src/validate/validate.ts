@@ -1,5 +1,14 @@
 import { type KnownKind, knownKind } from '../model/kinds.js';
-import type { IroncoreNetworkPolicy, Namespace, NetworkPolicy, Node, ObjectMeta, Pod, PodTemplate, Workload } from '../model/resources.js';
+import type {
+  IroncoreNetworkPolicy,
+  Namespace,
+  NetworkPolicy,
+  Node,
+  ObjectMeta,
+  Pod,
+  PodTemplate,
+  Workload,
+} from '../model/resources.js';
 import { validateIroncoreNetworkPolicy } from './ironcore.js';
 import { type FieldPath, type Location, type SourcedObject, objectKey } from '../model/source.js';
 import { type FieldError, formatFieldError } from './field-error.js';
@@ -76,7 +85,11 @@ function semanticErrors(kind: KnownKind, object: SourcedObject): FieldError[] {
   }
 }
 
-function validateWorkload(workload: Workload, template: PodTemplate | undefined, templatePath: FieldPath): FieldError[] {
+function validateWorkload(
+  workload: Workload,
+  template: PodTemplate | undefined,
+  templatePath: FieldPath,
+): FieldError[] {
   return [
     ...validateObjectMeta(workload.metadata, true, 'subdomain'),
     ...validateLabels(template?.metadata?.labels, [...templatePath, 'metadata', 'labels']),

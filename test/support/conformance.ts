@@ -46,7 +46,8 @@ export function readCases(suite: string): ConformanceCase[] {
     .map((file) => {
       const data = parse(readFileSync(join(dir, file), 'utf8')) as { name: string; steps: Step[] };
       for (const step of data.steps) {
-        for (const probe of step.probes) if (!isProtocol(probe.protocol)) throw new Error(`${file}: bad protocol ${probe.protocol}`);
+        for (const probe of step.probes)
+          if (!isProtocol(probe.protocol)) throw new Error(`${file}: bad protocol ${probe.protocol}`);
       }
       return { file, name: data.name, steps: data.steps };
     });

@@ -6,7 +6,10 @@ import { spawnSync } from 'node:child_process';
  */
 export function requireKernelTools(): void {
   if (process.getuid?.() !== 0) throw new Error('this test needs root (CI runs as root): run the tests with sudo');
-  for (const [tool, pkg] of [['nft', 'nftables'], ['ip', 'iproute2']] as const) {
+  for (const [tool, pkg] of [
+    ['nft', 'nftables'],
+    ['ip', 'iproute2'],
+  ] as const) {
     const found = spawnSync(tool, ['--version'], { encoding: 'utf8' });
     if (found.error) throw new Error(`${tool} is missing: apt-get install ${pkg}`);
   }

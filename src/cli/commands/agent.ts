@@ -16,10 +16,15 @@ interface AgentFlags extends EngineFlags {
 export function registerAgent(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
     .command('agent')
-    .description("enforce one node's policies with nftables and keep them in step with the inputs, as atomic deltas (needs root)")
+    .description(
+      "enforce one node's policies with nftables and keep them in step with the inputs, as atomic deltas (needs root)",
+    )
     .argument('<paths...>', 'files or directories to watch')
     .requiredOption('--node <name>', 'the node whose endpoints this agent enforces')
-    .option('--netns <name>', 'apply inside this network namespace, through ip netns exec (an agent started inside it saves that step)')
+    .option(
+      '--netns <name>',
+      'apply inside this network namespace, through ip netns exec (an agent started inside it saves that step)',
+    )
     .option('--pod-cidr <cidr...>', "the node's pod networks (default: the Node's spec.podCIDRs)")
     .option('--table <name>', 'the nftables table', 'netpol')
     .option('--resync <seconds>', 'read the kernel back and repair drift this often (0: never)', '30')

@@ -4,7 +4,14 @@ import { explainVerdict, verdictToJSON } from '../../engine/explain.js';
 import { UnknownPeerError, makeFlow, resolvePeerSpec } from '../../engine/flow.js';
 import { decide } from '../../engine/verdict.js';
 import { EXIT, type Io } from '../io.js';
-import { type EngineFlags, addEngineOptions, clusterOrReport, engineOptionsFrom, parsePort, parseProtocol } from '../common.js';
+import {
+  type EngineFlags,
+  addEngineOptions,
+  clusterOrReport,
+  engineOptionsFrom,
+  parsePort,
+  parseProtocol,
+} from '../common.js';
 
 interface CheckOptions extends EngineFlags {
   from: string;

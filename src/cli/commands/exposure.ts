@@ -7,7 +7,9 @@ import { type EngineFlags, addEngineOptions, clusterOrReport, engineOptionsFrom 
 export function registerExposure(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
     .command('exposure')
-    .description('report which workloads are reachable from outside the cluster, from any namespace, or from everything, and which no policy protects')
+    .description(
+      'report which workloads are reachable from outside the cluster, from any namespace, or from everything, and which no policy protects',
+    )
     .argument('<paths...>', 'files, directories, or - for standard input')
     .addOption(new Option('-o, --output <format>', 'output format').choices(EXPOSURE_FORMATS).default('txt'));
   addEngineOptions(command).action((paths: string[], opts: { output: ExposureFormat } & EngineFlags) => {

@@ -12,7 +12,11 @@ import { parsePort, parseProtocol, reportInputs } from '../common.js';
 const DEFAULT_LAB = 'lab';
 
 export function registerLab(program: Command, io: Io, setExit: (code: number) => void): void {
-  const lab = program.command('lab').description('a cluster made of network namespaces on this machine, enforcing the rendered rules on real packets (needs root)');
+  const lab = program
+    .command('lab')
+    .description(
+      'a cluster made of network namespaces on this machine, enforcing the rendered rules on real packets (needs root)',
+    );
   const objectsFrom = (paths: string[]) => {
     const inputs = readInputs(paths, { readStdin: io.readStdin });
     reportInputs(inputs, io);
@@ -23,12 +27,20 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
     .command('up')
     .description('build the lab from manifests: one namespace per node and per pod, servers on every declared port')
     .argument('<paths...>', 'files, directories, or - for standard input')
-    .option('--name <lab>', 'the lab\'s name', DEFAULT_LAB)
-    .addOption(new Option('--semantics <model>', 'what the agents enforce: v1, or legacy (pre-1.7 namespace isolation)').choices(SEMANTICS).default('v1'))
+    .option('--name <lab>', "the lab's name", DEFAULT_LAB)
+    .addOption(
+      new Option('--semantics <model>', 'what the agents enforce: v1, or legacy (pre-1.7 namespace isolation)')
+        .choices(SEMANTICS)
+        .default('v1'),
+    )
     .action((paths: string[], opts: { name: string; semantics: Semantics }) => {
       const objects = objectsFrom(paths);
       if (objects === undefined) return setExit(EXIT.error);
-      const built = Lab.up(opts.name, objects.map((o) => o.raw), { semantics: opts.semantics });
+      const built = Lab.up(
+        opts.name,
+        objects.map((o) => o.raw),
+        { semantics: opts.semantics },
+      );
       io.out(`lab ${opts.name} is up: ${built.plan.nodes.length} node(s), ${built.plan.pods.length} endpoint(s)\n`);
       setExit(EXIT.ok);
     });
@@ -37,7 +49,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
     .command('apply')
     .description('create or replace objects in the running lab; pods and rules follow')
     .argument('<paths...>', 'files, directories, or - for standard input')
-    .option('--name <lab>', 'the lab\'s name', DEFAULT_LAB)
+    .option('--name <lab>', "the lab's name", DEFAULT_LAB)
     .action((paths: string[], opts: { name: string }) => {
       const objects = objectsFrom(paths);
       if (objects === undefined) return setExit(EXIT.error);
@@ -50,10 +62,10 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
 
   lab
     .command('probe')
-    .description('attempt real connections between every pair of pods and compare them with the engine\'s prediction')
+    .description("attempt real connections between every pair of pods and compare them with the engine's prediction")
     .requiredOption('--port <port>', 'destination port', parsePort)
     .option('--protocol <protocol>', 'TCP or UDP (SCTP is reported as not run)', parseProtocol, 'TCP' as Protocol)
-    .option('--name <lab>', 'the lab\'s name', DEFAULT_LAB)
+    .option('--name <lab>', "the lab's name", DEFAULT_LAB)
     .action(async (opts: { port: number; protocol: Protocol; name: string }) => {
       const { observed, predicted, refused, notHosted } = await Lab.open(opts.name).probe(opts.protocol, opts.port);
       if (observed === undefined) {
@@ -63,22 +75,29 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
       }
       io.out(formatTruthTable(observed));
       if (notHosted.length > 0) {
-        io.out(`not probed: ${notHosted.join(', ')}: load balancers and virtual IPs front interfaces and send nothing of their own in the lab\n`);
+        io.out(
+          `not probed: ${notHosted.join(', ')}: load balancers and virtual IPs front interfaces and send nothing of their own in the lab\n`,
+        );
       }
       if (refused.length > 0) {
-        io.out(`${refused.length} pair(s) reached a port nothing listens on (refused, not dropped), shown as allowed: ${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', …' : ''}\n`);
+        io.out(
+          `${refused.length} pair(s) reached a port nothing listens on (refused, not dropped), shown as allowed: ${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', …' : ''}\n`,
+        );
       }
       const differences = compareTruthTables(predicted, observed);
       const pairs = observed.sources.length * (observed.sources.length - 1);
       if (differences.length === 0) io.out(`matches the engine's prediction on all ${pairs} pairs\n`);
-      else io.out(`differs from the engine's prediction on ${differences.length} of ${pairs} pairs:\n${differences.map((d) => `  ${d}\n`).join('')}`);
+      else
+        io.out(
+          `differs from the engine's prediction on ${differences.length} of ${pairs} pairs:\n${differences.map((d) => `  ${d}\n`).join('')}`,
+        );
       setExit(differences.length === 0 ? EXIT.ok : EXIT.negative);
     });
 
   lab
     .command('down')
     .description('remove everything the lab created; safe to run twice or after a crash')
-    .option('--name <lab>', 'the lab\'s name', DEFAULT_LAB)
+    .option('--name <lab>', "the lab's name", DEFAULT_LAB)
     .action((opts: { name: string }) => {
       Lab.down(opts.name);
       io.out(`lab ${opts.name} is down\n`);

@@ -12,7 +12,11 @@ export function registerLint(program: Command, io: Io, setExit: (code: number) =
     .description('find the mistakes people make with NetworkPolicy; each finding has a severity, file:line and a fix')
     .argument('<paths...>', 'files, directories, or - for standard input')
     .addOption(new Option('-o, --output <format>', 'output format').choices(LINT_FORMATS).default('txt'))
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is this severe or more').choices(['error', 'warning', 'info']).default('warning'));
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a finding is this severe or more')
+        .choices(['error', 'warning', 'info'])
+        .default('warning'),
+    );
   addEngineOptions(command).action((paths: string[], opts: { output: LintFormat; failOn: Severity } & EngineFlags) => {
     const cluster = clusterOrReport(paths, io, opts);
     if (cluster === undefined) return setExit(EXIT.error);

@@ -19,7 +19,12 @@ export function registerList(program: Command, io: Io, setExit: (code: number) =
     .argument('<paths...>', 'files, directories, or - for standard input')
     .addOption(new Option('-o, --output <format>', 'output format').choices(LIST_FORMATS).default('txt'))
     .option('--focus-workload <name>', 'only lines to or from this workload (name, ns/name or ns/name[Kind])')
-    .addOption(new Option('--focus-direction <direction>', 'with --focus-workload: only its ingress or its egress').choices(['ingress', 'egress']));
+    .addOption(
+      new Option('--focus-direction <direction>', 'with --focus-workload: only its ingress or its egress').choices([
+        'ingress',
+        'egress',
+      ]),
+    );
   addEngineOptions(command).action((paths: string[], opts: ListOptions) => {
     if (opts.focusDirection !== undefined && opts.focusWorkload === undefined) {
       io.err('netpol: --focus-direction needs --focus-workload\n');
@@ -30,7 +35,10 @@ export function registerList(program: Command, io: Io, setExit: (code: number) =
     const bar = progressBar(io, 'analysing');
     const connectivity = computeConnectivity(cluster, { engine: engineOptionsFrom(opts), progress: bar.update });
     bar.finish();
-    const lines = focusLines(workloadConnections(connectivity), { workload: opts.focusWorkload, direction: opts.focusDirection });
+    const lines = focusLines(workloadConnections(connectivity), {
+      workload: opts.focusWorkload,
+      direction: opts.focusDirection,
+    });
     io.out(formatConnList(lines, opts.output));
     setExit(EXIT.ok);
   });

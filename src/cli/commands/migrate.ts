@@ -9,7 +9,9 @@ import { reportInputs } from '../common.js';
 export function registerMigrate(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('migrate')
-    .description('write the networking.k8s.io/v1 equivalent of legacy (pre-1.7) namespace isolation and its policies, as YAML')
+    .description(
+      'write the networking.k8s.io/v1 equivalent of legacy (pre-1.7) namespace isolation and its policies, as YAML',
+    )
     .argument('<paths...>', 'files, directories, or - for standard input')
     .action((paths: string[]) => {
       const inputs = readInputs(paths, { readStdin: io.readStdin });

@@ -17,24 +17,44 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
     .requiredOption('--node <name>', 'the node whose endpoints the ruleset enforces')
     .option('--pod-cidr <cidr...>', "the node's pod networks; local addresses no endpoint holds yet are dropped")
     .option('--table <name>', 'the nftables table', 'netpol');
-  addEngineOptions(nftables).action((paths: string[], opts: { node: string; podCidr?: string[]; table: string } & EngineFlags) => {
-    const cluster = clusterOrReport(paths, io, opts);
-    if (cluster === undefined) return setExit(EXIT.error);
-    if (![...cluster.endpoints].some((e) => e.node === opts.node) && !cluster.nodes.has(opts.node)) {
-      io.err(`netpol: warning: no endpoint is on node ${JSON.stringify(opts.node)}; the ruleset isolates nothing\n`);
-    }
-    const podCIDRs = opts.podCidr ?? cluster.nodes.get(opts.node)?.podCIDRs ?? [];
-    const ruleset = buildNftRuleset(cluster, { node: opts.node, podCIDRs, table: opts.table, engine: engineOptionsFrom(opts) });
-    io.out(formatNftRuleset(ruleset));
-    setExit(EXIT.ok);
-  });
+  addEngineOptions(nftables).action(
+    (paths: string[], opts: { node: string; podCidr?: string[]; table: string } & EngineFlags) => {
+      const cluster = clusterOrReport(paths, io, opts);
+      if (cluster === undefined) return setExit(EXIT.error);
+      if (![...cluster.endpoints].some((e) => e.node === opts.node) && !cluster.nodes.has(opts.node)) {
+        io.err(`netpol: warning: no endpoint is on node ${JSON.stringify(opts.node)}; the ruleset isolates nothing\n`);
+      }
+      const podCIDRs = opts.podCidr ?? cluster.nodes.get(opts.node)?.podCIDRs ?? [];
+      const ruleset = buildNftRuleset(cluster, {
+        node: opts.node,
+        podCIDRs,
+        table: opts.table,
+        engine: engineOptionsFrom(opts),
+      });
+      io.out(formatNftRuleset(ruleset));
+      setExit(EXIT.ok);
+    },
+  );
 
   render
     .command('contrail')
-    .description('translate NetworkPolicies into Juniper CN2 (Contrail) tags, address groups, firewall rules and policies')
+    .description(
+      'translate NetworkPolicies into Juniper CN2 (Contrail) tags, address groups, firewall rules and policies',
+    )
     .argument('<paths...>', 'files, directories, or - for standard input')
-    .addOption(new Option('-o, --output <format>', 'yaml or json (Contrail API objects), or table (the CN2 documentation\'s four tables)').choices(CONTRAIL_FORMATS).default('yaml'))
-    .option('--cluster <name>', 'names the application policy set and the cluster-wide deny-all and allow-all policies', 'k8s')
+    .addOption(
+      new Option(
+        '-o, --output <format>',
+        "yaml or json (Contrail API objects), or table (the CN2 documentation's four tables)",
+      )
+        .choices(CONTRAIL_FORMATS)
+        .default('yaml'),
+    )
+    .option(
+      '--cluster <name>',
+      'names the application policy set and the cluster-wide deny-all and allow-all policies',
+      'k8s',
+    )
     .action((paths: string[], opts: { output: ContrailFormat; cluster: string }) => {
       const loaded = loadOrReport(paths, io);
       if (loaded === undefined) return setExit(EXIT.error);
@@ -46,16 +66,29 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
 
   render
     .command('ironcore')
-    .description("reconcile Ironcore NetworkPolicies as ironcore-net's apinetlet would: apinet NetworkPolicy, NetworkPolicyRule, status conditions")
+    .description(
+      "reconcile Ironcore NetworkPolicies as ironcore-net's apinetlet would: apinet NetworkPolicy, NetworkPolicyRule, status conditions",
+    )
     .argument('<paths...>', 'files, directories, or - for standard input')
-    .addOption(new Option('-o, --output <format>', 'yaml (documents) or json (a List)').choices(['yaml', 'json']).default('yaml'))
+    .addOption(
+      new Option('-o, --output <format>', 'yaml (documents) or json (a List)')
+        .choices(['yaml', 'json'])
+        .default('yaml'),
+    )
     .option('--apinet-namespace <name>', 'the namespace apinetlet writes apinet objects into', 'apinet')
     .action((paths: string[], opts: { output: 'yaml' | 'json'; apinetNamespace: string }) => {
       const loaded = loadOrReport(paths, io);
       if (loaded === undefined) return setExit(EXIT.error);
-      const documents = reconcileIroncore(loaded.objects, loaded.cluster, { apinetNamespace: opts.apinetNamespace }).flatMap((r) => [r.policy, ...r.apinet]);
-      if (documents.length === 0) io.err('netpol: warning: no Ironcore NetworkPolicy (networking.ironcore.dev/v1alpha1) in the input\n');
-      io.out(opts.output === 'json' ? `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: documents }, null, 2)}\n` : documents.map((d) => stringify(d)).join('---\n'));
+      const documents = reconcileIroncore(loaded.objects, loaded.cluster, {
+        apinetNamespace: opts.apinetNamespace,
+      }).flatMap((r) => [r.policy, ...r.apinet]);
+      if (documents.length === 0)
+        io.err('netpol: warning: no Ironcore NetworkPolicy (networking.ironcore.dev/v1alpha1) in the input\n');
+      io.out(
+        opts.output === 'json'
+          ? `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: documents }, null, 2)}\n`
+          : documents.map((d) => stringify(d)).join('---\n'),
+      );
       setExit(EXIT.ok);
     });
 }

@@ -10,7 +10,13 @@ import { type JSONObject, isJSONObject } from '../../model/source.js';
  * node, an interface bound to no machine gets one the lab makes, and an
  * interface without an IPv4 address is given one.
  */
-export function completeInterface(objects: JSONObject[], e: Endpoint, ip: string, node: string, madeByLab: JSONObject): void {
+export function completeInterface(
+  objects: JSONObject[],
+  e: Endpoint,
+  ip: string,
+  node: string,
+  madeByLab: JSONObject,
+): void {
   const standalone = objects.findIndex((o) => isKind(o, 'NetworkInterface') && named(o, e.namespace, e.name));
   if (standalone >= 0) {
     const nic = structuredClone(objects[standalone]!);
@@ -26,7 +32,7 @@ export function completeInterface(objects: JSONObject[], e: Endpoint, ip: string
   const machine = structuredClone(objects[index]!);
   specOf(machine)['machinePoolRef'] ??= { name: node };
   if (!hasIPv4(e)) {
-    const template = (ephemeralEntry(machine, e)!['networkInterfaceTemplate'] as JSONObject);
+    const template = ephemeralEntry(machine, e)!['networkInterfaceTemplate'] as JSONObject;
     const spec = specOf(template);
     spec['ips'] = [...arrayOf(spec['ips']), { value: ip }];
   }
@@ -34,7 +40,13 @@ export function completeInterface(objects: JSONObject[], e: Endpoint, ip: string
 }
 
 /** Puts an interface's machine on a node: the machine named, given a pool if it has none, or one the lab makes. */
-function placeMachine(objects: JSONObject[], e: Endpoint, machineName: string, node: string, madeByLab: JSONObject): void {
+function placeMachine(
+  objects: JSONObject[],
+  e: Endpoint,
+  machineName: string,
+  node: string,
+  madeByLab: JSONObject,
+): void {
   const index = objects.findIndex((o) => isKind(o, 'Machine') && named(o, e.namespace, machineName));
   if (index >= 0) {
     const machine = structuredClone(objects[index]!);
@@ -50,7 +62,10 @@ function placeMachine(objects: JSONObject[], e: Endpoint, machineName: string, n
     apiVersion: 'compute.ironcore.dev/v1alpha1',
     kind: 'Machine',
     metadata: { name: machineName, namespace: e.namespace, annotations: { ...madeByLab } },
-    spec: { machinePoolRef: { name: node }, networkInterfaces: [{ name: e.name, networkInterfaceRef: { name: e.name } }] },
+    spec: {
+      machinePoolRef: { name: node },
+      networkInterfaces: [{ name: e.name, networkInterfaceRef: { name: e.name } }],
+    },
   });
 }
 
@@ -58,12 +73,16 @@ function placeMachine(objects: JSONObject[], e: Endpoint, machineName: string, n
 function ephemeralEntry(machine: JSONObject, e: Endpoint): JSONObject | undefined {
   const metadata = isJSONObject(machine['metadata']) ? machine['metadata'] : {};
   if ((metadata['namespace'] ?? DEFAULT_NAMESPACE) !== e.namespace) return undefined;
-  const entry = entries(machine).find((x) => `${metadata['name']}-${x['name']}` === e.name && isJSONObject(x['ephemeral']));
+  const entry = entries(machine).find(
+    (x) => `${metadata['name']}-${x['name']}` === e.name && isJSONObject(x['ephemeral']),
+  );
   return entry === undefined ? undefined : (entry['ephemeral'] as JSONObject);
 }
 
 const isKind = (o: JSONObject, kind: 'NetworkInterface' | 'Machine'): boolean =>
-  typeof o['apiVersion'] === 'string' && typeof o['kind'] === 'string' && knownKind(o['apiVersion'], o['kind']) === kind;
+  typeof o['apiVersion'] === 'string' &&
+  typeof o['kind'] === 'string' &&
+  knownKind(o['apiVersion'], o['kind']) === kind;
 
 /** Whether a manifest names this object (no namespace: `default`). */
 export function named(o: JSONObject, namespace: string, name: string): boolean {
@@ -77,6 +96,8 @@ function specOf(o: JSONObject): JSONObject {
 }
 
 const arrayOf = (value: unknown): JSONObject[] => (Array.isArray(value) ? value.filter(isJSONObject) : []);
-const entries = (machine: JSONObject): JSONObject[] => arrayOf(isJSONObject(machine['spec']) ? machine['spec']['networkInterfaces'] : undefined);
-const refName = (ref: unknown): string | undefined => (isJSONObject(ref) && typeof ref['name'] === 'string' ? ref['name'] : undefined);
+const entries = (machine: JSONObject): JSONObject[] =>
+  arrayOf(isJSONObject(machine['spec']) ? machine['spec']['networkInterfaces'] : undefined);
+const refName = (ref: unknown): string | undefined =>
+  isJSONObject(ref) && typeof ref['name'] === 'string' ? ref['name'] : undefined;
 const hasIPv4 = (e: Endpoint): boolean => e.ips.some((ip) => ip.family === 4);

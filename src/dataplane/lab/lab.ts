@@ -14,7 +14,15 @@ import { inputsDigest } from '../../model/input-cache.js';
 import type { AgentStatus } from '../agent.js';
 import { type LabNode, type LabPlan, type LabPod, planLab, validLabName } from './plan.js';
 import type { ProbeOutcome, ProbeReply, ProbeRequest } from './pod-agent.js';
-import { createFabric, createNode, createPod, deleteNetns, labNamespaces, routePodFrom, unroutePodFrom } from './topology.js';
+import {
+  createFabric,
+  createNode,
+  createPod,
+  deleteNetns,
+  labNamespaces,
+  routePodFrom,
+  unroutePodFrom,
+} from './topology.js';
 
 /** Where labs keep their state between commands; tmpfs, so a reboot forgets labs that a reboot destroyed. */
 export const LAB_ROOT = process.env['NETPOL_LAB_DIR'] ?? '/run/netpol-lab';
@@ -59,7 +67,8 @@ export class Lab {
 
   /** Builds the lab, or leaves nothing behind if any step fails. */
   static up(name: string, objects: readonly JSONObject[], { semantics = 'v1' }: { semantics?: Semantics } = {}): Lab {
-    if (!validLabName(name)) throw new Error(`a lab name is 1 to 10 lower-case letters and digits, not ${JSON.stringify(name)}`);
+    if (!validLabName(name))
+      throw new Error(`a lab name is 1 to 10 lower-case letters and digits, not ${JSON.stringify(name)}`);
     if (existsSync(Lab.dir(name)) || labNamespaces(name).length > 0) {
       throw new Error(`lab ${JSON.stringify(name)} is already up: run netpol lab down --name ${name} first`);
     }
@@ -93,7 +102,10 @@ export class Lab {
 
   /** The cluster the lab runs, as the engine sees it. */
   cluster(): Cluster {
-    return buildCluster(this.state.plan.objects.map((o) => objectFromData(o)), { semantics: this.state.semantics });
+    return buildCluster(
+      this.state.plan.objects.map((o) => objectFromData(o)),
+      { semantics: this.state.semantics },
+    );
   }
 
   /** Replaces the lab's manifests: pods come and go, and every node's rules follow. */
@@ -112,12 +124,26 @@ export class Lab {
       predicted.sources.map(async (src) => {
         const from = pods.get(src)!;
         const targets = predicted.destinations.map((dst) => (dst === src ? undefined : pods.get(dst)!));
-        return probeFrom(this.socketOf(from), targets.map((to) => (to === undefined ? undefined : { ip: to.ip, port, protocol })));
+        return probeFrom(
+          this.socketOf(from),
+          targets.map((to) => (to === undefined ? undefined : { ip: to.ip, port, protocol })),
+        );
       }),
     );
-    const refused = cells.flatMap((row, i) => row.flatMap((outcome, j) => (outcome === 'refused' ? [`${predicted.sources[i]} -> ${predicted.destinations[j]}`] : [])));
-    const observed = cells.map((row) => row.map((outcome) => (outcome === undefined ? undefined : outcome !== 'timeout')));
-    return { observed: { sources: predicted.sources, destinations: predicted.destinations, cells: observed }, predicted, refused, notHosted };
+    const refused = cells.flatMap((row, i) =>
+      row.flatMap((outcome, j) =>
+        outcome === 'refused' ? [`${predicted.sources[i]} -> ${predicted.destinations[j]}`] : [],
+      ),
+    );
+    const observed = cells.map((row) =>
+      row.map((outcome) => (outcome === undefined ? undefined : outcome !== 'timeout')),
+    );
+    return {
+      observed: { sources: predicted.sources, destinations: predicted.destinations, cells: observed },
+      predicted,
+      refused,
+      notHosted,
+    };
   }
 
   private socketOf(pod: LabPod): string {
@@ -141,7 +167,8 @@ export class Lab {
       });
       for (const pod of before.pods) {
         const kept = plan.pods.find((p) => p.netns === pod.netns);
-        if (kept !== undefined && kept.ip === pod.ip && kept.node === pod.node && sameList(kept.ports, pod.ports)) continue;
+        if (kept !== undefined && kept.ip === pod.ip && kept.node === pod.node && sameList(kept.ports, pod.ports))
+          continue;
         stopProcess(agents[pod.netns]);
         delete agents[pod.netns];
         for (const node of before.nodes) unroutePodFrom(pod, node);
@@ -191,10 +218,20 @@ export class Lab {
     const log = openSync(join(Lab.dir(this.state.name), `agent-${node.name}.log`), 'a');
     // Started inside the node's namespace, as a node agent runs: `ip netns exec` execs it, so the pid is the agent's.
     const argv = [
-      'netns', 'exec', node.netns,
+      'netns',
+      'exec',
+      node.netns,
       ...selfCommand(import.meta.url, '../../cli/bin'),
-      'agent', this.manifestsFile, '--node', node.name, '--status', this.statusFile(node.name), '--resync', AGENT_RESYNC_SECONDS,
-      '--semantics', this.state.semantics,
+      'agent',
+      this.manifestsFile,
+      '--node',
+      node.name,
+      '--status',
+      this.statusFile(node.name),
+      '--resync',
+      AGENT_RESYNC_SECONDS,
+      '--semantics',
+      this.state.semantics,
     ];
     const child = spawn('ip', argv, { detached: true, stdio: ['ignore', log, log] });
     closeSync(log);
@@ -210,12 +247,19 @@ export class Lab {
       for (;;) {
         const status = readStatus(this.statusFile(node.name));
         if (status?.inputsHash === expected) {
-          if (status.error !== undefined) throw new Error(`the agent of node ${node.name} did not apply the manifests: ${status.error}`);
+          if (status.error !== undefined)
+            throw new Error(`the agent of node ${node.name} did not apply the manifests: ${status.error}`);
           break;
         }
         const pid = this.state.nodeAgents[node.name]!;
-        if (!isAlive(pid)) throw new Error(`the agent of node ${node.name} exited; see ${join(Lab.dir(this.state.name), `agent-${node.name}.log`)}`);
-        if (Date.now() > deadline) throw new Error(`the agent of node ${node.name} did not apply the manifests within ${AGENT_TIMEOUT_MS / 1000} s`);
+        if (!isAlive(pid))
+          throw new Error(
+            `the agent of node ${node.name} exited; see ${join(Lab.dir(this.state.name), `agent-${node.name}.log`)}`,
+          );
+        if (Date.now() > deadline)
+          throw new Error(
+            `the agent of node ${node.name} did not apply the manifests within ${AGENT_TIMEOUT_MS / 1000} s`,
+          );
         sleep(2);
       }
     }
@@ -226,9 +270,17 @@ export class Lab {
   }
 }
 
-
 function startPodAgent(pod: LabPod, socket: string): number {
-  const argv = ['netns', 'exec', pod.netns, ...selfCommand(import.meta.url, './pod-agent'), '--socket', socket, '--ports', pod.ports.join(',') || '-'];
+  const argv = [
+    'netns',
+    'exec',
+    pod.netns,
+    ...selfCommand(import.meta.url, './pod-agent'),
+    '--socket',
+    socket,
+    '--ports',
+    pod.ports.join(',') || '-',
+  ];
   const child = spawn('ip', argv, { detached: true, stdio: 'ignore' });
   child.unref();
   if (child.pid === undefined) throw new Error(`could not start the agent of ${pod.id}`);
@@ -273,7 +325,10 @@ function waitForSocket(path: string): void {
 }
 
 /** Asks one pod's agent to attempt each connection, all at once. */
-function probeFrom(socket: string, targets: readonly (Omit<ProbeRequest, 'id' | 'timeoutMs'> | undefined)[]): Promise<(ProbeOutcome | undefined)[]> {
+function probeFrom(
+  socket: string,
+  targets: readonly (Omit<ProbeRequest, 'id' | 'timeoutMs'> | undefined)[],
+): Promise<(ProbeOutcome | undefined)[]> {
   return new Promise((resolve, reject) => {
     const results: (ProbeOutcome | undefined)[] = targets.map(() => undefined);
     let pending = targets.filter((t) => t !== undefined).length;
@@ -296,7 +351,8 @@ function probeFrom(socket: string, targets: readonly (Omit<ProbeRequest, 'id' | 
     });
     connection.on('connect', () => {
       targets.forEach((target, id) => {
-        if (target !== undefined) connection.write(`${JSON.stringify({ id, ...target, timeoutMs: PROBE_TIMEOUT_MS })}\n`);
+        if (target !== undefined)
+          connection.write(`${JSON.stringify({ id, ...target, timeoutMs: PROBE_TIMEOUT_MS })}\n`);
       });
     });
   });

@@ -12,13 +12,16 @@ export const GATEWAY = '169.254.1.1';
 const MADE_BY_LAB = { 'netpol.dev/made-by-lab': 'true' };
 
 const madeByLab = (o: JSONObject): boolean =>
-  isJSONObject(o['metadata']) && isJSONObject(o['metadata']['annotations']) && o['metadata']['annotations']['netpol.dev/made-by-lab'] === 'true';
+  isJSONObject(o['metadata']) &&
+  isJSONObject(o['metadata']['annotations']) &&
+  o['metadata']['annotations']['netpol.dev/made-by-lab'] === 'true';
 
 /**
  * What the lab runs in a namespace of its own: pods and Ironcore interfaces.
  * Load balancers and virtual IPs front interfaces; they send nothing of their own.
  */
-export const hostedByLab = (e: Endpoint): boolean => !e.hostNetwork && (e.kind === 'Pod' || e.kind === 'NetworkInterface');
+export const hostedByLab = (e: Endpoint): boolean =>
+  !e.hostNetwork && (e.kind === 'Pod' || e.kind === 'NetworkInterface');
 
 export interface LabNode {
   readonly name: string;
@@ -59,8 +62,20 @@ export function planLab(lab: string, raw: readonly JSONObject[], previous?: LabP
   // What the lab made is made again, from the pods as they are now.
   const objects = completeEndpoints(raw.filter((o) => !madeByLab(o)));
   const cluster = buildCluster(objects.map((o) => objectFromData(o)));
-  const nodeNames = [...new Set([...(previous?.nodes.map((n) => n.name) ?? []), ...cluster.endpoints.map((e) => e.node ?? DEFAULT_NODE)])];
-  const nodes = nodeNames.map((name, i) => previous?.nodes.find((n) => n.name === name) ?? { name, netns: `${LAB_PREFIX}${lab}-n${i}`, address: `100.64.0.${i + 1}` });
+  const nodeNames = [
+    ...new Set([
+      ...(previous?.nodes.map((n) => n.name) ?? []),
+      ...cluster.endpoints.map((e) => e.node ?? DEFAULT_NODE),
+    ]),
+  ];
+  const nodes = nodeNames.map(
+    (name, i) =>
+      previous?.nodes.find((n) => n.name === name) ?? {
+        name,
+        netns: `${LAB_PREFIX}${lab}-n${i}`,
+        address: `100.64.0.${i + 1}`,
+      },
+  );
   const used = new Set(previous?.pods.map((p) => p.netns) ?? []);
   let next = 0;
   const freshNetns = (): string => {
@@ -68,21 +83,19 @@ export function planLab(lab: string, raw: readonly JSONObject[], previous?: LabP
     used.add(`${LAB_PREFIX}${lab}-p${next}`);
     return `${LAB_PREFIX}${lab}-p${next}`;
   };
-  const pods = cluster.endpoints
-    .filter(hostedByLab)
-    .map((e): LabPod => {
-      const kept = previous?.pods.find((p) => p.id === e.id);
-      const ip = v4Address(e);
-      const netns = kept?.netns ?? freshNetns();
-      return {
-        id: e.id,
-        node: e.node ?? DEFAULT_NODE,
-        netns,
-        hostInterface: `v${netns.slice(netns.lastIndexOf('-p') + 2)}`,
-        ip,
-        ports: [...new Set(e.ports.filter((p) => p.protocol !== 'SCTP').map((p) => `${p.port}/${p.protocol}`))],
-      };
-    });
+  const pods = cluster.endpoints.filter(hostedByLab).map((e): LabPod => {
+    const kept = previous?.pods.find((p) => p.id === e.id);
+    const ip = v4Address(e);
+    const netns = kept?.netns ?? freshNetns();
+    return {
+      id: e.id,
+      node: e.node ?? DEFAULT_NODE,
+      netns,
+      hostInterface: `v${netns.slice(netns.lastIndexOf('-p') + 2)}`,
+      ip,
+      ports: [...new Set(e.ports.filter((p) => p.protocol !== 'SCTP').map((p) => `${p.port}/${p.protocol}`))],
+    };
+  });
   return { nodes, pods, objects: [...objects, ...nodeObjects(objects, nodes, pods)] };
 }
 
@@ -92,7 +105,11 @@ export function planLab(lab: string, raw: readonly JSONObject[], previous?: LabP
  * local address it has not programmed, as it would on a real node.
  */
 function nodeObjects(objects: readonly JSONObject[], nodes: readonly LabNode[], pods: readonly LabPod[]): JSONObject[] {
-  const described = new Set(objects.filter((o) => o['kind'] === 'Node' && isJSONObject(o['metadata'])).map((o) => (o['metadata'] as JSONObject)['name']));
+  const described = new Set(
+    objects
+      .filter((o) => o['kind'] === 'Node' && isJSONObject(o['metadata']))
+      .map((o) => (o['metadata'] as JSONObject)['name']),
+  );
   return nodes
     .filter((node) => !described.has(node.name))
     .map((node) => ({
@@ -145,7 +162,19 @@ function completeEndpoints(raw: readonly JSONObject[]): JSONObject[] {
           labels: { ...e.labels },
           ownerReferences: [{ apiVersion: 'apps/v1', kind: e.owner.kind, name: e.owner.name, controller: true }],
         },
-        spec: { nodeName: node, containers: [{ name: 'main', ports: e.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), containerPort: p.port, protocol: p.protocol })) }] },
+        spec: {
+          nodeName: node,
+          containers: [
+            {
+              name: 'main',
+              ports: e.ports.map((p) => ({
+                ...(p.name ? { name: p.name } : {}),
+                containerPort: p.port,
+                protocol: p.protocol,
+              })),
+            },
+          ],
+        },
         status: { podIP: ip, podIPs: [{ ip }] },
       });
     }

@@ -50,7 +50,8 @@ function serve(ports: readonly string[]): void {
 
 function probe(request: ProbeRequest): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
-    const outcomeOf = (error: NodeJS.ErrnoException): ProbeOutcome => (error.code === 'ECONNREFUSED' ? 'refused' : 'timeout');
+    const outcomeOf = (error: NodeJS.ErrnoException): ProbeOutcome =>
+      error.code === 'ECONNREFUSED' ? 'refused' : 'timeout';
     if (request.protocol === 'TCP') {
       const socket = createConnection({ host: request.ip, port: request.port });
       const done = (outcome: ProbeOutcome): void => {
@@ -87,7 +88,8 @@ function control(path: string): void {
         const request = JSON.parse(buffered.slice(0, newline)) as ProbeRequest;
         buffered = buffered.slice(newline + 1);
         void probe(request).then((outcome) => {
-          if (!connection.destroyed) connection.write(`${JSON.stringify({ id: request.id, outcome } satisfies ProbeReply)}\n`);
+          if (!connection.destroyed)
+            connection.write(`${JSON.stringify({ id: request.id, outcome } satisfies ProbeReply)}\n`);
         });
       }
     });

@@ -9,7 +9,8 @@ import { GATEWAY, LAB_PREFIX, type LabNode, type LabPod, fabricNetns } from './p
  * namespaces, so the host's interfaces are never touched.
  */
 const ip = (...args: string[]): void => void runOk(['ip', ...args]);
-const sysctl = (netns: string, setting: string): void => void runOk(['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', setting]);
+const sysctl = (netns: string, setting: string): void =>
+  void runOk(['ip', 'netns', 'exec', netns, 'sysctl', '-q', '-w', setting]);
 
 export function createFabric(lab: string): void {
   const fabric = fabricNetns(lab);
@@ -22,7 +23,8 @@ export function createNode(lab: string, node: LabNode, index: number): void {
   const fabric = fabricNetns(lab);
   ip('netns', 'add', node.netns);
   ip('-n', node.netns, 'link', 'set', 'lo', 'up');
-  for (const setting of ['net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0']) sysctl(node.netns, setting);
+  for (const setting of ['net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0'])
+    sysctl(node.netns, setting);
   const port = `n${index}`;
   ip('-n', node.netns, 'link', 'add', 'fab', 'type', 'veth', 'peer', 'name', port, 'netns', fabric);
   ip('-n', fabric, 'link', 'set', port, 'master', 'br0');
