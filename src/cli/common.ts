@@ -4,7 +4,7 @@ import { defaultEngineOptions, type EngineOptions } from '../engine/verdict.js';
 import type { Cluster } from '../model/cluster.js';
 import { type Inputs, inputsAreValid, readInputs } from '../model/inputs.js';
 import type { LoadProblem } from '../model/load.js';
-import { buildCluster } from '../model/cluster.js';
+import { buildCluster, unmodelledPolicyWarning } from '../model/cluster.js';
 import { SEMANTICS, type Semantics } from '../policy/legacy.js';
 import { type SourcedObject, formatLocation, objectKey } from '../model/source.js';
 import type { Diagnostic } from '../validate/validate.js';
@@ -45,7 +45,13 @@ export function loadOrReport(
   const cluster = buildCluster(inputs.load.objects, { semantics: flags.semantics });
   for (const p of cluster.legacy?.problems ?? [])
     io.err(`${formatLocation(p.origin)}: Namespace ${p.namespace}: ${p.message}\n`);
+  reportUnmodelled(cluster.unmodelledPolicies, io);
   return { objects: inputs.load.objects, cluster };
+}
+
+/** One line per policy the answers leave out, so that no answer is taken for more than it is. */
+export function reportUnmodelled(policies: readonly SourcedObject[], io: Io): void {
+  for (const o of policies) io.err(`${formatLocation(o.origin)}: ${unmodelledPolicyWarning(o)}\n`);
 }
 
 export function parsePort(text: string): number {
