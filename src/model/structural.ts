@@ -89,8 +89,9 @@ export const crd = {
 
 /**
  * Decoding: fields the schema does not declare are errors (kubectl's strict
- * field validation), nulls in objects are pruned, absent or null fields with
- * a default take it. Values of the wrong type are kept for validation to report.
+ * field validation), nulls in objects and maps are pruned, absent or null
+ * fields with a default take it. Null list items, and values of the wrong
+ * type, are kept for validation to report.
  */
 export function decodeCustomResource(
   value: JSONValue,
@@ -114,8 +115,10 @@ function prune(
   }
   if (schema.type === 'map' && isJSONObject(value)) {
     const out: { [key: string]: JSONValue } = {};
-    for (const [key, child] of Object.entries(value))
-      out[key] = prune(child, schema.values, [...path, key], errors) ?? null;
+    for (const [key, child] of Object.entries(value)) {
+      const pruned = prune(child, schema.values, [...path, key], errors);
+      if (pruned !== undefined) out[key] = pruned;
+    }
     return out;
   }
   if (schema.type !== 'object' || !isJSONObject(value)) return value;
@@ -140,7 +143,8 @@ function prune(
 const RULES_NOT_CHECKED: FieldError = invalid(
   [],
   { goSyntax: 'null' },
-  'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+  'some validation rules were not checked because the object was invalid; ' +
+    'correct the existing errors to complete validation',
 );
 
 /**

@@ -33,7 +33,9 @@ const selectors = { namespaces: labelSelectorSchema, pods: namespacedPod };
 const ingressPeer = crd.object(selectors, { minProperties: 1, maxProperties: 1 });
 
 /** As `apis/v1alpha1` writes it, `A-z` and all: that range also takes `[`, `\`, `]`, `^`, `_` and the backquote. */
-const DOMAIN_NAME = String.raw`^(\*\.)?([a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$`;
+const DOMAIN_NAME =
+  String.raw`^(\*\.)?([a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+` +
+  String.raw`[a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$`;
 
 const networks = crd.array(cidrSchema, { minItems: 1, maxItems: 25, listType: 'set' });
 

@@ -54,7 +54,9 @@ const selectors = { namespaces: labelSelectorSchema, pods: namespacedPod };
 
 const ingressPeer = crd.object(selectors, { minProperties: 1, maxProperties: 1 });
 
-const DOMAIN_NAME = String.raw`^(\*\.)?([a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$`;
+const DOMAIN_NAME =
+  String.raw`^(\*\.)?([a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+` +
+  String.raw`[a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$`;
 
 const egressPeer = crd.object(
   {
