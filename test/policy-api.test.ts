@@ -111,7 +111,9 @@ spec:
 `;
     const E = 'spec.egress[0]';
     const expected: Record<number, string> = {
-      1: 'ClusterNetworkPolicy cnp: spec.priority: Invalid value: 1001: spec.priority in body should be less than or equal to 1000',
+      1:
+        'ClusterNetworkPolicy cnp: spec.priority: Invalid value: 1001: ' +
+        'spec.priority in body should be less than or equal to 1000',
       2: `ClusterNetworkPolicy cnp: ${E}.to[0].networks[1]: Duplicate value: "10.0.0.0/8"`,
       3: `ClusterNetworkPolicy cnp: ${E}.to[0].networks[2]: Invalid value: "string": Invalid CIDR format provided`,
       4:
@@ -121,7 +123,9 @@ spec:
         'ClusterNetworkPolicy cnp: spec.egress[1].protocols[0].udp.destinationPort.range: Invalid value: "object": ' +
         'Start port must be less than End port',
       6: 'AdminNetworkPolicy anp: spec.subject.pods.namespaceSelector: Required value',
-      7: 'AdminNetworkPolicy anp: spec.ingress[0].action: Unsupported value: "Accept": supported values: "Allow", "Deny", "Pass"',
+      7:
+        'AdminNetworkPolicy anp: spec.ingress[0].action: Unsupported value: "Accept": ' +
+        'supported values: "Allow", "Deny", "Pass"',
       8: `AdminNetworkPolicy anp: ${NOT_CHECKED}`,
       9:
         'BaselineAdminNetworkPolicy baseline: <nil>: Invalid value: "object": Only one baseline admin network policy ' +

@@ -14,8 +14,12 @@ const NOT_CHECKED =
   '<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; ' +
   'correct the existing errors to complete validation';
 const BAD_CIDR = 'Invalid CIDR format provided';
-const CNP_DOMAIN = String.raw`^(\*\.)?([a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$`;
-const ANP_DOMAIN = String.raw`^(\*\.)?([a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$`;
+const CNP_DOMAIN =
+  String.raw`^(\*\.)?([a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+` +
+  String.raw`[a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$`;
+const ANP_DOMAIN =
+  String.raw`^(\*\.)?([a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+` +
+  String.raw`[a-zA-z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$`;
 const CNP_NAMED_PORT =
   'networks/nodes/domainNames peer cannot be set with namedPorts since there are no namedPorts for ' +
   'networks/nodes/domainNames';
@@ -244,7 +248,8 @@ const invalidCases: [string, JSONObject, string[]][] = [
     'CNP domain name of one label',
     cnpTo({ domainNames: ['localhost'] }),
     [
-      `${E}.to[0].domainNames[0]: Invalid value: "localhost": ${E}.to[0].domainNames[0] in body should match '${CNP_DOMAIN}'`,
+      `${E}.to[0].domainNames[0]: Invalid value: "localhost": ` +
+        `${E}.to[0].domainNames[0] in body should match '${CNP_DOMAIN}'`,
     ],
   ],
   [
@@ -336,7 +341,8 @@ const invalidCases: [string, JSONObject, string[]][] = [
     'CNP named port not a string',
     cnpProtocol({ destinationNamedPort: 80 }),
     [
-      `${P}.destinationNamedPort: Invalid value: "integer": ${P}.destinationNamedPort in body must be of type string: "integer"`,
+      `${P}.destinationNamedPort: Invalid value: "integer": ` +
+        `${P}.destinationNamedPort in body must be of type string: "integer"`,
       NOT_CHECKED,
     ],
   ],
