@@ -196,6 +196,19 @@ spec:
     assert.deepEqual(cluster.unmodelledPolicies, objects);
   });
 
+  it('are named without a namespace in messages, even when the manifest gives one', async () => {
+    const text =
+      'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\n' +
+      'metadata: {name: baseline, namespace: x}\nspec: {subject: {namespaces: {}}}';
+    const run = await runCli(['validate', '-'], text);
+    assert.equal(
+      run.stdout,
+      '<stdin>:3: BaselineAdminNetworkPolicy baseline: <nil>: Invalid value: "object": Only one baseline admin ' +
+        'network policy with metadata.name="default" can be created in the cluster\n' +
+        '1 of 1 objects invalid, 1 problem\n',
+    );
+  });
+
   it('are not part of the analysis yet, and every answer says so', async () => {
     const text = `apiVersion: v1
 kind: Pod
