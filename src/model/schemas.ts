@@ -131,6 +131,7 @@ export const machineSchema: Schema = openObject({
   }),
 });
 
+/** The decoding schema of a built-in or Ironcore kind; custom resources have theirs in `customResourceSchemaFor`. */
 export function schemaFor(kind: KnownKind): Schema {
   switch (kind) {
     case 'IroncoreNetworkPolicy':
