@@ -4,7 +4,8 @@ import { defaultEngineOptions, type EngineOptions } from '../engine/verdict.js';
 import type { Cluster } from '../model/cluster.js';
 import { type Inputs, inputsAreValid, readInputs } from '../model/inputs.js';
 import type { LoadProblem } from '../model/load.js';
-import { buildCluster } from '../model/cluster.js';
+import { buildCluster, unmodelledPolicyWarning } from '../model/cluster.js';
+import { isNamespaced, knownKind } from '../model/kinds.js';
 import { SEMANTICS, type Semantics } from '../policy/legacy.js';
 import { type SourcedObject, formatLocation, objectKey } from '../model/source.js';
 import type { Diagnostic } from '../validate/validate.js';
@@ -13,7 +14,13 @@ import type { Io } from './io.js';
 export const formatProblem = (p: LoadProblem): string => `${formatLocation(p.location)}: ${p.message}`;
 
 export const formatDiagnostic = (d: Diagnostic): string =>
-  `${formatLocation(d.location)}: ${d.object.kind} ${objectKey({ name: d.object.name, namespace: d.object.namespace })}: ${d.message}`;
+  `${formatLocation(d.location)}: ${d.object.kind} ${objectKey({ name: d.object.name, namespace: shownNamespace(d.object) })}: ${d.message}`;
+
+/** A cluster-scoped object is named without the namespace its manifest may carry: the API server ignores it. */
+function shownNamespace(o: SourcedObject): string | undefined {
+  const kind = knownKind(o.apiVersion, o.kind);
+  return kind !== undefined && !isNamespaced(kind) ? undefined : o.namespace;
+}
 
 /** Writes what could not be read, and what was skipped, to stderr. */
 export function reportInputs(inputs: Inputs, io: Io): void {
@@ -45,7 +52,13 @@ export function loadOrReport(
   const cluster = buildCluster(inputs.load.objects, { semantics: flags.semantics });
   for (const p of cluster.legacy?.problems ?? [])
     io.err(`${formatLocation(p.origin)}: Namespace ${p.namespace}: ${p.message}\n`);
+  reportUnmodelled(cluster.unmodelledPolicies, io);
   return { objects: inputs.load.objects, cluster };
+}
+
+/** One line per policy the answers leave out, so that no answer is taken for more than it is. */
+export function reportUnmodelled(policies: readonly SourcedObject[], io: Io): void {
+  for (const o of policies) io.err(`${formatLocation(o.origin)}: ${unmodelledPolicyWarning(o)}\n`);
 }
 
 export function parsePort(text: string): number {

@@ -7,7 +7,7 @@ import { type LegacyPolicies, type Semantics, legacyPolicies } from '../policy/l
 import { DEFAULT_NAMESPACE, normaliseNetworkPolicy } from '../policy/networkpolicy.js';
 import { type Endpoint, endpointsFrom } from './endpoints.js';
 import { ironcoreEndpoints } from './ironcore.js';
-import { isNamespaced, knownKind } from './kinds.js';
+import { isNamespaced, isTierPolicyKind, knownKind } from './kinds.js';
 import type { Namespace, Node } from './resources.js';
 import type { Location, SourcedObject } from './source.js';
 import { typedView } from './typed.js';
@@ -46,6 +46,12 @@ export interface Cluster {
   readonly semantics: Semantics;
   /** Under legacy semantics: which namespaces isolate, which policies have no effect, and unreadable annotations. */
   readonly legacy?: LegacyPolicies;
+  /**
+   * Valid policies whose meaning the analysis does not model yet (the
+   * cluster-wide tiers): every answer leaves them out, and whoever shows an
+   * answer says so.
+   */
+  readonly unmodelledPolicies: readonly SourcedObject[];
 }
 
 export interface ClusterOptions {
@@ -105,8 +111,17 @@ export function buildCluster(objects: readonly SourcedObject[], options: Cluster
     policiesByNamespace,
     semantics,
     ...(legacy ? { legacy } : {}),
+    unmodelledPolicies: unmodelledPolicies(objects),
   };
 }
+
+/** The policies among `objects` that the analysis does not model yet: the cluster-wide tiers. */
+export const unmodelledPolicies = (objects: readonly SourcedObject[]): SourcedObject[] =>
+  objects.filter((o) => isTierPolicyKind(knownKind(o.apiVersion, o.kind)));
+
+/** The warning for a policy the analysis leaves out, for whoever shows an answer. */
+export const unmodelledPolicyWarning = (o: SourcedObject): string =>
+  `${o.kind} ${o.name}: valid, but cluster-wide policies are not part of the analysis yet: the answers leave it out`;
 
 /** How many addresses of each family the endpoints hold. */
 export function familyCounts(endpoints: readonly Endpoint[]): Record<Family, number> {

@@ -17,7 +17,33 @@ export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 export type IroncoreKind =
   'IroncoreNetworkPolicy' | 'Network' | 'NetworkInterface' | 'LoadBalancer' | 'VirtualIP' | 'Machine';
 
-export type KnownKind = 'Namespace' | 'Pod' | 'Node' | 'NetworkPolicy' | WorkloadKind | IroncoreKind;
+/** The cluster-wide tiers of policy.networking.k8s.io. */
+export type TierPolicyKind = 'ClusterNetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy';
+
+export type KnownKind = 'Namespace' | 'Pod' | 'Node' | 'NetworkPolicy' | WorkloadKind | IroncoreKind | TierPolicyKind;
+
+const POLICY_API_GROUP = 'policy.networking.k8s.io';
+
+/** Each tier kind is read in one version only: its schema is that version's CRD. */
+const TIER_POLICY_VERSIONS: Record<TierPolicyKind, string> = {
+  ClusterNetworkPolicy: `${POLICY_API_GROUP}/v1alpha2`,
+  AdminNetworkPolicy: `${POLICY_API_GROUP}/v1alpha1`,
+  BaselineAdminNetworkPolicy: `${POLICY_API_GROUP}/v1alpha1`,
+};
+
+export const isTierPolicyKind = (kind: KnownKind | undefined): kind is TierPolicyKind =>
+  kind === 'ClusterNetworkPolicy' || kind === 'AdminNetworkPolicy' || kind === 'BaselineAdminNetworkPolicy';
+
+/**
+ * For an object netpol skips: the apiVersion it reads that kind of that group
+ * in, when it reads it in another (a `v1beta1` ClusterNetworkPolicy, say).
+ */
+export function versionNetpolReads(apiVersion: string, kind: string): string | undefined {
+  const version = (TIER_POLICY_VERSIONS as Record<string, string | undefined>)[kind];
+  return version !== undefined && groupOf(apiVersion) === POLICY_API_GROUP && version !== apiVersion
+    ? version
+    : undefined;
+}
 
 const IRONCORE: Record<string, Record<string, IroncoreKind>> = {
   'networking.ironcore.dev': {
@@ -41,7 +67,7 @@ export const isIroncoreKind = (kind: KnownKind): kind is IroncoreKind =>
 const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
 
 /** Which groups serve each kind; older beta groups are accepted because old manifests still use them. */
-const GROUPS: Record<Exclude<KnownKind, IroncoreKind>, readonly string[]> = {
+const GROUPS: Record<Exclude<KnownKind, IroncoreKind | TierPolicyKind>, readonly string[]> = {
   Namespace: [''],
   Pod: [''],
   Node: [''],
@@ -64,7 +90,15 @@ export function knownKind(apiVersion: string, kind: string): KnownKind | undefin
   if (byVersion === undefined) known.set(kind, (byVersion = new Map()));
   if (byVersion.has(apiVersion)) return byVersion.get(apiVersion);
   const groups = (GROUPS as Record<string, readonly string[] | undefined>)[kind];
-  const answer = groups?.includes(groupOf(apiVersion)) ? (kind as KnownKind) : IRONCORE[groupOf(apiVersion)]?.[kind];
+  const tierVersion = (TIER_POLICY_VERSIONS as Record<string, string | undefined>)[kind];
+  const answer =
+    tierVersion !== undefined
+      ? tierVersion === apiVersion
+        ? (kind as TierPolicyKind)
+        : undefined
+      : groups?.includes(groupOf(apiVersion))
+        ? (kind as KnownKind)
+        : IRONCORE[groupOf(apiVersion)]?.[kind];
   byVersion.set(apiVersion, answer);
   return answer;
 }
@@ -73,4 +107,5 @@ export const isWorkloadKind = (kind: string): kind is WorkloadKind =>
   (WORKLOAD_KINDS as readonly string[]).includes(kind);
 
 /** Kinds whose objects live in a namespace; `default` is used when the manifest names none, as kubectl does. */
-export const isNamespaced = (kind: KnownKind): boolean => kind !== 'Namespace' && kind !== 'Node';
+export const isNamespaced = (kind: KnownKind): boolean =>
+  kind !== 'Namespace' && kind !== 'Node' && !isTierPolicyKind(kind);

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { type Document, LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import { knownKind } from './kinds.js';
+import { knownKind, versionNetpolReads } from './kinds.js';
 import {
   type FieldPath,
   type JSONObject,
@@ -140,9 +140,11 @@ function readObject(
     locate: here,
   };
   if (knownKind(apiVersion, kind) === undefined) {
+    const readsAs = versionNetpolReads(apiVersion, kind);
+    const why = readsAs === undefined ? 'not a kind netpol uses' : `netpol reads ${kind} as ${readsAs}`;
     result.skipped.push({
       location: object.origin,
-      message: `skipped ${apiVersion} ${kind} ${objectKey(object)}: not a kind netpol uses`,
+      message: `skipped ${apiVersion} ${kind} ${objectKey(object)}: ${why}`,
     });
   } else {
     result.objects.push(object);

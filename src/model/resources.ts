@@ -198,3 +198,135 @@ export interface Machine {
     }[];
   };
 }
+
+// policy.networking.k8s.io: the cluster-wide tiers, as they are once they validated and the CRDs' defaults applied.
+// Fields the CRDs require are not optional here; every union whose members the CRD allows one of ("exactly one
+// field") is written as optional fields, of which a valid object sets exactly one.
+
+/** Pods by namespace and pod labels. ClusterNetworkPolicy may leave out namespaceSelector (every namespace). */
+export interface NamespacedPod {
+  readonly namespaceSelector?: LabelSelector;
+  readonly podSelector: LabelSelector;
+}
+
+/** Whose traffic a cluster-wide policy is about: exactly one field. */
+export interface TierPolicySubject {
+  readonly namespaces?: LabelSelector;
+  readonly pods?: NamespacedPod;
+}
+
+/** A source of ingress traffic: exactly one field. */
+export interface TierPolicyIngressPeer {
+  readonly namespaces?: LabelSelector;
+  readonly pods?: NamespacedPod;
+}
+
+/** A destination of egress traffic: exactly one field. `nodes` and `domainNames` are of the experimental channel. */
+export interface TierPolicyEgressPeer extends TierPolicyIngressPeer {
+  readonly nodes?: LabelSelector;
+  /** CIDRs, IPv4 or IPv6. */
+  readonly networks?: readonly string[];
+  /** Exact names, or `*.` followed by a suffix that stands for one or more labels. */
+  readonly domainNames?: readonly string[];
+}
+
+/** ClusterNetworkPolicy (`v1alpha2`): a destination port by number or by a range with start < end. */
+export interface ClusterNetworkPolicyPortMatch {
+  readonly destinationPort?: {
+    readonly number?: number;
+    readonly range?: { readonly start: number; readonly end: number };
+  };
+}
+
+/** Exactly one field. */
+export interface ClusterNetworkPolicyProtocol {
+  readonly tcp?: ClusterNetworkPolicyPortMatch;
+  readonly udp?: ClusterNetworkPolicyPortMatch;
+  readonly sctp?: ClusterNetworkPolicyPortMatch;
+  /** A container port name (experimental channel). */
+  readonly destinationNamedPort?: string;
+}
+
+export type ClusterNetworkPolicyAction = 'Accept' | 'Deny' | 'Pass';
+
+export interface ClusterNetworkPolicyIngressRule {
+  readonly name?: string;
+  readonly action: ClusterNetworkPolicyAction;
+  readonly from: readonly TierPolicyIngressPeer[];
+  readonly protocols?: readonly ClusterNetworkPolicyProtocol[];
+}
+
+export interface ClusterNetworkPolicyEgressRule {
+  readonly name?: string;
+  readonly action: ClusterNetworkPolicyAction;
+  readonly to: readonly TierPolicyEgressPeer[];
+  readonly protocols?: readonly ClusterNetworkPolicyProtocol[];
+}
+
+export interface ClusterNetworkPolicy {
+  readonly apiVersion: string;
+  readonly kind: 'ClusterNetworkPolicy';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly tier: 'Admin' | 'Baseline';
+    /** 0 to 1000; lower is evaluated first within the tier. */
+    readonly priority: number;
+    readonly subject: TierPolicySubject;
+    readonly ingress?: readonly ClusterNetworkPolicyIngressRule[];
+    readonly egress?: readonly ClusterNetworkPolicyEgressRule[];
+  };
+}
+
+/**
+ * AdminNetworkPolicy and BaselineAdminNetworkPolicy (`v1alpha1`) ports: exactly one field. The CRD defaults
+ * `protocol` to TCP, so it is always set; netpol also holds it to TCP, UDP or SCTP, which the CRD does not.
+ */
+export interface AdminNetworkPolicyPort {
+  readonly portNumber?: { readonly protocol: string; readonly port: number };
+  /** Inclusive; netpol refuses start > end, which the v1alpha1 CRD lets through. */
+  readonly portRange?: { readonly protocol: string; readonly start: number; readonly end: number };
+  /** A container port name (experimental channel). */
+  readonly namedPort?: string;
+}
+
+export type AdminNetworkPolicyAction = 'Allow' | 'Deny' | 'Pass';
+export type BaselineAdminNetworkPolicyAction = 'Allow' | 'Deny';
+
+export interface AdminNetworkPolicyIngressRule<Action extends string = AdminNetworkPolicyAction> {
+  readonly name?: string;
+  readonly action: Action;
+  readonly from: readonly TierPolicyIngressPeer[];
+  readonly ports?: readonly AdminNetworkPolicyPort[];
+}
+
+export interface AdminNetworkPolicyEgressRule<Action extends string = AdminNetworkPolicyAction> {
+  readonly name?: string;
+  readonly action: Action;
+  readonly to: readonly TierPolicyEgressPeer[];
+  readonly ports?: readonly AdminNetworkPolicyPort[];
+}
+
+export interface AdminNetworkPolicy {
+  readonly apiVersion: string;
+  readonly kind: 'AdminNetworkPolicy';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    /** 0 to 1000; lower is evaluated first. */
+    readonly priority: number;
+    readonly subject: TierPolicySubject;
+    readonly ingress?: readonly AdminNetworkPolicyIngressRule[];
+    readonly egress?: readonly AdminNetworkPolicyEgressRule[];
+  };
+}
+
+/** The singleton below NetworkPolicy: its name is always `default`; its egress peers have no `domainNames`. */
+export interface BaselineAdminNetworkPolicy {
+  readonly apiVersion: string;
+  readonly kind: 'BaselineAdminNetworkPolicy';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly subject: TierPolicySubject;
+    readonly ingress?: readonly AdminNetworkPolicyIngressRule<BaselineAdminNetworkPolicyAction>[];
+    readonly egress?: readonly AdminNetworkPolicyEgressRule<BaselineAdminNetworkPolicyAction>[];
+  };
+}

@@ -1,10 +1,13 @@
 import { type Schema, any, arrayOf, bool, int, intOrString, mapOf, openObject, str, strictObject } from './decode.js';
 import type { KnownKind } from './kinds.js';
+import type { StructuralSchema } from './structural.js';
+import { clusterNetworkPolicySchema } from '../validate/clusternetworkpolicy.js';
+import { adminNetworkPolicySchema, baselineAdminNetworkPolicySchema } from '../validate/adminnetworkpolicy.js';
 
 const selectorRequirements = arrayOf(strictObject({ key: str, operator: str, values: arrayOf(str) }));
 const labelSelector = strictObject({ matchLabels: mapOf(str), matchExpressions: selectorRequirements });
 
-const objectMeta = openObject({
+export const objectMeta = openObject({
   name: str,
   namespace: str,
   labels: mapOf(str),
@@ -128,6 +131,7 @@ export const machineSchema: Schema = openObject({
   }),
 });
 
+/** The decoding schema of a built-in or Ironcore kind; custom resources have theirs in `customResourceSchemaFor`. */
 export function schemaFor(kind: KnownKind): Schema {
   switch (kind) {
     case 'IroncoreNetworkPolicy':
@@ -154,5 +158,19 @@ export function schemaFor(kind: KnownKind): Schema {
       return cronJobSchema;
     default:
       return workloadSchema;
+  }
+}
+
+/** The kinds that are custom resources: their CRD's structural schema (the cluster-wide tiers). */
+export function customResourceSchemaFor(kind: KnownKind): StructuralSchema | undefined {
+  switch (kind) {
+    case 'ClusterNetworkPolicy':
+      return clusterNetworkPolicySchema;
+    case 'AdminNetworkPolicy':
+      return adminNetworkPolicySchema;
+    case 'BaselineAdminNetworkPolicy':
+      return baselineAdminNetworkPolicySchema;
+    default:
+      return undefined;
   }
 }

@@ -1,7 +1,8 @@
 import { type Decoded, decode } from './decode.js';
 import { knownKind } from './kinds.js';
-import { schemaFor } from './schemas.js';
+import { customResourceSchemaFor, objectMeta, schemaFor } from './schemas.js';
 import type { JSONObject, SourcedObject } from './source.js';
+import { type StructuralSchema, decodeCustomResource } from './structural.js';
 
 const cache = new WeakMap<SourcedObject, Decoded>();
 
@@ -10,10 +11,21 @@ export function decodeObject(object: SourcedObject): Decoded {
   let decoded = cache.get(object);
   if (decoded === undefined) {
     const kind = knownKind(object.apiVersion, object.kind);
-    decoded = kind === undefined ? { errors: [], value: object.raw } : decode(object.raw, schemaFor(kind));
+    const crd = kind === undefined ? undefined : customResourceSchemaFor(kind);
+    if (kind === undefined) decoded = { errors: [], value: object.raw };
+    else if (crd !== undefined) decoded = decodeCustomObject(object.raw, crd);
+    else decoded = decode(object.raw, schemaFor(kind));
     cache.set(object, decoded);
   }
   return decoded;
+}
+
+/** A custom resource: its metadata as every object's, the rest as its CRD says. */
+function decodeCustomObject(raw: JSONObject, schema: StructuralSchema): Decoded {
+  const metadata = decode(raw['metadata'], objectMeta, ['metadata']);
+  const body = decodeCustomResource(raw, schema);
+  const value = metadata.value === undefined ? body.value : { ...(body.value as JSONObject), metadata: metadata.value };
+  return { errors: [...metadata.errors, ...body.errors], value };
 }
 
 /**

@@ -10,6 +10,8 @@ import type {
   Workload,
 } from '../model/resources.js';
 import { validateIroncoreNetworkPolicy } from './ironcore.js';
+import { validateAdminNetworkPolicy, validateBaselineAdminNetworkPolicy } from './adminnetworkpolicy.js';
+import { validateClusterNetworkPolicy } from './clusternetworkpolicy.js';
 import { type FieldPath, type Location, type SourcedObject, objectKey } from '../model/source.js';
 import { type FieldError, formatFieldError } from './field-error.js';
 import { validateObjectMeta } from './meta.js';
@@ -36,7 +38,7 @@ export function validateObject(object: SourcedObject): Diagnostic[] {
   return errors.map((error) => ({
     object,
     error,
-    location: object.locate(error.path),
+    location: object.locate(error.locateAt ?? error.path),
     message: formatFieldError(error),
   }));
 }
@@ -59,6 +61,12 @@ function semanticErrors(kind: KnownKind, object: SourcedObject): FieldError[] {
       return validateNetworkPolicy(typedView<NetworkPolicy>(object));
     case 'IroncoreNetworkPolicy':
       return validateIroncoreNetworkPolicy(typedView<IroncoreNetworkPolicy>(object));
+    case 'ClusterNetworkPolicy':
+      return validateClusterNetworkPolicy(decodeObject(object).value ?? null);
+    case 'AdminNetworkPolicy':
+      return validateAdminNetworkPolicy(decodeObject(object).value ?? null);
+    case 'BaselineAdminNetworkPolicy':
+      return validateBaselineAdminNetworkPolicy(decodeObject(object).value ?? null);
     case 'Network':
     case 'NetworkInterface':
     case 'LoadBalancer':

@@ -7,7 +7,8 @@ import { inputsAreValid, readInputs } from '../../model/inputs.js';
 import { ObjectStore } from '../../model/store.js';
 import { objectFromData } from '../../model/source.js';
 import { EXIT, type Io } from '../io.js';
-import { parsePort, parseProtocol, reportInputs } from '../common.js';
+import { parsePort, parseProtocol, reportInputs, reportUnmodelled } from '../common.js';
+import { unmodelledPolicies } from '../../model/cluster.js';
 
 const DEFAULT_LAB = 'lab';
 
@@ -20,7 +21,10 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
   const objectsFrom = (paths: string[]) => {
     const inputs = readInputs(paths, { readStdin: io.readStdin });
     reportInputs(inputs, io);
-    return inputsAreValid(inputs) ? inputs.load.objects : undefined;
+    if (!inputsAreValid(inputs)) return undefined;
+    // The agents enforce what the analysis models, and the probes compare with it: neither has the tiers yet.
+    reportUnmodelled(unmodelledPolicies(inputs.load.objects), io);
+    return inputs.load.objects;
   };
 
   lab
