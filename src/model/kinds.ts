@@ -63,8 +63,15 @@ export function knownKind(apiVersion: string, kind: string): KnownKind | undefin
   let byVersion = known.get(kind);
   if (byVersion === undefined) known.set(kind, (byVersion = new Map()));
   if (byVersion.has(apiVersion)) return byVersion.get(apiVersion);
-  const groups = (GROUPS as Record<string, readonly string[] | undefined>)[kind];
-  const answer = groups?.includes(groupOf(apiVersion)) ? (kind as KnownKind) : IRONCORE[groupOf(apiVersion)]?.[kind];
+  // Own properties only: a kind such as `constructor` must not find Object's.
+  const groups = Object.hasOwn(GROUPS, kind) ? GROUPS[kind as keyof typeof GROUPS] : undefined;
+  const group = groupOf(apiVersion);
+  const ironcore = Object.hasOwn(IRONCORE, group) ? IRONCORE[group]! : {};
+  const answer = groups?.includes(group)
+    ? (kind as KnownKind)
+    : Object.hasOwn(ironcore, kind)
+      ? ironcore[kind]
+      : undefined;
   byVersion.set(apiVersion, answer);
   return answer;
 }
