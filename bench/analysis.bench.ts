@@ -2,7 +2,9 @@
  * netpol's analysis benchmark: one JSON line per figure.
  *   npm run bench                          every size, the scaling series and the naive comparison
  *   npm run bench -- --sizes 1000,10000    only these sizes
- *   npm run bench -- --only scaling        only one part: sizes, scaling or compare
+ *   npm run bench -- --only scaling        only one part: sizes, scaling, compare or dumps
+ *   npm run bench -- --only dumps          whole `netpol list|validate` processes on kubectl-style
+ *                                          dumps (JSON, YAML) beside the JSON.parse floor (bench/dumps.bench.ts)
  * Figures: load (parse + validate YAML from disk), resolve (build the cluster), list (from the
  * loaded cluster to the printed text), check (median of one decide()).
  */
@@ -18,6 +20,7 @@ import { type Cluster, buildCluster } from '../src/model/cluster.js';
 import { readInputs } from '../src/model/inputs.js';
 import { objectFromData } from '../src/model/source.js';
 import { formatConnList } from '../src/report/connlist.js';
+import { benchDumps } from './dumps.bench.js';
 import { type ClusterSize, generateCluster } from './generate.js';
 
 const SIZES = [
@@ -147,3 +150,6 @@ function compare(): void {
 if (only === undefined || only === 'sizes') sizes();
 if (only === undefined || only === 'scaling') scaling();
 if (only === undefined || only === 'compare') compare();
+if (only === undefined || only === 'dumps') {
+  benchDumps(arg('--dump-sizes')?.split(',').map(Number), Number(arg('--runs') ?? 3), emit);
+}

@@ -48,7 +48,8 @@ function e2eSample(): object[] {
     });
 }
 
-const yamlOf = (objects: readonly object[]): string => objects.map((o) => JSON.stringify(o)).join('\n---\n');
+// JSON documents one per line: a JSON stream, as kubectl reads one (JSON separated by `---` it refuses).
+const yamlOf = (objects: readonly object[]): string => objects.map((o) => JSON.stringify(o)).join('\n');
 const documents = (text: string): Record<string, unknown>[] =>
   parseAllDocuments(text).map((d) => d.toJS() as Record<string, unknown>);
 const byKind = (objects: Record<string, unknown>[], kind: string): Record<string, unknown>[] =>

@@ -3,7 +3,7 @@ import { type Protocol, isProtocol } from '../algebra/connset.js';
 import { defaultEngineOptions, type EngineOptions } from '../engine/verdict.js';
 import type { Cluster } from '../model/cluster.js';
 import { type Inputs, inputsAreValid, readInputs } from '../model/inputs.js';
-import type { LoadProblem } from '../model/load.js';
+import { DEFAULT_MAX_INPUT_BYTES, LARGEST_INPUT_BYTES, type LoadOptions, type LoadProblem } from '../model/load.js';
 import { buildCluster, unmodelledPolicyWarning } from '../model/cluster.js';
 import { isNamespaced, knownKind } from '../model/kinds.js';
 import { SEMANTICS, type Semantics } from '../policy/legacy.js';
@@ -29,6 +29,43 @@ export function reportInputs(inputs: Inputs, io: Io): void {
   for (const d of inputs.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
 }
 
+/** The flags of every command that reads paths. */
+export interface InputFlags {
+  readonly exclude?: readonly string[];
+  readonly maxInputBytes?: number;
+}
+
+export function addInputOptions(command: Command): Command {
+  return command
+    .option(
+      '--exclude <glob>',
+      'leave out files and directories that match (a pattern without / matches a name anywhere); repeatable',
+      (glob: string, globs: string[]) => [...globs, glob],
+      [] as string[],
+    )
+    .option(
+      '--max-input-bytes <bytes>',
+      `refuse an input larger than this (default ${DEFAULT_MAX_INPUT_BYTES / 2 ** 20} MiB)`,
+      parseByteCount,
+    );
+}
+
+export const loadOptionsFrom = (flags: InputFlags, io: Io): LoadOptions => ({
+  readStdin: io.readStdin,
+  ...(flags.exclude !== undefined ? { exclude: flags.exclude } : {}),
+  ...(flags.maxInputBytes !== undefined ? { maxInputBytes: flags.maxInputBytes } : {}),
+});
+
+function parseByteCount(text: string): number {
+  const count = Number(text);
+  if (!/^[0-9]+$/.test(text) || count < 1 || count > LARGEST_INPUT_BYTES) {
+    throw new InvalidArgumentError(
+      `a number of bytes from 1 to ${LARGEST_INPUT_BYTES}, the longest text Node.js holds`,
+    );
+  }
+  return count;
+}
+
 /** For analysis commands: the cluster, or undefined after reporting why the input was refused. */
 export function clusterOrReport(paths: readonly string[], io: Io, flags: EngineFlags = {}): Cluster | undefined {
   return loadOrReport(paths, io, flags)?.cluster;
@@ -40,7 +77,7 @@ export function loadOrReport(
   io: Io,
   flags: EngineFlags = {},
 ): { objects: readonly SourcedObject[]; cluster: Cluster } | undefined {
-  const inputs = readInputs(paths, { readStdin: io.readStdin });
+  const inputs = readInputs(paths, loadOptionsFrom(flags, io));
   reportInputs(inputs, io);
   if (!inputsAreValid(inputs)) {
     const count = inputs.load.problems.length + inputs.diagnostics.length;
@@ -76,7 +113,7 @@ export function parseProtocol(text: string): Protocol {
 
 /** The switches for what upstream leaves to implementations. */
 export function addEngineOptions(command: Command): Command {
-  return command
+  return addInputOptions(command)
     .option('--no-ipblock-pod-ips', "ipBlocks never match pod addresses (Cilium's default); by default they do")
     .option('--no-local-node-egress', "subject egress to the pod's own node to policy; by default it is always allowed")
     .addOption(
@@ -90,7 +127,7 @@ export function addEngineOptions(command: Command): Command {
 }
 
 /** What commander makes of the flags that addEngineOptions declares. */
-export interface EngineFlags {
+export interface EngineFlags extends InputFlags {
   readonly ipblockPodIps?: boolean;
   readonly localNodeEgress?: boolean;
   readonly semantics?: Semantics;

@@ -13,6 +13,8 @@ import { NftSession, SESSION_LINE_LIMIT } from './nft-session.js';
 
 export interface AgentOptions {
   readonly paths: readonly string[];
+  /** Globs of files and directories under `paths` to leave out, as `--exclude` takes them. */
+  readonly exclude?: readonly string[];
   readonly node: string;
   readonly netns?: string;
   readonly table?: string;
@@ -60,7 +62,7 @@ export class NodeAgent {
   private scheduled = false;
   private stopped = false;
   private session: NftSession | undefined;
-  private readonly inputs = new InputCache();
+  private readonly inputs: InputCache;
   private readonly membership = new MembershipCache();
   private readonly clusters: ClusterBuilder;
   /** Files the watchers reported since the last reconcile; undefined when any file may have changed. */
@@ -72,6 +74,7 @@ export class NodeAgent {
 
   constructor(private readonly options: AgentOptions) {
     this.clusters = new ClusterBuilder({ semantics: options.semantics });
+    this.inputs = new InputCache(options.exclude);
   }
 
   private get table(): string {

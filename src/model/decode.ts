@@ -61,16 +61,22 @@ function walk(
     case 'object': {
       if (typeof value !== 'object' || Array.isArray(value)) return typeError(path, value, 'object', errors);
       const out: { [key: string]: JSONValue } = {};
+      // Keys are data: `__proto__` or `constructor` must neither find nor set anything of Object's.
+      const set = (key: string, child: JSONValue): void => {
+        if (key === '__proto__') Object.defineProperty(out, key, { value: child, enumerable: true, writable: true });
+        else out[key] = child;
+      };
       for (const [key, child] of Object.entries(value)) {
-        const childSchema = schema.type === 'map' ? schema.values : schema.fields[key];
+        const childSchema =
+          schema.type === 'map' ? schema.values : Object.hasOwn(schema.fields, key) ? schema.fields[key] : undefined;
         if (childSchema === undefined) {
           if (schema.type === 'object' && schema.strict) errors.push(unknownField([...path, key]));
-          else out[key] = child;
+          else set(key, child);
           continue;
         }
         const decoded = walk(child, childSchema, [...path, key], errors);
-        if (decoded !== undefined) out[key] = decoded;
-        else if (schema.type === 'map') out[key] = zeroValue(childSchema);
+        if (decoded !== undefined) set(key, decoded);
+        else if (schema.type === 'map') set(key, zeroValue(childSchema));
       }
       return out;
     }

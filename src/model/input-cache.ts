@@ -1,9 +1,18 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { type Diagnostic, validateObjects } from '../validate/validate.js';
 import type { Inputs } from './inputs.js';
-import { type LoadProblem, type LoadResult, appendResult, expandPath, isManifestName, loadText } from './load.js';
+import {
+  type LoadProblem,
+  type LoadResult,
+  appendResult,
+  emptyLoadResult,
+  exclusionTest,
+  expandPath,
+  isManifestName,
+  loadText,
+} from './load.js';
 import type { SourcedObject } from './source.js';
 
 /** The objects a read took away and brought in, against the read before it. */
@@ -54,6 +63,9 @@ export class InputCache {
   private unreadable = new Set<string>();
   /** Bumped by every read: what a read returns can be gathered until the next one. */
   private generation = 0;
+
+  /** `exclude`: globs of files and directories to leave out, as `loadPaths` takes them. */
+  constructor(private readonly exclude: readonly string[] = []) {}
 
   /**
    * `changed` names the files known to have changed (from a watcher); the
@@ -108,7 +120,7 @@ export class InputCache {
     problems: LoadProblem[],
     change: ObjectChange,
   ): void {
-    for (const path of paths) relist(path, this.listings.get(path)!, changed);
+    for (const path of paths) relist(path, this.listings.get(path)!, changed, exclusionTest(path, this.exclude));
     const listed = new Set<string>();
     const looked = new Set([...changed, ...this.unreadable]);
     for (const file of looked) if (paths.some((p) => this.listings.get(p)!.includes(file))) listed.add(file);
@@ -133,7 +145,7 @@ export class InputCache {
     this.unclean = new Set();
     this.unreadable.clear();
     for (const path of paths) {
-      const files = expandPath(path, problems);
+      const files = expandPath(path, problems, this.exclude);
       this.listings.set(path, files);
       for (const file of files) {
         if (this.files.has(file)) continue;
@@ -168,7 +180,7 @@ export class InputCache {
     listings: readonly (readonly string[])[],
     problems: readonly LoadProblem[],
   ): { load: LoadResult; diagnostics: Diagnostic[]; digests: string[] } {
-    const load: LoadResult = { objects: [], problems: [...problems], skipped: [] };
+    const load: LoadResult = { ...emptyLoadResult(), problems: [...problems] };
     const diagnostics: Diagnostic[] = [];
     const digests: string[] = [];
     const seen = new Set<string>();
@@ -209,12 +221,18 @@ export class InputCache {
  * A directory's listing after some of its files changed, without walking it
  * again: changed manifests that exist are in it, the others are not.
  */
-function relist(path: string, listing: string[], changed: ReadonlySet<string>): void {
+function relist(
+  path: string,
+  listing: string[],
+  changed: ReadonlySet<string>,
+  excluded: (path: string) => boolean,
+): void {
   const segmentsOf = (file: string): string[] => relative(path, file).split(sep);
   for (const file of changed) {
     const segments = segmentsOf(file);
     if (segments[0] === '' || segments[0] === '..') continue;
-    const wanted = isFile(file) && segments.every((s) => !s.startsWith('.')) && isManifestName(segments.at(-1)!);
+    const walked = segments.every((s, i) => !s.startsWith('.') && !excluded(join(path, ...segments.slice(0, i + 1))));
+    const wanted = isFile(file) && walked && isManifestName(segments.at(-1)!);
     // Binary search: the listing is in walk order.
     let low = 0;
     let high = listing.length;
@@ -246,9 +264,11 @@ function isFile(path: string): boolean {
 }
 
 /** The digest InputCache reports, for inputs read directly: what a watcher compares with an agent's status. */
-export function inputsDigest(paths: readonly string[]): string {
+export function inputsDigest(paths: readonly string[], exclude: readonly string[] = []): string {
   const digest = createHash('sha256');
-  for (const path of paths) for (const file of expandPath(path, [])) digest.update(digestOf(readFileSync(file)));
+  for (const path of paths) {
+    for (const file of expandPath(path, [], exclude)) digest.update(digestOf(readFileSync(file)));
+  }
   return digest.digest('hex');
 }
 

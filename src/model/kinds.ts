@@ -31,6 +31,9 @@ const TIER_POLICY_VERSIONS: Record<TierPolicyKind, string> = {
   BaselineAdminNetworkPolicy: `${POLICY_API_GROUP}/v1alpha1`,
 };
 
+const tierPolicyVersion = (kind: string): string | undefined =>
+  Object.hasOwn(TIER_POLICY_VERSIONS, kind) ? TIER_POLICY_VERSIONS[kind as TierPolicyKind] : undefined;
+
 export const isTierPolicyKind = (kind: KnownKind | undefined): kind is TierPolicyKind =>
   kind === 'ClusterNetworkPolicy' || kind === 'AdminNetworkPolicy' || kind === 'BaselineAdminNetworkPolicy';
 
@@ -39,7 +42,7 @@ export const isTierPolicyKind = (kind: KnownKind | undefined): kind is TierPolic
  * in, when it reads it in another (a `v1beta1` ClusterNetworkPolicy, say).
  */
 export function versionNetpolReads(apiVersion: string, kind: string): string | undefined {
-  const version = (TIER_POLICY_VERSIONS as Record<string, string | undefined>)[kind];
+  const version = tierPolicyVersion(kind);
   return version !== undefined && groupOf(apiVersion) === POLICY_API_GROUP && version !== apiVersion
     ? version
     : undefined;
@@ -89,16 +92,21 @@ export function knownKind(apiVersion: string, kind: string): KnownKind | undefin
   let byVersion = known.get(kind);
   if (byVersion === undefined) known.set(kind, (byVersion = new Map()));
   if (byVersion.has(apiVersion)) return byVersion.get(apiVersion);
-  const groups = (GROUPS as Record<string, readonly string[] | undefined>)[kind];
-  const tierVersion = (TIER_POLICY_VERSIONS as Record<string, string | undefined>)[kind];
+  // Own properties only: a kind such as `constructor` must not find Object's.
+  const groups = Object.hasOwn(GROUPS, kind) ? GROUPS[kind as keyof typeof GROUPS] : undefined;
+  const group = groupOf(apiVersion);
+  const ironcore = Object.hasOwn(IRONCORE, group) ? IRONCORE[group]! : {};
+  const tierVersion = tierPolicyVersion(kind);
   const answer =
     tierVersion !== undefined
       ? tierVersion === apiVersion
         ? (kind as TierPolicyKind)
         : undefined
-      : groups?.includes(groupOf(apiVersion))
+      : groups?.includes(group)
         ? (kind as KnownKind)
-        : IRONCORE[groupOf(apiVersion)]?.[kind];
+        : Object.hasOwn(ironcore, kind)
+          ? ironcore[kind]
+          : undefined;
   byVersion.set(apiVersion, answer);
   return answer;
 }

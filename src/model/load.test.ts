@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -70,15 +71,33 @@ describe('loader', () => {
     );
   });
 
-  it('reports syntax errors and non-objects with their place', () => {
-    const { problems } = loadText('a: [1, 2\n---\n- just\n- a list\n---\nkind: Pod\n', 'bad.yaml');
+  it('stops a text at its first syntax error, as kubectl does, with the place', () => {
+    const { objects, problems } = loadText(`${NP}---\na: [1, 2\n---\n${NP}`, 'bad.yaml');
+    assert.deepEqual(
+      objects.map((o) => o.name),
+      ['p'],
+    );
     assert.deepEqual(
       problems.map((p) => [p.location.line, p.message.split(':')[0]]),
+      [[10, 'YAML syntax error']], // where the parser finds the flow sequence unclosed
+    );
+  });
+
+  it('skips documents that are not Kubernetes objects with one line each, and refuses half an object', () => {
+    const text = '- just\n- a list\n---\nname: my-tool\nversion: 1\n---\nplain\n---\nkind: Pod\n';
+    const { objects, problems, skipped } = loadText(text, 'mixed.yaml');
+    assert.deepEqual(objects, []);
+    assert.deepEqual(
+      skipped.map((s) => `${s.location.line} ${s.what}: ${s.message}`),
       [
-        [2, 'YAML syntax error'], // where the parser finds the flow sequence unclosed
-        [3, 'document is not an object'],
-        [6, 'not a Kubernetes object'],
+        '1 non-object document: skipped a document that is a list, not a Kubernetes object',
+        '4 non-Kubernetes document: skipped a document with neither apiVersion nor kind: not a Kubernetes object',
+        '7 non-object document: skipped a document that is a string, not a Kubernetes object',
       ],
+    );
+    assert.deepEqual(
+      problems.map((p) => `${p.location.line} ${p.message}`),
+      ['9 Pod object without apiVersion: set apiVersion'],
     );
   });
 
@@ -166,5 +185,164 @@ describe('loader', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('loader on inputs as users keep them', () => {
+  const tree = (files: Record<string, string>): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'netpol-tree-'));
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    return dir;
+  };
+  const named = (name: string): string => NP.replace('name: p', `name: ${name}`);
+
+  it('leaves out what --exclude names: a name anywhere, or a path from the directory given', () => {
+    const dir = tree({
+      'app/policy.yaml': named('kept'),
+      'app/kustomization.yaml': named('by-name'),
+      'charts/x/templates/np.yaml': named('by-path'),
+      'test/fixtures/np.yaml': named('by-directory-name'),
+      'deep/test/np.yaml': named('by-directory-name-deep'),
+    });
+    const { objects, problems } = loadPaths([dir], { exclude: ['kustomization.yaml', 'charts/**', 'test'] });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      objects.map((o) => o.name),
+      ['kept'],
+    );
+    assert.deepEqual(
+      loadPaths([join(dir, 'app', 'kustomization.yaml')], { exclude: ['kustomization.yaml'] }).objects.map(
+        (o) => o.name,
+      ),
+      ['by-name'],
+      'a file named on the command line is read: exclusion is for what a walk finds',
+    );
+  });
+
+  it('refuses an input over --max-input-bytes with its name, and reads the others', () => {
+    const dir = tree({ 'a.yaml': named('small'), 'b.yaml': `${named('big')}${'#'.repeat(4096)}\n` });
+    const { objects, problems } = loadPaths([dir], { maxInputBytes: 1024 });
+    assert.deepEqual(
+      objects.map((o) => o.name),
+      ['small'],
+    );
+    assert.deepEqual(
+      problems.map((p) => `${p.location.file.slice(dir.length)} ${p.message}`),
+      ['/b.yaml larger than 1,024 bytes: refused, to keep memory in bounds; raise --max-input-bytes to read it'],
+    );
+  });
+
+  it('reports a directory it cannot read with its path, and reads the rest', () => {
+    const dir = tree({ 'a.yaml': named('readable'), 'locked/b.yaml': named('locked') });
+    chmodSync(join(dir, 'locked'), 0o000);
+    // Root reads any directory: the check runs as nobody, in a child process.
+    const script = `
+      if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
+      const { loadPaths } = await import(${JSON.stringify(new URL('./load.ts', import.meta.url).pathname)});
+      const { objects, problems } = loadPaths([${JSON.stringify(dir)}]);
+      console.log(JSON.stringify({ objects: objects.map((o) => o.name), problems: problems.map((p) => [p.location.file, p.message]) }));`;
+    chmodSync(dir, 0o755);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, TSX_TSCONFIG_PATH: '', HOME: tmpdir() },
+    });
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout), {
+      objects: ['readable'],
+      problems: [[join(dir, 'locked'), 'cannot read directory: permission denied']],
+    });
+  });
+
+  it('reads a JSON stream as kubectl does: values one after another; a trailing comma or a --- line is refused', () => {
+    const a = JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } });
+    const b = JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b' } }, null, 4);
+    const stream = loadText(`${a}\n${b}\n`, 's.json');
+    assert.deepEqual(
+      stream.objects.map((o) => [o.name, o.origin.line]),
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+    );
+    const comma = loadText('{"apiVersion": "v1", "kind": "Namespace",\n "metadata": {"name": "a"},}\n', 'c.json');
+    assert.deepEqual(comma.objects, []);
+    assert.deepEqual(
+      comma.problems.map((p) => [p.location.line, p.message.split(':')[0]]),
+      [[2, 'JSON syntax error']],
+    );
+    const separated = loadText(`${a}\n---\n${a.replace('"a"', '"c"')}\n`, 'd.json');
+    assert.deepEqual(
+      separated.objects.map((o) => o.name),
+      ['a'],
+    );
+    assert.deepEqual(
+      separated.problems.map((p) => [p.location.line, p.message.split(':')[0]]),
+      [[2, 'JSON syntax error']],
+    );
+  });
+
+  it('places every field of a List as the API server returns it, JSON or YAML, only when asked', () => {
+    const policy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'np', namespace: 'x', managedFields: [{ manager: 'kubectl', fieldsV1: { 'f:spec': {} } }] },
+      spec: { podSelector: {}, ingress: [{ from: [{ podSelector: { matchLabels: { a: 'b' } } }] }] },
+    };
+    const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } };
+    const list = { apiVersion: 'v1', kind: 'List', items: [namespace, policy] };
+    const json = JSON.stringify(list, null, 4);
+    const yaml = stringify(list, { indentSeq: false });
+    const lineOf = (text: string, needle: string, after = 0): number =>
+      text.slice(0, text.indexOf(needle, after)).split('\n').length;
+    // Where each place is, read off the text by hand: an object or list item starts at its `{` in JSON, at its `- ` in YAML.
+    const places = {
+      json: {
+        origin: lineOf(json, '{', json.indexOf('}', json.indexOf('"name": "x"'))),
+        peer: lineOf(json, '{', json.indexOf('"from"')),
+        label: lineOf(json, '"a": "b"'),
+      },
+      yaml: {
+        origin: lineOf(yaml, '- apiVersion: networking'),
+        peer: lineOf(yaml, '- podSelector'),
+        label: lineOf(yaml, 'a: b'),
+      },
+    };
+    for (const [format, text] of [
+      ['json', json],
+      ['yaml', yaml],
+    ] as const) {
+      const { objects, problems } = loadText(text, `dump.${format}`);
+      assert.deepEqual(problems, []);
+      const np = objects.find((o) => o.kind === 'NetworkPolicy')!;
+      const found = {
+        origin: np.origin.line,
+        peer: np.locate(['spec', 'ingress', 0, 'from', 0]).line,
+        label: np.locate(['spec', 'ingress', 0, 'from', 0, 'podSelector', 'matchLabels', 'a']).line,
+      };
+      assert.deepEqual(found, places[format], format);
+      assert.equal(Object.hasOwn(np.raw['metadata'] as object, 'managedFields'), false, 'managedFields are dropped');
+    }
+  });
+
+  it('reads kind: constructor and __proto__ keys as data, with a place', () => {
+    const text =
+      'apiVersion: v1\nkind: constructor\nmetadata: {name: a}\n---\napiVersion: __proto__\nkind: toString\nmetadata: {name: b}\n---\n' +
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: c, namespace: x, labels: {toString: x, constructor: z}}\nspec: {__proto__: {hostNetwork: true}, containers: []}\n';
+    const { objects, skipped, problems } = loadText(text, 'proto.yaml');
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      skipped.map((s) => [s.location.line, s.what]),
+      [
+        [1, 'constructor'],
+        [5, 'toString'],
+      ],
+    );
+    assert.deepEqual(validateObjects(objects), []);
+    const cluster = buildCluster(objects);
+    assert.deepEqual(cluster.endpoints[0]!.labels, { toString: 'x', constructor: 'z' });
+    assert.equal(cluster.endpoints[0]!.hostNetwork, false, 'a __proto__ key is a field, not a prototype');
   });
 });

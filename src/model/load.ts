@@ -1,11 +1,12 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { type Document, LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { type Dirent, closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { basename, extname, join, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
+import { type TextDocument, readDocuments } from './documents.js';
 import { knownKind, versionNetpolReads } from './kinds.js';
+import { LazyLocation, LineIndex } from './positions.js';
 import {
   type FieldPath,
   type JSONObject,
-  type JSONValue,
   type Location,
   type SourcedObject,
   isJSONObject,
@@ -18,17 +19,34 @@ export interface LoadProblem {
   readonly message: string;
 }
 
+/** An object or document left out of the analysis, and why. */
+export interface SkippedInput extends LoadProblem {
+  /** What was skipped, for the summary line: `Service`, `ConfigMap`, `non-object document`. */
+  readonly what: string;
+}
+
 export interface LoadResult {
   readonly objects: SourcedObject[];
   readonly problems: LoadProblem[];
-  /** One line per object of a kind netpol does not use. */
-  readonly skipped: LoadProblem[];
+  /** One entry per object of a kind netpol does not use, and per document that is not a Kubernetes object. */
+  readonly skipped: SkippedInput[];
+  /** Accepted, as kubectl accepts it, but worth a word: a key given twice. */
+  readonly warnings: LoadProblem[];
 }
 
 export interface LoadOptions {
   /** Reads standard input for the path `-`. */
   readonly readStdin?: () => string;
+  /** Globs of files and directories to leave out of directory walks: a pattern without `/` matches a name anywhere. */
+  readonly exclude?: readonly string[];
+  /** Inputs larger than this are refused rather than read. */
+  readonly maxInputBytes?: number;
 }
+
+/** The default for `maxInputBytes`; above it a reader should ask for the flag. */
+export const DEFAULT_MAX_INPUT_BYTES = 256 * 2 ** 20;
+/** The longest text a JavaScript string holds; no flag can raise a limit past it. */
+export const LARGEST_INPUT_BYTES = 0x1fffffe8;
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
@@ -36,11 +54,13 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 export const isManifestName = (name: string): boolean =>
   !name.startsWith('.') && MANIFEST_EXTENSIONS.has(extname(name).toLowerCase());
 
+export const emptyLoadResult = (): LoadResult => ({ objects: [], problems: [], skipped: [], warnings: [] });
+
 /** Loads files, directories (recursively: .yaml, .yml, .json) and `-` for standard input. */
 export function loadPaths(paths: readonly string[], options: LoadOptions = {}): LoadResult {
-  const result: LoadResult = { objects: [], problems: [], skipped: [] };
+  const result = emptyLoadResult();
   for (const path of paths) {
-    for (const file of expandPath(path, result.problems)) {
+    for (const file of expandPath(path, result.problems, options.exclude)) {
       const text = readSource(file, options, result.problems);
       if (text !== undefined) appendResult(result, loadText(text, file === '-' ? '<stdin>' : file));
     }
@@ -48,56 +68,28 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
   return result;
 }
 
-/** Parses one YAML or JSON text that holds any number of documents. Never throws. */
+/** Reads one YAML or JSON text that holds any number of documents, as kubectl reads it. Never throws. */
 export function loadText(text: string, file: string): LoadResult {
-  const result: LoadResult = { objects: [], problems: [], skipped: [] };
-  const lineCounter = new LineCounter();
-  const at = (offset: number | undefined): Location => {
-    if (offset === undefined) return { file, line: 1 };
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, column: col };
-  };
-  let documents: Document.Parsed[];
-  try {
-    documents = [...parseAllDocuments(text, { lineCounter, version: '1.1', uniqueKeys: true, prettyErrors: false })];
-  } catch (error) {
-    result.problems.push({ location: { file, line: 1 }, message: `cannot parse: ${String(error)}` });
-    return result;
+  const result = emptyLoadResult();
+  const lines = new LineIndex(text);
+  const at = (offset: number): Location => new LazyLocation(file, () => offset, lines);
+  const read = readDocuments(text);
+  for (const problem of read.problems) {
+    const into = problem.severity === 'error' ? result.problems : result.warnings;
+    into.push({ location: at(problem.offset), message: problem.message });
   }
-  for (const document of documents) {
-    if (document.errors.length > 0) {
-      for (const error of document.errors) {
-        result.problems.push({ location: at(error.pos[0]), message: `YAML syntax error: ${firstLine(error.message)}` });
-      }
-      continue;
-    }
-    readDocument(document, at, result);
-  }
+  for (const document of read.documents) readDocument(document, file, lines, result);
   return result;
 }
 
-function readDocument(
-  document: Document.Parsed,
-  at: (offset: number | undefined) => Location,
-  result: LoadResult,
-): void {
-  if (document.contents === null || (isScalar(document.contents) && document.contents.value === null)) return;
-  let value: JSONValue;
-  try {
-    value = toJSONValue(document.toJS({ maxAliasCount: 1000 }));
-  } catch (error) {
-    result.problems.push({
-      location: at(document.contents.range?.[0]),
-      message: `cannot read document: ${String(error)}`,
-    });
+function readDocument(document: TextDocument, file: string, lines: LineIndex, result: LoadResult): void {
+  const locate = (path: FieldPath): Location => new LazyLocation(file, () => document.positions.offsetOf(path), lines);
+  if (!isJSONObject(document.value)) {
+    const what = Array.isArray(document.value) ? 'a list' : `a ${typeof document.value}`;
+    skip(result, locate([]), 'non-object document', `skipped a document that is ${what}, not a Kubernetes object`);
     return;
   }
-  const locate = (path: FieldPath): Location => at(offsetOf(document, path));
-  if (!isJSONObject(value)) {
-    result.problems.push({ location: locate([]), message: 'document is not an object' });
-    return;
-  }
-  readObject(value, [], locate, result, undefined);
+  readObject(document.value, [], locate, result, undefined);
 }
 
 /** Reads one object, expanding `List` and `*List` kinds into their items. */
@@ -108,92 +100,68 @@ function readObject(
   result: LoadResult,
   list: { apiVersion: string; itemKind: string | undefined } | undefined,
 ): void {
-  const here = (path: FieldPath): Location => locate([...prefix, ...path]);
-  const apiVersion = stringField(raw['apiVersion']) ?? list?.apiVersion;
-  const kind = stringField(raw['kind']) ?? list?.itemKind;
+  const here = (path: FieldPath): Location => locate(prefix.length === 0 ? path : [...prefix, ...path]);
+  const apiVersion = stringField(raw, 'apiVersion') ?? list?.apiVersion;
+  const kind = stringField(raw, 'kind') ?? list?.itemKind;
+  if (apiVersion === undefined && kind === undefined) {
+    skip(
+      result,
+      here([]),
+      'non-Kubernetes document',
+      'skipped a document with neither apiVersion nor kind: not a Kubernetes object',
+    );
+    return;
+  }
   if (apiVersion === undefined || kind === undefined) {
-    const missing = [apiVersion === undefined ? 'apiVersion not set' : '', kind === undefined ? 'kind not set' : ''];
+    const missing = apiVersion === undefined ? 'apiVersion' : 'kind';
     result.problems.push({
       location: here([]),
-      message: `not a Kubernetes object: ${missing.filter(Boolean).join(', ')}`,
+      message: `${kind ?? apiVersion} object without ${missing}: set ${missing}`,
     });
     return;
   }
-  if (kind.endsWith('List') && Array.isArray(raw['items'])) {
+  const items = Object.hasOwn(raw, 'items') ? raw['items'] : undefined;
+  if (kind.endsWith('List') && Array.isArray(items)) {
     // Typed lists such as NetworkPolicyList omit kind and apiVersion on their items.
     const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
-    raw['items'].forEach((item, index) => {
+    items.forEach((item, index) => {
       const itemPath = [...prefix, 'items', index];
       if (isJSONObject(item)) readObject(item, itemPath, locate, result, { apiVersion, itemKind });
       else result.problems.push({ location: locate(itemPath), message: `${kind} item ${index} is not an object` });
     });
     return;
   }
-  const metadata = isJSONObject(raw['metadata']) ? raw['metadata'] : {};
+  const metadata = Object.hasOwn(raw, 'metadata') && isJSONObject(raw['metadata']) ? raw['metadata'] : {};
+  // Server-side apply's bookkeeping: often most of a dump's bytes, and nothing netpol reads.
+  if (Object.hasOwn(metadata, 'managedFields')) delete metadata['managedFields'];
   const object: SourcedObject = {
     apiVersion,
     kind,
-    name: stringField(metadata['name']) ?? '',
-    namespace: stringField(metadata['namespace']),
-    raw: { ...raw, apiVersion, kind },
+    name: stringField(metadata, 'name') ?? '',
+    namespace: stringField(metadata, 'namespace'),
+    raw: raw['apiVersion'] === apiVersion && raw['kind'] === kind ? raw : { ...raw, apiVersion, kind },
     origin: here([]),
     locate: here,
   };
   if (knownKind(apiVersion, kind) === undefined) {
     const readsAs = versionNetpolReads(apiVersion, kind);
     const why = readsAs === undefined ? 'not a kind netpol uses' : `netpol reads ${kind} as ${readsAs}`;
-    result.skipped.push({
-      location: object.origin,
-      message: `skipped ${apiVersion} ${kind} ${objectKey(object)}: ${why}`,
-    });
+    skip(result, object.origin, kind, `skipped ${apiVersion} ${kind} ${objectKey(object)}: ${why}`);
   } else {
     result.objects.push(object);
   }
 }
 
-/** The offset of a field's key (or list item) in the text, or of its nearest present ancestor. */
-function offsetOf(document: Document.Parsed, path: FieldPath): number | undefined {
-  let node: unknown = document.contents;
-  let offset = rangeStart(node);
-  for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
-      if (pair === undefined) break;
-      offset = rangeStart(pair.key) ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      node = node.items[segment];
-      if (node === undefined) break;
-      offset = rangeStart(node) ?? offset;
-    } else {
-      break;
-    }
-  }
-  return offset;
+function skip(result: LoadResult, location: Location, what: string, message: string): void {
+  result.skipped.push({ location, message, what });
 }
 
-const rangeStart = (node: unknown): number | undefined =>
-  (node as { range?: [number, number, number] } | null | undefined)?.range?.[0];
-
-/** Keeps the data JSON-shaped: YAML 1.1 timestamps and binaries become strings. */
-function toJSONValue(value: unknown): JSONValue {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(toJSONValue);
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), toJSONValue(v)]));
-  if (value instanceof Set) return [...value].map(toJSONValue);
-  if (ArrayBuffer.isView(value)) return Buffer.from(value.buffer).toString('base64');
-  if (typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJSONValue(v)]));
-  }
-  return String(value);
-}
-
-/** The manifest files a path names: itself, or a directory's .yaml, .yml and .json files, recursively, in name order. */
-export function expandPath(path: string, problems: LoadProblem[]): string[] {
+/**
+ * The manifest files a path names: itself, or a directory's .yaml, .yml and
+ * .json files, recursively, in name order, leaving out hidden names and what
+ * `exclude` matches. A directory that cannot be read is reported and passed over.
+ */
+export function expandPath(path: string, problems: LoadProblem[], exclude: readonly string[] = []): string[] {
   if (path === '-') return ['-'];
   let stats;
   try {
@@ -203,23 +171,102 @@ export function expandPath(path: string, problems: LoadProblem[]): string[] {
     return [];
   }
   if (!stats.isDirectory()) return [path];
-  return readdirSync(path, { withFileTypes: true })
-    .filter((entry) => !entry.name.startsWith('.'))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .flatMap((entry) => {
-      const child = join(path, entry.name);
-      if (entry.isDirectory()) return expandPath(child, problems);
-      return isManifestName(entry.name) ? [child] : [];
-    });
+  const excluded = exclusionTest(path, exclude);
+  const walk = (dir: string): string[] => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      problems.push({ location: { file: dir, line: 0 }, message: `cannot read directory: ${reason(error)}` });
+      return [];
+    }
+    return entries
+      .filter((entry) => !entry.name.startsWith('.') && !excluded(join(dir, entry.name)))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .flatMap((entry) => {
+        const child = join(dir, entry.name);
+        if (isDirectory(entry, child)) return walk(child);
+        return isManifestName(entry.name) ? [child] : [];
+      });
+  };
+  return walk(path);
+}
+
+/** A test for the paths under `root` that some pattern names: by name anywhere, or by path from the root. */
+export function exclusionTest(root: string, patterns: readonly string[]): (path: string) => boolean {
+  if (patterns.length === 0) return () => false;
+  const byName = picomatch(
+    patterns.filter((p) => !p.includes('/')),
+    { dot: true },
+  );
+  const byPath = picomatch(
+    patterns.filter((p) => p.includes('/')),
+    { dot: true },
+  );
+  return (path) => byName(basename(path)) || byPath(relative(root, path).split(sep).join('/')) || byPath(path);
+}
+
+/** Symbolic links are followed, as a directory walk by kubectl follows them. */
+function isDirectory(entry: Dirent, path: string): boolean {
+  if (entry.isDirectory()) return true;
+  if (!entry.isSymbolicLink()) return false;
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function readSource(file: string, options: LoadOptions, problems: LoadProblem[]): string | undefined {
+  const limit = Math.min(options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES, LARGEST_INPUT_BYTES);
+  const location = { file: file === '-' ? '<stdin>' : file, line: 0 };
   try {
-    if (file === '-') return (options.readStdin ?? (() => readFileSync(0, 'utf8')))();
-    return readFileSync(file, 'utf8');
+    if (file === '-' && options.readStdin !== undefined) return options.readStdin();
+    const bytes = readLimited(file === '-' ? 0 : file, limit);
+    if (bytes === undefined) {
+      problems.push({ location, message: tooLarge(limit) });
+      return undefined;
+    }
+    return bytes.toString('utf8');
   } catch (error) {
-    problems.push({ location: { file, line: 0 }, message: `cannot read: ${(error as Error).message}` });
+    problems.push({ location, message: `cannot read: ${reason(error)}` });
     return undefined;
+  }
+}
+
+export const tooLarge = (limit: number): string =>
+  `larger than ${formatBytes(limit)}: refused, to keep memory in bounds` +
+  (limit < LARGEST_INPUT_BYTES ? '; raise --max-input-bytes to read it' : '');
+
+const formatBytes = (bytes: number): string =>
+  bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : `${bytes.toLocaleString('en-US')} bytes`;
+
+/** A file's bytes, or undefined if it holds more than `limit`; reads a pipe in pieces, so its size is known only at its end. */
+function readLimited(source: string | number, limit: number): Buffer | undefined {
+  const fd = typeof source === 'number' ? source : openSync(source, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > limit) return undefined;
+    const pieces: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const piece = Buffer.allocUnsafe(Math.max(size - total + 1, 1 << 20));
+      let count: number;
+      try {
+        count = readSync(fd, piece, 0, piece.length, null);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+        if ((error as NodeJS.ErrnoException).code === 'EOF') break;
+        throw error;
+      }
+      if (count === 0) break;
+      total += count;
+      if (total > limit) return undefined;
+      pieces.push(count === piece.length ? piece : piece.subarray(0, count));
+    }
+    return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, total);
+  } finally {
+    if (typeof source !== 'number') closeSync(fd);
   }
 }
 
@@ -228,8 +275,17 @@ export function appendResult(into: LoadResult, from: LoadResult): void {
   for (const o of from.objects) into.objects.push(o);
   for (const p of from.problems) into.problems.push(p);
   for (const s of from.skipped) into.skipped.push(s);
+  for (const w of from.warnings) into.warnings.push(w);
 }
 
-const stringField = (value: JSONValue | undefined): string | undefined =>
-  typeof value === 'string' ? value : undefined;
-const firstLine = (message: string): string => message.split('\n')[0] ?? message;
+const stringField = (object: JSONObject, key: string): string | undefined => {
+  const value = Object.hasOwn(object, key) ? object[key] : undefined;
+  return typeof value === 'string' ? value : undefined;
+};
+
+const reason = (error: unknown): string => {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'ENOENT') return 'no such file or directory';
+  return message;
+};

@@ -37,6 +37,7 @@ export function registerAgent(program: Command, io: Io, setExit: (code: number) 
     }
     const agent = new NodeAgent({
       paths,
+      exclude: opts.exclude,
       node: opts.node,
       netns: opts.netns,
       table: opts.table,

@@ -1,0 +1,140 @@
+import { parseYaml } from '../yaml/index.js';
+import { jsonPositions, jsonValueEnd } from './json-positions.js';
+import { DocumentPositions, type PositionNode } from './positions.js';
+import type { JSONValue } from './source.js';
+
+/** One document of a manifest text, with a way to find where its fields are. */
+export interface TextDocument {
+  readonly value: JSONValue;
+  readonly positions: DocumentPositions;
+}
+
+/** Something wrong at an offset of the text: an error stops the text there, a warning does not. */
+export interface TextProblem {
+  readonly offset: number;
+  readonly message: string;
+  readonly severity: 'error' | 'warning';
+}
+
+export interface ReadText {
+  readonly documents: TextDocument[];
+  readonly problems: TextProblem[];
+}
+
+/**
+ * Reads a manifest text as kubectl does (apimachinery's YAMLOrJSONDecoder):
+ * a text whose first non-space character is `{` is a stream of JSON values;
+ * any other text is YAML, cut into documents at every line that starts with
+ * `---`, each document read by go-yaml v2's rules. Documents that hold
+ * nothing are left out. Reading stops at the first syntax error, as
+ * kubectl's does.
+ */
+export function readDocuments(text: string): ReadText {
+  const first = firstNonSpace(text);
+  if (first < text.length && text.charCodeAt(first) === 0x7b) return readJSONStream(text, first);
+  return readYamlStream(text);
+}
+
+function readJSONStream(text: string, first: number): ReadText {
+  const documents: TextDocument[] = [];
+  const problems: TextProblem[] = [];
+  // Nearly every JSON manifest holds one value: parse it whole, the fastest way there is.
+  const whole = tryJSON(text, 0);
+  if (whole.ok) {
+    documents.push(jsonDocument(text, first, whole.value));
+    return { documents, problems };
+  }
+  for (let start = first; start < text.length; start = firstNonSpace(text, start)) {
+    const end = jsonValueEnd(text, start) ?? text.length;
+    const parsed = tryJSON(text.slice(start, end), start);
+    if (!parsed.ok) {
+      problems.push({ offset: parsed.offset, message: `JSON syntax error: ${parsed.message}`, severity: 'error' });
+      break;
+    }
+    documents.push(jsonDocument(text, start, parsed.value));
+    start = end;
+  }
+  return { documents, problems };
+}
+
+function jsonDocument(text: string, start: number, value: JSONValue): TextDocument {
+  const reread = (node: PositionNode): PositionNode | undefined => jsonPositions(text, node.start, Infinity);
+  return { value, positions: new DocumentPositions(() => jsonPositions(text, start, SHALLOW_DEPTH), reread) };
+}
+
+/** The levels recorded while reading: the document, its fields, and their items (a `List`'s objects). */
+const SHALLOW_DEPTH = 2;
+
+type JSONAttempt = { ok: true; value: JSONValue } | { ok: false; offset: number; message: string };
+
+function tryJSON(text: string, base: number): JSONAttempt {
+  try {
+    return { ok: true, value: JSON.parse(text) as JSONValue };
+  } catch (error) {
+    const message = (error as Error).message;
+    const at = /at position (\d+)/.exec(message);
+    const offset = at === null ? text.length : Number(at[1]);
+    return { ok: false, offset: base + offset, message: message.replace(/ in JSON at position \d+.*$/, '') };
+  }
+}
+
+function readYamlStream(text: string): ReadText {
+  const documents: TextDocument[] = [];
+  const problems: TextProblem[] = [];
+  for (const chunk of yamlChunks(text)) {
+    if (chunk.separatorError !== undefined) {
+      problems.push({ offset: chunk.start, message: chunk.separatorError, severity: 'error' });
+      break;
+    }
+    const parsed = parseYaml(text, { start: chunk.start, end: chunk.end });
+    for (const w of parsed.warnings) problems.push({ ...w, severity: 'warning' });
+    if (parsed.error !== undefined) {
+      problems.push({
+        offset: parsed.error.offset,
+        message: `YAML syntax error: ${parsed.error.message}`,
+        severity: 'error',
+      });
+      break;
+    }
+    if (parsed.value === undefined || parsed.value === null) continue;
+    const shallow = parsed.positions;
+    const reread = (node: PositionNode): PositionNode | undefined =>
+      parseYaml(text, { start: node.start, end: node.end, column: node.column, positions: 'full' }).positions;
+    documents.push({ value: parsed.value, positions: new DocumentPositions(() => shallow, reread) });
+  }
+  return { documents, problems };
+}
+
+interface Chunk {
+  readonly start: number;
+  readonly end: number;
+  /** Set when the line that ends the chunk is `---` followed by something other than a comment. */
+  readonly separatorError?: string;
+}
+
+/** apimachinery's YAMLReader: a line starting with `---` ends a document; only a comment may follow it. */
+function* yamlChunks(text: string): Generator<Chunk> {
+  let start = 0;
+  let line = 0;
+  while (line < text.length) {
+    const newline = text.indexOf('\n', line);
+    const next = newline === -1 ? text.length : newline + 1;
+    if (text.startsWith('---', line)) {
+      const rest = text.slice(line + 3, next).trim();
+      if (rest !== '' && !rest.startsWith('#')) {
+        yield { start: line, end: next, separatorError: `invalid YAML document separator: ${rest}` };
+        return;
+      }
+      if (line > start) yield { start, end: line };
+      start = next;
+    }
+    line = next;
+  }
+  if (text.length > start) yield { start, end: text.length };
+}
+
+function firstNonSpace(text: string, from = 0): number {
+  let at = from;
+  while (at < text.length && /\s/.test(text[at]!)) at++;
+  return at;
+}
