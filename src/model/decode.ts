@@ -1,4 +1,5 @@
 import { type FieldError, invalid, unknownField } from '../validate/field-error.js';
+import { ownValue, setOwn } from '../util/records.js';
 import type { FieldPath, JSONValue } from './source.js';
 
 /**
@@ -61,14 +62,9 @@ function walk(
     case 'object': {
       if (typeof value !== 'object' || Array.isArray(value)) return typeError(path, value, 'object', errors);
       const out: { [key: string]: JSONValue } = {};
-      // Keys are data: `__proto__` or `constructor` must neither find nor set anything of Object's.
-      const set = (key: string, child: JSONValue): void => {
-        if (key === '__proto__') Object.defineProperty(out, key, { value: child, enumerable: true, writable: true });
-        else out[key] = child;
-      };
+      const set = (key: string, child: JSONValue): void => setOwn(out, key, child);
       for (const [key, child] of Object.entries(value)) {
-        const childSchema =
-          schema.type === 'map' ? schema.values : Object.hasOwn(schema.fields, key) ? schema.fields[key] : undefined;
+        const childSchema = schema.type === 'map' ? schema.values : ownValue(schema.fields, key);
         if (childSchema === undefined) {
           if (schema.type === 'object' && schema.strict) errors.push(unknownField([...path, key]));
           else set(key, child);

@@ -1,3 +1,4 @@
+import { ownValue } from '../util/records.js';
 /**
  * The kinds netpol understands, by API group. Anything else is skipped with a
  * note, never silently.
@@ -31,8 +32,7 @@ const TIER_POLICY_VERSIONS: Record<TierPolicyKind, string> = {
   BaselineAdminNetworkPolicy: `${POLICY_API_GROUP}/v1alpha1`,
 };
 
-const tierPolicyVersion = (kind: string): string | undefined =>
-  Object.hasOwn(TIER_POLICY_VERSIONS, kind) ? TIER_POLICY_VERSIONS[kind as TierPolicyKind] : undefined;
+const tierPolicyVersion = (kind: string): string | undefined => ownValue<string>(TIER_POLICY_VERSIONS, kind);
 
 export const isTierPolicyKind = (kind: KnownKind | undefined): kind is TierPolicyKind =>
   kind === 'ClusterNetworkPolicy' || kind === 'AdminNetworkPolicy' || kind === 'BaselineAdminNetworkPolicy';
@@ -93,9 +93,9 @@ export function knownKind(apiVersion: string, kind: string): KnownKind | undefin
   if (byVersion === undefined) known.set(kind, (byVersion = new Map()));
   if (byVersion.has(apiVersion)) return byVersion.get(apiVersion);
   // Own properties only: a kind such as `constructor` must not find Object's.
-  const groups = Object.hasOwn(GROUPS, kind) ? GROUPS[kind as keyof typeof GROUPS] : undefined;
+  const groups = ownValue<readonly string[]>(GROUPS, kind);
   const group = groupOf(apiVersion);
-  const ironcore = Object.hasOwn(IRONCORE, group) ? IRONCORE[group]! : {};
+  const ironcore = ownValue(IRONCORE, group) ?? {};
   const tierVersion = tierPolicyVersion(kind);
   const answer =
     tierVersion !== undefined
@@ -104,9 +104,7 @@ export function knownKind(apiVersion: string, kind: string): KnownKind | undefin
         : undefined
       : groups?.includes(group)
         ? (kind as KnownKind)
-        : Object.hasOwn(ironcore, kind)
-          ? ironcore[kind]
-          : undefined;
+        : ownValue(ironcore, kind);
   byVersion.set(apiVersion, answer);
   return answer;
 }

@@ -8,6 +8,7 @@ import {
   tooMany,
   unknownField,
 } from '../validate/field-error.js';
+import { ownValue, setOwn } from '../util/records.js';
 import { type FieldPath, type JSONValue, formatFieldPath, isJSONObject } from './source.js';
 
 /**
@@ -117,24 +118,24 @@ function prune(
     const out: { [key: string]: JSONValue } = {};
     for (const [key, child] of Object.entries(value)) {
       const pruned = prune(child, schema.values, [...path, key], errors);
-      if (pruned !== undefined) out[key] = pruned;
+      if (pruned !== undefined) setOwn(out, key, pruned);
     }
     return out;
   }
   if (schema.type !== 'object' || !isJSONObject(value)) return value;
   const out: { [key: string]: JSONValue } = {};
   for (const [key, child] of Object.entries(value)) {
-    const property = schema.properties[key];
+    const property = ownValue(schema.properties, key);
     if (property === undefined) {
       errors.push(unknownField([...path, key]));
       continue;
     }
     const pruned = prune(child, property, [...path, key], errors);
-    if (pruned !== undefined) out[key] = pruned;
+    if (pruned !== undefined) setOwn(out, key, pruned);
   }
   for (const [key, property] of Object.entries(schema.properties)) {
-    if (out[key] === undefined && property.type !== 'unchecked' && property.default !== undefined) {
-      out[key] = structuredClone(property.default);
+    if (ownValue(out, key) === undefined && property.type !== 'unchecked' && property.default !== undefined) {
+      setOwn(out, key, structuredClone(property.default));
     }
   }
   return out;
@@ -311,11 +312,11 @@ function checkObject(
     return;
   }
   for (const [key, child] of Object.entries(value)) {
-    const property = schema.properties[key];
+    const property = ownValue(schema.properties, key);
     if (property !== undefined) checkNode(child, property, [...path, key], errors, blocking);
   }
   for (const key of schema.required ?? []) {
-    if (!(key in value)) {
+    if (!Object.hasOwn(value, key)) {
       const error = required([...path, key]);
       errors.push(error);
       blocking.add(error);
@@ -362,7 +363,7 @@ function forEachChild(
     for (const [key, child] of Object.entries(value)) visit(child, schema.values, [...path, key]);
   } else if (schema.type === 'object' && isJSONObject(value)) {
     for (const [key, child] of Object.entries(value)) {
-      const property = schema.properties[key];
+      const property = ownValue(schema.properties, key);
       if (property !== undefined) visit(child, property, [...path, key]);
     }
   }
