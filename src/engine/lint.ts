@@ -147,7 +147,8 @@ export function noTargetsMessage(cluster: Cluster, policy: Policy, namespace: st
     (e) => e.kind === 'NetworkInterface' && e.namespace === namespace && e.network === network,
   );
   const wanted = `no NetworkInterface of network ${network} in namespace ${namespace} matches networkInterfaceSelector ${policy.subject}`;
-  if (candidates.length === 0) return `${wanted}: the network has no (Ready) interfaces there`;
+  if (candidates.length === 0)
+    return `${wanted}: the network has no interfaces there that carry traffic (state Available, or no status)`;
   const labels = candidates.map(
     (e) =>
       `${e.name} {${Object.entries(e.labels)
