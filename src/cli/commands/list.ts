@@ -26,10 +26,8 @@ export function registerList(program: Command, io: Io, setExit: (code: number) =
       ]),
     );
   addEngineOptions(command).action((paths: string[], opts: ListOptions) => {
-    if (opts.focusDirection !== undefined && opts.focusWorkload === undefined) {
-      io.err('netpol: --focus-direction needs --focus-workload\n');
-      return setExit(EXIT.error);
-    }
+    if (opts.focusDirection !== undefined && opts.focusWorkload === undefined)
+      command.error('error: --focus-direction needs --focus-workload');
     const cluster = clusterOrReport(paths, io, opts);
     if (cluster === undefined) return setExit(EXIT.error);
     const bar = progressBar(io, 'analysing');
