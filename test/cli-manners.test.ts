@@ -26,4 +26,84 @@ describe('netpol command-line manners', () => {
     assert.equal(direction.code, 2);
     assert.equal(direction.stderr, 'error: --focus-direction needs --focus-workload\nsee netpol list --help\n');
   });
+
+  it('takes -o txt and -o text alike wherever there is a text format', async () => {
+    const commands: string[][] = [
+      ['check', TINY, '--from', 'y/c', '--to', 'x/a', '--port', '80'],
+      ['matrix', TINY, '--port', '80'],
+      ['validate', TINY],
+      ['list', TINY],
+      ['diff', TINY, 'test/golden/list/v1'],
+      ['lint', TINY],
+      ['exposure', TINY],
+    ];
+    for (const command of commands) {
+      const plain = await runCli(command);
+      for (const format of ['txt', 'text']) {
+        const run = await runCli([...command, '-o', format]);
+        assert.equal(run.stdout, plain.stdout, `${command[0]} -o ${format}`);
+        assert.equal(run.code, plain.code, `${command[0]} -o ${format}`);
+      }
+    }
+    const table = await runCli(['render', 'contrail', 'examples/contrail', '-o', 'table']);
+    assert.equal((await runCli(['render', 'contrail', 'examples/contrail', '-o', 'text'])).stdout, table.stdout);
+    const wrong = await runCli(['list', TINY, '-o', 'yaml']);
+    assert.equal(
+      wrong.stderr,
+      "error: option '-o, --output <format>' argument 'yaml' is invalid. Allowed choices are txt, text, csv, json, md, dot, html.\nsee netpol list --help\n",
+    );
+  });
+
+  it('validate writes JSON: what was read, and each problem with its place, object and field', async () => {
+    const run = await runCli(['validate', 'test/golden/invalid.yaml', TINY, '-o', 'json']);
+    assert.equal(run.code, 1);
+    assert.deepEqual(JSON.parse(run.stdout), {
+      valid: false,
+      objects: 6,
+      invalidObjects: 1,
+      problems: [
+        {
+          file: 'test/golden/invalid.yaml',
+          line: 11,
+          kind: 'NetworkPolicy',
+          namespace: 'x',
+          name: 'broken',
+          field: 'spec.ingress[0].ports[0].endPort',
+          message: 'spec.ingress[0].ports[0].endPort: Invalid value: 70: must be greater than or equal to `port`',
+        },
+        {
+          file: 'test/golden/invalid.yaml',
+          line: 8,
+          kind: 'NetworkPolicy',
+          namespace: 'x',
+          name: 'broken',
+          field: 'spec.ingress[0].from[0]',
+          message: 'spec.ingress[0].from[0]: Required value: must specify a peer',
+        },
+      ],
+      skipped: [{ file: TINY, line: 30, message: 'skipped v1 ConfigMap x/settings: not a kind netpol uses' }],
+    });
+    const valid = await runCli(['validate', TINY, '-o', 'json']);
+    assert.equal(valid.code, 0);
+    assert.equal(JSON.parse(valid.stdout).valid, true);
+  });
+
+  it('matrix writes JSON: every flow of the table, the diagonal left out', async () => {
+    const run = await runCli(['matrix', TINY, '--port', '80', '-o', 'json']);
+    assert.equal(run.code, 0);
+    // From test/golden/matrix-tcp-80.txt: only y/c => x/a is denied.
+    assert.deepEqual(JSON.parse(run.stdout), {
+      protocol: 'TCP',
+      port: 80,
+      endpoints: ['x/a', 'x/b', 'y/c'],
+      flows: [
+        { src: 'x/a', dst: 'x/b', allowed: true },
+        { src: 'x/a', dst: 'y/c', allowed: true },
+        { src: 'x/b', dst: 'x/a', allowed: true },
+        { src: 'x/b', dst: 'y/c', allowed: true },
+        { src: 'y/c', dst: 'x/a', allowed: false },
+        { src: 'y/c', dst: 'x/b', allowed: true },
+      ],
+    });
+  });
 });

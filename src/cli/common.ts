@@ -48,6 +48,30 @@ export function loadOrReport(
   return { objects: inputs.load.objects, cluster };
 }
 
+const TEXT_NAMES = ['txt', 'text'];
+
+/**
+ * `-o, --output <format>` with the command's formats. `txt` and `text` both name its text format
+ * (`txt`, or `text` for one that calls it otherwise), as users of either convention type them.
+ */
+export function outputOption<F extends string>(
+  formats: readonly F[],
+  options: { default: F; text?: F; description?: string },
+): Option {
+  const text = options.text ?? formats.find((f) => TEXT_NAMES.includes(f));
+  // The aliases stand right after the text format, so help reads `txt, text, csv, ...`.
+  const choices = formats.flatMap((f): string[] =>
+    f === text ? [f, ...TEXT_NAMES.filter((name) => name !== f && !formats.includes(name as F))] : [f],
+  );
+  return new Option('-o, --output <format>', options.description ?? 'output format')
+    .choices(choices)
+    .default(options.default)
+    .argParser((value: string): F => {
+      if (!choices.includes(value)) throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.`);
+      return text !== undefined && TEXT_NAMES.includes(value) ? text : (value as F);
+    });
+}
+
 export function parsePort(text: string): number {
   const port = Number(text);
   if (!/^[0-9]+$/.test(text) || port < 1 || port > 65535)

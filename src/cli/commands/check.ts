@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { Protocol } from '../../algebra/connset.js';
 import { explainVerdict, verdictToJSON } from '../../engine/explain.js';
 import { UnknownPeerError, makeFlow, resolvePeerSpec } from '../../engine/flow.js';
@@ -9,6 +9,7 @@ import {
   addEngineOptions,
   clusterOrReport,
   engineOptionsFrom,
+  outputOption,
   parsePort,
   parseProtocol,
 } from '../common.js';
@@ -18,7 +19,7 @@ interface CheckOptions extends EngineFlags {
   to: string;
   port: number;
   protocol: Protocol;
-  output: 'text' | 'json';
+  output: 'txt' | 'json';
 }
 
 export function registerCheck(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -30,7 +31,7 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
     .requiredOption('--to <peer>', 'destination: NAMESPACE/POD or an IP address')
     .requiredOption('--port <port>', 'destination port', parsePort)
     .option('--protocol <protocol>', 'TCP, UDP or SCTP', parseProtocol, 'TCP' as Protocol)
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
+    .addOption(outputOption(['txt', 'json'] as const, { default: 'txt' }));
   addEngineOptions(command).action((paths: string[], opts: CheckOptions) => {
     const cluster = clusterOrReport(paths, io, opts);
     if (cluster === undefined) return setExit(EXIT.error);

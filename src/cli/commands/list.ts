@@ -3,7 +3,7 @@ import { workloadConnections, focusLines } from '../../engine/connlist.js';
 import { computeConnectivity } from '../../engine/connectivity.js';
 import { LIST_FORMATS, type ListFormat, formatConnList } from '../../report/connlist.js';
 import { EXIT, type Io } from '../io.js';
-import { type EngineFlags, addEngineOptions, clusterOrReport, engineOptionsFrom } from '../common.js';
+import { type EngineFlags, addEngineOptions, clusterOrReport, engineOptionsFrom, outputOption } from '../common.js';
 import { progressBar } from '../progress.js';
 
 interface ListOptions extends EngineFlags {
@@ -17,7 +17,7 @@ export function registerList(program: Command, io: Io, setExit: (code: number) =
     .command('list')
     .description('list the workload-level connectivity: one line per pair with anything allowed, SRC => DST : CONNS')
     .argument('<paths...>', 'files, directories, or - for standard input')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(LIST_FORMATS).default('txt'))
+    .addOption(outputOption(LIST_FORMATS, { default: 'txt' }))
     .option('--focus-workload <name>', 'only lines to or from this workload (name, ns/name or ns/name[Kind])')
     .addOption(
       new Option('--focus-direction <direction>', 'with --focus-workload: only its ingress or its egress').choices([

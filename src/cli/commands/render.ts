@@ -6,7 +6,14 @@ import { stringify } from 'yaml';
 import { CONTRAIL_FORMATS, type ContrailFormat, formatContrail } from '../../report/contrail.js';
 import { buildNftRuleset, formatNftRuleset } from '../../render/nftables.js';
 import { EXIT, type Io } from '../io.js';
-import { type EngineFlags, addEngineOptions, clusterOrReport, engineOptionsFrom, loadOrReport } from '../common.js';
+import {
+  type EngineFlags,
+  addEngineOptions,
+  clusterOrReport,
+  engineOptionsFrom,
+  loadOrReport,
+  outputOption,
+} from '../common.js';
 
 export function registerRender(program: Command, io: Io, setExit: (code: number) => void): void {
   const render = program.command('render').description('render policies as real firewall configuration');
@@ -43,12 +50,11 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
     )
     .argument('<paths...>', 'files, directories, or - for standard input')
     .addOption(
-      new Option(
-        '-o, --output <format>',
-        "yaml or json (Contrail API objects), or table (the CN2 documentation's four tables)",
-      )
-        .choices(CONTRAIL_FORMATS)
-        .default('yaml'),
+      outputOption(CONTRAIL_FORMATS, {
+        default: 'yaml',
+        text: 'table',
+        description: "yaml or json (Contrail API objects), or table (the CN2 documentation's four tables; also txt)",
+      }),
     )
     .option(
       '--cluster <name>',
