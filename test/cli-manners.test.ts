@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { formatFindings } from '../src/report/lint.js';
+import { InvalidInputError } from '../src/model/inputs.js';
 import { runCli } from './support/cli.js';
 
 const TINY = 'test/golden/tiny.yaml';
@@ -105,5 +107,22 @@ describe('netpol command-line manners', () => {
         { src: 'y/c', dst: 'x/b', allowed: true },
       ],
     });
+  });
+
+  it('counts in words: 1 error, 2 errors', async () => {
+    const at = { file: 'p.yaml', line: 1 };
+    const one = (severity: 'error' | 'warning' | 'info') => ({ severity, code: 'c', location: at, message: 'm', fix: 'f' });
+    assert.match(formatFindings([one('error'), one('warning'), one('info')], 'txt'), /\n1 error, 1 warning, 1 note\n$/);
+    assert.match(formatFindings([one('error'), one('error')], 'txt'), /\n2 errors, 0 warnings, 0 notes\n$/);
+    const policy =
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec: {podSelector: {}, ingress: [{from: [{}]}]}';
+    const invalid = await runCli(['validate', '-'], policy);
+    assert.match(invalid.stdout, /\n1 of 1 object invalid, 1 problem\n$/);
+    const valid = await runCli(['validate', TINY, 'test/golden/list/v1']);
+    assert.match(valid.stdout, /^\d+ objects valid, 1 skipped\n$/m);
+    assert.equal(new InvalidInputError([], []).message, '0 problems in the input');
+    const render = await runCli(['render', 'ironcore', 'examples/ironcore/shop']);
+    assert.match(render.stdout, /message: 1 address of network interfaces selected\n/);
+    assert.match(render.stdout, /message: NetworkPolicyRule apinet\/default-my-network-policy holds 1 target\n/);
   });
 });

@@ -9,6 +9,7 @@ import { SEMANTICS, type Semantics } from '../policy/legacy.js';
 import { type SourcedObject, formatLocation, objectKey } from '../model/source.js';
 import type { Diagnostic } from '../validate/validate.js';
 import type { Io } from './io.js';
+import { plural } from '../util/plural.js';
 
 export const formatProblem = (p: LoadProblem): string => `${formatLocation(p.location)}: ${p.message}`;
 
@@ -38,7 +39,7 @@ export function loadOrReport(
   if (!inputsAreValid(inputs)) {
     const count = inputs.load.problems.length + inputs.diagnostics.length;
     io.err(
-      `netpol: refusing to analyse invalid input (${count} problem${count === 1 ? '' : 's'}); run 'netpol validate' for details\n`,
+      `netpol: refusing to analyse invalid input (${plural(count, 'problem')}); run 'netpol validate' for details\n`,
     );
     return undefined;
   }

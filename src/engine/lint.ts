@@ -23,6 +23,7 @@ import {
   peerNamespaceMatches,
   selectorPeerMatches,
 } from './verdict.js';
+import { plural } from '../util/plural.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -340,7 +341,7 @@ function ipBlocksCoveringPods(cluster: Cluster): Finding[] {
           'warning',
           'ipblock-covers-pods',
           peer.origin,
-          `ipBlock ${peer.cidr} of ${policyName(p.ref)} covers the IPs of ${covered.length} pod${covered.length === 1 ? '' : 's'} (${names(covered)}); pod IPs change when pods restart`,
+          `ipBlock ${peer.cidr} of ${policyName(p.ref)} covers the IPs of ${plural(covered.length, 'pod')} (${names(covered)}); pod IPs change when pods restart`,
           'select pods with podSelector and namespaceSelector; keep ipBlock for addresses outside the cluster, or except the pod network',
         ),
       ];

@@ -1,6 +1,7 @@
 import { type Diagnostic, validateObjects } from '../validate/validate.js';
 import { type Cluster, buildCluster } from './cluster.js';
 import { type LoadOptions, type LoadProblem, type LoadResult, loadPaths } from './load.js';
+import { plural } from '../util/plural.js';
 
 /** Everything read from the user's paths, and everything wrong with it. */
 export interface Inputs {
@@ -22,7 +23,7 @@ export class InvalidInputError extends Error {
     readonly problems: readonly LoadProblem[],
     readonly diagnostics: readonly Diagnostic[],
   ) {
-    super(`${problems.length + diagnostics.length} problem(s) in the input`);
+    super(`${plural(problems.length + diagnostics.length, 'problem')} in the input`);
   }
 }
 

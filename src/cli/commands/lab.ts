@@ -8,6 +8,7 @@ import { ObjectStore } from '../../model/store.js';
 import { objectFromData } from '../../model/source.js';
 import { EXIT, type Io } from '../io.js';
 import { parsePort, parseProtocol, reportInputs } from '../common.js';
+import { plural } from '../../util/plural.js';
 
 const DEFAULT_LAB = 'lab';
 
@@ -41,7 +42,9 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
         objects.map((o) => o.raw),
         { semantics: opts.semantics },
       );
-      io.out(`lab ${opts.name} is up: ${built.plan.nodes.length} node(s), ${built.plan.pods.length} endpoint(s)\n`);
+      io.out(
+        `lab ${opts.name} is up: ${plural(built.plan.nodes.length, 'node')}, ${plural(built.plan.pods.length, 'endpoint')}\n`,
+      );
       setExit(EXIT.ok);
     });
 
@@ -56,7 +59,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
       const running = Lab.open(opts.name);
       const store = ObjectStore.of(running.plan.objects.map((o) => objectFromData(o))).apply(objects);
       running.update(store.objects.map((o) => o.raw));
-      io.out(`applied ${objects.length} object(s) to lab ${opts.name}\n`);
+      io.out(`applied ${plural(objects.length, 'object')} to lab ${opts.name}\n`);
       setExit(EXIT.ok);
     });
 
@@ -81,7 +84,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
       }
       if (refused.length > 0) {
         io.out(
-          `${refused.length} pair(s) reached a port nothing listens on (refused, not dropped), shown as allowed: ${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', …' : ''}\n`,
+          `${plural(refused.length, 'pair')} reached a port nothing listens on (refused, not dropped), shown as allowed: ${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', …' : ''}\n`,
         );
       }
       const differences = compareTruthTables(predicted, observed);

@@ -3,6 +3,7 @@ import { readInputs } from '../../model/inputs.js';
 import { validationToJSON } from '../../report/validation.js';
 import { EXIT, type Io } from '../io.js';
 import { formatDiagnostic, formatProblem, outputOption } from '../common.js';
+import { plural } from '../../util/plural.js';
 
 export function registerValidate(program: Command, io: Io, setExit: (code: number) => void): void {
   program
@@ -21,7 +22,7 @@ export function registerValidate(program: Command, io: Io, setExit: (code: numbe
       const invalidObjects = new Set(inputs.diagnostics.map((d) => d.object)).size;
       const total = inputs.load.objects.length;
       const skipped = inputs.load.skipped.length ? `, ${inputs.load.skipped.length} skipped` : '';
-      if (bad === 0) io.out(`${total} object${total === 1 ? '' : 's'} valid${skipped}\n`);
-      else io.out(`${invalidObjects} of ${total} objects invalid, ${bad} problem${bad === 1 ? '' : 's'}${skipped}\n`);
+      if (bad === 0) io.out(`${plural(total, 'object')} valid${skipped}\n`);
+      else io.out(`${invalidObjects} of ${plural(total, 'object')} invalid, ${plural(bad, 'problem')}${skipped}\n`);
     });
 }
