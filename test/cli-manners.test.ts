@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { formatFindings } from '../src/report/lint.js';
 import { InvalidInputError } from '../src/model/inputs.js';
@@ -111,7 +114,13 @@ describe('netpol command-line manners', () => {
 
   it('counts in words: 1 error, 2 errors', async () => {
     const at = { file: 'p.yaml', line: 1 };
-    const one = (severity: 'error' | 'warning' | 'info') => ({ severity, code: 'c', location: at, message: 'm', fix: 'f' });
+    const one = (severity: 'error' | 'warning' | 'info') => ({
+      severity,
+      code: 'c',
+      location: at,
+      message: 'm',
+      fix: 'f',
+    });
     assert.match(formatFindings([one('error'), one('warning'), one('info')], 'txt'), /\n1 error, 1 warning, 1 note\n$/);
     assert.match(formatFindings([one('error'), one('error')], 'txt'), /\n2 errors, 0 warnings, 0 notes\n$/);
     const policy =
@@ -124,5 +133,25 @@ describe('netpol command-line manners', () => {
     const render = await runCli(['render', 'ironcore', 'examples/ironcore/shop']);
     assert.match(render.stdout, /message: 1 address of network interfaces selected\n/);
     assert.match(render.stdout, /message: NetworkPolicyRule apinet\/default-my-network-policy holds 1 target\n/);
+  });
+
+  it('prints names and file names with control characters escaped, so no input can forge a line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netpol-names-'));
+    const file = join(dir, 'evil\nnetpol: all clear.yaml');
+    const policy = (name: string) =>
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${JSON.stringify(name)}, namespace: x}\nspec: {podSelector: {}}`;
+    writeFileSync(file, policy('a\nb\u001b[2K\u2028c'));
+    const run = await runCli(['validate', dir]);
+    assert.equal(run.code, 1);
+    const lines = run.stdout.split('\n').filter((l) => l !== '');
+    assert.equal(lines.length, 2, 'the problem and the summary');
+    assert.equal(
+      lines[0]!.slice(0, lines[0]!.indexOf(': metadata.name')),
+      `${dir}/evil\\nnetpol: all clear.yaml:3: NetworkPolicy x/a\\nb\\x1b[2K\\u2028c`,
+      'the name and the file escaped',
+    );
+    const configMap = 'apiVersion: v1\nkind: "Config\\rMap"\nmetadata: {name: "m\\nnetpol: forged", namespace: x}';
+    const skipped = await runCli(['validate', '-'], configMap);
+    assert.equal(skipped.stderr, '<stdin>:1: skipped v1 Config\\rMap x/m\\nnetpol: forged: not a kind netpol uses\n');
   });
 });

@@ -6,12 +6,13 @@ import { type Inputs, inputsAreValid, readInputs } from '../model/inputs.js';
 import type { LoadProblem } from '../model/load.js';
 import { buildCluster } from '../model/cluster.js';
 import { SEMANTICS, type Semantics } from '../policy/legacy.js';
-import { type SourcedObject, formatLocation, objectKey } from '../model/source.js';
+import { type SourcedObject, formatLocation, objectKey, printable } from '../model/source.js';
 import type { Diagnostic } from '../validate/validate.js';
 import type { Io } from './io.js';
 import { plural } from '../util/plural.js';
 
-export const formatProblem = (p: LoadProblem): string => `${formatLocation(p.location)}: ${p.message}`;
+/** A load problem or skip line; its message quotes the input (kinds, parser text), so it is made printable too. */
+export const formatProblem = (p: LoadProblem): string => `${formatLocation(p.location)}: ${printable(p.message)}`;
 
 export const formatDiagnostic = (d: Diagnostic): string =>
   `${formatLocation(d.location)}: ${d.object.kind} ${objectKey({ name: d.object.name, namespace: d.object.namespace })}: ${d.message}`;

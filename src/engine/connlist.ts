@@ -2,6 +2,7 @@ import { compareStrings } from '../util/order.js';
 import type { ConnSet } from '../algebra/connset.js';
 import { type AddressRange, formatAddressRange } from '../algebra/ipset.js';
 import type { Endpoint } from '../model/endpoints.js';
+import { objectKey } from '../model/source.js';
 import type { Connectivity } from './connectivity.js';
 
 /** One line of the connectivity list: a workload or external range to another, and what it may open. */
@@ -12,7 +13,8 @@ export interface ConnLine {
 }
 
 /** `NAMESPACE/NAME[KIND]`: the replicas of a workload are one peer. */
-export const workloadName = (e: Endpoint): string => `${e.namespace}/${e.owner.name}[${e.owner.kind}]`;
+export const workloadName = (e: Endpoint): string =>
+  `${objectKey({ namespace: e.namespace, name: e.owner.name })}[${e.owner.kind}]`;
 
 /** `FIRST-LAST[External]` */
 export const rangeName = (r: AddressRange): string => `${formatAddressRange(r)}[External]`;
