@@ -154,4 +154,35 @@ describe('netpol command-line manners', () => {
     const skipped = await runCli(['validate', '-'], configMap);
     assert.equal(skipped.stderr, '<stdin>:1: skipped v1 Config\\rMap x/m\\nnetpol: forged: not a kind netpol uses\n');
   });
+
+  it('focuses on several workloads, comma-separated, and names close candidates for a name that matches none', async () => {
+    const V1 = 'test/golden/list/v1';
+    const both = await runCli(['list', V1, '--focus-workload', 'web/frontend, postgres', '--focus-direction', 'ingress']);
+    assert.equal(both.code, 0, both.stderr);
+    // From test/golden/list/list.txt, by hand: what reaches frontend, and what reaches postgres.
+    assert.equal(
+      both.stdout,
+      [
+        '0.0.0.0-255.255.255.255[External] => web/frontend[Deployment] : All Connections',
+        'db/postgres[Deployment] => web/frontend[Deployment] : All Connections',
+        'web/debug[Pod] => web/frontend[Deployment] : All Connections',
+        'web/frontend[Deployment] => db/postgres[Deployment] : TCP 5432',
+        '',
+      ].join('\n'),
+    );
+    const typo = await runCli(['list', V1, '--focus-workload', 'fronted']);
+    assert.equal(typo.code, 2);
+    assert.equal(typo.stdout, '');
+    assert.equal(
+      typo.stderr,
+      'netpol: --focus-workload "fronted" matches no workload; did you mean web/frontend[Deployment]?\n',
+    );
+    const namespace = await runCli(['list', V1, '--focus-workload', 'web/frontend,wbe/debug']);
+    assert.equal(namespace.stderr, 'netpol: --focus-workload "wbe/debug" matches no workload; did you mean web/debug[Pod]?\n');
+    const far = await runCli(['list', V1, '--focus-workload', 'zzzzzzzz']);
+    assert.equal(
+      far.stderr,
+      'netpol: --focus-workload "zzzzzzzz" matches no workload; the workloads are db/postgres[Deployment], web/debug[Pod], web/frontend[Deployment]\n',
+    );
+  });
 });
