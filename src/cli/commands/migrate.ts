@@ -21,6 +21,10 @@ export function registerMigrate(program: Command, io: Io, setExit: (code: number
         return setExit(EXIT.error);
       }
       const migration = migrateLegacy(inputs.load.objects);
+      if (migration.nothingToMigrate !== undefined) {
+        io.err(`netpol: nothing to migrate: ${migration.nothingToMigrate}\n`);
+        return setExit(EXIT.ok);
+      }
       for (const w of migration.warnings) io.err(`${formatLocation(w.origin)}: warning: ${w.message}\n`);
       io.out(migration.policies.map((p) => stringify(p)).join('---\n'));
       setExit(EXIT.ok);
