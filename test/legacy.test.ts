@@ -279,7 +279,13 @@ describe('netpol migrate, on generated legacy clusters', () => {
         ];
         assert.deepEqual(validateObjects(migrated), []);
         assert.deepEqual(verdicts(buildCluster(migrated)), verdicts(legacy));
-        const ineffective = s.policies.filter((p) => s.annotations[p.namespace] !== 'isolated').length;
+        // Without an annotation or an extensions/v1beta1 policy the input is already v1: nothing to migrate.
+        const legacyInput =
+          s.annotations.some((a) => a !== 'none') || s.policies.some((p) => p.apiVersion !== 'networking.k8s.io/v1');
+        assert.equal(migration.nothingToMigrate === undefined, legacyInput);
+        const ineffective = legacyInput
+          ? s.policies.filter((p) => s.annotations[p.namespace] !== 'isolated').length
+          : 0;
         assert.equal(
           migration.warnings.filter((w) => w.message.includes('had no effect: namespace')).length,
           ineffective,
