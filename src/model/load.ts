@@ -18,11 +18,16 @@ export interface LoadProblem {
   readonly message: string;
 }
 
+/** A document left out, with its kind when it is an object (the CLI counts what it skipped by kind). */
+export interface SkippedDocument extends LoadProblem {
+  readonly kind?: string;
+}
+
 export interface LoadResult {
   readonly objects: SourcedObject[];
   readonly problems: LoadProblem[];
   /** One line per object of a kind netpol does not use. */
-  readonly skipped: LoadProblem[];
+  readonly skipped: SkippedDocument[];
 }
 
 export interface LoadOptions {
@@ -143,6 +148,7 @@ function readObject(
     result.skipped.push({
       location: object.origin,
       message: `skipped ${apiVersion} ${kind} ${objectKey(object)}: not a kind netpol uses`,
+      kind,
     });
   } else {
     result.objects.push(object);
