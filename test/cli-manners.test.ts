@@ -151,13 +151,25 @@ describe('netpol command-line manners', () => {
       'the name and the file escaped',
     );
     const configMap = 'apiVersion: v1\nkind: "Config\\rMap"\nmetadata: {name: "m\\nnetpol: forged", namespace: x}';
-    const skipped = await runCli(['validate', '-'], configMap);
-    assert.equal(skipped.stderr, '<stdin>:1: skipped v1 Config\\rMap x/m\\nnetpol: forged: not a kind netpol uses\n');
+    const skipped = await runCli(['validate', '-', '-v'], configMap);
+    assert.equal(
+      skipped.stderr,
+      '<stdin>:1: skipped v1 Config\\rMap x/m\\nnetpol: forged: not a kind netpol uses\n' +
+        'netpol: skipped 1 object: Config\\rMap (1)\n' +
+        'netpol: the input holds no object netpol reads\n',
+    );
   });
 
   it('focuses on several workloads, comma-separated, and names close candidates for a name that matches none', async () => {
     const V1 = 'test/golden/list/v1';
-    const both = await runCli(['list', V1, '--focus-workload', 'web/frontend, postgres', '--focus-direction', 'ingress']);
+    const both = await runCli([
+      'list',
+      V1,
+      '--focus-workload',
+      'web/frontend, postgres',
+      '--focus-direction',
+      'ingress',
+    ]);
     assert.equal(both.code, 0, both.stderr);
     // From test/golden/list/list.txt, by hand: what reaches frontend, and what reaches postgres.
     assert.equal(
@@ -178,7 +190,10 @@ describe('netpol command-line manners', () => {
       'netpol: --focus-workload "fronted" matches no workload; did you mean web/frontend[Deployment]?\n',
     );
     const namespace = await runCli(['list', V1, '--focus-workload', 'web/frontend,wbe/debug']);
-    assert.equal(namespace.stderr, 'netpol: --focus-workload "wbe/debug" matches no workload; did you mean web/debug[Pod]?\n');
+    assert.equal(
+      namespace.stderr,
+      'netpol: --focus-workload "wbe/debug" matches no workload; did you mean web/debug[Pod]?\n',
+    );
     const far = await runCli(['list', V1, '--focus-workload', 'zzzzzzzz']);
     assert.equal(
       far.stderr,

@@ -2,13 +2,14 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { type Protocol, isProtocol } from '../algebra/connset.js';
 import { defaultEngineOptions, type EngineOptions } from '../engine/verdict.js';
 import type { Cluster } from '../model/cluster.js';
-import { type Inputs, inputsAreValid, readInputs } from '../model/inputs.js';
+import { type Inputs, inputsAreValid, readInputs, validObjects } from '../model/inputs.js';
 import type { LoadProblem } from '../model/load.js';
 import { buildCluster } from '../model/cluster.js';
 import { SEMANTICS, type Semantics } from '../policy/legacy.js';
 import { type SourcedObject, formatLocation, objectKey, printable } from '../model/source.js';
 import type { Diagnostic } from '../validate/validate.js';
 import type { Io } from './io.js';
+import { emptyInputNotice, leftOutNotice, skipSummary } from './input-report.js';
 import { plural } from '../util/plural.js';
 
 /** A load problem or skip line; its message quotes the input (kinds, parser text), so it is made printable too. */
@@ -17,37 +18,95 @@ export const formatProblem = (p: LoadProblem): string => `${formatLocation(p.loc
 export const formatDiagnostic = (d: Diagnostic): string =>
   `${formatLocation(d.location)}: ${d.object.kind} ${objectKey({ name: d.object.name, namespace: d.object.namespace })}: ${d.message}`;
 
-/** Writes what could not be read, and what was skipped, to stderr. */
-export function reportInputs(inputs: Inputs, io: Io): void {
-  for (const s of inputs.load.skipped) io.err(`${formatProblem(s)}\n`);
+/** The flags about reading paths: how much to say about what is skipped, and whether invalid objects stop analysis. */
+export function addInputOptions(command: Command, options: { skipInvalid?: boolean } = {}): Command {
+  command
+    .addOption(
+      new Option('-q, --quiet', 'say nothing about objects skipped (kinds netpol does not read)').conflicts('verbose'),
+    )
+    .option('-v, --verbose', 'list each object skipped, not only how many of each kind');
+  if (options.skipInvalid ?? true) {
+    command.option(
+      '--skip-invalid',
+      'analyse the valid objects and leave out the invalid ones, saying which first, instead of refusing the input',
+    );
+  }
+  return command;
+}
+
+/** What commander makes of the flags that addInputOptions declares. */
+export interface InputFlags {
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+  readonly skipInvalid?: boolean;
+}
+
+/** Writes to stderr what was skipped (one line, each with -v, nothing with -q), and says when nothing was read. */
+export function reportSkipped(paths: readonly string[], inputs: Inputs, io: Io, flags: InputFlags = {}): void {
+  const skipped = inputs.load.skipped;
+  if (skipped.length > 0 && !flags.quiet) {
+    if (flags.verbose) for (const s of skipped) io.err(`${formatProblem(s)}\n`);
+    io.err(`netpol: ${skipSummary(skipped, flags.verbose === true)}\n`);
+  }
+  const empty = emptyInputNotice(paths, inputs);
+  if (empty !== undefined) io.err(`netpol: ${empty}\n`);
+}
+
+/** Writes to stderr what could not be read and what is invalid, each with its file:line. */
+function reportProblems(inputs: Inputs, io: Io): void {
   for (const p of inputs.load.problems) io.err(`${formatProblem(p)}\n`);
   for (const d of inputs.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
 }
 
+/**
+ * The objects to work on, or undefined after reporting why the input was refused. Invalid input
+ * is refused, unless --skip-invalid: then the valid objects are kept, and what is left out is said
+ * before anything else.
+ */
+export function objectsOrReport(
+  paths: readonly string[],
+  io: Io,
+  flags: InputFlags = {},
+  refusal = 'analyse',
+): SourcedObject[] | undefined {
+  const inputs = readInputs(paths, { readStdin: io.readStdin });
+  reportSkipped(paths, inputs, io, flags);
+  if (inputsAreValid(inputs)) return inputs.load.objects;
+  if (flags.skipInvalid) {
+    io.err(`netpol: ${leftOutNotice(inputs)}\n`);
+    reportProblems(inputs, io);
+    return validObjects(inputs);
+  }
+  reportProblems(inputs, io);
+  const count = inputs.load.problems.length + inputs.diagnostics.length;
+  io.err(
+    `netpol: refusing to ${refusal} invalid input (${plural(count, 'problem')}); ` +
+      "run 'netpol validate' for details, or --skip-invalid to leave it out\n",
+  );
+  return undefined;
+}
+
 /** For analysis commands: the cluster, or undefined after reporting why the input was refused. */
-export function clusterOrReport(paths: readonly string[], io: Io, flags: EngineFlags = {}): Cluster | undefined {
+export function clusterOrReport(
+  paths: readonly string[],
+  io: Io,
+  flags: EngineFlags & InputFlags = {},
+): Cluster | undefined {
   return loadOrReport(paths, io, flags)?.cluster;
 }
 
-/** The valid objects read and the cluster built from them, or undefined after reporting why the input was refused. */
+/** The objects read and the cluster built from them, or undefined after reporting why the input was refused. */
 export function loadOrReport(
   paths: readonly string[],
   io: Io,
-  flags: EngineFlags = {},
+  flags: EngineFlags & InputFlags = {},
 ): { objects: readonly SourcedObject[]; cluster: Cluster } | undefined {
-  const inputs = readInputs(paths, { readStdin: io.readStdin });
-  reportInputs(inputs, io);
-  if (!inputsAreValid(inputs)) {
-    const count = inputs.load.problems.length + inputs.diagnostics.length;
-    io.err(
-      `netpol: refusing to analyse invalid input (${plural(count, 'problem')}); run 'netpol validate' for details\n`,
-    );
-    return undefined;
-  }
-  const cluster = buildCluster(inputs.load.objects, { semantics: flags.semantics });
+  const objects = objectsOrReport(paths, io, flags);
+  if (objects === undefined) return undefined;
+  const cluster = buildCluster(objects, { semantics: flags.semantics });
   for (const p of cluster.legacy?.problems ?? [])
     io.err(`${formatLocation(p.origin)}: Namespace ${p.namespace}: ${p.message}\n`);
-  return { objects: inputs.load.objects, cluster };
+  return { objects, cluster };
 }
 
 const TEXT_NAMES = ['txt', 'text'];

@@ -6,6 +6,8 @@ import { decide } from '../../engine/verdict.js';
 import { EXIT, type Io } from '../io.js';
 import {
   type EngineFlags,
+  type InputFlags,
+  addInputOptions,
   addEngineOptions,
   clusterOrReport,
   engineOptionsFrom,
@@ -14,7 +16,7 @@ import {
   parseProtocol,
 } from '../common.js';
 
-interface CheckOptions extends EngineFlags {
+interface CheckOptions extends EngineFlags, InputFlags {
   from: string;
   to: string;
   port: number;
@@ -32,6 +34,7 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
     .requiredOption('--port <port>', 'destination port', parsePort)
     .option('--protocol <protocol>', 'TCP, UDP or SCTP', parseProtocol, 'TCP' as Protocol)
     .addOption(outputOption(['txt', 'json'] as const, { default: 'txt' }));
+  addInputOptions(command);
   addEngineOptions(command).action((paths: string[], opts: CheckOptions) => {
     const cluster = clusterOrReport(paths, io, opts);
     if (cluster === undefined) return setExit(EXIT.error);

@@ -3,11 +3,10 @@ import { SEMANTICS, type Semantics } from '../../policy/legacy.js';
 import type { Protocol } from '../../algebra/connset.js';
 import { Lab } from '../../dataplane/lab/lab.js';
 import { compareTruthTables, formatTruthTable } from '../../engine/truthtable.js';
-import { inputsAreValid, readInputs } from '../../model/inputs.js';
 import { ObjectStore } from '../../model/store.js';
 import { objectFromData } from '../../model/source.js';
 import { EXIT, type Io } from '../io.js';
-import { parsePort, parseProtocol, reportInputs } from '../common.js';
+import { objectsOrReport, parsePort, parseProtocol } from '../common.js';
 import { plural } from '../../util/plural.js';
 
 const DEFAULT_LAB = 'lab';
@@ -18,11 +17,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
     .description(
       'a cluster made of network namespaces on this machine, enforcing the rendered rules on real packets (needs root)',
     );
-  const objectsFrom = (paths: string[]) => {
-    const inputs = readInputs(paths, { readStdin: io.readStdin });
-    reportInputs(inputs, io);
-    return inputsAreValid(inputs) ? inputs.load.objects : undefined;
-  };
+  const objectsFrom = (paths: string[]) => objectsOrReport(paths, io, {}, 'build a lab from');
 
   lab
     .command('up')

@@ -5,10 +5,18 @@ import { closeNames } from '../../engine/suggest.js';
 import type { Cluster } from '../../model/cluster.js';
 import { LIST_FORMATS, type ListFormat, formatConnList } from '../../report/connlist.js';
 import { EXIT, type Io } from '../io.js';
-import { type EngineFlags, addEngineOptions, clusterOrReport, engineOptionsFrom, outputOption } from '../common.js';
+import {
+  type EngineFlags,
+  type InputFlags,
+  addEngineOptions,
+  addInputOptions,
+  clusterOrReport,
+  engineOptionsFrom,
+  outputOption,
+} from '../common.js';
 import { progressBar } from '../progress.js';
 
-interface ListOptions extends EngineFlags {
+interface ListOptions extends EngineFlags, InputFlags {
   output: ListFormat;
   focusWorkload?: string[];
   focusDirection?: 'ingress' | 'egress';
@@ -31,6 +39,7 @@ export function registerList(program: Command, io: Io, setExit: (code: number) =
         'egress',
       ]),
     );
+  addInputOptions(command);
   addEngineOptions(command).action((paths: string[], opts: ListOptions) => {
     if (opts.focusDirection !== undefined && opts.focusWorkload === undefined)
       command.error('error: --focus-direction needs --focus-workload');

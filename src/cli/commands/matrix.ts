@@ -5,6 +5,8 @@ import { MATRIX_FORMATS, type MatrixFormat, formatMatrix } from '../../report/ma
 import { EXIT, type Io } from '../io.js';
 import {
   type EngineFlags,
+  type InputFlags,
+  addInputOptions,
   addEngineOptions,
   clusterOrReport,
   engineOptionsFrom,
@@ -13,7 +15,7 @@ import {
   parseProtocol,
 } from '../common.js';
 
-interface MatrixOptions extends EngineFlags {
+interface MatrixOptions extends EngineFlags, InputFlags {
   port: number;
   protocol: Protocol;
   output: MatrixFormat;
@@ -29,6 +31,7 @@ export function registerMatrix(program: Command, io: Io, setExit: (code: number)
     .requiredOption('--port <port>', 'destination port', parsePort)
     .option('--protocol <protocol>', 'TCP, UDP or SCTP', parseProtocol, 'TCP' as Protocol)
     .addOption(outputOption(MATRIX_FORMATS, { default: 'txt' }));
+  addInputOptions(command);
   addEngineOptions(command).action((paths: string[], opts: MatrixOptions) => {
     const cluster = clusterOrReport(paths, io, opts);
     if (cluster === undefined) return setExit(EXIT.error);
