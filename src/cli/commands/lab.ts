@@ -87,7 +87,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
       if (differences.length === 0) io.out(`matches the engine's prediction on all ${pairs} pairs\n`);
       else
         io.out(
-          `differs from the engine's prediction on ${differences.length} of ${pairs} pairs:\n${differences.map((d) => `  ${d}\n`).join('')}`,
+          `differs from the engine's prediction on ${differences.length} of ${plural(pairs, 'pair')}:\n${differences.map((d) => `  ${d}\n`).join('')}`,
         );
       setExit(differences.length === 0 ? EXIT.ok : EXIT.negative);
     });
