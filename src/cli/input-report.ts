@@ -4,9 +4,6 @@ import { formatLocation, objectKey, printable } from '../model/source.js';
 import { compareStrings } from '../util/order.js';
 import { plural } from '../util/plural.js';
 
-/** How much to say about skipped documents: `-q` nothing, `-v` each, otherwise one line. */
-export type SkipDetail = 'none' | 'summary' | 'each';
-
 /** `skipped 7 objects: Service (5), ConfigMap (2); -v lists them`: the most skipped kinds first. */
 export function skipSummary(skipped: readonly SkippedDocument[], listed: boolean): string {
   const counts = new Map<string, number>();
