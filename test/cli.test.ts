@@ -11,7 +11,13 @@ describe('netpol CLI', () => {
     const run80 = await runCli(['matrix', TINY, '--port', '80']);
     assert.equal(run80.code, 0);
     assert.equal(run80.stdout, golden('matrix-tcp-80.txt'));
-    assert.equal(run80.stderr, 'test/golden/tiny.yaml:30: skipped v1 ConfigMap x/settings: not a kind netpol uses\n');
+    assert.equal(run80.stderr, 'netpol: skipped 1 object: ConfigMap (1); -v lists it\n');
+    const verbose = await runCli(['matrix', TINY, '--port', '80', '-v']);
+    assert.equal(
+      verbose.stderr,
+      'test/golden/tiny.yaml:30: skipped v1 ConfigMap x/settings: not a kind netpol uses\n' +
+        'netpol: skipped 1 object: ConfigMap (1)\n',
+    );
     const run81 = await runCli(['matrix', TINY, '--port', '81', '--protocol', 'tcp']);
     assert.equal(run81.stdout, golden('matrix-tcp-81.txt'), "81 is not a's http port, so nobody reaches a on 81");
   });

@@ -173,7 +173,7 @@ spec:
     });
     assert.equal((apinet!['spec'] as Record<string, unknown>)['priority'], 1000);
     const [rule] = byKind(out, 'NetworkPolicyRule');
-    // Written from examples/ironcore/shop/network.yaml by hand: db-0 is the only Ready app=db interface of
+    // Written from examples/ironcore/shop/network.yaml by hand: db-0 is the only Available app=db interface of
     // my-network; web-1 is Pending, web-other and other-lb are of other-network, web-vip is not a kind the rule names.
     assert.deepEqual(rule!['networkRef'], { name: 'default-my-network' });
     assert.deepEqual(rule!['targets'], [{ ip: '10.0.0.10', targetRef: { name: 'db-0' } }]);
@@ -347,6 +347,50 @@ spec:
     assert.match(list.stdout, /^default\/web-0\[NetworkInterface\] => default\/db-0\[NetworkInterface\] : TCP 5432$/m);
     assert.match(list.stdout, /^default\/db-0\[NetworkInterface\] => default\/web-lb\[LoadBalancer\] : TCP 8080$/m);
     assert.doesNotMatch(list.stdout, /web-other\[NetworkInterface\] => default\/db-0/);
+  });
+
+  it('reads interfaces as the API returns them: Available carries traffic, Pending and Error do not', async () => {
+    const dump = 'test/fixtures/ironcore-api-dump.yaml';
+    const matrix = await runCli(['matrix', dump, '--port', '5432']);
+    assert.equal(matrix.code, 0, matrix.stderr);
+    // Hand-read: db-0 and web-0 are Available; web-1 is Pending and web-2 in Error, so neither is an endpoint.
+    // The policy isolates db-0 for ingress and lets app=web interfaces in on TCP 5432; nothing isolates web-0.
+    assert.equal(
+      matrix.stdout,
+      [
+        '-\tprod/db-0[NetworkInterface]\tprod/web-0[NetworkInterface]',
+        'prod/db-0[NetworkInterface]\t#\t.',
+        'prod/web-0[NetworkInterface]\t.\t#',
+        '',
+      ].join('\n'),
+    );
+    const byStatusAddress = await runCli(['check', dump, '--from', '10.0.0.20', '--to', '10.0.0.10', '--port', '5432']);
+    assert.equal(byStatusAddress.code, 0, byStatusAddress.stdout + byStatusAddress.stderr);
+    assert.match(byStatusAddress.stdout, /^allowed: prod\/web-0\[NetworkInterface\] \(10\.0\.0\.20\) => prod\/db-0/);
+    const otherPort = await runCli(['check', dump, '--from', 'prod/web-0', '--to', 'prod/db-0', '--port', '22']);
+    assert.equal(otherPort.code, 1, otherPort.stdout + otherPort.stderr);
+    const list = await runCli(['list', dump]);
+    assert.match(list.stdout, /^prod\/web-0\[NetworkInterface\] => prod\/db-0\[NetworkInterface\] : TCP 5432$/m);
+    assert.doesNotMatch(list.stdout, /web-[12]/, 'a Pending or Error interface carries no traffic');
+  });
+
+  it('still takes an interface in the state Ready, the word of apinet, and one without status', async () => {
+    const nic = (name: string, status: string) => `apiVersion: networking.ironcore.dev/v1alpha1
+kind: NetworkInterface
+metadata: {name: ${name}, namespace: default}
+spec: {networkRef: {name: net}, ips: [{value: 10.0.0.${name.length}}]}
+${status}`;
+    const text = [
+      nic('ready', 'status: {state: Ready}'),
+      nic('manifest', ''),
+      nic('nostate', 'status: {ips: []}'),
+    ].join('\n---\n');
+    const matrix = await runCli(['matrix', '-', '--port', '80'], text);
+    assert.deepEqual(parseTruthTable(matrix.stdout).sources, [
+      'default/manifest[NetworkInterface]',
+      'default/nostate[NetworkInterface]',
+      'default/ready[NetworkInterface]',
+    ]);
   });
 
   it('allows nothing through a rule without ports or without peers, and lint says so', async () => {

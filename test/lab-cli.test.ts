@@ -112,7 +112,7 @@ describe('netpol lab, from the command line', () => {
     assert.equal(allowed(first.stdout, 'shop/cart', 'shop/frontend'), false);
     // No policy isolates coredns or prometheus, and neither listens on 8080: the reset proves the packet got through.
     assert.equal(allowed(first.stdout, 'kube-system/coredns', 'monitoring/prometheus'), true);
-    assert.match(first.stdout, /2 pair\(s\) reached a port nothing listens on \(refused, not dropped\)/);
+    assert.match(first.stdout, /2 pairs reached a port nothing listens on \(refused, not dropped\)/);
 
     // The frontend stops taking traffic from anyone.
     const change = join(scratch, 'frontend.yaml');

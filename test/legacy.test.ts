@@ -110,6 +110,25 @@ describe('netpol --semantics legacy, on examples/legacy', () => {
     assert.equal(unreadable.code, 1);
   });
 
+  it('migrate says there is nothing to migrate on v1 policies, rather than leaving them all out', async () => {
+    const run = await runCli(['migrate', 'examples/shop/policies']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, '');
+    assert.equal(
+      run.stderr,
+      'netpol: nothing to migrate: no namespace is isolated by the annotation net.beta.kubernetes.io/network-policy ' +
+        'and no NetworkPolicy is extensions/v1beta1; the 9 networking.k8s.io/v1 NetworkPolicies mean under v1 ' +
+        'what they say (migrate is for clusters before Kubernetes 1.7)\n',
+    );
+    const empty = await runCli(['migrate', '-'], 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}');
+    assert.equal(empty.stdout, '');
+    assert.equal(
+      empty.stderr,
+      'netpol: nothing to migrate: no namespace is isolated by the annotation net.beta.kubernetes.io/network-policy ' +
+        'and the input holds no NetworkPolicy\n',
+    );
+  });
+
   it('migrate writes the v1 equivalent and warns about the policy that had no effect', async () => {
     const run = await runCli(['migrate', 'examples/legacy']);
     assert.equal(run.code, 0, run.stderr);
@@ -260,7 +279,13 @@ describe('netpol migrate, on generated legacy clusters', () => {
         ];
         assert.deepEqual(validateObjects(migrated), []);
         assert.deepEqual(verdicts(buildCluster(migrated)), verdicts(legacy));
-        const ineffective = s.policies.filter((p) => s.annotations[p.namespace] !== 'isolated').length;
+        // Without an annotation or an extensions/v1beta1 policy the input is already v1: nothing to migrate.
+        const legacyInput =
+          s.annotations.some((a) => a !== 'none') || s.policies.some((p) => p.apiVersion !== 'networking.k8s.io/v1');
+        assert.equal(migration.nothingToMigrate === undefined, legacyInput);
+        const ineffective = legacyInput
+          ? s.policies.filter((p) => s.annotations[p.namespace] !== 'isolated').length
+          : 0;
         assert.equal(
           migration.warnings.filter((w) => w.message.includes('had no effect: namespace')).length,
           ineffective,

@@ -205,7 +205,7 @@ spec:
       run.stdout,
       '<stdin>:3: BaselineAdminNetworkPolicy baseline: <nil>: Invalid value: "object": Only one baseline admin ' +
         'network policy with metadata.name="default" can be created in the cluster\n' +
-        '1 of 1 objects invalid, 1 problem\n',
+        '1 of 1 object invalid, 1 problem\n',
     );
   });
 
@@ -254,7 +254,7 @@ apiVersion: crd.antrea.io/v1beta1
 kind: ClusterNetworkPolicy
 metadata: {name: antrea}
 `;
-    const run = await runCli(['validate', '-'], text);
+    const run = await runCli(['validate', '-v', '-'], text);
     assert.equal(run.code, 0);
     assert.equal(run.stdout, '0 objects valid, 3 skipped\n');
     assert.equal(
@@ -263,7 +263,9 @@ metadata: {name: antrea}
         'netpol reads ClusterNetworkPolicy as policy.networking.k8s.io/v1alpha2\n' +
         '<stdin>:6: skipped policy.networking.k8s.io/v1alpha2 AdminNetworkPolicy never-was: ' +
         'netpol reads AdminNetworkPolicy as policy.networking.k8s.io/v1alpha1\n' +
-        '<stdin>:10: skipped crd.antrea.io/v1beta1 ClusterNetworkPolicy antrea: not a kind netpol uses\n',
+        '<stdin>:10: skipped crd.antrea.io/v1beta1 ClusterNetworkPolicy antrea: not a kind netpol uses\n' +
+        'netpol: skipped 3 objects: ClusterNetworkPolicy (2), AdminNetworkPolicy (1)\n' +
+        'netpol: the input holds no object netpol reads\n',
     );
   });
 });

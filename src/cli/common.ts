@@ -2,16 +2,19 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { type Protocol, isProtocol } from '../algebra/connset.js';
 import { defaultEngineOptions, type EngineOptions } from '../engine/verdict.js';
 import type { Cluster } from '../model/cluster.js';
-import { type Inputs, inputsAreValid, readInputs } from '../model/inputs.js';
+import { type Inputs, inputsAreValid, readInputs, validObjects } from '../model/inputs.js';
 import { DEFAULT_MAX_INPUT_BYTES, LARGEST_INPUT_BYTES, type LoadOptions, type LoadProblem } from '../model/load.js';
 import { buildCluster, unmodelledPolicyWarning } from '../model/cluster.js';
 import { isNamespaced, knownKind } from '../model/kinds.js';
 import { SEMANTICS, type Semantics } from '../policy/legacy.js';
-import { type SourcedObject, formatLocation, objectKey } from '../model/source.js';
+import { type SourcedObject, formatLocation, objectKey, printable } from '../model/source.js';
 import type { Diagnostic } from '../validate/validate.js';
 import type { Io } from './io.js';
+import { emptyInputNotice, leftOutNotice, skipSummary } from './input-report.js';
+import { plural } from '../util/plural.js';
 
-export const formatProblem = (p: LoadProblem): string => `${formatLocation(p.location)}: ${p.message}`;
+/** A load problem or skip line; its message quotes the input (kinds, parser text), so it is made printable too. */
+export const formatProblem = (p: LoadProblem): string => `${formatLocation(p.location)}: ${printable(p.message)}`;
 
 export const formatDiagnostic = (d: Diagnostic): string =>
   `${formatLocation(d.location)}: ${d.object.kind} ${objectKey({ name: d.object.name, namespace: shownNamespace(d.object) })}: ${d.message}`;
@@ -22,33 +25,63 @@ function shownNamespace(o: SourcedObject): string | undefined {
   return kind !== undefined && !isNamespaced(kind) ? undefined : o.namespace;
 }
 
-/** Writes what could not be read, and what was skipped, to stderr. */
-export function reportInputs(inputs: Inputs, io: Io): void {
-  for (const s of inputs.load.skipped) io.err(`${formatProblem(s)}\n`);
+/** The flags about reading paths: how much to say about what is skipped, and whether invalid objects stop analysis. */
+export function addInputOptions(command: Command, options: { skipInvalid?: boolean } = {}): Command {
+  command
+    .addOption(
+      new Option('-q, --quiet', 'say nothing about objects skipped (kinds netpol does not read)').conflicts('verbose'),
+    )
+    .option('-v, --verbose', 'list each object skipped, not only how many of each kind')
+    .addOption(excludeOption())
+    .addOption(
+      new Option(
+        '--max-input-bytes <bytes>',
+        `refuse an input larger than this (default ${DEFAULT_MAX_INPUT_BYTES / 2 ** 20} MiB)`,
+      ).argParser(parseByteCount),
+    );
+  if (options.skipInvalid ?? true) {
+    command.option(
+      '--skip-invalid',
+      'analyse the valid objects and leave out the invalid ones, saying which first, instead of refusing the input',
+    );
+  }
+  return command;
+}
+
+/** What commander makes of the flags that addInputOptions declares. */
+export interface InputFlags {
+  readonly exclude?: readonly string[];
+  readonly maxInputBytes?: number;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+  readonly skipInvalid?: boolean;
+}
+
+/** Writes to stderr what was skipped (one line, each with -v, nothing with -q), and says when nothing was read. */
+export function reportSkipped(paths: readonly string[], inputs: Inputs, io: Io, flags: InputFlags = {}): void {
+  const skipped = inputs.load.skipped;
+  if (skipped.length > 0 && !flags.quiet) {
+    if (flags.verbose) for (const s of skipped) io.err(`${formatProblem(s)}\n`);
+    io.err(`netpol: ${skipSummary(skipped, flags.verbose === true)}\n`);
+  }
+  const empty = emptyInputNotice(paths, inputs);
+  if (empty !== undefined) io.err(`netpol: ${empty}\n`);
+}
+
+/** Writes to stderr what could not be read and what is invalid, each with its file:line. */
+function reportProblems(inputs: Inputs, io: Io): void {
   for (const p of inputs.load.problems) io.err(`${formatProblem(p)}\n`);
   for (const d of inputs.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
 }
 
-/** The flags of every command that reads paths. */
-export interface InputFlags {
-  readonly exclude?: readonly string[];
-  readonly maxInputBytes?: number;
-}
-
-export function addInputOptions(command: Command): Command {
-  return command
-    .option(
-      '--exclude <glob>',
-      'leave out files and directories that match (a pattern without / matches a name anywhere); repeatable',
-      (glob: string, globs: string[]) => [...globs, glob],
-      [] as string[],
-    )
-    .option(
-      '--max-input-bytes <bytes>',
-      `refuse an input larger than this (default ${DEFAULT_MAX_INPUT_BYTES / 2 ** 20} MiB)`,
-      parseByteCount,
-    );
-}
+/** `--exclude`: for every command that walks directories, the agent's too. */
+export const excludeOption = (): Option =>
+  new Option(
+    '--exclude <glob>',
+    'leave out files and directories that match (a pattern without / matches a name anywhere); repeatable',
+  )
+    .argParser((glob: string, globs: string[] | undefined) => [...(globs ?? []), glob])
+    .default([]);
 
 export const loadOptionsFrom = (flags: InputFlags, io: Io): LoadOptions => ({
   readStdin: io.readStdin,
@@ -66,31 +99,80 @@ function parseByteCount(text: string): number {
   return count;
 }
 
+/**
+ * The objects to work on, or undefined after reporting why the input was refused. Invalid input
+ * is refused, unless --skip-invalid: then the valid objects are kept, and what is left out is said
+ * before anything else.
+ */
+export function objectsOrReport(
+  paths: readonly string[],
+  io: Io,
+  flags: InputFlags = {},
+  refusal = 'analyse',
+): SourcedObject[] | undefined {
+  const inputs = readInputs(paths, loadOptionsFrom(flags, io));
+  reportSkipped(paths, inputs, io, flags);
+  if (inputsAreValid(inputs)) return inputs.load.objects;
+  if (flags.skipInvalid) {
+    io.err(`netpol: ${leftOutNotice(inputs)}\n`);
+    reportProblems(inputs, io);
+    return validObjects(inputs);
+  }
+  reportProblems(inputs, io);
+  const count = inputs.load.problems.length + inputs.diagnostics.length;
+  io.err(
+    `netpol: refusing to ${refusal} invalid input (${plural(count, 'problem')}); ` +
+      "run 'netpol validate' for details, or --skip-invalid to leave it out\n",
+  );
+  return undefined;
+}
+
 /** For analysis commands: the cluster, or undefined after reporting why the input was refused. */
-export function clusterOrReport(paths: readonly string[], io: Io, flags: EngineFlags = {}): Cluster | undefined {
+export function clusterOrReport(
+  paths: readonly string[],
+  io: Io,
+  flags: EngineFlags & InputFlags = {},
+): Cluster | undefined {
   return loadOrReport(paths, io, flags)?.cluster;
 }
 
-/** The valid objects read and the cluster built from them, or undefined after reporting why the input was refused. */
+/** The objects read and the cluster built from them, or undefined after reporting why the input was refused. */
 export function loadOrReport(
   paths: readonly string[],
   io: Io,
-  flags: EngineFlags = {},
+  flags: EngineFlags & InputFlags = {},
 ): { objects: readonly SourcedObject[]; cluster: Cluster } | undefined {
-  const inputs = readInputs(paths, loadOptionsFrom(flags, io));
-  reportInputs(inputs, io);
-  if (!inputsAreValid(inputs)) {
-    const count = inputs.load.problems.length + inputs.diagnostics.length;
-    io.err(
-      `netpol: refusing to analyse invalid input (${count} problem${count === 1 ? '' : 's'}); run 'netpol validate' for details\n`,
-    );
-    return undefined;
-  }
-  const cluster = buildCluster(inputs.load.objects, { semantics: flags.semantics });
+  const objects = objectsOrReport(paths, io, flags);
+  if (objects === undefined) return undefined;
+  const cluster = buildCluster(objects, { semantics: flags.semantics });
   for (const p of cluster.legacy?.problems ?? [])
     io.err(`${formatLocation(p.origin)}: Namespace ${p.namespace}: ${p.message}\n`);
   reportUnmodelled(cluster.unmodelledPolicies, io);
-  return { objects: inputs.load.objects, cluster };
+  return { objects, cluster };
+}
+
+const TEXT_NAMES = ['txt', 'text'];
+
+/**
+ * `-o, --output <format>` with the command's formats. `txt` and `text` both name its text format
+ * (`txt`, or `text` for one that calls it otherwise), as users of either convention type them.
+ */
+export function outputOption<F extends string>(
+  formats: readonly F[],
+  options: { default: F; text?: F; description?: string },
+): Option {
+  const text = options.text ?? formats.find((f) => TEXT_NAMES.includes(f));
+  // The aliases stand right after the text format, so help reads `txt, text, csv, ...`.
+  const choices = formats.flatMap((f): string[] =>
+    f === text ? [f, ...TEXT_NAMES.filter((name) => name !== f && !formats.includes(name as F))] : [f],
+  );
+  return new Option('-o, --output <format>', options.description ?? 'output format')
+    .choices(choices)
+    .default(options.default)
+    .argParser((value: string): F => {
+      if (!choices.includes(value)) throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.`);
+      return text !== undefined && TEXT_NAMES.includes(value) ? text : (value as F);
+    });
 }
 
 /** One line per policy the answers leave out, so that no answer is taken for more than it is. */
@@ -113,7 +195,7 @@ export function parseProtocol(text: string): Protocol {
 
 /** The switches for what upstream leaves to implementations. */
 export function addEngineOptions(command: Command): Command {
-  return addInputOptions(command)
+  return command
     .option('--no-ipblock-pod-ips', "ipBlocks never match pod addresses (Cilium's default); by default they do")
     .option('--no-local-node-egress', "subject egress to the pod's own node to policy; by default it is always allowed")
     .addOption(

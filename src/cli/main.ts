@@ -23,7 +23,6 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const program = new Command('netpol')
     .description('A Kubernetes NetworkPolicy engine: validate, decide and explain, analyse, render and enforce')
     .version(VERSION)
-    .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   registerValidate(program, io, setExit);
@@ -37,6 +36,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerRender(program, io, setExit);
   registerLab(program, io, setExit);
   registerAgent(program, io, setExit);
+  pointToHelpAfterErrors(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
@@ -51,4 +51,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return EXIT.error;
   }
   return exitCode;
+}
+
+/**
+ * A usage error is its one line and where to read more (`see netpol list --help`): the whole help
+ * after it would bury the line that says what is wrong.
+ */
+function pointToHelpAfterErrors(command: Command, path: readonly string[] = []): void {
+  const here = [...path, command.name()];
+  command.showHelpAfterError(`see ${here.join(' ')} --help`);
+  for (const sub of command.commands) pointToHelpAfterErrors(sub, here);
 }

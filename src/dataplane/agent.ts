@@ -10,6 +10,7 @@ import { rulesetDelta } from './delta.js';
 import { asRuleset, readKernelRuleset } from './kernel.js';
 import { inNetns, runOk } from './exec.js';
 import { NftSession, SESSION_LINE_LIMIT } from './nft-session.js';
+import { plural } from '../util/plural.js';
 
 export interface AgentOptions {
   readonly paths: readonly string[];
@@ -117,7 +118,7 @@ export class NodeAgent {
       if (desired === undefined) return 0;
       const commands = rulesetDelta(this.kernelAs(desired), desired);
       if (commands.length > 0) {
-        this.log(`repairing drift: ${commands.length} command(s)`);
+        this.log(`repairing drift: ${plural(commands.length, 'command')}`);
         await this.apply(commands);
       }
       return commands.length;
@@ -202,7 +203,7 @@ export class NodeAgent {
       runOk(inNetns(this.options.netns, ['nft', '-f', '-']), `${commands.join('\n')}\n`);
     }
     this.applied++;
-    this.log(`applied ${commands.length} command(s) in one transaction`);
+    this.log(`applied ${plural(commands.length, 'command')} in one transaction`);
   }
 
   private watch(path: string): void {

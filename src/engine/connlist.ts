@@ -2,6 +2,7 @@ import { compareStrings } from '../util/order.js';
 import type { ConnSet } from '../algebra/connset.js';
 import { type AddressRange, formatAddressRange } from '../algebra/ipset.js';
 import type { Endpoint } from '../model/endpoints.js';
+import { objectKey } from '../model/source.js';
 import type { Connectivity } from './connectivity.js';
 
 /** One line of the connectivity list: a workload or external range to another, and what it may open. */
@@ -12,7 +13,8 @@ export interface ConnLine {
 }
 
 /** `NAMESPACE/NAME[KIND]`: the replicas of a workload are one peer. */
-export const workloadName = (e: Endpoint): string => `${e.namespace}/${e.owner.name}[${e.owner.kind}]`;
+export const workloadName = (e: Endpoint): string =>
+  `${objectKey({ namespace: e.namespace, name: e.owner.name })}[${e.owner.kind}]`;
 
 /** `FIRST-LAST[External]` */
 export const rangeName = (r: AddressRange): string => `${formatAddressRange(r)}[External]`;
@@ -44,18 +46,26 @@ export function workloadConnections(connectivity: Connectivity): ConnLine[] {
 }
 
 export interface Focus {
-  /** A workload, as `name`, `namespace/name` or `namespace/name[Kind]`. */
-  readonly workload?: string;
+  /** Workloads, each as `name`, `namespace/name` or `namespace/name[Kind]`: the lines that concern any of them. */
+  readonly workloads?: readonly string[];
   readonly direction?: 'ingress' | 'egress';
 }
 
-/** Keeps the lines that concern the focused workload, in the focused direction. */
+/** A list peer's name as a focus may give it: `namespace/name[Kind]`, `namespace/name` or `name`. */
+export function focusForm(peer: string, wanted: string): string {
+  if (wanted.includes('[')) return peer;
+  const bare = peer.replace(/\[[^\]]*\]$/, '');
+  return wanted.includes('/') ? bare : bare.slice(bare.indexOf('/') + 1);
+}
+
+/** Whether a list peer (`namespace/name[Kind]`) is a workload the focus names. */
+export const focusMatches = (peer: string, wanted: string): boolean => focusForm(peer, wanted) === wanted;
+
+/** Keeps the lines that concern the focused workloads, in the focused direction. */
 export function focusLines(lines: readonly ConnLine[], focus: Focus): ConnLine[] {
-  if (focus.workload === undefined) return [...lines];
-  const matches = (peer: string): boolean => {
-    const bare = peer.replace(/\[[^\]]*\]$/, '');
-    return peer === focus.workload || bare === focus.workload || bare.split('/')[1] === focus.workload;
-  };
+  const workloads = focus.workloads ?? [];
+  if (workloads.length === 0) return [...lines];
+  const matches = (peer: string): boolean => workloads.some((w) => focusMatches(peer, w));
   return lines.filter(
     (l) => (focus.direction !== 'egress' && matches(l.dst)) || (focus.direction !== 'ingress' && matches(l.src)),
   );

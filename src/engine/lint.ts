@@ -1,6 +1,6 @@
 import { compareStrings } from '../util/order.js';
-import { ConnSet } from '../algebra/connset.js';
-import type { Cluster } from '../model/cluster.js';
+import { ConnSet, type Protocol } from '../algebra/connset.js';
+import { type Cluster, NAMESPACE_NAME_LABEL } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import { type Location, formatLocation } from '../model/source.js';
 import {
@@ -14,13 +14,16 @@ import {
   policyName,
 } from '../policy/ir.js';
 import { workloadName } from './connlist.js';
+import { type KubeDns, isKubeDns, kubeDns } from './kube-dns.js';
 import {
   type EngineOptions,
   defaultEngineOptions,
   directionConns,
   isolatingPolicies,
+  peerNamespaceMatches,
   selectorPeerMatches,
 } from './verdict.js';
+import { plural } from '../util/plural.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -33,22 +36,24 @@ export interface Finding {
   readonly fix: string;
 }
 
-const DNS = ConnSet.port('UDP', 53).union(ConnSet.port('TCP', 53));
-const DNS_FIX =
-  'add an egress rule to namespaceSelector {kubernetes.io/metadata.name: kube-system} with podSelector {k8s-app: kube-dns} on UDP 53 and TCP 53';
-
-/** The mistakes people make with NetworkPolicy, found in one pass over a cluster. */
+/**
+ * The mistakes people make with NetworkPolicy, found in one pass over a cluster. A finding is a
+ * warning or an error only where the input proves it; what may be defined outside the input (pods
+ * of a namespace it holds none of, namespace labels) or may be meant (pods left open beside
+ * isolated ones) is a note, so that correct policies pass `--fail-on warning`.
+ */
 export function lint(cluster: Cluster, options: EngineOptions = defaultEngineOptions): Finding[] {
+  const dns = kubeDns(cluster);
   return [
     ...policiesSelectingNothing(cluster),
-    ...peersMatchingNothing(cluster),
+    ...peersMatchingNothing(cluster, dns),
     ...namespaceLabelsMissing(cluster),
     ...emptyPortNextToNumbered(cluster),
     ...andWrittenAsOr(cluster),
     ...ipBlocksCoveringPods(cluster),
     ...duplicatePolicies(cluster),
     ...shadowedByAllowAll(cluster),
-    ...dnsBlocked(cluster, options),
+    ...dnsBlocked(dns, options),
     ...partlyIsolatedNamespaces(cluster),
     ...ironcoreRulesAllowingNothing(cluster),
     ...legacyWithoutEffect(cluster),
@@ -132,10 +137,11 @@ function policiesSelectingNothing(cluster: Cluster): Finding[] {
             'make spec.networkInterfaceSelector match the labels the interfaces carry, or label the interfaces',
           )
         : finding(
-            'warning',
+            holdsPods(cluster, p.namespace) ? 'warning' : 'info',
             'policy-selects-nothing',
             p.ref.origin,
-            `NetworkPolicy ${policyName(p.ref)} selects no pod: no pod in namespace ${p.namespace} matches podSelector ${p.subject}`,
+            `NetworkPolicy ${policyName(p.ref)} selects no pod: no pod in namespace ${p.namespace} matches ` +
+              `podSelector ${p.subject}${holdsPods(cluster, p.namespace) ? '' : `; ${ELSEWHERE(`in ${p.namespace}`)}`}`,
             `make spec.podSelector match the labels of the pods it is meant for, or delete the policy`,
           ),
     );
@@ -147,7 +153,8 @@ export function noTargetsMessage(cluster: Cluster, policy: Policy, namespace: st
     (e) => e.kind === 'NetworkInterface' && e.namespace === namespace && e.network === network,
   );
   const wanted = `no NetworkInterface of network ${network} in namespace ${namespace} matches networkInterfaceSelector ${policy.subject}`;
-  if (candidates.length === 0) return `${wanted}: the network has no (Ready) interfaces there`;
+  if (candidates.length === 0)
+    return `${wanted}: the network has no interfaces there that carry traffic (state Available, or no status)`;
   const labels = candidates.map(
     (e) =>
       `${e.name} {${Object.entries(e.labels)
@@ -192,26 +199,55 @@ function ironcoreRulesAllowingNothing(cluster: Cluster): Finding[] {
     );
 }
 
-function peersMatchingNothing(cluster: Cluster): Finding[] {
+/** Whether the input holds pods (or workloads) in a namespace: only then can it say that a selector there misses. */
+const holdsPods = (cluster: Cluster, namespace: string): boolean =>
+  cluster.endpoints.some((e) => e.kind === 'Pod' && e.namespace === namespace);
+
+const ELSEWHERE = (where: string): string => `the input holds no pod ${where}, so they may be defined elsewhere`;
+
+/**
+ * Selector peers that match nothing, the assumed kube-dns included (a DNS peer in an application's
+ * repository is no mistake). A warning when the input holds pods where the peer looks (its
+ * policy's namespace, or a namespace its namespaceSelector picks): then its podSelector misses.
+ */
+function peersMatchingNothing(cluster: Cluster, dns: KubeDns): Finding[] {
+  const candidates = [...cluster.endpoints, ...(dns.assumed ? dns.resolvers : [])].filter((e) => !e.hostNetwork);
   return cluster.policies.flatMap((p) =>
-    peersOf(p)
-      .filter((peer): peer is SelectorPeer => peer.kind === 'selector')
-      .filter((peer) => !cluster.endpoints.some((e) => !e.hostNetwork && selectorPeerMatches(cluster, peer, e)))
-      .map((peer) =>
-        finding(
-          'warning',
-          'peer-matches-nothing',
-          peer.origin,
-          `a peer of ${policyName(p.ref)} matches no ${peer.scope ? 'object' : 'pod'} (${describeRulePeer(peer)}), so its rule allows nothing from it`,
-          "check the peer's labels against the pods and namespaces it is meant for",
-        ),
-      ),
+    rulesOf(p).flatMap(([direction, rule]) =>
+      (rule.peers === 'any' ? [] : rule.peers)
+        .filter((peer): peer is SelectorPeer => peer.kind === 'selector')
+        .filter((peer) => !candidates.some((e) => selectorPeerMatches(dns.cluster, peer, e)))
+        .map((peer) => {
+          const proven =
+            peer.scope !== undefined ||
+            [...cluster.namespaces.keys()].some(
+              (ns) => holdsPods(cluster, ns) && peerNamespaceMatches(cluster, peer, ns),
+            );
+          return finding(
+            proven ? 'warning' : 'info',
+            'peer-matches-nothing',
+            peer.origin,
+            `a peer of ${policyName(p.ref)} matches no ${peer.scope ? 'object' : 'pod'} (${describeRulePeer(peer)}), ` +
+              `so its rule allows nothing ${direction === 'egress' ? 'to' : 'from'} it` +
+              (proven ? '' : `; ${ELSEWHERE('where it looks')}`),
+            "check the peer's labels against the pods and namespaces it is meant for",
+          );
+        }),
+    ),
   );
 }
 
-/** A namespaceSelector that needs a label key no namespace carries: often `name:` where `kubernetes.io/metadata.name` was meant. */
+/**
+ * A namespaceSelector that needs a label key no namespace has: often `name:` where
+ * `kubernetes.io/metadata.name` was meant, a warning. Any other key is a warning only when the
+ * input labels its namespaces; otherwise the labels are set elsewhere, and it is a note.
+ */
 function namespaceLabelsMissing(cluster: Cluster): Finding[] {
   const keys = new Set([...cluster.namespaces.values()].flatMap((n) => Object.keys(n.labels)));
+  const labelsNamespaces = [...cluster.namespaces.values()].some((n) =>
+    Object.keys(n.labels).some((key) => key !== NAMESPACE_NAME_LABEL),
+  );
+  const trap = (key: string): boolean => key === 'name' || key === 'namespace';
   return cluster.policies.flatMap((p) =>
     peersOf(p).flatMap((peer) => {
       if (peer.kind !== 'selector' || peer.namespaces.kind !== 'selector') return [];
@@ -224,17 +260,19 @@ function namespaceLabelsMissing(cluster: Cluster): Finding[] {
       ];
       return [...new Set(needed)]
         .filter((key) => !keys.has(key))
-        .map((key) =>
-          finding(
-            'warning',
+        .map((key) => {
+          const proven = trap(key) || labelsNamespaces;
+          return finding(
+            proven ? 'warning' : 'info',
             'namespace-label-missing',
             peer.origin,
-            `namespaceSelector of ${policyName(p.ref)} needs label "${key}", which no namespace has`,
-            key === 'name' || key === 'namespace'
+            `namespaceSelector of ${policyName(p.ref)} needs label "${key}", ` +
+              `which no namespace${proven ? '' : ' of the input'} has`,
+            trap(key)
               ? 'select a namespace by name with the label kubernetes.io/metadata.name, which every namespace carries'
               : `label the namespaces you mean with "${key}", or select them by kubernetes.io/metadata.name`,
-          ),
-        );
+          );
+        });
     }),
   );
 }
@@ -303,7 +341,7 @@ function ipBlocksCoveringPods(cluster: Cluster): Finding[] {
           'warning',
           'ipblock-covers-pods',
           peer.origin,
-          `ipBlock ${peer.cidr} of ${policyName(p.ref)} covers the IPs of ${covered.length} pod${covered.length === 1 ? '' : 's'} (${names(covered)}); pod IPs change when pods restart`,
+          `ipBlock ${peer.cidr} of ${policyName(p.ref)} covers the IPs of ${plural(covered.length, 'pod')} (${names(covered)}); pod IPs change when pods restart`,
           'select pods with podSelector and namespaceSelector; keep ipBlock for addresses outside the cluster, or except the pod network',
         ),
       ];
@@ -390,59 +428,57 @@ function shadowedByAllowAll(cluster: Cluster): Finding[] {
   });
 }
 
-/** Egress isolation without a way to kube-dns breaks name resolution: the most common default-deny outage. */
-function dnsBlocked(cluster: Cluster, options: EngineOptions): Finding[] {
-  const dnsPods = cluster.endpoints.filter((e) => e.labels['k8s-app'] === 'kube-dns');
-  const resolvers: Endpoint[] =
-    dnsPods.length > 0
-      ? dnsPods
-      : [
-          {
-            id: 'kube-system/kube-dns',
-            kind: 'Pod',
-            namespace: 'kube-system',
-            name: 'kube-dns',
-            labels: { 'k8s-app': 'kube-dns' },
-            ips: [],
-            node: undefined,
-            hostIP: undefined,
-            ports: [
-              { name: 'dns', port: 53, protocol: 'UDP' },
-              { name: 'dns-tcp', port: 53, protocol: 'TCP' },
-            ],
-            owner: { kind: 'Pod', name: 'kube-dns' },
-            hostNetwork: false,
-            origin: { file: '<assumed kube-dns>', line: 0 },
-          },
-        ];
-  const blockedBy = new Map<Policy, Endpoint[]>();
+const DNS: readonly { protocol: Protocol; conns: ConnSet }[] = [
+  { protocol: 'UDP', conns: ConnSet.port('UDP', 53) },
+  { protocol: 'TCP', conns: ConnSet.port('TCP', 53) },
+];
+
+/** `UDP`, `TCP`, or `UDP and TCP`: what kube-dns cannot be reached on. */
+const spell = (protocols: readonly Protocol[]): string => protocols.join(' and ');
+
+/**
+ * Egress isolation without a way to kube-dns on UDP 53 and TCP 53 breaks name resolution (DNS
+ * falls back to TCP for long answers): the most common default-deny outage. Against the loaded
+ * kube-dns pods, or the one assumed in kube-system.
+ */
+function dnsBlocked(dns: KubeDns, options: EngineOptions): Finding[] {
+  const cluster = dns.cluster;
+  const blocked: { policy: Policy; missing: Protocol[]; endpoints: Endpoint[] }[] = [];
   for (const e of cluster.endpoints) {
-    if (e.kind !== 'Pod') continue; // kube-dns is the pods' resolver
+    if (e.kind !== 'Pod' || isKubeDns(e)) continue; // kube-dns is the pods' resolver
     const isolating = isolatingPolicies(cluster, e, 'egress');
-    if (isolating.length === 0 || e.labels['k8s-app'] === 'kube-dns') continue;
-    const reach = resolvers.reduce(
-      (conns, dns) =>
-        conns.union(directionConns(cluster, e, { kind: 'endpoint', endpoint: dns, ip: dns.ips[0] }, 'egress', options)),
+    if (isolating.length === 0) continue;
+    const reach = dns.resolvers.reduce(
+      (conns, resolver) =>
+        conns.union(
+          directionConns(cluster, e, { kind: 'endpoint', endpoint: resolver, ip: resolver.ips[0] }, 'egress', options),
+        ),
       ConnSet.none,
     );
-    if (DNS.isSubsetOf(reach)) continue;
-    const first = isolating[0]!;
-    const list = blockedBy.get(first);
-    if (list === undefined) blockedBy.set(first, [e]);
-    else list.push(e);
+    const missing = DNS.filter((d) => !d.conns.isSubsetOf(reach)).map((d) => d.protocol);
+    if (missing.length === 0) continue;
+    const policy = isolating[0]!;
+    const group = blocked.find((b) => b.policy === policy && spell(b.missing) === spell(missing));
+    if (group === undefined) blocked.push({ policy, missing, endpoints: [e] });
+    else group.endpoints.push(e);
   }
-  return [...blockedBy].map(([policy, endpoints]) =>
+  return blocked.map(({ policy, missing, endpoints }) =>
     finding(
       'error',
       'egress-blocks-dns',
       policy.ref.origin,
-      `egress isolation by ${policyName(policy.ref)} leaves ${names(endpoints)} unable to reach kube-dns on UDP and TCP 53`,
-      DNS_FIX,
+      `egress isolation by ${policyName(policy.ref)} leaves ${names(endpoints)} unable to reach kube-dns on ` +
+        `${spell(missing)} 53${dns.assumed ? ' (kube-dns assumed in kube-system)' : ''}`,
+      'add an egress rule to namespaceSelector {kubernetes.io/metadata.name: kube-system} with podSelector ' +
+        `{k8s-app: kube-dns} on ${missing.map((m) => `${m} 53`).join(' and ')}`,
     ),
   );
 }
 
-/** Pods that no policy isolates, in a namespace where policies isolate others: usually a forgotten label. */
+/**
+ * Pods that no policy isolates, in a namespace where policies isolate others: a forgotten label, or
+ * what every single-app policy means to do (the other pods stay open). A note, not a warning.
+ */
 function partlyIsolatedNamespaces(cluster: Cluster): Finding[] {
   const findings: Finding[] = [];
   for (const [namespace, policies] of cluster.policiesByNamespace) {
@@ -454,7 +490,7 @@ function partlyIsolatedNamespaces(cluster: Cluster): Finding[] {
         policies.find((p) => p[direction] !== undefined && p.ref.kind !== 'IroncoreNetworkPolicy') ?? policies[0]!;
       findings.push(
         finding(
-          'warning',
+          'info',
           'pods-not-isolated',
           anchor.ref.origin,
           `in namespace ${namespace}, ${names(open)} ${open.length === 1 ? 'is' : 'are'} not isolated for ${direction} while other pods are`,

@@ -1,3 +1,5 @@
+import { plural } from '../util/plural.js';
+
 /**
  * The truth table of the upstream e2e tests: a header `-` and the
  * destinations, then one line per source; tab-separated cells, `.` allowed,
@@ -30,7 +32,7 @@ export function parseTruthTable(text: string): TruthTable {
   const destinations = header.slice(1);
   const cells = body.map((row, i) => {
     if (row.length !== destinations.length + 1)
-      throw new Error(`row ${i + 1} has ${row.length - 1} cells, expected ${destinations.length}`);
+      throw new Error(`row ${i + 1} has ${plural(row.length - 1, 'cell')}, expected ${destinations.length}`);
     return row.slice(1).map((cell) => {
       if (cell === '#') return undefined;
       if (cell === '.' || cell === 'X') return cell === '.';

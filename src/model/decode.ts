@@ -98,14 +98,19 @@ function zeroValue(schema: Schema): JSONValue {
   }
 }
 
+/**
+ * YAML, as kubectl reads it, takes unquoted y/yes/on/n/no/off for booleans and 1.10 for the number
+ * 1.1 (a version label): say so where a string was meant, since the message alone shows another value.
+ */
+const UNQUOTED_HINTS: Partial<Record<string, string>> = {
+  boolean: 'unquoted y, yes, on, n, no and off are booleans in YAML: quote the value',
+  number: 'unquoted numbers are numbers in YAML, and 1.10 reads as 1.1: quote the value',
+};
+
 function typeError(path: FieldPath, value: JSONValue, expected: string, errors: FieldError[]): undefined {
   const shown = typeof value === 'string' ? value : { goSyntax: abbreviate(JSON.stringify(value)) };
-  // YAML 1.1, which kubectl speaks, reads unquoted y/yes/on/n/no/off as booleans: say so where it bites.
-  const hint =
-    typeof value === 'boolean' && expected === 'string'
-      ? ' (unquoted y, yes, on, n, no and off are booleans in YAML: quote the value)'
-      : '';
-  errors.push(invalid(path, shown, `must be of type ${expected}${hint}`));
+  const hint = expected === 'string' ? UNQUOTED_HINTS[typeof value] : undefined;
+  errors.push(invalid(path, shown, `must be of type ${expected}${hint === undefined ? '' : ` (${hint})`}`));
   return undefined;
 }
 

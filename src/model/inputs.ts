@@ -1,6 +1,8 @@
 import { type Diagnostic, validateObjects } from '../validate/validate.js';
 import { type Cluster, buildCluster } from './cluster.js';
 import { type LoadOptions, type LoadProblem, type LoadResult, loadPaths } from './load.js';
+import type { SourcedObject } from './source.js';
+import { plural } from '../util/plural.js';
 
 /** Everything read from the user's paths, and everything wrong with it. */
 export interface Inputs {
@@ -16,13 +18,19 @@ export function readInputs(paths: readonly string[], options: LoadOptions = {}):
 export const inputsAreValid = (inputs: Inputs): boolean =>
   inputs.load.problems.length === 0 && inputs.diagnostics.length === 0;
 
+/** The objects without a validation problem: what `--skip-invalid` analyses. */
+export function validObjects(inputs: Inputs): SourcedObject[] {
+  const invalid = new Set(inputs.diagnostics.map((d) => d.object));
+  return inputs.load.objects.filter((o) => !invalid.has(o));
+}
+
 /** Thrown when analysis is asked of input that does not load or validate: netpol never guesses. */
 export class InvalidInputError extends Error {
   constructor(
     readonly problems: readonly LoadProblem[],
     readonly diagnostics: readonly Diagnostic[],
   ) {
-    super(`${problems.length + diagnostics.length} problem(s) in the input`);
+    super(`${plural(problems.length + diagnostics.length, 'problem')} in the input`);
   }
 }
 

@@ -16,9 +16,9 @@ import { typedView } from './typed.js';
 /**
  * Ironcore's network objects as endpoints: NetworkInterfaces (and the
  * ephemeral ones a Machine's template declares), LoadBalancers and
- * VirtualIPs, each in its network. A NetworkInterface whose status says
- * anything but Ready carries no traffic and is no endpoint; one without a
- * status (a manifest not yet applied) is taken as it will be once Ready.
+ * VirtualIPs, each in its network. A NetworkInterface carries traffic when
+ * its status says so (see stateCarriesTraffic); one without a state (a manifest
+ * not yet applied) is taken as it will be once it does.
  */
 export function ironcoreEndpoints(
   objects: readonly SourcedObject[],
@@ -26,7 +26,9 @@ export function ironcoreEndpoints(
 ): Endpoint[] {
   const interfaces = networkInterfaces(objects, namespaceOf);
   const byName = new Map(interfaces.map((nic) => [`${nic.namespace}/${nic.name}`, nic]));
-  const endpoints: Endpoint[] = interfaces.filter((nic) => nic.ready).map((nic) => endpoint('NetworkInterface', nic));
+  const endpoints: Endpoint[] = interfaces
+    .filter((nic) => nic.carriesTraffic)
+    .map((nic) => endpoint('NetworkInterface', nic));
   for (const o of objects) {
     const kind = knownKind(o.apiVersion, o.kind);
     const namespace = namespaceOf(o);
@@ -76,7 +78,7 @@ interface IroncoreObject {
 }
 
 interface Interface extends IroncoreObject {
-  readonly ready: boolean;
+  readonly carriesTraffic: boolean;
 }
 
 /** NetworkInterface objects, and the ephemeral interfaces of Machines (named `<machine>-<interface>`, as ironcore names them). */
@@ -98,11 +100,10 @@ function networkInterfaces(objects: readonly SourcedObject[], namespaceOf: (o: S
   const interfaces: Interface[] = kinds('NetworkInterface').map((o) => {
     const namespace = namespaceOf(o);
     const nic = typedView<NetworkInterface>(o);
-    const state = nic.status?.state;
     return {
       ...fromSpec(namespace, o.name, nic.metadata, nic.spec, nic.status?.ips ?? [], o.origin),
       node: nodeOf(namespace, nic.spec?.machineRef?.name) ?? nodeOf(namespace, machineOf.get(`${namespace}/${o.name}`)),
-      ready: state === undefined || state === 'Ready',
+      carriesTraffic: stateCarriesTraffic(nic.status?.state),
     };
   });
   const declared = new Set(interfaces.map((nic) => `${nic.namespace}/${nic.name}`));
@@ -117,12 +118,22 @@ function networkInterfaces(objects: readonly SourcedObject[], namespaceOf: (o: S
       interfaces.push({
         ...fromSpec(namespace, name, template.metadata, template.spec, [], origin),
         node: machine.spec?.machinePoolRef?.name,
-        ready: true,
+        carriesTraffic: true,
       });
     });
   }
   return interfaces;
 }
+
+/**
+ * networking.ironcore.dev reports an interface Pending, Available or Error; only Available carries
+ * traffic (machinepoollet attaches nothing else). Ready is apinet's word for the same state
+ * (core.apinet.ironcore.dev, which apinetlet reports as Available): it is taken too, because
+ * manifests are written from either API and apinet's object is the one dpservice programs.
+ */
+const TRAFFIC_STATES: ReadonlySet<string> = new Set(['Available', 'Ready']);
+
+const stateCarriesTraffic = (state: string | undefined): boolean => state === undefined || TRAFFIC_STATES.has(state);
 
 function fromSpec(
   namespace: string,

@@ -88,11 +88,11 @@ describe('loader', () => {
     const { objects, problems, skipped } = loadText(text, 'mixed.yaml');
     assert.deepEqual(objects, []);
     assert.deepEqual(
-      skipped.map((s) => `${s.location.line} ${s.what}: ${s.message}`),
+      skipped.map((s) => `${s.location.line} ${s.kind ?? '(no kind)'}: ${s.message}`),
       [
-        '1 non-object document: skipped a document that is a list, not a Kubernetes object',
-        '4 non-Kubernetes document: skipped a document with neither apiVersion nor kind: not a Kubernetes object',
-        '7 non-object document: skipped a document that is a string, not a Kubernetes object',
+        '1 (no kind): skipped a document that is a list, not a Kubernetes object',
+        '4 (no kind): skipped a document with neither apiVersion nor kind: not a Kubernetes object',
+        '7 (no kind): skipped a document that is a string, not a Kubernetes object',
       ],
     );
     assert.deepEqual(
@@ -334,7 +334,7 @@ describe('loader on inputs as users keep them', () => {
     const { objects, skipped, problems } = loadText(text, 'proto.yaml');
     assert.deepEqual(problems, []);
     assert.deepEqual(
-      skipped.map((s) => [s.location.line, s.what]),
+      skipped.map((s) => [s.location.line, s.kind]),
       [
         [1, 'constructor'],
         [5, 'toString'],

@@ -19,17 +19,16 @@ export interface LoadProblem {
   readonly message: string;
 }
 
-/** An object or document left out of the analysis, and why. */
-export interface SkippedInput extends LoadProblem {
-  /** What was skipped, for the summary line: `Service`, `ConfigMap`, `non-object document`. */
-  readonly what: string;
+/** A document left out, with its kind when it is an object (the CLI counts what it skipped by kind). */
+export interface SkippedDocument extends LoadProblem {
+  readonly kind?: string;
 }
 
 export interface LoadResult {
   readonly objects: SourcedObject[];
   readonly problems: LoadProblem[];
   /** One entry per object of a kind netpol does not use, and per document that is not a Kubernetes object. */
-  readonly skipped: SkippedInput[];
+  readonly skipped: SkippedDocument[];
   /** Accepted, as kubectl accepts it, but worth a word: a key given twice. */
   readonly warnings: LoadProblem[];
 }
@@ -86,7 +85,10 @@ function readDocument(document: TextDocument, file: string, lines: LineIndex, re
   const locate = (path: FieldPath): Location => new LazyLocation(file, () => document.positions.offsetOf(path), lines);
   if (!isJSONObject(document.value)) {
     const what = Array.isArray(document.value) ? 'a list' : `a ${typeof document.value}`;
-    skip(result, locate([]), 'non-object document', `skipped a document that is ${what}, not a Kubernetes object`);
+    result.skipped.push({
+      location: locate([]),
+      message: `skipped a document that is ${what}, not a Kubernetes object`,
+    });
     return;
   }
   readObject(document.value, [], locate, result, undefined);
@@ -104,12 +106,8 @@ function readObject(
   const apiVersion = stringField(raw, 'apiVersion') ?? list?.apiVersion;
   const kind = stringField(raw, 'kind') ?? list?.itemKind;
   if (apiVersion === undefined && kind === undefined) {
-    skip(
-      result,
-      here([]),
-      'non-Kubernetes document',
-      'skipped a document with neither apiVersion nor kind: not a Kubernetes object',
-    );
+    const message = 'skipped a document with neither apiVersion nor kind: not a Kubernetes object';
+    result.skipped.push({ location: here([]), message });
     return;
   }
   if (apiVersion === undefined || kind === undefined) {
@@ -146,14 +144,14 @@ function readObject(
   if (knownKind(apiVersion, kind) === undefined) {
     const readsAs = versionNetpolReads(apiVersion, kind);
     const why = readsAs === undefined ? 'not a kind netpol uses' : `netpol reads ${kind} as ${readsAs}`;
-    skip(result, object.origin, kind, `skipped ${apiVersion} ${kind} ${objectKey(object)}: ${why}`);
+    result.skipped.push({
+      location: object.origin,
+      message: `skipped ${apiVersion} ${kind} ${objectKey(object)}: ${why}`,
+      kind,
+    });
   } else {
     result.objects.push(object);
   }
-}
-
-function skip(result: LoadResult, location: Location, what: string, message: string): void {
-  result.skipped.push({ location, message, what });
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Protocol } from '../algebra/connset.js';
 import type { IPSet } from '../algebra/ipset.js';
 import type { PortSet } from '../algebra/portset.js';
 import type { Selector } from '../algebra/selector.js';
-import type { Location } from '../model/source.js';
+import { type Location, objectKey } from '../model/source.js';
 
 /**
  * The policy IR: what every policy kind is normalised into. Engines read
@@ -116,7 +116,7 @@ export interface Policy {
   readonly egress?: readonly Rule[];
 }
 
-export const policyName = (ref: PolicyRef): string => `${ref.namespace}/${ref.name}`;
+export const policyName = (ref: PolicyRef): string => objectKey(ref);
 export const ruleName = (ref: RuleRef): string => `${policyName(ref.policy)} ${ref.direction}[${ref.index}]`;
 
 /** A rule's peer in words: the ipBlock, or what a selector picks and where. */

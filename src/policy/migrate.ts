@@ -2,7 +2,8 @@ import { knownKind } from '../model/kinds.js';
 import type { NetworkPolicy } from '../model/resources.js';
 import type { JSONObject, Location, SourcedObject } from '../model/source.js';
 import { typedView } from '../model/typed.js';
-import { legacyPolicies } from './legacy.js';
+import { type LegacyPolicies, legacyPolicies } from './legacy.js';
+import { plural } from '../util/plural.js';
 import { normaliseNetworkPolicy } from './networkpolicy.js';
 
 export interface MigrationWarning {
@@ -14,6 +15,8 @@ export interface Migration {
   /** networking.k8s.io/v1 NetworkPolicies that enforce under v1 what the input enforced under the legacy model. */
   readonly policies: readonly JSONObject[];
   readonly warnings: readonly MigrationWarning[];
+  /** Why nothing was migrated, when the input holds nothing of the legacy model (annotation, extensions/v1beta1). */
+  readonly nothingToMigrate?: string;
 }
 
 const V1 = 'networking.k8s.io/v1';
@@ -28,6 +31,8 @@ const V1 = 'networking.k8s.io/v1';
 export function migrateLegacy(objects: readonly SourcedObject[]): Migration {
   const policyObjects = objects.filter((o) => knownKind(o.apiVersion, o.kind) === 'NetworkPolicy');
   const legacy = legacyPolicies(objects, policyObjects.map(normaliseNetworkPolicy));
+  const nothingToMigrate = alreadyV1(policyObjects, legacy);
+  if (nothingToMigrate !== undefined) return { policies: [], warnings: [], nothingToMigrate };
   const isolated = new Set(legacy.isolatedNamespaces);
   const warnings: MigrationWarning[] = legacy.problems.map((p) => ({
     origin: p.origin,
@@ -75,6 +80,23 @@ export function migrateLegacy(objects: readonly SourcedObject[]): Migration {
 }
 
 const namespaceOf = (o: SourcedObject): string => o.namespace ?? 'default';
+
+/**
+ * An input that no annotation isolates and whose policies are all networking.k8s.io/v1 (a group
+ * that came with 1.7, and with v1 semantics) is already v1: leaving its policies out as "without
+ * effect" would throw away a working cluster's policies.
+ */
+function alreadyV1(policies: readonly SourcedObject[], legacy: LegacyPolicies): string | undefined {
+  if (legacy.isolatedNamespaces.length > 0 || legacy.problems.length > 0) return undefined;
+  if (policies.some((o) => o.apiVersion !== V1)) return undefined;
+  const unisolated = 'no namespace is isolated by the annotation net.beta.kubernetes.io/network-policy';
+  if (policies.length === 0) return `${unisolated} and the input holds no NetworkPolicy`;
+  const counted = plural(policies.length, `${V1} NetworkPolicy`, `${V1} NetworkPolicies`);
+  return (
+    `${unisolated} and no NetworkPolicy is extensions/v1beta1; the ${counted} mean under v1 what they say ` +
+    '(migrate is for clusters before Kubernetes 1.7)'
+  );
+}
 
 function freeName(wanted: string, taken: ReadonlySet<string>): string {
   let name = wanted;

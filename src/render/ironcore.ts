@@ -11,6 +11,7 @@ import type { Rule } from '../policy/ir.js';
 import { defaultedIroncorePort, normaliseIroncorePolicy } from '../policy/ironcore.js';
 import { compareStrings } from '../util/order.js';
 import { defaultedPolicyTypes } from '../validate/ironcore.js';
+import { plural } from '../util/plural.js';
 
 /**
  * The reconciliation ironcore-net's apinetlet performs for each Ironcore
@@ -139,13 +140,18 @@ function reconcileOne(
   const conditions = [
     condition('NetworkFound', true, 'NetworkFound', `network ${networkName}`),
     targets.length > 0
-      ? condition('TargetsFound', true, 'TargetsFound', `${targets.length} address(es) of network interfaces selected`)
+      ? condition(
+          'TargetsFound',
+          true,
+          'TargetsFound',
+          `${plural(targets.length, 'address', 'addresses')} of network interfaces selected`,
+        )
       : condition('TargetsFound', false, 'NoTargets', noTargetsMessage(cluster, policy, namespace, networkName)),
     condition(
       'Applied',
       true,
       'Applied',
-      `NetworkPolicyRule ${apinetNamespace}/${name} holds ${targets.length} target(s)`,
+      `NetworkPolicyRule ${apinetNamespace}/${name} holds ${plural(targets.length, 'target')}`,
     ),
   ];
   return { policy: withStatus(conditions), apinet: [apinetPolicy, rule] };

@@ -1,4 +1,5 @@
 import type { ConnLine } from '../engine/connlist.js';
+import { plural } from '../util/plural.js';
 
 export const LIST_FORMATS = ['txt', 'csv', 'json', 'md', 'dot', 'html'] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];
@@ -101,7 +102,7 @@ td.none { background: #fafafa; }
 </head>
 <body>
 <h1>Connectivity</h1>
-<p>${lines.length} allowed pair${lines.length === 1 ? '' : 's'}. Rows are sources, columns destinations; an empty cell means no connection is allowed.</p>
+<p>${plural(lines.length, 'allowed pair')}. Rows are sources, columns destinations; an empty cell means no connection is allowed.</p>
 <table>
 <thead>${header}</thead>
 <tbody>

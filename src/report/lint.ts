@@ -1,5 +1,6 @@
 import type { Finding } from '../engine/lint.js';
 import { formatLocation } from '../model/source.js';
+import { plural } from '../util/plural.js';
 
 export const LINT_FORMATS = ['txt', 'json'] as const;
 export type LintFormat = (typeof LINT_FORMATS)[number];
@@ -16,5 +17,5 @@ export function formatFindings(findings: readonly Finding[], format: LintFormat)
     .map((f) => `${formatLocation(f.location)}: ${f.severity}[${f.code}]: ${f.message}\n    fix: ${f.fix}\n`)
     .join('');
   const count = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
-  return `${body}${count('error')} errors, ${count('warning')} warnings, ${count('info')} notes\n`;
+  return `${body}${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('info'), 'note')}\n`;
 }

@@ -326,7 +326,9 @@ const invalidCases: [string, JSONObject, string[]][] = [
   [
     'label value written as a number',
     podSelector({ matchLabels: { version: 1.5 } }),
-    ['spec.podSelector.matchLabels.version: Invalid value: 1.5: must be of type string'],
+    [
+      'spec.podSelector.matchLabels.version: Invalid value: 1.5: must be of type string (unquoted numbers are numbers in YAML, and 1.10 reads as 1.1: quote the value)',
+    ],
   ],
   [
     'YAML 1.1 boolean where a string belongs',
@@ -459,6 +461,23 @@ describe('apiserver-parity validation', () => {
     assert.deepEqual(located, [
       'p.yaml:13 spec.ingress[0].ports[0].endPort: Invalid value: 70: must be greater than or equal to `port`',
       'p.yaml:10 spec.ingress[0].from[0]: Required value: must specify a peer',
+    ]);
+  });
+
+  it('says to quote a version such as 1.10, which YAML reads as the number 1.1, where a string belongs', () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: web',
+      '  labels:',
+      '    version: 1.10',
+      'spec: {containers: [{name: c}]}',
+    ].join('\n');
+    const { objects } = loadText(text, 'pod.yaml');
+    const located = validateObject(objects[0]!).map((d) => `${d.location.file}:${d.location.line} ${d.message}`);
+    assert.deepEqual(located, [
+      'pod.yaml:6 metadata.labels.version: Invalid value: 1.1: must be of type string (unquoted numbers are numbers in YAML, and 1.10 reads as 1.1: quote the value)',
     ]);
   });
 

@@ -12,7 +12,7 @@ import type {
 import { validateIroncoreNetworkPolicy } from './ironcore.js';
 import { validateAdminNetworkPolicy, validateBaselineAdminNetworkPolicy } from './adminnetworkpolicy.js';
 import { validateClusterNetworkPolicy } from './clusternetworkpolicy.js';
-import { type FieldPath, type Location, type SourcedObject, objectKey } from '../model/source.js';
+import { type FieldPath, type Location, type SourcedObject } from '../model/source.js';
 import { type FieldError, formatFieldError } from './field-error.js';
 import { validateObjectMeta } from './meta.js';
 import { validateNetworkPolicy } from './networkpolicy.js';
@@ -52,7 +52,9 @@ export function formatInvalidObject(object: SourcedObject, diagnostics: readonly
   const group = object.apiVersion.includes('/') ? `.${object.apiVersion.split('/')[0]}` : '';
   const messages = diagnostics.map((d) => d.message);
   const body = messages.length === 1 ? messages[0] : `[${messages.join(', ')}]`;
-  return `${object.kind}${group} ${JSON.stringify(objectKey(object))} is invalid: ${body}`;
+  // Quoted as Go's %q quotes, which escapes what printable would: the raw name goes in.
+  const key = object.namespace === undefined ? object.name : `${object.namespace}/${object.name}`;
+  return `${object.kind}${group} ${JSON.stringify(key)} is invalid: ${body}`;
 }
 
 function semanticErrors(kind: KnownKind, object: SourcedObject): FieldError[] {

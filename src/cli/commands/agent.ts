@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { NodeAgent } from '../../dataplane/agent.js';
 import { EXIT, type Io } from '../io.js';
-import { type EngineFlags, addEngineOptions, engineOptionsFrom } from '../common.js';
+import { type EngineFlags, addEngineOptions, engineOptionsFrom, excludeOption } from '../common.js';
 
 interface AgentFlags extends EngineFlags {
+  exclude: string[];
   node: string;
   netns?: string;
   podCidr?: string[];
@@ -29,7 +30,8 @@ export function registerAgent(program: Command, io: Io, setExit: (code: number) 
     .option('--table <name>', 'the nftables table', 'netpol')
     .option('--resync <seconds>', 'read the kernel back and repair drift this often (0: never)', '30')
     .option('--status <file>', 'write what was applied to this file after each change')
-    .option('--cleanup', 'remove the table on SIGTERM; by default the last applied rules stay');
+    .option('--cleanup', 'remove the table on SIGTERM; by default the last applied rules stay')
+    .addOption(excludeOption());
   addEngineOptions(command).action(async (paths: string[], opts: AgentFlags) => {
     if (paths.includes('-')) {
       io.err('netpol: the agent watches files; it cannot watch standard input\n');

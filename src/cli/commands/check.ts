@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { Protocol } from '../../algebra/connset.js';
 import { explainVerdict, verdictToJSON } from '../../engine/explain.js';
 import { UnknownPeerError, makeFlow, resolvePeerSpec } from '../../engine/flow.js';
@@ -6,19 +6,22 @@ import { decide } from '../../engine/verdict.js';
 import { EXIT, type Io } from '../io.js';
 import {
   type EngineFlags,
+  type InputFlags,
+  addInputOptions,
   addEngineOptions,
   clusterOrReport,
   engineOptionsFrom,
+  outputOption,
   parsePort,
   parseProtocol,
 } from '../common.js';
 
-interface CheckOptions extends EngineFlags {
+interface CheckOptions extends EngineFlags, InputFlags {
   from: string;
   to: string;
   port: number;
   protocol: Protocol;
-  output: 'text' | 'json';
+  output: 'txt' | 'json';
 }
 
 export function registerCheck(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -30,7 +33,8 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
     .requiredOption('--to <peer>', 'destination: NAMESPACE/POD or an IP address')
     .requiredOption('--port <port>', 'destination port', parsePort)
     .option('--protocol <protocol>', 'TCP, UDP or SCTP', parseProtocol, 'TCP' as Protocol)
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'));
+    .addOption(outputOption(['txt', 'json'] as const, { default: 'txt' }));
+  addInputOptions(command);
   addEngineOptions(command).action((paths: string[], opts: CheckOptions) => {
     const cluster = clusterOrReport(paths, io, opts);
     if (cluster === undefined) return setExit(EXIT.error);

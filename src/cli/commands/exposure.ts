@@ -1,8 +1,16 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { exposure } from '../../engine/exposure.js';
 import { EXPOSURE_FORMATS, type ExposureFormat, formatExposure } from '../../report/exposure.js';
 import { EXIT, type Io } from '../io.js';
-import { type EngineFlags, addEngineOptions, clusterOrReport, engineOptionsFrom } from '../common.js';
+import {
+  type EngineFlags,
+  type InputFlags,
+  addEngineOptions,
+  addInputOptions,
+  clusterOrReport,
+  engineOptionsFrom,
+  outputOption,
+} from '../common.js';
 
 export function registerExposure(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
@@ -11,8 +19,9 @@ export function registerExposure(program: Command, io: Io, setExit: (code: numbe
       'report which workloads are reachable from outside the cluster, from any namespace, or from everything, and which no policy protects',
     )
     .argument('<paths...>', 'files, directories, or - for standard input')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(EXPOSURE_FORMATS).default('txt'));
-  addEngineOptions(command).action((paths: string[], opts: { output: ExposureFormat } & EngineFlags) => {
+    .addOption(outputOption(EXPOSURE_FORMATS, { default: 'txt' }));
+  addInputOptions(command);
+  addEngineOptions(command).action((paths: string[], opts: { output: ExposureFormat } & EngineFlags & InputFlags) => {
     const cluster = clusterOrReport(paths, io, opts);
     if (cluster === undefined) return setExit(EXIT.error);
     io.out(formatExposure(exposure(cluster, engineOptionsFrom(opts)), opts.output));

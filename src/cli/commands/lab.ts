@@ -3,12 +3,12 @@ import { SEMANTICS, type Semantics } from '../../policy/legacy.js';
 import type { Protocol } from '../../algebra/connset.js';
 import { Lab } from '../../dataplane/lab/lab.js';
 import { compareTruthTables, formatTruthTable } from '../../engine/truthtable.js';
-import { inputsAreValid, readInputs } from '../../model/inputs.js';
 import { ObjectStore } from '../../model/store.js';
 import { objectFromData } from '../../model/source.js';
 import { EXIT, type Io } from '../io.js';
-import { parsePort, parseProtocol, reportInputs, reportUnmodelled } from '../common.js';
+import { objectsOrReport, parsePort, parseProtocol, reportUnmodelled } from '../common.js';
 import { unmodelledPolicies } from '../../model/cluster.js';
+import { plural } from '../../util/plural.js';
 
 const DEFAULT_LAB = 'lab';
 
@@ -19,12 +19,10 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
       'a cluster made of network namespaces on this machine, enforcing the rendered rules on real packets (needs root)',
     );
   const objectsFrom = (paths: string[]) => {
-    const inputs = readInputs(paths, { readStdin: io.readStdin });
-    reportInputs(inputs, io);
-    if (!inputsAreValid(inputs)) return undefined;
+    const objects = objectsOrReport(paths, io, {}, 'build a lab from');
     // The agents enforce what the analysis models, and the probes compare with it: neither has the tiers yet.
-    reportUnmodelled(unmodelledPolicies(inputs.load.objects), io);
-    return inputs.load.objects;
+    if (objects !== undefined) reportUnmodelled(unmodelledPolicies(objects), io);
+    return objects;
   };
 
   lab
@@ -45,7 +43,9 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
         objects.map((o) => o.raw),
         { semantics: opts.semantics },
       );
-      io.out(`lab ${opts.name} is up: ${built.plan.nodes.length} node(s), ${built.plan.pods.length} endpoint(s)\n`);
+      io.out(
+        `lab ${opts.name} is up: ${plural(built.plan.nodes.length, 'node')}, ${plural(built.plan.pods.length, 'endpoint')}\n`,
+      );
       setExit(EXIT.ok);
     });
 
@@ -60,7 +60,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
       const running = Lab.open(opts.name);
       const store = ObjectStore.of(running.plan.objects.map((o) => objectFromData(o))).apply(objects);
       running.update(store.objects.map((o) => o.raw));
-      io.out(`applied ${objects.length} object(s) to lab ${opts.name}\n`);
+      io.out(`applied ${plural(objects.length, 'object')} to lab ${opts.name}\n`);
       setExit(EXIT.ok);
     });
 
@@ -85,7 +85,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
       }
       if (refused.length > 0) {
         io.out(
-          `${refused.length} pair(s) reached a port nothing listens on (refused, not dropped), shown as allowed: ${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', …' : ''}\n`,
+          `${plural(refused.length, 'pair')} reached a port nothing listens on (refused, not dropped), shown as allowed: ${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', …' : ''}\n`,
         );
       }
       const differences = compareTruthTables(predicted, observed);
@@ -93,7 +93,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
       if (differences.length === 0) io.out(`matches the engine's prediction on all ${pairs} pairs\n`);
       else
         io.out(
-          `differs from the engine's prediction on ${differences.length} of ${pairs} pairs:\n${differences.map((d) => `  ${d}\n`).join('')}`,
+          `differs from the engine's prediction on ${differences.length} of ${plural(pairs, 'pair')}:\n${differences.map((d) => `  ${d}\n`).join('')}`,
         );
       setExit(differences.length === 0 ? EXIT.ok : EXIT.negative);
     });

@@ -6,7 +6,16 @@ import { stringify } from 'yaml';
 import { CONTRAIL_FORMATS, type ContrailFormat, formatContrail } from '../../report/contrail.js';
 import { buildNftRuleset, formatNftRuleset } from '../../render/nftables.js';
 import { EXIT, type Io } from '../io.js';
-import { type EngineFlags, addEngineOptions, clusterOrReport, engineOptionsFrom, loadOrReport } from '../common.js';
+import {
+  type EngineFlags,
+  type InputFlags,
+  addInputOptions,
+  addEngineOptions,
+  clusterOrReport,
+  engineOptionsFrom,
+  loadOrReport,
+  outputOption,
+} from '../common.js';
 
 export function registerRender(program: Command, io: Io, setExit: (code: number) => void): void {
   const render = program.command('render').description('render policies as real firewall configuration');
@@ -17,8 +26,9 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
     .requiredOption('--node <name>', 'the node whose endpoints the ruleset enforces')
     .option('--pod-cidr <cidr...>', "the node's pod networks; local addresses no endpoint holds yet are dropped")
     .option('--table <name>', 'the nftables table', 'netpol');
+  addInputOptions(nftables);
   addEngineOptions(nftables).action(
-    (paths: string[], opts: { node: string; podCidr?: string[]; table: string } & EngineFlags) => {
+    (paths: string[], opts: { node: string; podCidr?: string[]; table: string } & EngineFlags & InputFlags) => {
       const cluster = clusterOrReport(paths, io, opts);
       if (cluster === undefined) return setExit(EXIT.error);
       if (![...cluster.endpoints].some((e) => e.node === opts.node) && !cluster.nodes.has(opts.node)) {
@@ -36,35 +46,36 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
     },
   );
 
-  render
+  const contrail = render
     .command('contrail')
     .description(
       'translate NetworkPolicies into Juniper CN2 (Contrail) tags, address groups, firewall rules and policies',
     )
     .argument('<paths...>', 'files, directories, or - for standard input')
     .addOption(
-      new Option(
-        '-o, --output <format>',
-        "yaml or json (Contrail API objects), or table (the CN2 documentation's four tables)",
-      )
-        .choices(CONTRAIL_FORMATS)
-        .default('yaml'),
+      outputOption(CONTRAIL_FORMATS, {
+        default: 'yaml',
+        text: 'table',
+        description: "yaml or json (Contrail API objects), or table (the CN2 documentation's four tables; also txt)",
+      }),
     )
     .option(
       '--cluster <name>',
       'names the application policy set and the cluster-wide deny-all and allow-all policies',
       'k8s',
-    )
-    .action((paths: string[], opts: { output: ContrailFormat; cluster: string }) => {
-      const loaded = loadOrReport(paths, io);
+    );
+  addInputOptions(contrail).action(
+    (paths: string[], opts: { output: ContrailFormat; cluster: string } & InputFlags) => {
+      const loaded = loadOrReport(paths, io, opts);
       if (loaded === undefined) return setExit(EXIT.error);
       const rendering = renderContrail(loaded.objects, loaded.cluster, { cluster: opts.cluster });
       for (const w of rendering.warnings) io.err(`${formatLocation(w.origin)}: warning: ${w.message}\n`);
       io.out(formatContrail(rendering, opts.output));
       setExit(EXIT.ok);
-    });
+    },
+  );
 
-  render
+  const ironcore = render
     .command('ironcore')
     .description(
       "reconcile Ironcore NetworkPolicies as ironcore-net's apinetlet would: apinet NetworkPolicy, NetworkPolicyRule, status conditions",
@@ -75,9 +86,10 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
         .choices(['yaml', 'json'])
         .default('yaml'),
     )
-    .option('--apinet-namespace <name>', 'the namespace apinetlet writes apinet objects into', 'apinet')
-    .action((paths: string[], opts: { output: 'yaml' | 'json'; apinetNamespace: string }) => {
-      const loaded = loadOrReport(paths, io);
+    .option('--apinet-namespace <name>', 'the namespace apinetlet writes apinet objects into', 'apinet');
+  addInputOptions(ironcore).action(
+    (paths: string[], opts: { output: 'yaml' | 'json'; apinetNamespace: string } & InputFlags) => {
+      const loaded = loadOrReport(paths, io, opts);
       if (loaded === undefined) return setExit(EXIT.error);
       const documents = reconcileIroncore(loaded.objects, loaded.cluster, {
         apinetNamespace: opts.apinetNamespace,
@@ -90,5 +102,6 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
           : documents.map((d) => stringify(d)).join('---\n'),
       );
       setExit(EXIT.ok);
-    });
+    },
+  );
 }
