@@ -1,0 +1,29 @@
+import type { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition } from 'cdk8s';
+import { Construct } from 'constructs';
+
+export interface ResourceProps {
+  /** Name, namespace, labels, annotations: as any cdk8s ApiObject takes them. */
+  readonly metadata?: ApiObjectMetadata;
+}
+
+/** A construct that synthesises one Kubernetes object, its child `Resource`, as cdk8s-plus's resources do. */
+export abstract class Resource extends Construct {
+  protected abstract readonly apiObject: ApiObject;
+
+  get metadata(): ApiObjectMetadataDefinition {
+    return this.apiObject.metadata;
+  }
+
+  /** The object's name: `metadata.name`, or the one cdk8s makes from the construct path. */
+  get name(): string {
+    return this.apiObject.name;
+  }
+
+  get apiVersion(): string {
+    return this.apiObject.apiVersion;
+  }
+
+  get kind(): string {
+    return this.apiObject.kind;
+  }
+}
