@@ -31,3 +31,7 @@ export const ipBlockErrors = (ipBlock: JSONObject): string[] =>
 /** Drops undefined members, which are absent fields to the API but not valid JSON values. */
 export const definedFields = (fields: Record<string, JSONValue | undefined>): JSONObject =>
   Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as JSONObject;
+
+/** What the API server would say of a whole object, `kind name: field: message` each. */
+export const objectRefusals = (raw: JSONObject): string[] =>
+  validateObject(objectFromData(raw)).map((d) => `${d.object.kind} ${d.object.name}: ${d.message}`);

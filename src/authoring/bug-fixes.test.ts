@@ -323,6 +323,35 @@ describe('more cdk8s-plus bugs found by this work, fixed', () => {
     }
   });
 
+  it('cdk8s synth stops at an object the API server would refuse, with its messages; cdk8s-plus writes it', () => {
+    const program = (L: any, c: Chart) => {
+      new L.NetworkPolicy(c, 'Bad', {
+        metadata: { name: 'Bad_Name' },
+        selector: L.Pods.select(c, 'Selected', { labels: { 'bad key': 'x' } }),
+      });
+      new L.Pod(c, 'Web', { containers: [{ image: 'web', ports: [{ number: 80, name: 'http_port' }] }] });
+    };
+    const theirs = synth(kplus, program);
+    assert.ok('objects' in theirs && theirs.objects.length === 2);
+    const subdomain =
+      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start " +
+      "and end with an alphanumeric character (e.g. 'example.com', regex used for validation is " +
+      "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+    const qualified =
+      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an " +
+      "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is " +
+      "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+    assert.deepEqual(synth(netpol, program), {
+      error: [
+        'Validation failed with the following errors:',
+        `  [test/Bad] NetworkPolicy Bad_Name: metadata.name: Invalid value: "Bad_Name": ${subdomain}`,
+        `  [test/Bad] NetworkPolicy Bad_Name: spec.podSelector.matchLabels: Invalid value: "bad key": ${qualified}`,
+        '  [test/Web] Pod test-web-c854d28f: spec.containers[0].ports[0].name: Invalid value: "http_port": ' +
+          'must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
+      ].join('\n'),
+    });
+  });
+
   it('a custom peer that is neither pods nor addresses is refused with the message spelt right ("Inavlid")', () => {
     const chart = newChart();
     const policy = new netpol.NetworkPolicy(chart, 'P');

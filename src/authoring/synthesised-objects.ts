@@ -12,9 +12,10 @@ export type Synthesisable = App | Chart;
  * find in their code.
  */
 export function synthesisedObjects(scope: Synthesisable): SourcedObject[] {
-  const charts = Chart.isChart(scope)
-    ? scope.node.findAll().filter((c): c is Chart => Chart.isChart(c))
-    : (scope as App).charts;
+  if (!Chart.isChart(scope) && !('charts' in scope)) {
+    throw new Error(`analyse() takes a cdk8s App or Chart; '${(scope as IConstruct).node.path}' is neither`);
+  }
+  const charts = Chart.isChart(scope) ? scope.node.findAll().filter((c): c is Chart => Chart.isChart(c)) : scope.charts;
   return charts.flatMap((chart) => {
     const origins = originsOf(chart);
     return (chart.toJson() as JSONObject[]).map((raw) => objectFromData(raw, origins.get(objectKey(raw)) ?? at(chart)));
