@@ -56,6 +56,8 @@ describe('analyse(app)', () => {
     new netpol.StatefulSet(chart, 'Db', { containers: [{ image: 'db', portNumber: 5432 }] });
     // The StatefulSet's headless Service is not a kind netpol reads.
     assert.equal(netpol.analyse(app).validate(), '7 objects valid, 1 skipped\n');
+    const service = manifest('service.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: api}\n');
+    assert.equal(netpol.analyse(app, { include: [service] }).validate(), '7 objects valid, 2 skipped\n');
   });
 
   it('validate() names the construct and gives the API server message of each problem; analysis refuses', () => {
@@ -117,6 +119,7 @@ describe('analyse(app)', () => {
     assert.equal(analysis.check(web, api, 8081).allowed, false);
     assert.equal(analysis.check(api, web, 8080).allowed, false);
     assert.equal(analysis.check(web, api, 8080, 'UDP').allowed, false);
+    assert.equal(analysis.check(web, api, 8080, netpol.NetworkProtocol.TCP).allowed, true);
     // Ends may also be written as the CLI takes them.
     assert.equal(analysis.check(`front/${web.name}`, `back/${api.name}`, 8080).allowed, true);
     assert.equal(analysis.check(web, '203.0.113.9', 443).allowed, false);

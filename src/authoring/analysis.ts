@@ -14,6 +14,7 @@ import type { Semantics } from '../policy/legacy.js';
 import { type ListFormat, formatConnList } from '../report/connlist.js';
 import { type LintFormat, formatFindings } from '../report/lint.js';
 import { type Diagnostic, validateObjects } from '../validate/validate.js';
+import type { NetworkProtocol } from './ports.js';
 import { type Selection, selectedEndpoints } from './selection.js';
 import { type Synthesisable, synthesisedObjects } from './synthesised-objects.js';
 
@@ -31,6 +32,9 @@ export interface AnalyseOptions {
 
 /** One end of a flow: a managed pod or workload, a selection of pods, or `namespace/name` or an IP address. */
 export type FlowEnd = Selection | string;
+
+/** `'TCP'`, or `NetworkProtocol.TCP`. */
+export type FlowProtocol = Protocol | NetworkProtocol;
 
 export interface CheckResult {
   /** True when every flow asked about is allowed (a selection can stand for several pods). */
@@ -62,9 +66,10 @@ export function analyse(scope: Synthesisable, options: AnalyseOptions = {}): Ana
 }
 
 export class Analysis {
-  /** The objects netpol reads (others, such as Services, are counted in `skipped`). */
+  /** The objects netpol reads. */
   readonly objects: readonly SourcedObject[];
-  readonly skipped: readonly SourcedObject[];
+  /** How many objects are of kinds netpol does not read (a StatefulSet's Service, ...). */
+  readonly skipped: number;
   /** Files of `include` that could not be read. */
   readonly problems: readonly LoadProblem[];
   /** What the API server would refuse, with its messages. */
@@ -78,7 +83,7 @@ export class Analysis {
     const synthesised = synthesisedObjects(scope);
     const known = (o: SourcedObject): boolean => knownKind(o.apiVersion, o.kind) !== undefined;
     this.objects = [...synthesised.filter(known), ...included.objects];
-    this.skipped = synthesised.filter((o) => !known(o));
+    this.skipped = synthesised.filter((o) => !known(o)).length + included.skipped.length;
     this.problems = [...included.problems];
     this.diagnostics = validateObjects(this.objects);
     this.engine = options.engine ?? defaultEngineOptions;
@@ -93,7 +98,7 @@ export class Analysis {
   validate(): string {
     const lines = [...this.problems.map(formatProblem), ...this.diagnostics.map(formatDiagnostic)];
     const total = this.objects.length;
-    const skipped = this.skipped.length > 0 ? `, ${this.skipped.length} skipped` : '';
+    const skipped = this.skipped > 0 ? `, ${this.skipped} skipped` : '';
     if (lines.length === 0) return `${total} object${total === 1 ? '' : 's'} valid${skipped}\n`;
     const invalid = new Set(this.diagnostics.map((d) => d.object)).size;
     const summary = `${invalid} of ${total} objects invalid, ${lines.length} problem${lines.length === 1 ? '' : 's'}${skipped}`;
@@ -108,7 +113,7 @@ export class Analysis {
   }
 
   /** Decides the flows from `from` to `to` on one port, as `netpol check` does. */
-  check(from: FlowEnd, to: FlowEnd, port: number, protocol: Protocol | `${Protocol}` = 'TCP'): CheckResult {
+  check(from: FlowEnd, to: FlowEnd, port: number, protocol: FlowProtocol = 'TCP'): CheckResult {
     if (!isProtocol(protocol)) throw new Error(`the protocol is TCP, UDP or SCTP, not ${JSON.stringify(protocol)}`);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`a port is a number from 1 to 65535`);
     const sources = this.ends(from);
@@ -124,12 +129,12 @@ export class Analysis {
   }
 
   /** Throws, with the explanation, unless every flow from `from` to `to` is allowed. */
-  expectAllowed(from: FlowEnd, to: FlowEnd, port: number, protocol?: Protocol | `${Protocol}`): CheckResult {
+  expectAllowed(from: FlowEnd, to: FlowEnd, port: number, protocol?: FlowProtocol): CheckResult {
     return this.expect(true, from, to, port, protocol);
   }
 
   /** Throws, with the explanation, unless every flow from `from` to `to` is denied. */
-  expectDenied(from: FlowEnd, to: FlowEnd, port: number, protocol?: Protocol | `${Protocol}`): CheckResult {
+  expectDenied(from: FlowEnd, to: FlowEnd, port: number, protocol?: FlowProtocol): CheckResult {
     return this.expect(false, from, to, port, protocol);
   }
 
@@ -153,7 +158,7 @@ export class Analysis {
     from: FlowEnd,
     to: FlowEnd,
     port: number,
-    protocol: Protocol | `${Protocol}` = 'TCP',
+    protocol: FlowProtocol = 'TCP',
   ): CheckResult {
     const result = this.check(from, to, port, protocol);
     const wrong = result.verdicts.filter((v) => v.allowed !== allowed);
@@ -182,22 +187,12 @@ export class Analysis {
 const describeEnd = (end: FlowEnd): string => (typeof end === 'string' ? end : end.node.path);
 
 /** `analyse(app).expectAllowed(...)` for the app that `from` or `to` belongs to. */
-export function expectAllowed(
-  from: FlowEnd,
-  to: FlowEnd,
-  port: number,
-  protocol?: Protocol | `${Protocol}`,
-): CheckResult {
+export function expectAllowed(from: FlowEnd, to: FlowEnd, port: number, protocol?: FlowProtocol): CheckResult {
   return analyseAppOf(from, to).expectAllowed(from, to, port, protocol);
 }
 
 /** `analyse(app).expectDenied(...)` for the app that `from` or `to` belongs to. */
-export function expectDenied(
-  from: FlowEnd,
-  to: FlowEnd,
-  port: number,
-  protocol?: Protocol | `${Protocol}`,
-): CheckResult {
+export function expectDenied(from: FlowEnd, to: FlowEnd, port: number, protocol?: FlowProtocol): CheckResult {
   return analyseAppOf(from, to).expectDenied(from, to, port, protocol);
 }
 

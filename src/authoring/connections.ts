@@ -75,6 +75,8 @@ export class PodConnections {
   /**
    * Lets this pod resolve names, which `isolate` (or any egress isolation)
    * otherwise prevents: a policy allowing egress to kube-dns on UDP and TCP 53.
+   * Like `allowTo`, it is an egress policy, so it isolates a pod nothing else
+   * isolated for egress. Once per pod: later calls return the same policy.
    */
   allowDns(options: DnsOptions = {}): NetworkPolicy {
     const existing = this.instance.node.tryFindChild('AllowDns');

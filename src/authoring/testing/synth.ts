@@ -27,7 +27,10 @@ export const objectsOf = (app: App): JSONObject[] => app.charts.flatMap((c) => c
 export const byKind = (objects: readonly JSONObject[], kind: string): JSONObject[] =>
   objects.filter((o) => o['kind'] === kind);
 
-/** Runs a program in a fresh app with one chart `chartId`, returning its objects or what it threw. */
+/**
+ * Runs a program in a fresh app with one chart `chartId`, returning its objects or what it threw. Programs take
+ * the library untyped: the two libraries' classes have private members, so TypeScript keeps their types apart.
+ */
 export function synth(
   library: Library,
   program: (lib: any, chart: Chart) => void,
