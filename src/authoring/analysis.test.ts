@@ -88,6 +88,22 @@ describe('analyse(app)', () => {
     );
   });
 
+  it("validate() reports netpol's own objects too, which `cdk8s synth` refuses to write", () => {
+    const app = new App();
+    const chart = new Chart(app, 'test');
+    new netpol.Pod(chart, 'Web', {
+      containers: [{ image: 'web', ports: [{ number: 80, name: 'http-port-for-web' }] }],
+    });
+    const line = (name: string) =>
+      `test/Web: Pod ${name}: spec.containers[0].ports[0].name: Invalid value: "http-port-for-web": must be no more than 15 characters`;
+    const analysis = netpol.analyse(app);
+    const pod = analysis.objects.find((o) => o.kind === 'Pod')!;
+    assert.equal(analysis.validate(), `${line(pod.name)}\n1 of 1 objects invalid, 1 problem\n`);
+    assert.throws(() => app.synthYaml(), {
+      message: `Validation failed with the following errors:\n  [test/Web] ${line(pod.name).slice('test/Web: '.length)}`,
+    });
+  });
+
   it('check() decides flows between managed workloads and explains them with construct paths', () => {
     const { app, web, api } = frontAndBack();
     const analysis = netpol.analyse(app);
