@@ -46,12 +46,13 @@ export function synth(
   }
 }
 
-/** Asserts netpol's synthesis is cdk8s-plus-33's, byte for byte after sorting keys (or that both threw alike). */
+/** Asserts netpol's synthesis is cdk8s-plus-33's, byte for byte after sorting keys, and valid. */
 export function assertSameAsCdk8sPlus(program: (lib: any, chart: Chart) => void, chartId = 'test'): JSONObject[] {
   const ours = synth(netpol, program, chartId);
   const theirs = synth(kplus, program, chartId);
   assert.equal(JSON.stringify(canonical(ours), null, 1), JSON.stringify(canonical(theirs), null, 1));
   if ('error' in ours) throw new Error(`both libraries threw: ${ours.error}`);
+  assertValid(ours.objects);
   return ours.objects;
 }
 
