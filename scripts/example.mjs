@@ -1,4 +1,5 @@
-// Runs netpol's main job on the bundled shop example, printing each command before its output.
+// Runs netpol's main job on the bundled shop example, printing each command before its output; then the same
+// shop written in TypeScript with netpol/cdk8s (examples/cdk8s), analysed as it is synthesised.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -20,4 +21,10 @@ for (const args of steps) {
   // check exits 1 for "denied": that is an answer, not a failure.
   if (run.status !== 0 && !(args[0] === 'check' && run.status === 1)) failed = true;
 }
+process.stdout.write('\n$ node --import tsx examples/cdk8s/main.ts\n');
+const cdk8s = spawnSync(process.execPath, ['--import', 'tsx', 'examples/cdk8s/main.ts'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (cdk8s.status !== 0) failed = true;
 process.exitCode = failed ? 1 : 0;

@@ -1,4 +1,4 @@
-// Runs every test file (src/**/*.test.ts and test/**/*.test.ts) with Node's test runner.
+// Runs every test file (src/**/*.test.ts, test/**/*.test.ts and examples/**/*.test.ts) with Node's test runner.
 // Node 20's runner takes no globs, so the files are listed here.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -17,7 +17,8 @@ function testFiles(dir) {
   });
 }
 
-const files = [...testFiles(join(root, 'src')), ...testFiles(join(root, 'test'))]
+const files = ['src', 'test', 'examples']
+  .flatMap((dir) => testFiles(join(root, dir)))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
 if (files.length === 0) {
