@@ -67,13 +67,13 @@ describe('analyse(app)', () => {
     policy.addEgressRule(kplus.NetworkPolicyIpBlock.ipv4(chart, 'Corp', '10.0.0.0/33'), [
       kplus.NetworkPolicyPort.allUdp(),
     ]);
-    const broken = manifest('broken.yaml', '---\n{name: x}\n');
+    const broken = manifest('broken.yaml', '---\n{kind: Pod, metadata: {name: x}}\n');
     const analysis = netpol.analyse(app, { include: [broken] });
     const expected = [
-      `${broken}:2: not a Kubernetes object: apiVersion not set, kind not set`,
+      `${broken}:2: Pod object without apiVersion: set apiVersion`,
       `test/Wide: NetworkPolicy ${policy.name}: spec.egress[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive`,
       `test/Wide: NetworkPolicy ${policy.name}: spec.egress[0].to[0].ipBlock.cidr: Invalid value: "10.0.0.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)`,
-      '1 of 1 objects invalid, 3 problems',
+      '1 of 1 object invalid, 3 problems',
       '',
     ].join('\n');
     assert.equal(analysis.validate(), expected);
@@ -98,7 +98,7 @@ describe('analyse(app)', () => {
       `test/Web: Pod ${name}: spec.containers[0].ports[0].name: Invalid value: "http-port-for-web": must be no more than 15 characters`;
     const analysis = netpol.analyse(app);
     const pod = analysis.objects.find((o) => o.kind === 'Pod')!;
-    assert.equal(analysis.validate(), `${line(pod.name)}\n1 of 1 objects invalid, 1 problem\n`);
+    assert.equal(analysis.validate(), `${line(pod.name)}\n1 of 1 object invalid, 1 problem\n`);
     assert.throws(() => app.synthYaml(), {
       message: `Validation failed with the following errors:\n  [test/Web] ${line(pod.name).slice('test/Web: '.length)}`,
     });

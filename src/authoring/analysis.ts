@@ -1,5 +1,5 @@
 import { type Protocol, isProtocol } from '../algebra/connset.js';
-import { formatDiagnostic, formatProblem } from '../cli/common.js';
+import { formatValidation } from '../report/validation.js';
 import { workloadConnections } from '../engine/connlist.js';
 import { computeConnectivity } from '../engine/connectivity.js';
 import { explainVerdict } from '../engine/explain.js';
@@ -96,13 +96,12 @@ export class Analysis {
 
   /** What `netpol validate` prints: each problem with the construct path (or file:line), then a summary. */
   validate(): string {
-    const lines = [...this.problems.map(formatProblem), ...this.diagnostics.map(formatDiagnostic)];
-    const total = this.objects.length;
-    const skipped = this.skipped > 0 ? `, ${this.skipped} skipped` : '';
-    if (lines.length === 0) return `${total} object${total === 1 ? '' : 's'} valid${skipped}\n`;
-    const invalid = new Set(this.diagnostics.map((d) => d.object)).size;
-    const summary = `${invalid} of ${total} objects invalid, ${lines.length} problem${lines.length === 1 ? '' : 's'}${skipped}`;
-    return `${[...lines, summary].join('\n')}\n`;
+    return formatValidation({
+      problems: this.problems,
+      diagnostics: this.diagnostics,
+      objects: this.objects.length,
+      skipped: this.skipped,
+    });
   }
 
   /** The cluster the objects make; refused, with the validation report, when any object is invalid. */

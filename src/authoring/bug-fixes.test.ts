@@ -54,7 +54,7 @@ describe('cdk8s-plus bugs, fixed', () => {
       [
         'test/P: NetworkPolicy test-p-c8792716: spec.egress[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive',
         'test/P: NetworkPolicy test-p-c8792716: spec.egress[0].ports[1].port: Invalid value: 0: must be between 1 and 65535, inclusive',
-        '1 of 1 objects invalid, 2 problems',
+        '1 of 1 object invalid, 2 problems',
         '',
       ].join('\n'),
     );

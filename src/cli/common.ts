@@ -3,27 +3,17 @@ import { type Protocol, isProtocol } from '../algebra/connset.js';
 import { defaultEngineOptions, type EngineOptions } from '../engine/verdict.js';
 import type { Cluster } from '../model/cluster.js';
 import { type Inputs, inputsAreValid, readInputs, validObjects } from '../model/inputs.js';
-import { DEFAULT_MAX_INPUT_BYTES, LARGEST_INPUT_BYTES, type LoadOptions, type LoadProblem } from '../model/load.js';
+import { DEFAULT_MAX_INPUT_BYTES, LARGEST_INPUT_BYTES, type LoadOptions } from '../model/load.js';
 import { buildCluster, unmodelledPolicyWarning } from '../model/cluster.js';
-import { isNamespaced, knownKind } from '../model/kinds.js';
 import { SEMANTICS, type Semantics } from '../policy/legacy.js';
-import { type SourcedObject, formatLocation, objectKey, printable } from '../model/source.js';
-import type { Diagnostic } from '../validate/validate.js';
+import { type SourcedObject, formatLocation } from '../model/source.js';
 import type { Io } from './io.js';
 import { emptyInputNotice, leftOutNotice, skipSummary } from './input-report.js';
 import { plural } from '../util/plural.js';
 
-/** A load problem or skip line; its message quotes the input (kinds, parser text), so it is made printable too. */
-export const formatProblem = (p: LoadProblem): string => `${formatLocation(p.location)}: ${printable(p.message)}`;
+import { formatDiagnostic, formatProblem } from '../report/validation.js';
 
-export const formatDiagnostic = (d: Diagnostic): string =>
-  `${formatLocation(d.location)}: ${d.object.kind} ${objectKey({ name: d.object.name, namespace: shownNamespace(d.object) })}: ${d.message}`;
-
-/** A cluster-scoped object is named without the namespace its manifest may carry: the API server ignores it. */
-function shownNamespace(o: SourcedObject): string | undefined {
-  const kind = knownKind(o.apiVersion, o.kind);
-  return kind !== undefined && !isNamespaced(kind) ? undefined : o.namespace;
-}
+export { formatDiagnostic, formatProblem };
 
 /** The flags about reading paths: how much to say about what is skipped, and whether invalid objects stop analysis. */
 export function addInputOptions(command: Command, options: { skipInvalid?: boolean } = {}): Command {
