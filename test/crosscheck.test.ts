@@ -187,11 +187,104 @@ const randomCluster = fc
       ] as unknown as JSONObject[],
   );
 
+// Random clusters mixing every kind of endpoint with one small label space, so that an Ironcore
+// objectSelector of one kind and peers of other kinds (and pod selectors) pick objects with equal labels.
+const ENDPOINT_KINDS = ['NetworkInterface', 'LoadBalancer', 'VirtualIP', 'Pod'] as const;
+const IRONCORE_PEER_KINDS = ['NetworkInterface', 'LoadBalancer', 'VirtualIP'] as const;
+const appLabel = fc.record({ app: label }, { requiredKeys: [] });
+const ironcorePeer = fc.oneof(
+  fc
+    .record({ objectSelector: fc.tuple(fc.constantFrom(...IRONCORE_PEER_KINDS), appLabel) })
+    .map(({ objectSelector }) => ({
+      objectSelector: { kind: objectSelector[0], matchLabels: objectSelector[1] },
+    })),
+  cidr.map((c) => ({ ipBlock: { cidr: c } })),
+);
+const ironcoreRule = (field: 'from' | 'to') =>
+  fc.record({
+    [field]: fc.array(ironcorePeer, { minLength: 1, maxLength: 2 }),
+    ports: fc.array(fc.record({ protocol: fc.constantFrom('TCP', 'UDP'), port: fc.constantFrom(53, 80) }), {
+      minLength: 1,
+      maxLength: 2,
+    }),
+  });
+const ironcorePolicySpec = fc.record({
+  networkRef: fc.constantFrom('n1', 'n2').map((name) => ({ name })),
+  networkInterfaceSelector: appLabel.map((l) => ({ matchLabels: l })),
+  ingress: fc.array(ironcoreRule('from'), { minLength: 1, maxLength: 2 }),
+  egress: fc.array(ironcoreRule('to'), { maxLength: 2 }),
+});
+const mixedCluster = fc
+  .tuple(
+    fc.array(fc.tuple(fc.constantFrom(...ENDPOINT_KINDS), appLabel, fc.constantFrom('n1', 'n2')), {
+      minLength: 2,
+      maxLength: 7,
+    }),
+    fc.array(ironcorePolicySpec, { minLength: 1, maxLength: 3 }),
+    fc.array(policySpec, { maxLength: 1 }),
+  )
+  .map(([objects, ironcorePolicies, policies]) => {
+    const firstInterface = objects.findIndex(([kind]) => kind === 'NetworkInterface');
+    const apiVersion = 'networking.ironcore.dev/v1alpha1';
+    return [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } },
+      ...['n1', 'n2'].map((name) => ({ apiVersion, kind: 'Network', metadata: { name, namespace: 'x' } })),
+      ...objects.map(([kind, labels, network], i) => {
+        const metadata = { name: `${kind.toLowerCase()}-${i}`, namespace: 'x', labels };
+        const ip = `10.0.0.${i + 1}`;
+        switch (kind) {
+          case 'NetworkInterface':
+            return { apiVersion, kind, metadata, spec: { networkRef: { name: network }, ips: [{ value: ip }] } };
+          case 'LoadBalancer':
+            return {
+              apiVersion,
+              kind,
+              metadata,
+              spec: { type: 'Internal', networkRef: { name: network }, ips: [{ value: ip }] },
+            };
+          case 'VirtualIP':
+            return {
+              apiVersion,
+              kind,
+              metadata,
+              spec: {
+                type: 'Public',
+                ipFamily: 'IPv4',
+                ...(firstInterface >= 0 ? { targetRef: { name: `networkinterface-${firstInterface}` } } : {}),
+              },
+              status: { ip },
+            };
+          case 'Pod':
+            return { apiVersion: 'v1', kind, metadata, spec: { containers: [{ name: 'c' }] }, status: { podIP: ip } };
+        }
+      }),
+      ...ironcorePolicies.map((spec, i) => ({
+        apiVersion,
+        kind: 'NetworkPolicy',
+        metadata: { name: `inp${i}`, namespace: 'x' },
+        spec,
+      })),
+      ...policies.map((spec, i) => ({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: `np${i}`, namespace: 'x' },
+        spec,
+      })),
+    ] as unknown as JSONObject[];
+  });
+
 describe('list agrees with check', () => {
   it('on random small clusters', () => {
     fc.assert(
       fc.property(randomCluster, (objects) => crossCheck(clusterOf(objects))),
       { numRuns: 150 },
+    );
+  });
+
+  it('on random clusters that mix interfaces, load balancers, virtual IPs and pods with equal labels', () => {
+    fc.assert(
+      fc.property(mixedCluster, (objects) => crossCheck(clusterOf(objects))),
+      { numRuns: 200 },
     );
   });
 
