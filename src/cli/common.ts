@@ -6,6 +6,7 @@ import { type Inputs, inputsAreValid, readInputs } from '../model/inputs.js';
 import type { LoadProblem } from '../model/load.js';
 import { buildCluster } from '../model/cluster.js';
 import { SEMANTICS, type Semantics } from '../policy/legacy.js';
+import { DEFAULT_HOST_NETWORK_PODS, HOST_NETWORK_PODS, type HostNetworkPods } from '../policy/host-network.js';
 import { type SourcedObject, formatLocation, objectKey } from '../model/source.js';
 import type { Diagnostic } from '../validate/validate.js';
 import type { Io } from './io.js';
@@ -42,9 +43,13 @@ export function loadOrReport(
     );
     return undefined;
   }
-  const cluster = buildCluster(inputs.load.objects, { semantics: flags.semantics });
+  const cluster = buildCluster(inputs.load.objects, {
+    semantics: flags.semantics,
+    hostNetworkPods: flags.hostNetworkPods,
+  });
   for (const p of cluster.legacy?.problems ?? [])
     io.err(`${formatLocation(p.origin)}: Namespace ${p.namespace}: ${p.message}\n`);
+  for (const w of cluster.warnings) io.err(`${formatLocation(w.origin)}: warning: ${w.message}\n`);
   return { objects: inputs.load.objects, cluster };
 }
 
@@ -61,9 +66,13 @@ export function parseProtocol(text: string): Protocol {
   return upper;
 }
 
-/** The switches for what upstream leaves to implementations. */
-export function addEngineOptions(command: Command): Command {
-  return command
+/**
+ * The switches for what upstream leaves to implementations. `hostNetworkPods: false` leaves out
+ * `--host-network-pods`, for commands that enforce rules: a ruleset follows upstream, where hostNetwork pods are
+ * node traffic.
+ */
+export function addEngineOptions(command: Command, { hostNetworkPods = true } = {}): Command {
+  command
     .option('--no-ipblock-pod-ips', "ipBlocks never match pod addresses (Cilium's default); by default they do")
     .option('--no-local-node-egress', "subject egress to the pod's own node to policy; by default it is always allowed")
     .addOption(
@@ -74,6 +83,16 @@ export function addEngineOptions(command: Command): Command {
         .choices(SEMANTICS)
         .default('v1'),
     );
+  if (!hostNetworkPods) return command;
+  return command.addOption(
+    new Option(
+      '--host-network-pods <model>',
+      'node: hostNetwork pods are node traffic, as upstream says; pod: policy subjects and peers like any pod, ' +
+        'as netpol-analyzer takes them',
+    )
+      .choices(HOST_NETWORK_PODS)
+      .default(DEFAULT_HOST_NETWORK_PODS),
+  );
 }
 
 /** What commander makes of the flags that addEngineOptions declares. */
@@ -81,6 +100,7 @@ export interface EngineFlags {
   readonly ipblockPodIps?: boolean;
   readonly localNodeEgress?: boolean;
   readonly semantics?: Semantics;
+  readonly hostNetworkPods?: HostNetworkPods;
 }
 
 export function engineOptionsFrom(opts: EngineFlags): EngineOptions {

@@ -30,7 +30,7 @@ export function registerAgent(program: Command, io: Io, setExit: (code: number) 
     .option('--resync <seconds>', 'read the kernel back and repair drift this often (0: never)', '30')
     .option('--status <file>', 'write what was applied to this file after each change')
     .option('--cleanup', 'remove the table on SIGTERM; by default the last applied rules stay');
-  addEngineOptions(command).action(async (paths: string[], opts: AgentFlags) => {
+  addEngineOptions(command, { hostNetworkPods: false }).action(async (paths: string[], opts: AgentFlags) => {
     if (paths.includes('-')) {
       io.err('netpol: the agent watches files; it cannot watch standard input\n');
       return setExit(EXIT.error);

@@ -17,7 +17,7 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
     .requiredOption('--node <name>', 'the node whose endpoints the ruleset enforces')
     .option('--pod-cidr <cidr...>', "the node's pod networks; local addresses no endpoint holds yet are dropped")
     .option('--table <name>', 'the nftables table', 'netpol');
-  addEngineOptions(nftables).action(
+  addEngineOptions(nftables, { hostNetworkPods: false }).action(
     (paths: string[], opts: { node: string; podCidr?: string[]; table: string } & EngineFlags) => {
       const cluster = clusterOrReport(paths, io, opts);
       if (cluster === undefined) return setExit(EXIT.error);
