@@ -9,6 +9,7 @@ import { SEMANTICS, type Semantics } from '../policy/legacy.js';
 import { DEFAULT_HOST_NETWORK_PODS, HOST_NETWORK_PODS, type HostNetworkPods } from '../policy/host-network.js';
 import { type SourcedObject, formatLocation, objectKey } from '../model/source.js';
 import type { Diagnostic } from '../validate/validate.js';
+import { isValidPortName } from '../validate/names.js';
 import type { Io } from './io.js';
 
 export const formatProblem = (p: LoadProblem): string => `${formatLocation(p.location)}: ${p.message}`;
@@ -58,6 +59,14 @@ export function parsePort(text: string): number {
   if (!/^[0-9]+$/.test(text) || port < 1 || port > 65535)
     throw new InvalidArgumentError('a port is a number from 1 to 65535');
   return port;
+}
+
+/** A destination port: a number, or a container port name (an IANA_SVC_NAME) that the destination resolves. */
+export function parsePortOrName(text: string): number | string {
+  if (/^[0-9]+$/.test(text)) return parsePort(text);
+  if (isValidPortName(text).length > 0)
+    throw new InvalidArgumentError('a port is a number from 1 to 65535, or a container port name such as http');
+  return text;
 }
 
 export function parseProtocol(text: string): Protocol {
