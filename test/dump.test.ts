@@ -170,4 +170,16 @@ describe('a kubectl dump', () => {
       '<stdin>:7: warning: Pod x/b: 10.0.0.5 is also the address of Pod x/a, and both are running; the address stands for x/b\n',
     );
   });
+  it('offers --host-network-pods on every analysis command, and not where rules are enforced', async () => {
+    for (const command of [['check'], ['matrix'], ['list'], ['diff'], ['lint'], ['exposure']]) {
+      const help = await runCli([...command, '--help']);
+      assert.match(help.stdout, /--host-network-pods <model>/, command.join(' '));
+    }
+    for (const command of [['render', 'nftables'], ['agent']]) {
+      const help = await runCli([...command, '--help']);
+      assert.doesNotMatch(help.stdout, /--host-network-pods/, command.join(' '));
+    }
+    const bad = await runCli(['list', DUMP, '--host-network-pods', 'node-ish']);
+    assert.equal(bad.code, 2);
+  });
 });
