@@ -214,9 +214,13 @@ export function portMatches(match: PortMatch, flow: Flow): boolean {
   );
 }
 
+/**
+ * A pod talking to itself: the same endpoint, or an endpoint and its own address. Two endpoints that share an
+ * address (pods in their node's network, taken as pods) are two pods, and policy decides between them.
+ */
 function isSelf(flow: Flow): boolean {
   const { src, dst } = flow;
-  if (src.kind === 'endpoint' && dst.kind === 'endpoint' && src.endpoint === dst.endpoint) return true;
+  if (src.kind === 'endpoint' && dst.kind === 'endpoint') return src.endpoint === dst.endpoint;
   return src.ip !== undefined && dst.ip !== undefined && addressKey(src.ip) === addressKey(dst.ip);
 }
 
