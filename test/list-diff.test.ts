@@ -52,7 +52,8 @@ describe('netpol list', () => {
     // 10.0.0.4-255.255.255.255. Egress cuts at 10.0.0.2/32 and 192.0.2.0/24: five ranges as well. The same
     // ipBlock 10.0.0.2/32 is in both directions: it is the third source range and the second destination range.
     const yaml = [
-      'apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\nspec: {containers: [{name: c}]}\nstatus: {podIP: 10.0.0.1}',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\n' +
+        'spec: {containers: [{name: c}]}\nstatus: {podIP: 10.0.0.1}',
       [
         'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: x}\nspec:',
         '  podSelector: {matchLabels: {app: a}}',

@@ -50,9 +50,10 @@ export function resolveEndpoints(cluster: Cluster, text: string): NamedEndpoints
       `${JSON.stringify(text)} names ${found.length} things: say which, as ${found.map((f) => f.name).join(' or ')}`,
     );
   const known = [...new Set(inNamespace.map(workloadName))];
+  const more = known.length > 20 ? `, and ${known.length - 20} more` : '';
   const hint =
     known.length > 0
-      ? `; in ${namespace}: ${known.slice(0, 20).join(', ')}${known.length > 20 ? `, and ${known.length - 20} more` : ''}`
+      ? `; in ${namespace}: ${known.slice(0, 20).join(', ')}${more}`
       : `; no endpoints in namespace ${namespace}`;
   throw new UnknownPeerError(`no workload, pod or IP address ${JSON.stringify(text)}${hint}`);
 }
@@ -68,7 +69,8 @@ export function resolvePeerSpec(cluster: Cluster, text: string): PeerSpec {
   const [first, ...others] = resolved.endpoints;
   if (others.some((e) => !alikeToPolicy(first!, e)))
     throw new UnknownPeerError(
-      `${resolved.name} stands for ${resolved.endpoints.length} pods that policies tell apart (their labels or ports differ): name one, as ${resolved.endpoints.map((e) => e.id).join(' or ')}`,
+      `${resolved.name} stands for ${resolved.endpoints.length} pods that policies tell apart ` +
+        `(their labels or ports differ): name one, as ${resolved.endpoints.map((e) => e.id).join(' or ')}`,
     );
   return { endpoint: first! };
 }
@@ -86,8 +88,9 @@ export function resolveDestinationPort(dst: PeerSpec, port: number | string, pro
   const named = dst.endpoint.ports
     .filter((p) => p.name !== undefined)
     .map((p) => `${p.name} (${p.protocol} ${p.port})`);
+  const known = named.length > 0 ? `; its named ports: ${named.join(', ')}` : '; it names no ports';
   throw new UnknownPeerError(
-    `${dst.endpoint.id} has no container port named ${JSON.stringify(port)} for ${protocol}${named.length > 0 ? `; its named ports: ${named.join(', ')}` : '; it names no ports'}`,
+    `${dst.endpoint.id} has no container port named ${JSON.stringify(port)} for ${protocol}${known}`,
   );
 }
 

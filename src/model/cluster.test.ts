@@ -103,8 +103,9 @@ spec: {containers: [{name: c}]}
     );
   });
   it('reports a pod whose controller is not loaded as that controller, as netpol-analyzer does', () => {
-    const pod = (name: string, refs: string, extra = '') =>
-      `---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: kube-system\n  ownerReferences: ${refs}\nspec: {containers: [{name: c}]${extra}}\n`;
+    const pod = (name: string, refs: string) =>
+      `---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: kube-system\n` +
+      `  ownerReferences: ${refs}\nspec: {containers: [{name: c}]}\n`;
     const c = clusterFrom(
       pod(
         'coredns-64897985d-fkl2w',

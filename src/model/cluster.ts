@@ -140,7 +140,9 @@ function addressIndex(endpoints: readonly Endpoint[]): {
       if (before !== undefined && before.kind === 'Pod' && e.kind === 'Pod')
         warnings.push({
           origin: e.origin,
-          message: `Pod ${e.id}: ${formatAddress(ip)} is also the address of Pod ${before.id}, and both are running; the address stands for ${e.id}`,
+          message:
+            `Pod ${e.id}: ${formatAddress(ip)} is also the address of Pod ${before.id}, and both are running; ` +
+            `the address stands for ${e.id}`,
         });
       endpointByAddress.set(key, e);
     }

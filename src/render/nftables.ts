@@ -236,7 +236,13 @@ function peerMatches(
     peer.kind === 'ipBlock' && !peer.ips.ranges().some((r) => r.family === family)
       ? []
       : [
-          `${match} ${field} @${use({ name: `peer${family}_${shortHash(familyPeerKey(peer, family))}`, type, interval: peer.kind === 'ipBlock', comment: describeRulePeer(peer), elements: peerElements(peer, family, engine) })}`,
+          `${match} ${field} @${use({
+            name: `peer${family}_${shortHash(familyPeerKey(peer, family))}`,
+            type,
+            interval: peer.kind === 'ipBlock',
+            comment: describeRulePeer(peer),
+            elements: peerElements(peer, family, engine),
+          })}`,
         ],
   );
 }

@@ -55,7 +55,8 @@ export function registerMatrix(program: Command, io: Io, setExit: (code: number)
       const without = destinationsWithoutPort(destinations ?? cluster.endpoints, opts.port, opts.protocol);
       if (without.length > 0)
         io.err(
-          `netpol: no container port named ${JSON.stringify(opts.port)} for ${opts.protocol} on ${without.map((e) => e.id).join(', ')}: their columns are X\n`,
+          `netpol: no container port named ${JSON.stringify(opts.port)} for ${opts.protocol} on ` +
+            `${without.map((e) => e.id).join(', ')}: their columns are X\n`,
         );
     }
     const table = connectivityMatrix(cluster, opts.protocol, opts.port, engineOptionsFrom(opts), {
