@@ -33,9 +33,19 @@ export {
   type Verdict,
   type DirectionVerdict,
 } from './engine/verdict.js';
-export { resolvePeerSpec, makeFlow, endpointFlow, UnknownPeerError, type PeerSpec } from './engine/flow.js';
+export {
+  resolvePeerSpec,
+  resolveEndpoints,
+  resolveDestinationPort,
+  makeFlow,
+  endpointFlow,
+  UnknownPeerError,
+  type PeerSpec,
+  type NamedEndpoints,
+} from './engine/flow.js';
 export { explainVerdict, verdictToJSON } from './engine/explain.js';
-export { connectivityMatrix } from './engine/matrix.js';
+export { connectivityMatrix, destinationsWithoutPort, type MatrixScope } from './engine/matrix.js';
+export { HOST_NETWORK_PODS, type HostNetworkPods } from './policy/host-network.js';
 export { formatTruthTable, parseTruthTable, compareTruthTables, type TruthTable } from './engine/truthtable.js';
 
 export { computeConnectivity, type Connectivity, type ConnectivityOptions } from './engine/connectivity.js';

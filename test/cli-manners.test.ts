@@ -100,7 +100,8 @@ describe('netpol command-line manners', () => {
     assert.deepEqual(JSON.parse(run.stdout), {
       protocol: 'TCP',
       port: 80,
-      endpoints: ['x/a', 'x/b', 'y/c'],
+      sources: ['x/a', 'x/b', 'y/c'],
+      destinations: ['x/a', 'x/b', 'y/c'],
       flows: [
         { src: 'x/a', dst: 'x/b', allowed: true },
         { src: 'x/a', dst: 'y/c', allowed: true },

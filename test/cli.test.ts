@@ -60,7 +60,7 @@ describe('netpol CLI', () => {
   it('check names the endpoints it knows when a peer is unknown', async () => {
     const run = await runCli(['check', TINY, '--from', 'x/nope', '--to', 'x/a', '--port', '80']);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /no endpoint or IP address "x\/nope"; endpoints in x: a, b/);
+    assert.match(run.stderr, /no workload, pod or IP address "x\/nope"; in x: x\/a\[Pod\], x\/b\[Pod\]\n/);
   });
 
   it('validate reports each problem with file:line and exits 1', async () => {

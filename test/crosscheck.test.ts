@@ -6,7 +6,7 @@ import { computeConnectivity } from '../src/engine/connectivity.js';
 import { rangeName, workloadConnections, workloadName } from '../src/engine/connlist.js';
 import { endpointFlow, makeFlow } from '../src/engine/flow.js';
 import { decide } from '../src/engine/verdict.js';
-import { type Cluster, buildCluster } from '../src/model/cluster.js';
+import { type Cluster, type ClusterOptions, buildCluster } from '../src/model/cluster.js';
 import type { Endpoint } from '../src/model/endpoints.js';
 import type { IPAddress } from '../src/algebra/ip.js';
 import type { AddressRange } from '../src/algebra/ipset.js';
@@ -87,13 +87,13 @@ function portClasses(cluster: Cluster): [Protocol, number][] {
   return PROTOCOLS.flatMap((protocol) => ports.map((port): [Protocol, number] => [protocol, port]));
 }
 
-const clusterOf = (objects: JSONObject[]): Cluster => {
+const clusterOf = (objects: JSONObject[], options: ClusterOptions = {}): Cluster => {
   const sourced = objects.map((o) => objectFromData(o));
   assert.deepEqual(
     validateObjects(sourced).map((d) => d.message),
     [],
   );
-  return buildCluster(sourced);
+  return buildCluster(sourced, options);
 };
 
 // Random small clusters: few labels and ports, so selectors and names collide often.
@@ -149,49 +149,165 @@ const policySpec = fc.record(
   },
   { requiredKeys: ['podSelector'] },
 );
-const randomCluster = fc
-  .tuple(
-    fc.array(
-      fc.tuple(
-        fc.constantFrom('x', 'y'),
-        labels,
-        fc.uniqueArray(containerPort, { maxLength: 2, selector: (p) => p.name }),
-        fc.boolean(),
+/** Where a pod is: not scheduled, a pod of node n1 with an address, or in n1's network with n1's address. */
+type Placement = 'none' | 'pod' | 'hostNetwork';
+const placed = (placement: Placement, i: number): object => {
+  if (placement === 'none') return {};
+  const ip = placement === 'pod' ? `10.0.0.${i + 1}` : '192.168.0.1';
+  return { status: { podIP: ip, hostIP: '192.168.0.1' } };
+};
+const randomClusterWith = (placements: readonly Placement[]) =>
+  fc
+    .tuple(
+      fc.array(
+        fc.tuple(
+          fc.constantFrom('x', 'y'),
+          labels,
+          fc.uniqueArray(containerPort, { maxLength: 2, selector: (p) => p.name }),
+          fc.constantFrom(...placements),
+        ),
+        { minLength: 1, maxLength: 5 },
       ),
-      { minLength: 1, maxLength: 5 },
-    ),
-    fc.array(fc.tuple(fc.constantFrom('x', 'y'), policySpec), { maxLength: 4 }),
-    fc.record({ x: labels, y: labels }),
+      fc.array(fc.tuple(fc.constantFrom('x', 'y'), policySpec), { maxLength: 4 }),
+      fc.record({ x: labels, y: labels }),
+    )
+    .map(
+      ([pods, policies, nsLabels]) =>
+        [
+          ...(['x', 'y'] as const).map((name) => ({
+            apiVersion: 'v1',
+            kind: 'Namespace',
+            metadata: { name, labels: nsLabels[name] },
+          })),
+          ...pods.map(([ns, podLabels, ports, placement], i) => ({
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name: `p${i}`, namespace: ns, labels: podLabels },
+            spec: {
+              ...(placement === 'none' ? {} : { nodeName: 'n1' }),
+              ...(placement === 'hostNetwork' ? { hostNetwork: true } : {}),
+              containers: [{ name: 'c', ports }],
+            },
+            ...placed(placement, i),
+          })),
+          ...policies.map(([ns, spec], i) => ({
+            apiVersion: 'networking.k8s.io/v1',
+            kind: 'NetworkPolicy',
+            metadata: { name: `np${i}`, namespace: ns },
+            spec,
+          })),
+        ] as unknown as JSONObject[],
+    );
+// Node traffic (a hostNetwork pod as node) is out of the list by design; under hostNetworkPods: pod there is none.
+const randomCluster = randomClusterWith(['none', 'pod']);
+
+// Random clusters mixing every kind of endpoint with one small label space, so that an Ironcore
+// objectSelector of one kind and peers of other kinds (and pod selectors) pick objects with equal labels.
+const ENDPOINT_KINDS = ['NetworkInterface', 'LoadBalancer', 'VirtualIP', 'Pod'] as const;
+const IRONCORE_PEER_KINDS = ['NetworkInterface', 'LoadBalancer', 'VirtualIP'] as const;
+const appLabel = fc.record({ app: label }, { requiredKeys: [] });
+const ironcorePeer = fc.oneof(
+  fc
+    .record({ objectSelector: fc.tuple(fc.constantFrom(...IRONCORE_PEER_KINDS), appLabel) })
+    .map(({ objectSelector }) => ({
+      objectSelector: { kind: objectSelector[0], matchLabels: objectSelector[1] },
+    })),
+  cidr.map((c) => ({ ipBlock: { cidr: c } })),
+);
+const ironcoreRule = (field: 'from' | 'to') =>
+  fc.record({
+    [field]: fc.array(ironcorePeer, { minLength: 1, maxLength: 2 }),
+    ports: fc.array(fc.record({ protocol: fc.constantFrom('TCP', 'UDP'), port: fc.constantFrom(53, 80) }), {
+      minLength: 1,
+      maxLength: 2,
+    }),
+  });
+const ironcorePolicySpec = fc.record({
+  networkRef: fc.constantFrom('n1', 'n2').map((name) => ({ name })),
+  networkInterfaceSelector: appLabel.map((l) => ({ matchLabels: l })),
+  ingress: fc.array(ironcoreRule('from'), { minLength: 1, maxLength: 2 }),
+  egress: fc.array(ironcoreRule('to'), { maxLength: 2 }),
+});
+const mixedCluster = fc
+  .tuple(
+    fc.array(fc.tuple(fc.constantFrom(...ENDPOINT_KINDS), appLabel, fc.constantFrom('n1', 'n2')), {
+      minLength: 2,
+      maxLength: 7,
+    }),
+    fc.array(ironcorePolicySpec, { minLength: 1, maxLength: 3 }),
+    fc.array(policySpec, { maxLength: 1 }),
   )
-  .map(
-    ([pods, policies, nsLabels]) =>
-      [
-        ...(['x', 'y'] as const).map((name) => ({
-          apiVersion: 'v1',
-          kind: 'Namespace',
-          metadata: { name, labels: nsLabels[name] },
-        })),
-        ...pods.map(([ns, podLabels, ports, hasIP], i) => ({
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { name: `p${i}`, namespace: ns, labels: podLabels },
-          spec: { containers: [{ name: 'c', ports }] },
-          ...(hasIP ? { status: { podIP: `10.0.0.${i + 1}` } } : {}),
-        })),
-        ...policies.map(([ns, spec], i) => ({
-          apiVersion: 'networking.k8s.io/v1',
-          kind: 'NetworkPolicy',
-          metadata: { name: `np${i}`, namespace: ns },
-          spec,
-        })),
-      ] as unknown as JSONObject[],
-  );
+  .map(([objects, ironcorePolicies, policies]) => {
+    const firstInterface = objects.findIndex(([kind]) => kind === 'NetworkInterface');
+    const apiVersion = 'networking.ironcore.dev/v1alpha1';
+    return [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } },
+      ...['n1', 'n2'].map((name) => ({ apiVersion, kind: 'Network', metadata: { name, namespace: 'x' } })),
+      ...objects.map(([kind, labels, network], i) => {
+        const metadata = { name: `${kind.toLowerCase()}-${i}`, namespace: 'x', labels };
+        const ip = `10.0.0.${i + 1}`;
+        switch (kind) {
+          case 'NetworkInterface':
+            return { apiVersion, kind, metadata, spec: { networkRef: { name: network }, ips: [{ value: ip }] } };
+          case 'LoadBalancer':
+            return {
+              apiVersion,
+              kind,
+              metadata,
+              spec: { type: 'Internal', networkRef: { name: network }, ips: [{ value: ip }] },
+            };
+          case 'VirtualIP':
+            return {
+              apiVersion,
+              kind,
+              metadata,
+              spec: {
+                type: 'Public',
+                ipFamily: 'IPv4',
+                ...(firstInterface >= 0 ? { targetRef: { name: `networkinterface-${firstInterface}` } } : {}),
+              },
+              status: { ip },
+            };
+          case 'Pod':
+            return { apiVersion: 'v1', kind, metadata, spec: { containers: [{ name: 'c' }] }, status: { podIP: ip } };
+        }
+      }),
+      ...ironcorePolicies.map((spec, i) => ({
+        apiVersion,
+        kind: 'NetworkPolicy',
+        metadata: { name: `inp${i}`, namespace: 'x' },
+        spec,
+      })),
+      ...policies.map((spec, i) => ({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: `np${i}`, namespace: 'x' },
+        spec,
+      })),
+    ] as unknown as JSONObject[];
+  });
 
 describe('list agrees with check', () => {
   it('on random small clusters', () => {
     fc.assert(
       fc.property(randomCluster, (objects) => crossCheck(clusterOf(objects))),
       { numRuns: 150 },
+    );
+  });
+
+  it('on random clusters with hostNetwork pods, taken as pods', () => {
+    fc.assert(
+      fc.property(randomClusterWith(['none', 'pod', 'hostNetwork']), (objects) =>
+        crossCheck(clusterOf(objects, { hostNetworkPods: 'pod' })),
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('on random clusters that mix interfaces, load balancers, virtual IPs and pods with equal labels', () => {
+    fc.assert(
+      fc.property(mixedCluster, (objects) => crossCheck(clusterOf(objects))),
+      { numRuns: 200 },
     );
   });
 

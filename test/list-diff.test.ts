@@ -47,6 +47,38 @@ describe('netpol list', () => {
     assert.match(html, /<td class="some">TCP 5432,UDP 53<\/td>/);
   });
 
+  it('keeps the sources of an ipBlock apart from its destinations when both are cut into as many ranges', async () => {
+    // Ingress cuts at 10.0.0.0/30 and 10.0.0.2/32: 0.0.0.0-9.255.255.255, 10.0.0.0-10.0.0.1, 10.0.0.2, 10.0.0.3,
+    // 10.0.0.4-255.255.255.255. Egress cuts at 10.0.0.2/32 and 192.0.2.0/24: five ranges as well. The same
+    // ipBlock 10.0.0.2/32 is in both directions: it is the third source range and the second destination range.
+    const yaml = [
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\n' +
+        'spec: {containers: [{name: c}]}\nstatus: {podIP: 10.0.0.1}',
+      [
+        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: x}\nspec:',
+        '  podSelector: {matchLabels: {app: a}}',
+        '  ingress:',
+        '  - {from: [{ipBlock: {cidr: 10.0.0.2/32}}], ports: [{port: 53}]}',
+        '  - {from: [{ipBlock: {cidr: 10.0.0.0/30}}], ports: [{port: 80}]}',
+        '  egress:',
+        '  - {to: [{ipBlock: {cidr: 10.0.0.2/32}}], ports: [{port: 53}]}',
+        '  - {to: [{ipBlock: {cidr: 192.0.2.0/24}}], ports: [{port: 443}]}',
+      ].join('\n'),
+    ].join('\n---\n');
+    const run = await runCli(['list', '-'], yaml);
+    assert.equal(
+      run.stdout,
+      [
+        '10.0.0.0-10.0.0.1[External] => x/a[Pod] : TCP 80',
+        '10.0.0.2-10.0.0.2[External] => x/a[Pod] : TCP 53,80',
+        '10.0.0.3-10.0.0.3[External] => x/a[Pod] : TCP 80',
+        'x/a[Pod] => 10.0.0.2-10.0.0.2[External] : TCP 53',
+        'x/a[Pod] => 192.0.2.0-192.0.2.255[External] : TCP 443',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('refuses --focus-direction without a workload', async () => {
     assert.equal((await runCli(['list', V1, '--focus-direction', 'ingress'])).code, 2);
   });

@@ -6,7 +6,9 @@ import { type Inputs, inputsAreValid, readInputs, validObjects } from '../model/
 import { DEFAULT_MAX_INPUT_BYTES, LARGEST_INPUT_BYTES, type LoadOptions } from '../model/load.js';
 import { buildCluster, unmodelledPolicyWarning } from '../model/cluster.js';
 import { SEMANTICS, type Semantics } from '../policy/legacy.js';
+import { DEFAULT_HOST_NETWORK_PODS, HOST_NETWORK_PODS, type HostNetworkPods } from '../policy/host-network.js';
 import { type SourcedObject, formatLocation } from '../model/source.js';
+import { isValidPortName } from '../validate/names.js';
 import type { Io } from './io.js';
 import { emptyInputNotice, leftOutNotice, skipSummary } from './input-report.js';
 import { plural } from '../util/plural.js';
@@ -134,9 +136,10 @@ export function loadOrReport(
 ): { objects: readonly SourcedObject[]; cluster: Cluster } | undefined {
   const objects = objectsOrReport(paths, io, flags);
   if (objects === undefined) return undefined;
-  const cluster = buildCluster(objects, { semantics: flags.semantics });
+  const cluster = buildCluster(objects, { semantics: flags.semantics, hostNetworkPods: flags.hostNetworkPods });
   for (const p of cluster.legacy?.problems ?? [])
     io.err(`${formatLocation(p.origin)}: Namespace ${p.namespace}: ${p.message}\n`);
+  for (const w of cluster.warnings) io.err(`${formatLocation(w.origin)}: warning: ${w.message}\n`);
   reportUnmodelled(cluster.unmodelledPolicies, io);
   return { objects, cluster };
 }
@@ -177,15 +180,27 @@ export function parsePort(text: string): number {
   return port;
 }
 
+/** A destination port: a number, or a container port name (an IANA_SVC_NAME) that the destination resolves. */
+export function parsePortOrName(text: string): number | string {
+  if (/^[0-9]+$/.test(text)) return parsePort(text);
+  if (isValidPortName(text).length > 0)
+    throw new InvalidArgumentError('a port is a number from 1 to 65535, or a container port name such as http');
+  return text;
+}
+
 export function parseProtocol(text: string): Protocol {
   const upper = text.toUpperCase();
   if (!isProtocol(upper)) throw new InvalidArgumentError('the protocol is TCP, UDP or SCTP');
   return upper;
 }
 
-/** The switches for what upstream leaves to implementations. */
-export function addEngineOptions(command: Command): Command {
-  return command
+/**
+ * The switches for what upstream leaves to implementations. `hostNetworkPods: false` leaves out
+ * `--host-network-pods`, for commands that enforce rules: a ruleset follows upstream, where hostNetwork pods are
+ * node traffic.
+ */
+export function addEngineOptions(command: Command, { hostNetworkPods = true } = {}): Command {
+  command
     .option('--no-ipblock-pod-ips', "ipBlocks never match pod addresses (Cilium's default); by default they do")
     .option('--no-local-node-egress', "subject egress to the pod's own node to policy; by default it is always allowed")
     .addOption(
@@ -196,6 +211,16 @@ export function addEngineOptions(command: Command): Command {
         .choices(SEMANTICS)
         .default('v1'),
     );
+  if (!hostNetworkPods) return command;
+  return command.addOption(
+    new Option(
+      '--host-network-pods <model>',
+      'node: hostNetwork pods are node traffic, as upstream says; pod: policy subjects and peers like any pod, ' +
+        'as netpol-analyzer takes them',
+    )
+      .choices(HOST_NETWORK_PODS)
+      .default(DEFAULT_HOST_NETWORK_PODS),
+  );
 }
 
 /** What commander makes of the flags that addEngineOptions declares. */
@@ -203,6 +228,7 @@ export interface EngineFlags extends InputFlags {
   readonly ipblockPodIps?: boolean;
   readonly localNodeEgress?: boolean;
   readonly semantics?: Semantics;
+  readonly hostNetworkPods?: HostNetworkPods;
 }
 
 export function engineOptionsFrom(opts: EngineFlags): EngineOptions {

@@ -1,7 +1,7 @@
 import { ConnSet } from '../algebra/connset.js';
 import type { AddressRange } from '../algebra/ipset.js';
 import type { Cluster } from '../model/cluster.js';
-import type { Direction, Peer, Policy, Rule } from '../policy/ir.js';
+import { type Direction, type Peer, type Policy, type Rule, peerKey } from '../policy/ir.js';
 import { type Identity, identitiesOf } from './identities.js';
 import { AddressCells } from './ranges.js';
 import {
@@ -171,7 +171,8 @@ function directionView(
 /** Which identities and ranges each peer matches, computed once per distinct peer. */
 class PeerMatcher {
   private readonly identityCache = new Map<string, number[]>();
-  private readonly rangeCache = new Map<string, number[]>();
+  /** Per list of ranges: sources and destinations are cut apart, and may well be as many. */
+  private readonly rangeCache = new WeakMap<readonly AddressRange[], Map<string, number[]>>();
   private readonly byNamespace = new Map<string, Identity[]>();
   private readonly portCache = new Map<Rule, ConnSet>();
 
@@ -207,14 +208,16 @@ class PeerMatcher {
 
   ranges(peer: Peer, ranges: readonly AddressRange[]): number[] {
     if (peer.kind !== 'ipBlock') return [];
-    const key = `${peerKey(peer)}\u0000${ranges.length}`;
-    let matched = this.rangeCache.get(key);
+    let cache = this.rangeCache.get(ranges);
+    if (cache === undefined) this.rangeCache.set(ranges, (cache = new Map()));
+    const key = peerKey(peer);
+    let matched = cache.get(key);
     if (matched === undefined) {
       matched = ranges.flatMap((range, r) => {
         const remote: FlowPeer = { kind: 'external', ip: { family: range.family, value: range.first } };
         return peerMatchesRemote(this.cluster, peer, remote, this.options) ? [r] : [];
       });
-      this.rangeCache.set(key, matched);
+      cache.set(key, matched);
     }
     return matched;
   }
@@ -237,10 +240,3 @@ const remoteOf = (identity: Identity): FlowPeer => ({
   endpoint: identity.representative,
   ip: identity.ip,
 });
-
-function peerKey(peer: Peer): string {
-  if (peer.kind === 'ipBlock') return `B\u0000${peer.cidr}\u0000${peer.except.join(',')}`;
-  const namespaces =
-    peer.namespaces.kind === 'same' ? `=${peer.namespaces.namespace}` : `~${peer.namespaces.selector.toString()}`;
-  return `S\u0000${namespaces}\u0000${peer.pods.toString()}`;
-}

@@ -1,22 +1,42 @@
 import type { Protocol } from '../algebra/connset.js';
 import type { Cluster } from '../model/cluster.js';
+import type { Endpoint } from '../model/endpoints.js';
+import { namedPortNumbers } from '../policy/named-port.js';
 import type { TruthTable } from './truthtable.js';
 import { endpointFlow } from './flow.js';
 import { type EngineOptions, decide, defaultEngineOptions } from './verdict.js';
 
-/** The pod-level truth table for one port and protocol, over every endpoint. */
+/** Which rows and columns a table has: every endpoint unless said otherwise. */
+export interface MatrixScope {
+  readonly sources?: readonly Endpoint[];
+  readonly destinations?: readonly Endpoint[];
+}
+
+/**
+ * The pod-level truth table for one port and protocol. A port name is resolved on each destination, as
+ * NetworkPolicy resolves it; a destination without a container port of that name and protocol has nothing to
+ * connect to, and its column is denied (`destinationsWithoutPort` says which).
+ */
 export function connectivityMatrix(
   cluster: Cluster,
   protocol: Protocol,
-  port: number,
+  port: number | string,
   options: EngineOptions = defaultEngineOptions,
+  { sources = cluster.endpoints, destinations = cluster.endpoints }: MatrixScope = {},
 ): TruthTable {
-  const endpoints = cluster.endpoints;
-  const names = endpoints.map((e) => e.id);
-  const cells = endpoints.map((src) =>
-    endpoints.map((dst) =>
-      src === dst ? undefined : decide(cluster, endpointFlow(src, dst, protocol, port), options).allowed,
-    ),
+  const cells = sources.map((src) =>
+    destinations.map((dst) => {
+      if (src === dst) return undefined;
+      const number = typeof port === 'number' ? port : namedPortNumbers(dst.ports, port, protocol)[0];
+      return number !== undefined && decide(cluster, endpointFlow(src, dst, protocol, number), options).allowed;
+    }),
   );
-  return { sources: names, destinations: names, cells };
+  return { sources: sources.map((e) => e.id), destinations: destinations.map((e) => e.id), cells };
 }
+
+/** The destinations a port name means nothing on. */
+export const destinationsWithoutPort = (
+  destinations: readonly Endpoint[],
+  name: string,
+  protocol: Protocol,
+): Endpoint[] => destinations.filter((dst) => namedPortNumbers(dst.ports, name, protocol).length === 0);

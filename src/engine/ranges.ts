@@ -1,4 +1,4 @@
-import { type Family, type IPAddress, parseCIDR } from '../algebra/ip.js';
+import type { Family, IPAddress } from '../algebra/ip.js';
 import type { AddressRange } from '../algebra/ipset.js';
 import type { Policy, Direction } from '../policy/ir.js';
 
@@ -14,7 +14,7 @@ export class AddressCells {
     private readonly starts: Record<Family, bigint[]>,
   ) {}
 
-  /** Cuts at the CIDRs and excepts of the given directions' rules; IPv4 always, IPv6 where a rule names IPv6. */
+  /** Cuts at the ipBlocks of the given directions' rules; IPv4 always, IPv6 where a rule names IPv6. */
   static of(policies: readonly Policy[], directions: readonly Direction[]): AddressCells {
     const cuts: Record<Family, Set<bigint>> = { 4: new Set([0n]), 6: new Set() };
     for (const policy of policies) {
@@ -23,12 +23,10 @@ export class AddressCells {
           if (rule.peers === 'any') continue;
           for (const peer of rule.peers) {
             if (peer.kind !== 'ipBlock') continue;
-            // Cut at the cidr and at every except, as users' golden files expect, even where an
-            // except sits on the cidr's edge and the cut changes no answer.
-            for (const text of [peer.cidr, ...peer.except]) {
-              const cidr = parseCIDR(text);
-              if (cidr !== undefined) addCut(cuts[cidr.family], cidr);
-            }
+            // Where the block's addresses begin and end (its cidr minus its excepts, run by run), as
+            // netpol-analyzer cuts: excepts that touch leave one hole, and an except on the cidr's edge
+            // moves the edge rather than adding a cut.
+            for (const range of peer.ips.ranges()) addCut(cuts[range.family], range);
           }
         }
       }

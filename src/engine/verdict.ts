@@ -13,6 +13,7 @@ import {
   type SelectorPeer,
   inScope,
 } from '../policy/ir.js';
+import { namedPortNumbers } from '../policy/named-port.js';
 
 /**
  * The behaviours upstream leaves to implementations, as switches. The
@@ -192,11 +193,10 @@ export function peerNamespaceMatches(cluster: Cluster, peer: SelectorPeer, names
  */
 export function portMatchConns(match: PortMatch, dst: Endpoint | undefined): ConnSet {
   if (match.kind === 'numbered') return ConnSet.of(match.protocol, match.ports);
-  let conns = ConnSet.none;
-  for (const p of dst?.ports ?? []) {
-    if (p.name === match.name && p.protocol === match.protocol) conns = conns.union(ConnSet.port(p.protocol, p.port));
-  }
-  return conns;
+  return namedPortNumbers(dst?.ports ?? [], match.name, match.protocol).reduce(
+    (conns, port) => conns.union(ConnSet.port(match.protocol, port)),
+    ConnSet.none,
+  );
 }
 
 /** The connections a rule's port list allows towards one destination. */
@@ -214,9 +214,13 @@ export function portMatches(match: PortMatch, flow: Flow): boolean {
   );
 }
 
+/**
+ * A pod talking to itself: the same endpoint, or an endpoint and its own address. Two endpoints that share an
+ * address (pods in their node's network, taken as pods) are two pods, and policy decides between them.
+ */
 function isSelf(flow: Flow): boolean {
   const { src, dst } = flow;
-  if (src.kind === 'endpoint' && dst.kind === 'endpoint' && src.endpoint === dst.endpoint) return true;
+  if (src.kind === 'endpoint' && dst.kind === 'endpoint') return src.endpoint === dst.endpoint;
   return src.ip !== undefined && dst.ip !== undefined && addressKey(src.ip) === addressKey(dst.ip);
 }
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { generateCluster } from '../../bench/generate.js';
 import { formatIP } from '../algebra/ip.js';
+import { HOST_NETWORK_PODS } from '../policy/host-network.js';
 import { type Cluster, buildCluster } from './cluster.js';
 import { ClusterBuilder } from './cluster-builder.js';
 import { type JSONObject, type SourcedObject, objectFromData } from './source.js';
@@ -20,12 +21,22 @@ function normal(cluster: Cluster): unknown {
     namespaces: [...cluster.namespaces.values()].sort((a, b) => a.name.localeCompare(b.name)),
     policies: cluster.policies.length,
     families: cluster.families,
+    warnings: cluster.warnings,
   };
 }
 
 type Change =
   | {
-      kind: 'relabel' | 'delete' | 'orphan' | 'hostNetwork' | 'sameAddress' | 'hostIP' | 'elsewhere';
+      kind:
+        | 'relabel'
+        | 'delete'
+        | 'orphan'
+        | 'hostNetwork'
+        | 'sameAddress'
+        | 'hostIP'
+        | 'elsewhere'
+        | 'finish'
+        | 'unloadedOwner';
       pod: number;
       other: number;
     }
@@ -55,6 +66,8 @@ const change: fc.Arbitrary<Change> = fc.oneof(
         'sameAddress' as const,
         'hostIP' as const,
         'elsewhere' as const,
+        'finish' as const,
+        'unloadedOwner' as const,
       ),
       pod: fc.nat(),
       other: fc.nat(),
@@ -124,6 +137,16 @@ function applyChange(objects: readonly SourcedObject[], c: Change, serial: numbe
       // A namespace no object declares: it exists only through its pods.
       metadata['namespace'] = `undeclared-${serial % 2}`;
       break;
+    case 'finish':
+      // A finished pod is no endpoint, but still one of its workload's pods.
+      raw['status'] = { ...(raw['status'] as JSONObject), phase: serial % 2 === 0 ? 'Succeeded' : 'Failed' };
+      break;
+    case 'unloadedOwner':
+      // Its controller is not in the input: the pod is reported as that controller.
+      metadata['ownerReferences'] = [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `gone-${serial % 2}`, controller: true, uid: 'u' },
+      ];
+      break;
   }
   return objects.map((o, i) => (i === index ? objectFromData(raw) : o));
 }
@@ -135,28 +158,32 @@ const diff = (before: readonly SourcedObject[], after: readonly SourcedObject[])
 };
 
 describe('ClusterBuilder', () => {
-  it('patches clusters into what a fresh build gives, after any churn', () => {
+  it('patches clusters into what a fresh build gives, after any churn, whichever hostNetwork pods are', () => {
     const start = generateCluster({ pods: 40, policies: 10, namespaces: 3 }).map((o) => objectFromData(o));
     let patches = 0;
     let builds = 0;
     fc.assert(
-      fc.property(fc.array(change, { minLength: 1, maxLength: 20 }), (changes) => {
-        const builder = new ClusterBuilder();
-        let objects: readonly SourcedObject[] = start;
-        builder.build(objects);
-        changes.forEach((c, serial) => {
-          const next = applyChange(objects, c, serial + 1);
-          const patched = builder.build(next, diff(objects, next));
-          objects = next;
-          builds++;
-          if (builder.lastBuild === 'patched') patches++;
-          assert.deepEqual(
-            normal(patched),
-            normal(buildCluster(objects)),
-            `after ${JSON.stringify(changes.slice(0, serial + 1))}`,
-          );
-        });
-      }),
+      fc.property(
+        fc.array(change, { minLength: 1, maxLength: 20 }),
+        fc.constantFrom(...HOST_NETWORK_PODS),
+        (changes, hostNetworkPods) => {
+          const builder = new ClusterBuilder({ hostNetworkPods });
+          let objects: readonly SourcedObject[] = start;
+          builder.build(objects);
+          changes.forEach((c, serial) => {
+            const next = applyChange(objects, c, serial + 1);
+            const patched = builder.build(next, diff(objects, next));
+            objects = next;
+            builds++;
+            if (builder.lastBuild === 'patched') patches++;
+            assert.deepEqual(
+              normal(patched),
+              normal(buildCluster(objects, { hostNetworkPods })),
+              `after ${JSON.stringify(changes.slice(0, serial + 1))}`,
+            );
+          });
+        },
+      ),
       { numRuns: 150 },
     );
     // The fallback alone would pass the comparison: the patch must have run, often.

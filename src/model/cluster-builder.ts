@@ -8,6 +8,7 @@ import {
   buildCluster,
   familiesWith,
   familyCounts,
+  holdsOwnAddresses,
   namespaceOf,
   nodesFrom,
 } from './cluster.js';
@@ -62,7 +63,8 @@ export class ClusterBuilder {
   build(input: readonly SourcedObject[] | (() => readonly SourcedObject[]), change?: ObjectChange): Cluster {
     let gathered: readonly SourcedObject[] | undefined;
     const objects = (): readonly SourcedObject[] => (gathered ??= typeof input === 'function' ? input() : input);
-    const patched = this.basis !== undefined && change !== undefined ? patch(this.basis, change, objects) : undefined;
+    const patched =
+      this.basis !== undefined && change !== undefined ? patch(this.basis, change, objects, this.options) : undefined;
     this.lastBuild = patched === undefined ? 'full' : 'patched';
     if (patched !== undefined) return (this.basis = patched).cluster;
     const cluster = buildCluster(objects(), this.options);
@@ -70,7 +72,7 @@ export class ClusterBuilder {
     this.basis = {
       cluster,
       workloads,
-      refs: countRefs(cluster, workloads, objects()),
+      refs: countRefs(cluster, workloads, objects(), this.options),
       families: familyCounts(cluster.endpoints),
     };
     return cluster;
@@ -81,6 +83,7 @@ function countRefs(
   cluster: Cluster,
   workloads: readonly SourcedObject[],
   objects: readonly SourcedObject[],
+  options: ClusterOptions,
 ): Map<unknown, number> {
   const refs = new Map<unknown, number>();
   // Node objects hold their node and addresses whatever the pods do.
@@ -91,7 +94,7 @@ function countRefs(
         ...(cluster.nodes.get(o.name)?.addresses ?? []).map((ip) => `${o.name}|${addressKey(ip)}`),
       ])
         add(refs, key, 1);
-  const place = podPlacer(workloads, namespaceOf);
+  const place = podPlacer(workloads, namespaceOf, options.hostNetworkPods);
   for (const o of objects) {
     if (knownKind(o.apiVersion, o.kind) !== 'Pod') continue;
     const { endpoint, owner } = place(o);
@@ -100,13 +103,16 @@ function countRefs(
   return refs;
 }
 
-/** What a pod's endpoint holds in place beyond itself: its workload's pod count, its node, the node addresses it reports. */
-function refsOf(e: Endpoint, owner: SourcedObject | undefined): unknown[] {
+/**
+ * What a pod holds in place beyond its endpoint: its workload's pod count (a finished pod counts there too), and
+ * through its endpoint its node and the node addresses it reports.
+ */
+function refsOf(e: Endpoint | undefined, owner: SourcedObject | undefined): unknown[] {
   const refs: unknown[] = owner === undefined ? [] : [owner];
-  if (e.node === undefined) return refs;
+  if (e?.node === undefined) return refs;
   refs.push(e.node);
   if (e.hostIP !== undefined) refs.push(`${e.node}|${addressKey(e.hostIP)}`);
-  if (e.hostNetwork) for (const ip of e.ips) refs.push(`${e.node}|${addressKey(ip)}`);
+  if (!holdsOwnAddresses(e)) for (const ip of e.ips) refs.push(`${e.node}|${addressKey(ip)}`);
   return refs;
 }
 
@@ -117,34 +123,39 @@ function add(refs: Map<unknown, number>, key: unknown, by: number): boolean {
   return before === 0 || before + by === 0;
 }
 
-function patch(basis: Basis, change: ObjectChange, objects: () => readonly SourcedObject[]): Basis | undefined {
+function patch(
+  basis: Basis,
+  change: ObjectChange,
+  objects: () => readonly SourcedObject[],
+  options: ClusterOptions,
+): Basis | undefined {
   const isPod = (o: SourcedObject): boolean => knownKind(o.apiVersion, o.kind) === 'Pod';
   if (!change.removed.every(isPod) || !change.added.every(isPod)) return undefined;
   const { cluster } = basis;
-  const place = podPlacer(basis.workloads, namespaceOf);
-  const removed = change.removed.map(place);
-  const added = change.added.map(place);
+  // Pods that shared an address are weighed again by the full build, which warns about them.
+  if (cluster.warnings.length > 0) return undefined;
+  const place = podPlacer(basis.workloads, namespaceOf, options.hostNetworkPods);
+  const placements = { removed: change.removed.map(place), added: change.added.map(place) };
+  const removed = placements.removed.flatMap(({ endpoint }) => (endpoint === undefined ? [] : [endpoint]));
+  const added = placements.added.flatMap(({ endpoint }) => (endpoint === undefined ? [] : [endpoint]));
   // An endpoint renamed for a clash, or a namespace that exists only through references, is the full build's business.
-  if (removed.some(({ endpoint }) => cluster.endpointById.get(endpoint.id) !== endpoint)) return undefined;
-  if ([...removed, ...added].some(({ endpoint }) => cluster.namespaces.get(endpoint.namespace)?.implicit !== false))
+  if (removed.some((endpoint) => cluster.endpointById.get(endpoint.id) !== endpoint)) return undefined;
+  if ([...removed, ...added].some((endpoint) => cluster.namespaces.get(endpoint.namespace)?.implicit !== false))
     return undefined;
-  const gone = new Set(removed.map((p) => p.endpoint));
+  const gone = new Set(removed);
   const goneIds = new Set([...gone].map((e) => e.id));
   const clashes = (id: string): boolean => cluster.endpointById.has(id) && !goneIds.has(id);
-  if (
-    added.some(({ endpoint }) => clashes(endpoint.id)) ||
-    new Set(added.map((p) => p.endpoint.id)).size !== added.length
-  )
+  if (added.some((endpoint) => clashes(endpoint.id)) || new Set(added.map((e) => e.id)).size !== added.length)
     return undefined;
 
   const refs = new Map(basis.refs);
   let nodesChanged = false;
   let ownersChanged = false;
-  for (const [placements, by] of [
-    [removed, -1],
-    [added, 1],
+  for (const [list, by] of [
+    [placements.removed, -1],
+    [placements.added, 1],
   ] as const) {
-    for (const { endpoint, owner } of placements) {
+    for (const { endpoint, owner } of list) {
       for (const key of refsOf(endpoint, owner)) {
         if (!add(refs, key, by)) continue;
         if (key === owner) ownersChanged = true;
@@ -154,30 +165,26 @@ function patch(basis: Basis, change: ObjectChange, objects: () => readonly Sourc
   }
   if (ownersChanged) return undefined;
 
-  const endpoints = patchSorted(
-    cluster.endpoints,
-    gone,
-    added.map((p) => p.endpoint),
-  );
+  const endpoints = patchSorted(cluster.endpoints, gone, added);
   const endpointById = PatchedMap.of(
     cluster.endpointById,
-    added.map(({ endpoint }) => [endpoint.id, endpoint] as const),
+    added.map((endpoint) => [endpoint.id, endpoint] as const),
     goneIds,
   );
-  const addressesOf = (e: Endpoint): string[] => (e.hostNetwork ? [] : e.ips.map(addressKey));
+  const addressesOf = (e: Endpoint): string[] => (holdsOwnAddresses(e) ? e.ips.map(addressKey) : []);
   const endpointByAddress = PatchedMap.of(
     cluster.endpointByAddress,
-    added.flatMap(({ endpoint }) => addressesOf(endpoint).map((key) => [key, endpoint] as const)),
+    added.flatMap((endpoint) => addressesOf(endpoint).map((key) => [key, endpoint] as const)),
     [...gone].flatMap((e) => addressesOf(e).filter((key) => cluster.endpointByAddress.get(key) === e)),
   );
-  // Two pods with one address: the full build keeps the later one by id; a patch cannot tell without looking.
-  if (endpointByAddress.size !== endpoints.reduce((n, e) => n + (e.hostNetwork ? 0 : e.ips.length), 0))
+  // Two pods with one address: the full build decides which answers for it, and warns.
+  if (endpointByAddress.size !== endpoints.reduce((n, e) => n + (holdsOwnAddresses(e) ? e.ips.length : 0), 0))
     return undefined;
   for (const [key, count] of refs) if (count === 0) refs.delete(key);
   const nodes = nodesChanged ? nodesFrom(objects(), endpoints) : cluster.nodes;
   const counts = { ...basis.families };
   for (const e of gone) for (const ip of e.ips) counts[ip.family]--;
-  for (const { endpoint } of added) for (const ip of endpoint.ips) counts[ip.family]++;
+  for (const endpoint of added) for (const ip of endpoint.ips) counts[ip.family]++;
   const families = familiesWith(counts);
   const next: Cluster = {
     ...cluster,
@@ -187,7 +194,7 @@ function patch(basis: Basis, change: ObjectChange, objects: () => readonly Sourc
     nodes,
     families: sameList(families, cluster.families) ? cluster.families : families,
   };
-  patches.set(next, { from: cluster, removed: [...gone], added: added.map((p) => p.endpoint) });
+  patches.set(next, { from: cluster, removed: [...gone], added });
   return { ...basis, refs, families: counts, cluster: next };
 }
 

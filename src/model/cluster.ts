@@ -1,8 +1,9 @@
 import { compareStrings } from '../util/order.js';
-import { type Family, type IPAddress, parseIP } from '../algebra/ip.js';
+import { type Family, type IPAddress, formatAddress, parseIP } from '../algebra/ip.js';
 import type { Labels } from '../algebra/selector.js';
 import type { Policy } from '../policy/ir.js';
 import { normaliseIroncorePolicy } from '../policy/ironcore.js';
+import { type HostNetworkPods, DEFAULT_HOST_NETWORK_PODS } from '../policy/host-network.js';
 import { type LegacyPolicies, type Semantics, legacyPolicies } from '../policy/legacy.js';
 import { DEFAULT_NAMESPACE, normaliseNetworkPolicy } from '../policy/networkpolicy.js';
 import { type Endpoint, endpointsFrom } from './endpoints.js';
@@ -52,11 +53,20 @@ export interface Cluster {
    * answer says so.
    */
   readonly unmodelledPolicies: readonly SourcedObject[];
+  /** What the inputs say that cannot all be true, and how the cluster reads it: two running pods with one address. */
+  readonly warnings: readonly ClusterWarning[];
+}
+
+export interface ClusterWarning {
+  readonly origin: Location;
+  readonly message: string;
 }
 
 export interface ClusterOptions {
   /** `legacy`: the pre-1.7 model of namespace isolation by annotation. Default `v1`, as every cluster since 1.7. */
   readonly semantics?: Semantics;
+  /** Whether hostNetwork pods are node traffic (default) or pods like any other; see policy/host-network.ts. */
+  readonly hostNetworkPods?: HostNetworkPods;
 }
 
 const addressKeys = new WeakMap<IPAddress, string>();
@@ -76,9 +86,10 @@ export const namespaceOf = (o: SourcedObject): string => {
 /** Builds a cluster from objects that passed validation. */
 export function buildCluster(objects: readonly SourcedObject[], options: ClusterOptions = {}): Cluster {
   const semantics = options.semantics ?? 'v1';
-  const endpoints = [...endpointsFrom(objects, namespaceOf), ...ironcoreEndpoints(objects, namespaceOf)].sort((a, b) =>
-    compareStrings(a.id, b.id),
-  );
+  const endpoints = [
+    ...endpointsFrom(objects, namespaceOf, options.hostNetworkPods ?? DEFAULT_HOST_NETWORK_PODS),
+    ...ironcoreEndpoints(objects, namespaceOf),
+  ].sort((a, b) => compareStrings(a.id, b.id));
   const networkPolicies = objects
     .filter((o) => knownKind(o.apiVersion, o.kind) === 'NetworkPolicy')
     .map(normaliseNetworkPolicy);
@@ -91,8 +102,7 @@ export function buildCluster(objects: readonly SourcedObject[], options: Cluster
     ...endpoints.map((e) => e.namespace),
     ...policies.map((p) => p.namespace),
   ]);
-  const endpointByAddress = new Map<string, Endpoint>();
-  for (const e of endpoints) for (const ip of e.ips) if (!e.hostNetwork) endpointByAddress.set(addressKey(ip), e);
+  const { endpointByAddress, warnings } = addressIndex(endpoints);
   const families = familiesIn(endpoints);
   const policiesByNamespace = new Map<string, Policy[]>();
   for (const p of policies) {
@@ -112,7 +122,39 @@ export function buildCluster(objects: readonly SourcedObject[], options: Cluster
     semantics,
     ...(legacy ? { legacy } : {}),
     unmodelledPolicies: unmodelledPolicies(objects),
+    warnings,
   };
+}
+
+/** Whether an endpoint answers for its addresses: a pod in its node's network shares the node's. */
+export const holdsOwnAddresses = (e: Endpoint): boolean => e.nodeNetwork !== true;
+
+/**
+ * Endpoints by address. Two running pods cannot hold one address: a dump taken while an address moved says so,
+ * and the later pod by id answers for it, with a warning.
+ */
+function addressIndex(endpoints: readonly Endpoint[]): {
+  endpointByAddress: Map<string, Endpoint>;
+  warnings: ClusterWarning[];
+} {
+  const endpointByAddress = new Map<string, Endpoint>();
+  const warnings: ClusterWarning[] = [];
+  for (const e of endpoints) {
+    if (!holdsOwnAddresses(e)) continue;
+    for (const ip of e.ips) {
+      const key = addressKey(ip);
+      const before = endpointByAddress.get(key);
+      if (before !== undefined && before.kind === 'Pod' && e.kind === 'Pod')
+        warnings.push({
+          origin: e.origin,
+          message:
+            `Pod ${e.id}: ${formatAddress(ip)} is also the address of Pod ${before.id}, and both are running; ` +
+            `the address stands for ${e.id}`,
+        });
+      endpointByAddress.set(key, e);
+    }
+  }
+  return { endpointByAddress, warnings };
 }
 
 /** The policies among `objects` that the analysis does not model yet: the cluster-wide tiers. */
@@ -179,7 +221,7 @@ export function nodesFrom(objects: readonly SourcedObject[], endpoints: readonly
   for (const e of endpoints) {
     if (e.node === undefined) continue;
     add(e.node, e.hostIP);
-    if (e.hostNetwork) for (const ip of e.ips) add(e.node, ip);
+    if (!holdsOwnAddresses(e)) for (const ip of e.ips) add(e.node, ip);
   }
   return new Map(
     [...addresses].map(([name, ips]) => [

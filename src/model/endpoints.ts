@@ -1,7 +1,8 @@
 import { type Protocol, isProtocol } from '../algebra/connset.js';
 import { type IPAddress, parseIP } from '../algebra/ip.js';
 import type { Labels } from '../algebra/selector.js';
-import { type WorkloadKind, isWorkloadKind, knownKind } from './kinds.js';
+import { type HostNetworkPods, DEFAULT_HOST_NETWORK_PODS, isNodeTraffic } from '../policy/host-network.js';
+import { isWorkloadKind, knownKind } from './kinds.js';
 import type { Container, OwnerReference, Pod, PodSpec, Workload } from './resources.js';
 import type { EndpointKind } from '../policy/ir.js';
 import type { Location, SourcedObject } from './source.js';
@@ -13,9 +14,13 @@ export interface ContainerPortInfo {
   readonly protocol: Protocol;
 }
 
-/** The workload that reports an endpoint: itself for a bare Pod, and for every Ironcore object. */
+/**
+ * The workload that reports an endpoint: the top loaded owner of a pod, or the controller its owner reference
+ * names when that one is not loaded (any kind: a Job, a ReplicaSet, a custom controller); itself for a bare or
+ * static Pod, and for every Ironcore object.
+ */
 export interface Owner {
-  readonly kind: WorkloadKind | EndpointKind;
+  readonly kind: string;
   readonly name: string;
 }
 
@@ -36,8 +41,13 @@ export interface Endpoint {
   readonly hostIP: IPAddress | undefined;
   readonly ports: readonly ContainerPortInfo[];
   readonly owner: Owner;
-  /** hostNetwork pods are node traffic to NetworkPolicy, not pods. */
+  /**
+   * Node traffic to NetworkPolicy, not a pod: a hostNetwork pod, unless hostNetwork pods are taken as pods
+   * (policy/host-network.ts decides).
+   */
   readonly hostNetwork: boolean;
+  /** Runs in its node's network namespace (spec.hostNetwork): its addresses are the node's, and no one pod's. */
+  readonly nodeNetwork?: boolean;
   readonly origin: Location;
 }
 
@@ -45,11 +55,13 @@ export interface Endpoint {
  * Turns pods and workloads into endpoints. A workload stands for its replicas
  * through its pod template, unless its pods were loaded too; a workload owned
  * by another loaded workload (the ReplicaSet of a Deployment) is reported as
- * its top owner.
+ * its top owner. A pod that has finished (phase Succeeded or Failed) holds no
+ * address any more and is no endpoint, but its workload still has its pods.
  */
 export function endpointsFrom(
   objects: readonly SourcedObject[],
   namespaceOf: (o: SourcedObject) => string,
+  hostNetworkPods: HostNetworkPods = DEFAULT_HOST_NETWORK_PODS,
 ): Endpoint[] {
   const workloads = workloadIndex(workloadObjects(objects), namespaceOf);
   const endpoints: Endpoint[] = [];
@@ -59,25 +71,34 @@ export function endpointsFrom(
     const namespace = namespaceOf(o);
     const owner = podOwner(workloads, o, namespace);
     if (owner !== undefined) workloadsWithPods.add(owner);
-    endpoints.push(podEndpoint(o, namespace, owner));
+    if (!hasFinished(o)) endpoints.push(podEndpoint(o, namespace, owner, hostNetworkPods));
   }
   for (const o of workloads.objects) {
     const namespace = namespaceOf(o);
     const workload = typedView<Workload>(o);
     if (workloadsWithPods.has(o) || workloads.topOwner(namespace, workload.metadata?.ownerReferences) !== undefined)
       continue;
-    endpoints.push(templateEndpoint(o, namespace, workload));
+    endpoints.push(templateEndpoint(o, namespace, workload, hostNetworkPods));
   }
   return withUniqueIds(endpoints);
 }
+
+/** A pod whose containers have all terminated for good: its address may already be another pod's. */
+export const hasFinished = (pod: SourcedObject): boolean => {
+  const phase = typedView<Pod>(pod).status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+};
 
 /** The objects whose pod templates make endpoints, or that own pods. */
 export const workloadObjects = (objects: readonly SourcedObject[]): SourcedObject[] =>
   objects.filter((o) => isWorkloadKind(o.kind));
 
-/** A pod's endpoint, and the workload it stands for (whose template then makes no endpoint of its own). */
+/**
+ * A pod's endpoint (none for a finished pod), and the loaded workload it stands for (whose template then makes
+ * no endpoint of its own).
+ */
 export interface PodPlacement {
-  readonly endpoint: Endpoint;
+  readonly endpoint: Endpoint | undefined;
   readonly owner: SourcedObject | undefined;
 }
 
@@ -85,12 +106,13 @@ export interface PodPlacement {
 export function podPlacer(
   workloads: readonly SourcedObject[],
   namespaceOf: (o: SourcedObject) => string,
+  hostNetworkPods: HostNetworkPods = DEFAULT_HOST_NETWORK_PODS,
 ): (pod: SourcedObject) => PodPlacement {
   const index = workloadIndex(workloads, namespaceOf);
   return (pod) => {
     const namespace = namespaceOf(pod);
     const owner = podOwner(index, pod, namespace);
-    return { endpoint: podEndpoint(pod, namespace, owner), owner };
+    return { endpoint: hasFinished(pod) ? undefined : podEndpoint(pod, namespace, owner, hostNetworkPods), owner };
   };
 }
 
@@ -140,18 +162,34 @@ function podOwner(index: WorkloadIndex, pod: SourcedObject, namespace: string): 
 /** Endpoints by pod object: an agent rebuilds its cluster on every change, and most pods did not change. */
 const podEndpoints = new WeakMap<
   SourcedObject,
-  { namespace: string; owner: SourcedObject | undefined; endpoint: Endpoint }
+  { namespace: string; owner: SourcedObject | undefined; hostNetworkPods: HostNetworkPods; endpoint: Endpoint }
 >();
 
-function podEndpoint(o: SourcedObject, namespace: string, owner: SourcedObject | undefined): Endpoint {
+function podEndpoint(
+  o: SourcedObject,
+  namespace: string,
+  owner: SourcedObject | undefined,
+  hostNetworkPods: HostNetworkPods,
+): Endpoint {
   const cached = podEndpoints.get(o);
-  if (cached !== undefined && cached.namespace === namespace && cached.owner === owner) return cached.endpoint;
-  const endpoint = derivePodEndpoint(o, namespace, owner);
-  podEndpoints.set(o, { namespace, owner, endpoint });
+  if (
+    cached !== undefined &&
+    cached.namespace === namespace &&
+    cached.owner === owner &&
+    cached.hostNetworkPods === hostNetworkPods
+  )
+    return cached.endpoint;
+  const endpoint = derivePodEndpoint(o, namespace, owner, hostNetworkPods);
+  podEndpoints.set(o, { namespace, owner, hostNetworkPods, endpoint });
   return endpoint;
 }
 
-function derivePodEndpoint(o: SourcedObject, namespace: string, owner: SourcedObject | undefined): Endpoint {
+function derivePodEndpoint(
+  o: SourcedObject,
+  namespace: string,
+  owner: SourcedObject | undefined,
+  hostNetworkPods: HostNetworkPods,
+): Endpoint {
   const pod = typedView<Pod>(o);
   const addresses = [pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p) => p.ip)].filter(
     (ip): ip is string => typeof ip === 'string' && ip !== '',
@@ -167,13 +205,30 @@ function derivePodEndpoint(o: SourcedObject, namespace: string, owner: SourcedOb
     node: pod.spec?.nodeName ?? undefined,
     hostIP: pod.status?.hostIP ? parseIP(pod.status.hostIP) : undefined,
     ports: containerPorts(pod.spec),
-    owner: owner ? { kind: owner.kind as WorkloadKind, name: owner.name } : { kind: 'Pod', name: o.name },
-    hostNetwork: pod.spec?.hostNetwork === true,
+    owner: owner ? { kind: owner.kind, name: owner.name } : (controllerNotLoaded(pod) ?? { kind: 'Pod', name: o.name }),
+    hostNetwork: isNodeTraffic(pod.spec?.hostNetwork === true, hostNetworkPods),
+    nodeNetwork: pod.spec?.hostNetwork === true,
     origin: o.origin,
   };
 }
 
-function templateEndpoint(o: SourcedObject, namespace: string, workload: Workload): Endpoint {
+/**
+ * The controller a pod's owner reference names when the input lacks it, as netpol-analyzer reports such a pod:
+ * its kind and name (a reference without kind reads as Pod there too). A Node owns static pods, which are no
+ * workload's replicas: they stay pods.
+ */
+function controllerNotLoaded(pod: Pod): Owner | undefined {
+  const ref = pod.metadata?.ownerReferences?.find((r) => r.controller === true);
+  if (ref === undefined || !ref.name || ref.kind === 'Node') return undefined;
+  return { kind: ref.kind || 'Pod', name: ref.name };
+}
+
+function templateEndpoint(
+  o: SourcedObject,
+  namespace: string,
+  workload: Workload,
+  hostNetworkPods: HostNetworkPods,
+): Endpoint {
   const template = o.kind === 'CronJob' ? workload.spec?.jobTemplate?.spec?.template : workload.spec?.template;
   return {
     id: `${namespace}/${o.name}`,
@@ -185,8 +240,9 @@ function templateEndpoint(o: SourcedObject, namespace: string, workload: Workloa
     node: template?.spec?.nodeName ?? undefined,
     hostIP: undefined,
     ports: containerPorts(template?.spec),
-    owner: { kind: o.kind as WorkloadKind, name: o.name },
-    hostNetwork: template?.spec?.hostNetwork === true,
+    owner: { kind: o.kind, name: o.name },
+    hostNetwork: isNodeTraffic(template?.spec?.hostNetwork === true, hostNetworkPods),
+    nodeNetwork: template?.spec?.hostNetwork === true,
     origin: o.origin,
   };
 }

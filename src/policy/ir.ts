@@ -116,6 +116,19 @@ export interface Policy {
   readonly egress?: readonly Rule[];
 }
 
+/**
+ * A key that two peers share exactly when they match the same remotes: the ipBlock's text, or what a selector
+ * picks, where, and of which kinds in which network. Caches of peer matches are keyed by it, so it must tell
+ * an Ironcore load balancer peer from an interface peer (or a pod selector) with the same labels.
+ */
+export function peerKey(peer: Peer): string {
+  if (peer.kind === 'ipBlock') return `ipBlock/${peer.cidr}/${peer.except.join(',')}`;
+  const namespaces =
+    peer.namespaces.kind === 'same' ? `ns=${peer.namespaces.namespace}` : `nsSelector=${peer.namespaces.selector}`;
+  const scope = peer.scope === undefined ? '' : `/${peer.scope.kinds.join(',')}@${peer.scope.network ?? ''}`;
+  return `selector/${namespaces}/${peer.pods}${scope}`;
+}
+
 export const policyName = (ref: PolicyRef): string => objectKey(ref);
 export const ruleName = (ref: RuleRef): string => `${policyName(ref.policy)} ${ref.direction}[${ref.index}]`;
 

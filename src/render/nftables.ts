@@ -7,7 +7,7 @@ import { type EngineOptions, defaultEngineOptions, isolatingPolicies, peerMatche
 import type { Cluster } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import type { Direction, NamedPort, Peer, Policy, Rule } from '../policy/ir.js';
-import { describeRulePeer, policyName } from '../policy/ir.js';
+import { describeRulePeer, peerKey, policyName } from '../policy/ir.js';
 import type { MembershipCache } from './membership.js';
 import { endpointPatchOf, patchSorted } from '../model/cluster-builder.js';
 
@@ -236,7 +236,13 @@ function peerMatches(
     peer.kind === 'ipBlock' && !peer.ips.ranges().some((r) => r.family === family)
       ? []
       : [
-          `${match} ${field} @${use({ name: `peer${family}_${shortHash(peerKey(peer, family))}`, type, interval: peer.kind === 'ipBlock', comment: describeRulePeer(peer), elements: peerElements(peer, family, engine) })}`,
+          `${match} ${field} @${use({
+            name: `peer${family}_${shortHash(familyPeerKey(peer, family))}`,
+            type,
+            interval: peer.kind === 'ipBlock',
+            comment: describeRulePeer(peer),
+            elements: peerElements(peer, family, engine),
+          })}`,
         ],
   );
 }
@@ -264,7 +270,7 @@ function peerElements(
         peer.ips.subtract(IPSet.fromAddresses(cluster.endpoints.filter((e) => !e.hostNetwork).flatMap((e) => e.ips))),
       );
   }
-  const key = `peer/${peerKey(peer, family)}/${engineKey(engine)}`;
+  const key = `peer/${familyPeerKey(peer, family)}/${engineKey(engine)}`;
   const contribute = (c: Cluster, e: Endpoint): string[] =>
     peerMatchesRemote(c, peer, { kind: 'endpoint', endpoint: e, ip: undefined }, engine) ? addressesOf(e, family) : [];
   return ({ cluster, membership }) =>
@@ -329,14 +335,8 @@ function portMatches(rule: Rule, direction: Direction, family: Family, use: (set
   return [...numbered, ...resolved];
 }
 
-function peerKey(peer: Peer, family: Family): string {
-  if (peer.kind === 'ipBlock') return `ipBlock/${peer.cidr}/${peer.except.join(',')}/${family}`;
-  const namespaces =
-    peer.namespaces.kind === 'same' ? `ns=${peer.namespaces.namespace}` : `nsSelector=${peer.namespaces.selector}`;
-  // Ironcore peers pick kinds of one network; a pod selector with the same labels is another set.
-  const scope = peer.scope === undefined ? '' : `/${peer.scope.kinds.join(',')}@${peer.scope.network}`;
-  return `selector/${namespaces}/${peer.pods}${scope}/${family}`;
-}
+/** The shared peer key, per family: a selector's set of one family differs from its set of the other. */
+const familyPeerKey = (peer: Peer, family: Family): string => `${peerKey(peer)}/${family}`;
 
 const shortHashes = new Map<string, string>();
 /** Names follow what chains and sets stand for; the same few thousand keys come back on every render. */

@@ -5,7 +5,11 @@ export const MATRIX_FORMATS = ['txt', 'json'] as const;
 export type MatrixFormat = (typeof MATRIX_FORMATS)[number];
 
 /** The truth table as the upstream e2e tests print it, or as JSON: every flow but the diagonal's, row by row. */
-export function formatMatrix(table: TruthTable, flow: { protocol: Protocol; port: number }, format: MatrixFormat) {
+export function formatMatrix(
+  table: TruthTable,
+  flow: { protocol: Protocol; port: number | string },
+  format: MatrixFormat,
+): string {
   if (format === 'txt') return formatTruthTable(table);
   const flows = table.sources.flatMap((src, i) =>
     table.destinations.flatMap((dst, j) => {
@@ -13,6 +17,6 @@ export function formatMatrix(table: TruthTable, flow: { protocol: Protocol; port
       return allowed === undefined ? [] : [{ src, dst, allowed }];
     }),
   );
-  const endpoints = table.sources;
-  return `${JSON.stringify({ protocol: flow.protocol, port: flow.port, endpoints, flows }, null, 2)}\n`;
+  const { sources, destinations } = table;
+  return `${JSON.stringify({ protocol: flow.protocol, port: flow.port, sources, destinations, flows }, null, 2)}\n`;
 }

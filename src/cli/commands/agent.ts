@@ -32,7 +32,7 @@ export function registerAgent(program: Command, io: Io, setExit: (code: number) 
     .option('--status <file>', 'write what was applied to this file after each change')
     .option('--cleanup', 'remove the table on SIGTERM; by default the last applied rules stay')
     .addOption(excludeOption());
-  addEngineOptions(command).action(async (paths: string[], opts: AgentFlags) => {
+  addEngineOptions(command, { hostNetworkPods: false }).action(async (paths: string[], opts: AgentFlags) => {
     if (paths.includes('-')) {
       io.err('netpol: the agent watches files; it cannot watch standard input\n');
       return setExit(EXIT.error);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Protocol } from '../../algebra/connset.js';
 import { explainVerdict, verdictToJSON } from '../../engine/explain.js';
-import { UnknownPeerError, makeFlow, resolvePeerSpec } from '../../engine/flow.js';
+import { UnknownPeerError, makeFlow, resolveDestinationPort, resolvePeerSpec } from '../../engine/flow.js';
 import { decide } from '../../engine/verdict.js';
 import { EXIT, type Io } from '../io.js';
 import {
@@ -12,26 +12,32 @@ import {
   clusterOrReport,
   engineOptionsFrom,
   outputOption,
-  parsePort,
+  parsePortOrName,
   parseProtocol,
 } from '../common.js';
 
 interface CheckOptions extends EngineFlags, InputFlags {
   from: string;
   to: string;
-  port: number;
+  port: number | string;
   protocol: Protocol;
   output: 'txt' | 'json';
 }
+
+const PEER_HELP = 'what list prints (NAMESPACE/WORKLOAD, NAMESPACE/NAME[Kind]), a pod, or an IP address';
 
 export function registerCheck(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
     .command('check')
     .description('decide one flow and explain why; exits 0 when allowed and 1 when denied')
     .argument('<paths...>', 'files, directories, or - for standard input')
-    .requiredOption('--from <peer>', 'source: NAMESPACE/POD or an IP address')
-    .requiredOption('--to <peer>', 'destination: NAMESPACE/POD or an IP address')
-    .requiredOption('--port <port>', 'destination port', parsePort)
+    .requiredOption('--from <peer>', `source: ${PEER_HELP}`)
+    .requiredOption('--to <peer>', `destination: ${PEER_HELP}`)
+    .requiredOption(
+      '--port <port>',
+      'destination port: a number, or a container port name of the destination',
+      parsePortOrName,
+    )
     .option('--protocol <protocol>', 'TCP, UDP or SCTP', parseProtocol, 'TCP' as Protocol)
     .addOption(outputOption(['txt', 'json'] as const, { default: 'txt' }));
   addInputOptions(command);
@@ -40,7 +46,9 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
     if (cluster === undefined) return setExit(EXIT.error);
     let flow;
     try {
-      flow = makeFlow(resolvePeerSpec(cluster, opts.from), resolvePeerSpec(cluster, opts.to), opts.protocol, opts.port);
+      const src = resolvePeerSpec(cluster, opts.from);
+      const dst = resolvePeerSpec(cluster, opts.to);
+      flow = makeFlow(src, dst, opts.protocol, resolveDestinationPort(dst, opts.port, opts.protocol));
     } catch (error) {
       if (!(error instanceof UnknownPeerError)) throw error;
       io.err(`netpol: ${error.message}\n`);

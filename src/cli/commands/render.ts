@@ -27,7 +27,7 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
     .option('--pod-cidr <cidr...>', "the node's pod networks; local addresses no endpoint holds yet are dropped")
     .option('--table <name>', 'the nftables table', 'netpol');
   addInputOptions(nftables);
-  addEngineOptions(nftables).action(
+  addEngineOptions(nftables, { hostNetworkPods: false }).action(
     (paths: string[], opts: { node: string; podCidr?: string[]; table: string } & EngineFlags & InputFlags) => {
       const cluster = clusterOrReport(paths, io, opts);
       if (cluster === undefined) return setExit(EXIT.error);

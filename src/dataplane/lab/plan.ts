@@ -146,7 +146,7 @@ function completeEndpoints(raw: readonly JSONObject[]): JSONObject[] {
     const node = e.node ?? DEFAULT_NODE;
     if (e.kind === 'NetworkInterface') {
       completeInterface(objects, e, ip, node, MADE_BY_LAB);
-    } else if (e.owner.kind === 'Pod') {
+    } else if (standsForPodObject(e)) {
       const index = objects.findIndex((o) => isPod(o, e));
       const pod = structuredClone(objects[index]!);
       pod['spec'] = { ...(isJSONObject(pod['spec']) ? pod['spec'] : {}), nodeName: node };
@@ -181,6 +181,12 @@ function completeEndpoints(raw: readonly JSONObject[]): JSONObject[] {
   }
   return objects;
 }
+
+/**
+ * Whether a pod endpoint is a loaded pod rather than a workload's template: a bare pod reports itself, and a pod
+ * whose controller is not loaded reports that controller, which never has the pod's own name.
+ */
+const standsForPodObject = (e: Endpoint): boolean => e.owner.kind === 'Pod' || e.owner.name !== e.name;
 
 function isPod(o: JSONObject, e: Endpoint): boolean {
   return o['kind'] === 'Pod' && named(o, e.namespace, e.name);
