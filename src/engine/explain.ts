@@ -1,7 +1,7 @@
 import { formatIP } from '../algebra/ip.js';
 import { formatLocation } from '../model/source.js';
 import { type PolicyRef, type RuleRef, policyName, ruleName } from '../policy/ir.js';
-import type { DirectionVerdict, FlowPeer, Verdict } from './verdict.js';
+import type { DirectionVerdict, FlowPeer, TierRuleRef, Verdict } from './verdict.js';
 
 export const describePeer = (peer: FlowPeer): string => {
   if (peer.kind === 'external') return `${formatIP(peer.ip.family, peer.ip.value)} (external)`;
@@ -25,8 +25,24 @@ export function explainVerdict(verdict: Verdict): string {
 }
 
 function explainDirection(d: DirectionVerdict, title: string, remote: string, verdict: Verdict): string[] {
+  const lines = decisionLines(d, title, remote, verdict);
+  const passes = d.passedBy.map((r) => `    passed on to the namespaced policies by ${describeTierRule(r)}`);
+  const dns = d.dependsOnDNS.map(
+    (r) =>
+      `    depends on DNS: ${describeTierRule(r)} ${r.action === 'deny' ? 'denies' : 'allows'} it ` +
+      `if ${remote} is an address of ${domainsOf(r)}, which only DNS can tell`,
+  );
+  return [lines[0]!, ...passes, ...lines.slice(1), ...dns];
+}
+
+function decisionLines(d: DirectionVerdict, title: string, remote: string, verdict: Verdict): string[] {
   const outcome = d.allowed ? 'allowed' : 'denied';
   switch (d.reason) {
+    case 'tier-rule': {
+      const rule = d.decidedBy!;
+      const verb = rule.action === 'allow' ? 'allowed' : rule.action === 'deny' ? 'denied' : 'passed on';
+      return [`  ${title}: ${outcome}`, `    ${verb} by ${describeTierRule(rule)}`];
+    }
     case 'not-an-endpoint':
       return [`  ${title}: ${outcome}: not an endpoint, so no NetworkPolicy applies`];
     case 'host-network':
@@ -34,7 +50,9 @@ function explainDirection(d: DirectionVerdict, title: string, remote: string, ve
     case 'local-node':
       return [`  ${title}: ${outcome}: traffic between a pod and its own node is always allowed`];
     case 'not-isolated':
-      return [`  ${title}: ${outcome}: no NetworkPolicy selects it for ${d.direction}`];
+      return d.passedBy.length > 0 || verdictHasTiers(verdict)
+        ? [`  ${title}: ${outcome}: no policy of any tier decided, and the default allows`]
+        : [`  ${title}: ${outcome}: no NetworkPolicy selects it for ${d.direction}`];
     case 'allowed-by-rule':
       return [
         `  ${title}: ${outcome}`,
@@ -62,6 +80,23 @@ const describePolicy = (ref: PolicyRef): string =>
       ? `Ironcore NetworkPolicy ${policyName(ref)} of network ${ref.network} (${formatLocation(ref.origin)})`
       : `NetworkPolicy ${policyName(ref)} (${formatLocation(ref.origin)})`;
 const describeRule = (ref: RuleRef): string => `${ruleName(ref)} (${formatLocation(ref.origin)})`;
+
+const TIER_NAMES = { admin: 'admin tier', baseline: 'baseline tier' } as const;
+
+/** `AdminNetworkPolicy deny-all (admin tier, priority 10) egress[0] "deny-dns" (file:line)` */
+const describeTierRule = (r: TierRuleRef): string => {
+  const { policy } = r.rule;
+  const where =
+    policy.kind === 'BaselineAdminNetworkPolicy' ? TIER_NAMES[r.tier] : `${TIER_NAMES[r.tier]}, priority ${r.priority}`;
+  const name = r.rule.name === undefined ? '' : ` ${JSON.stringify(r.rule.name)}`;
+  return `${policy.kind} ${policyName(policy)} (${where}) ${r.rule.direction}[${r.rule.index}]${name} (${formatLocation(r.rule.origin)})`;
+};
+
+const domainsOf = (r: TierRuleRef): string => r.domains?.join(', ') ?? 'its domain names';
+
+/** Whether either side met a rule of a tier: then "no NetworkPolicy" would not say all there is. */
+const verdictHasTiers = (v: Verdict): boolean =>
+  [v.egress, v.ingress].some((d) => d.passedBy.length > 0 || d.decidedBy !== undefined || d.dependsOnDNS.length > 0);
 
 /** The verdict as plain data, for `--output json` and other programs. */
 export function verdictToJSON(verdict: Verdict): object {

@@ -10,7 +10,7 @@ import {
   type Rule,
   type SelectorPeer,
   describeRulePeer,
-  inScope,
+  peerKey,
   policyName,
 } from '../policy/ir.js';
 import { workloadName } from './connlist.js';
@@ -22,7 +22,8 @@ import {
   isolatingPolicies,
   peerNamespaceMatches,
   selectorPeerMatches,
-} from './verdict.js';
+  selects,
+} from '../policy/evaluate.js';
 import { plural } from '../util/plural.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -103,14 +104,12 @@ const finding = (severity: Severity, code: string, location: Location, message: 
   fix,
 });
 
+/** The namespaced policies, each with its namespace. */
+const namespacedPolicies = (cluster: Cluster): (Policy & { readonly namespace: string })[] =>
+  cluster.policies.filter((p): p is Policy & { readonly namespace: string } => p.namespace !== undefined);
+
 const selected = (cluster: Cluster, policy: Policy): Endpoint[] =>
-  cluster.endpoints.filter(
-    (e) =>
-      !e.hostNetwork &&
-      e.namespace === policy.namespace &&
-      inScope(policy.scope, e) &&
-      policy.subject.matches(e.labels),
-  );
+  cluster.endpoints.filter((e) => selects(cluster, policy, e));
 
 const rulesOf = (policy: Policy): [Direction, Rule][] => [
   ...(policy.ingress ?? []).map((r): [Direction, Rule] => ['ingress', r]),
@@ -125,7 +124,7 @@ const names = (endpoints: readonly Endpoint[], limit = 5): string => {
 };
 
 function policiesSelectingNothing(cluster: Cluster): Finding[] {
-  return cluster.policies
+  return namespacedPolicies(cluster)
     .filter((p) => selected(cluster, p).length === 0)
     .map((p) =>
       p.ref.kind === 'IroncoreNetworkPolicy'
@@ -141,7 +140,7 @@ function policiesSelectingNothing(cluster: Cluster): Finding[] {
             'policy-selects-nothing',
             p.ref.origin,
             `NetworkPolicy ${policyName(p.ref)} selects no pod: no pod in namespace ${p.namespace} matches ` +
-              `podSelector ${p.subject}${holdsPods(cluster, p.namespace) ? '' : `; ${ELSEWHERE(`in ${p.namespace}`)}`}`,
+              `podSelector ${p.subject.pods}${holdsPods(cluster, p.namespace) ? '' : `; ${ELSEWHERE(`in ${p.namespace}`)}`}`,
             `make spec.podSelector match the labels of the pods it is meant for, or delete the policy`,
           ),
     );
@@ -152,7 +151,7 @@ export function noTargetsMessage(cluster: Cluster, policy: Policy, namespace: st
   const candidates = cluster.endpoints.filter(
     (e) => e.kind === 'NetworkInterface' && e.namespace === namespace && e.network === network,
   );
-  const wanted = `no NetworkInterface of network ${network} in namespace ${namespace} matches networkInterfaceSelector ${policy.subject}`;
+  const wanted = `no NetworkInterface of network ${network} in namespace ${namespace} matches networkInterfaceSelector ${policy.subject.pods}`;
   if (candidates.length === 0)
     return `${wanted}: the network has no interfaces there that carry traffic (state Available, or no status)`;
   const labels = candidates.map(
@@ -383,8 +382,10 @@ function canonical(p: Policy): string {
         : r.peers
             .map((x) =>
               x.kind === 'ipBlock'
-                ? `ip:${x.ips}`
-                : `sel:${x.namespaces.kind === 'same' ? '=' : x.namespaces.selector}:${x.pods}`,
+                ? `ip:${x.ips}:${x.podAddresses}`
+                : x.kind === 'selector'
+                  ? `sel:${x.namespaces.kind === 'same' ? '=' : x.namespaces.selector}:${x.pods}`
+                  : peerKey(x),
             )
             .sort()
             .join('|');
@@ -399,7 +400,8 @@ function canonical(p: Policy): string {
   };
   const direction = (rules: readonly Rule[] | undefined): string =>
     rules === undefined ? '-' : rules.map(rule).sort().join(';');
-  return `${p.subject}\u0000${direction(p.ingress)}\u0000${direction(p.egress)}`;
+  const subject = `${p.subject.namespaces.kind === 'same' ? p.subject.namespaces.namespace : p.subject.namespaces.selector}/${p.subject.pods}`;
+  return `${subject}\u0000${direction(p.ingress)}\u0000${direction(p.egress)}`;
 }
 
 const allowsAll = (r: Rule): boolean => r.peers === 'any' && r.ports === 'any';

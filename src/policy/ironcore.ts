@@ -51,8 +51,12 @@ export function normaliseIroncorePolicy(object: SourcedObject): Policy {
   return {
     ref,
     tier: 'namespaced',
+    priority: 0,
     namespace,
-    subject: Selector.compile(spec.networkInterfaceSelector ?? {}),
+    subject: {
+      namespaces: { kind: 'same', namespace },
+      pods: Selector.compile(spec.networkInterfaceSelector ?? {}),
+    },
     scope: { kinds: ['NetworkInterface'], network },
     ...(types.has('Ingress')
       ? {
@@ -91,7 +95,7 @@ function normalisePeer(
   if (peer.ipBlock !== undefined) {
     const cidr = peer.ipBlock.cidr ?? '';
     const except = peer.ipBlock.except ?? [];
-    return [{ kind: 'ipBlock', ips: IPSet.fromIPBlock(cidr, except), cidr, except, origin }];
+    return [{ kind: 'ipBlock', ips: IPSet.fromIPBlock(cidr, except), cidr, except, podAddresses: 'by-option', origin }];
   }
   return []; // a peer that names nothing matches nothing
 }

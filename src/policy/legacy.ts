@@ -70,10 +70,10 @@ export function legacyPolicies(objects: readonly SourcedObject[], policies: read
       });
     if (reading.isolated) isolated.set(o.name, namespaceIsolationPolicy(o));
   }
-  const effective = policies.filter((p) => isolated.has(p.namespace));
+  const effective = policies.filter((p) => isolated.has(p.namespace ?? ''));
   return {
     policies: [...isolated.values(), ...effective.map(ingressOnly)],
-    ineffective: policies.filter((p) => !isolated.has(p.namespace)),
+    ineffective: policies.filter((p) => !isolated.has(p.namespace ?? '')),
     isolatedNamespaces: [...isolated.keys()],
     problems,
   };
@@ -89,8 +89,9 @@ function namespaceIsolationPolicy(namespace: SourcedObject): Policy {
       origin: namespace.locate(['metadata', 'annotations', ISOLATION_ANNOTATION]),
     },
     tier: 'namespaced',
+    priority: 0,
     namespace: namespace.name,
-    subject: Selector.everything,
+    subject: { namespaces: { kind: 'same', namespace: namespace.name }, pods: Selector.everything },
     ingress: [],
   };
 }
@@ -99,6 +100,7 @@ function namespaceIsolationPolicy(namespace: SourcedObject): Policy {
 const ingressOnly = (policy: Policy): Policy => ({
   ref: policy.ref,
   tier: policy.tier,
+  priority: policy.priority,
   namespace: policy.namespace,
   subject: policy.subject,
   ingress: policy.ingress ?? [],

@@ -54,8 +54,13 @@ function normalise(object: SourcedObject): Policy {
   return {
     ref,
     tier: 'namespaced',
+    priority: 0,
     namespace,
-    subject: Selector.compile(spec.podSelector ?? {}),
+    subject: {
+      namespaces: { kind: 'same', namespace },
+      pods: Selector.compile(spec.podSelector ?? {}),
+      origin: object.locate(['spec', 'podSelector']),
+    },
     ...(types.has('Ingress')
       ? {
           ingress: rules(
@@ -87,7 +92,7 @@ function normalisePeer(peer: NetworkPolicyPeer, namespace: string, object: Sourc
   if (peer.ipBlock) {
     const except = peer.ipBlock.except ?? [];
     const cidr = peer.ipBlock.cidr ?? '';
-    return { kind: 'ipBlock', ips: IPSet.fromIPBlock(cidr, except), cidr, except, origin };
+    return { kind: 'ipBlock', ips: IPSet.fromIPBlock(cidr, except), cidr, except, podAddresses: 'by-option', origin };
   }
   return {
     kind: 'selector',
@@ -95,6 +100,10 @@ function normalisePeer(peer: NetworkPolicyPeer, namespace: string, object: Sourc
       ? { kind: 'selector', selector: Selector.compile(peer.namespaceSelector) }
       : { kind: 'same', namespace },
     pods: Selector.compile(peer.podSelector ?? {}),
+    written: [
+      ...(peer.namespaceSelector ? (['namespaceSelector'] as const) : []),
+      ...(peer.podSelector ? (['podSelector'] as const) : []),
+    ],
     origin,
   };
 }

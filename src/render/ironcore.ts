@@ -1,6 +1,6 @@
 import { formatAddress } from '../algebra/ip.js';
 import { noTargetsMessage } from '../engine/lint.js';
-import { selectorPeerMatches } from '../engine/verdict.js';
+import { selectorPeerMatches, selects } from '../policy/evaluate.js';
 import { type Cluster, addressKey, namespaceOf } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import { knownKind } from '../model/kinds.js';
@@ -90,13 +90,7 @@ function reconcileOne(
 
   const policy = normaliseIroncorePolicy(object);
   const targets = cluster.endpoints
-    .filter(
-      (e) =>
-        e.kind === 'NetworkInterface' &&
-        e.namespace === namespace &&
-        e.network === networkName &&
-        policy.subject.matches(e.labels),
-    )
+    .filter((e) => selects(cluster, policy, e))
     .flatMap((nic) => nic.ips.map((ip) => ({ ip: formatAddress(ip), targetRef: { name: nic.name } })));
   const name = uidOf(object);
   const networkRef = { name: uidOf(network) };

@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Protocol } from '../algebra/connset.js';
 import { type Family, formatAddress, formatIP, parseCIDR } from '../algebra/ip.js';
-import { IPSet } from '../algebra/ipset.js';
+import type { IPSet } from '../algebra/ipset.js';
 import { PortSet } from '../algebra/portset.js';
-import { type EngineOptions, defaultEngineOptions, isolatingPolicies, peerMatchesRemote } from '../engine/verdict.js';
+import {
+  type EngineOptions,
+  defaultEngineOptions,
+  ipBlockAddresses,
+  isolatingPolicies,
+  peerMatches as peerMatchesRemote,
+} from '../policy/evaluate.js';
+import { namedPortNumbers } from '../policy/named-port.js';
 import type { Cluster } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import type { Direction, NamedPort, Peer, Policy, Rule } from '../policy/ir.js';
@@ -260,15 +267,11 @@ function peerElements(
         .map((r) =>
           r.first === r.last ? formatIP(family, r.first) : `${formatIP(family, r.first)}-${formatIP(family, r.last)}`,
         );
-    if (engine.ipBlockMatchesPodIPs) {
+    if (peer.podAddresses === 'always' || engine.ipBlockMatchesPodIPs) {
       const elements = format(peer.ips);
       return () => elements;
     }
-    // Cilium's mode: an ipBlock never matches a pod, so pod addresses are cut out of it.
-    return ({ cluster }) =>
-      format(
-        peer.ips.subtract(IPSet.fromAddresses(cluster.endpoints.filter((e) => !e.hostNetwork).flatMap((e) => e.ips))),
-      );
+    return ({ cluster }) => format(ipBlockAddresses(cluster, peer, engine));
   }
   const key = `peer/${familyPeerKey(peer, family)}/${engineKey(engine)}`;
   const contribute = (c: Cluster, e: Endpoint): string[] =>
@@ -306,14 +309,13 @@ function portMatches(rule: Rule, direction: Direction, family: Family, use: (set
   });
   const resolved = named.map((match) => {
     const key = `${direction}/${direction === 'ingress' ? 'local' : 'all'}/${match.protocol}/${match.name}/${family}`;
+    const protocol = match.protocol.toLowerCase();
     const named = (e: Endpoint): string[] =>
       e.hostNetwork
         ? []
-        : e.ports
-            .filter((p) => p.name === match.name && p.protocol === match.protocol)
-            .flatMap((p) =>
-              addressesOf(e, family).map((address) => `${address} . ${p.protocol.toLowerCase()} . ${p.port}`),
-            );
+        : namedPortNumbers(e.ports, match.name, match.protocol).flatMap((port) =>
+            addressesOf(e, family).map((address) => `${address} . ${protocol} . ${port}`),
+          );
     // Ingress resolves on the local endpoints; egress on every endpoint. The cache follows both.
     const elements = ({ cluster, node, local, membership }: RenderContext): readonly string[] =>
       direction === 'ingress'
