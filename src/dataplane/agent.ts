@@ -162,10 +162,6 @@ export class NodeAgent {
       () => inputs.load.objects,
       previous?.valid === true ? inputs.change : undefined,
     );
-    if (cluster.unmodelledPolicies.length > 0) {
-      const names = cluster.unmodelledPolicies.map((o) => `${o.kind} ${o.name}`).join(', ');
-      this.log(`not enforced: cluster-wide policies are not part of the analysis yet: ${names}`);
-    }
     const desired = buildNftRuleset(cluster, {
       node: this.options.node,
       table: this.table,

@@ -3,12 +3,13 @@ import { type Family, type IPAddress, formatAddress, parseIP } from '../algebra/
 import type { Labels } from '../algebra/selector.js';
 import type { Policy } from '../policy/ir.js';
 import { normaliseIroncorePolicy } from '../policy/ironcore.js';
+import { normaliseTierPolicy } from '../policy/tiers.js';
 import { type HostNetworkPods, DEFAULT_HOST_NETWORK_PODS } from '../policy/host-network.js';
 import { type LegacyPolicies, type Semantics, legacyPolicies } from '../policy/legacy.js';
 import { DEFAULT_NAMESPACE, normaliseNetworkPolicy } from '../policy/networkpolicy.js';
 import { type Endpoint, endpointsFrom } from './endpoints.js';
 import { ironcoreEndpoints } from './ironcore.js';
-import { isNamespaced, isTierPolicyKind, knownKind } from './kinds.js';
+import { isNamespaced, knownKind } from './kinds.js';
 import type { Namespace, Node } from './resources.js';
 import type { Location, SourcedObject } from './source.js';
 import { typedView } from './typed.js';
@@ -52,12 +53,6 @@ export interface Cluster {
   readonly semantics: Semantics;
   /** Under legacy semantics: which namespaces isolate, which policies have no effect, and unreadable annotations. */
   readonly legacy?: LegacyPolicies;
-  /**
-   * Valid policies whose meaning the analysis does not model yet (the
-   * cluster-wide tiers): every answer leaves them out, and whoever shows an
-   * answer says so.
-   */
-  readonly unmodelledPolicies: readonly SourcedObject[];
   /** What the inputs say that cannot all be true, and how the cluster reads it: two running pods with one address. */
   readonly warnings: readonly ClusterWarning[];
 }
@@ -102,7 +97,8 @@ export function buildCluster(objects: readonly SourcedObject[], options: Cluster
   const ironcorePolicies = objects
     .filter((o) => knownKind(o.apiVersion, o.kind) === 'IroncoreNetworkPolicy')
     .map(normaliseIroncorePolicy);
-  const policies = [...(legacy?.policies ?? networkPolicies), ...ironcorePolicies];
+  const tierPolicies = objects.flatMap((o) => normaliseTierPolicy(o) ?? []);
+  const policies = [...(legacy?.policies ?? networkPolicies), ...ironcorePolicies, ...tierPolicies];
   const namespaces = namespacesFrom(objects, [
     ...endpoints.map((e) => e.namespace),
     ...policies.flatMap((p) => (p.namespace === undefined ? [] : [p.namespace])),
@@ -128,7 +124,6 @@ export function buildCluster(objects: readonly SourcedObject[], options: Cluster
     tiers: tiersOf(policies),
     semantics,
     ...(legacy ? { legacy } : {}),
-    unmodelledPolicies: unmodelledPolicies(objects),
     warnings,
   };
 }
@@ -163,14 +158,6 @@ function addressIndex(endpoints: readonly Endpoint[]): {
   }
   return { endpointByAddress, warnings };
 }
-
-/** The policies among `objects` that the analysis does not model yet: the cluster-wide tiers. */
-export const unmodelledPolicies = (objects: readonly SourcedObject[]): SourcedObject[] =>
-  objects.filter((o) => isTierPolicyKind(knownKind(o.apiVersion, o.kind)));
-
-/** The warning for a policy the analysis leaves out, for whoever shows an answer. */
-export const unmodelledPolicyWarning = (o: SourcedObject): string =>
-  `${o.kind} ${o.name}: valid, but cluster-wide policies are not part of the analysis yet: the answers leave it out`;
 
 /** How many addresses of each family the endpoints hold. */
 export function familyCounts(endpoints: readonly Endpoint[]): Record<Family, number> {

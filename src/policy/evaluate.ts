@@ -1,4 +1,4 @@
-import { ConnSet } from '../algebra/connset.js';
+import { ConnSet, PROTOCOLS, type Protocol } from '../algebra/connset.js';
 import type { IPAddress } from '../algebra/ip.js';
 import { IPSet } from '../algebra/ipset.js';
 import { type Cluster, addressKey } from '../model/cluster.js';
@@ -6,6 +6,7 @@ import type { Endpoint } from '../model/endpoints.js';
 import {
   type Direction,
   type IPBlockPeer,
+  type NamedPort,
   type Peer,
   type Policy,
   type PortMatch,
@@ -143,9 +144,15 @@ export function rulePeersMatch(cluster: Cluster, rule: Rule, remote: FlowPeer, o
  */
 export function portMatchConns(match: PortMatch, dst: Endpoint | undefined): ConnSet {
   if (match.kind === 'numbered') return ConnSet.of(match.protocol, match.ports);
-  return namedPortNumbers(dst?.ports ?? [], match.name, match.protocol).reduce(
-    (conns, port) => conns.union(ConnSet.port(match.protocol, port)),
-    ConnSet.none,
+  if (dst === undefined) return ConnSet.none;
+  return namedPortEntries(match, dst).reduce((conns, e) => conns.union(ConnSet.port(e.protocol, e.port)), ConnSet.none);
+}
+
+/** What a named port means on one endpoint: each protocol and number its container ports give that name. */
+export function namedPortEntries(match: NamedPort, dst: Endpoint): { protocol: Protocol; port: number }[] {
+  const protocols = match.protocol === undefined ? PROTOCOLS : [match.protocol];
+  return protocols.flatMap((protocol) =>
+    namedPortNumbers(dst.ports, match.name, protocol).map((port) => ({ protocol, port })),
   );
 }
 
@@ -260,7 +267,8 @@ export function combine(
     }
     return passed;
   };
-  rest = rest.union(walk('admin', applied.admin));
+  const passed = walk('admin', applied.admin);
+  rest = rest.union(passed);
   if (applied.namespaced.length > 0 && !rest.isEmpty()) {
     const allowedBy =
       view.localNode || view.namespacedConns !== undefined
@@ -287,7 +295,8 @@ export function combine(
     rest = ConnSet.none;
   }
   // A pass in the baseline tier hands over to the default, which allows.
-  allowed = allowed.union(walk('baseline', applied.baseline));
+  const passedToDefault = walk('baseline', applied.baseline);
+  allowed = allowed.union(passedToDefault);
   if (!rest.isEmpty()) {
     steps.push({ tier: 'default', conns: rest, localNode: view.localNode });
     allowed = allowed.union(rest);

@@ -130,10 +130,13 @@ export interface NumberedPorts {
   readonly origin: Location;
 }
 
-/** A container port name, resolved on each destination endpoint. */
+/**
+ * A container port name, resolved on each destination endpoint. A NetworkPolicy names the protocol too; the
+ * cluster-wide tiers name the port alone, and it means the container port's own protocol (`protocol` absent).
+ */
 export interface NamedPort {
   readonly kind: 'named';
-  readonly protocol: Protocol;
+  readonly protocol?: Protocol;
   readonly name: string;
   readonly origin: Location;
 }

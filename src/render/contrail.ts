@@ -1,7 +1,8 @@
 import type { LabelSelector } from '../algebra/selector.js';
 import type { Cluster } from '../model/cluster.js';
 import type { Location } from '../model/source.js';
-import { portMatchConns } from '../policy/evaluate.js';
+import type { Protocol } from '../algebra/connset.js';
+import { namedPortEntries } from '../policy/evaluate.js';
 import { type Policy, type Rule, type SelectorPeer, policyName } from '../policy/ir.js';
 import { compareStrings } from '../util/order.js';
 
@@ -305,21 +306,20 @@ class RenderContext {
   private services(rule: Rule, warn: (origin: Location, message: string) => void): ContrailService[] {
     if (rule.ports === 'any') return [{ protocol: 'any', start: 0, end: 65535 }];
     return rule.ports.flatMap((match): ContrailService[] => {
-      const protocol = match.protocol.toLowerCase() as ContrailService['protocol'];
       if (match.kind === 'numbered') {
+        const protocol = match.protocol.toLowerCase() as ContrailService['protocol'];
         if (match.ports.isAll()) return [{ protocol, start: 0, end: 65535 }];
         return match.ports.ranges.map(([start, end]) => ({ protocol, start, end }));
       }
-      const numbers = new Set(
-        this.cluster.endpoints.flatMap((e) =>
-          portMatchConns(match, e)
-            .portsFor(match.protocol)
-            .ranges.map(([p]) => p),
-        ),
+      const entries = new Map(
+        this.cluster.endpoints
+          .flatMap((e) => namedPortEntries(match, e))
+          .map((e) => [`${e.protocol}/${e.port}`, e] as const),
       );
-      if (numbers.size === 1) {
-        const [number] = numbers;
-        return [{ protocol, start: number!, end: number! }];
+      const numbers = new Set([...entries.values()].map((e) => e.port));
+      if (entries.size === 1) {
+        const [{ protocol, port }] = [...entries.values()] as [{ protocol: Protocol; port: number }];
+        return [{ protocol: protocol.toLowerCase() as ContrailService['protocol'], start: port, end: port }];
       }
       const where = numbers.size === 0 ? 'on no pod' : `${[...numbers].join(', ')} on different pods`;
       warn(

@@ -8,9 +8,9 @@ import {
   defaultEngineOptions,
   ipBlockAddresses,
   isolatingPolicies,
+  namedPortEntries,
   peerMatches as peerMatchesRemote,
 } from '../policy/evaluate.js';
-import { namedPortNumbers } from '../policy/named-port.js';
 import type { Cluster } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import type { Direction, NamedPort, Peer, Policy, Rule } from '../policy/ir.js';
@@ -308,13 +308,13 @@ function portMatches(rule: Rule, direction: Direction, family: Family, use: (set
     return `${l4} th dport { ${ports.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ')} }`;
   });
   const resolved = named.map((match) => {
-    const key = `${direction}/${direction === 'ingress' ? 'local' : 'all'}/${match.protocol}/${match.name}/${family}`;
-    const protocol = match.protocol.toLowerCase();
+    const protocol = match.protocol ?? 'any';
+    const key = `${direction}/${direction === 'ingress' ? 'local' : 'all'}/${protocol}/${match.name}/${family}`;
     const named = (e: Endpoint): string[] =>
       e.hostNetwork
         ? []
-        : namedPortNumbers(e.ports, match.name, match.protocol).flatMap((port) =>
-            addressesOf(e, family).map((address) => `${address} . ${protocol} . ${port}`),
+        : namedPortEntries(match, e).flatMap(({ protocol, port }) =>
+            addressesOf(e, family).map((address) => `${address} . ${protocol.toLowerCase()} . ${port}`),
           );
     // Ingress resolves on the local endpoints; egress on every endpoint. The cache follows both.
     const elements = ({ cluster, node, local, membership }: RenderContext): readonly string[] =>
@@ -329,7 +329,7 @@ function portMatches(rule: Rule, direction: Direction, family: Family, use: (set
       name: `named${family}_${shortHash(key)}`,
       type: `${ADDR[family].type} . inet_proto . inet_service`,
       interval: false,
-      comment: `port ${match.name}/${match.protocol}`,
+      comment: `port ${match.name}/${protocol}`,
       elements,
     };
     return `${ADDR[family].match} daddr . meta l4proto . th dport @${use(set)}`;

@@ -6,8 +6,7 @@ import { compareTruthTables, formatTruthTable } from '../../engine/truthtable.js
 import { ObjectStore } from '../../model/store.js';
 import { objectFromData } from '../../model/source.js';
 import { EXIT, type Io } from '../io.js';
-import { objectsOrReport, parsePort, parseProtocol, reportUnmodelled } from '../common.js';
-import { unmodelledPolicies } from '../../model/cluster.js';
+import { objectsOrReport, parsePort, parseProtocol } from '../common.js';
 import { plural } from '../../util/plural.js';
 
 const DEFAULT_LAB = 'lab';
@@ -18,12 +17,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
     .description(
       'a cluster made of network namespaces on this machine, enforcing the rendered rules on real packets (needs root)',
     );
-  const objectsFrom = (paths: string[]) => {
-    const objects = objectsOrReport(paths, io, {}, 'build a lab from');
-    // The agents enforce what the analysis models, and the probes compare with it: neither has the tiers yet.
-    if (objects !== undefined) reportUnmodelled(unmodelledPolicies(objects), io);
-    return objects;
-  };
+  const objectsFrom = (paths: string[]) => objectsOrReport(paths, io, {}, 'build a lab from');
 
   lab
     .command('up')
