@@ -44,9 +44,10 @@ interface Conflict {
 }
 
 /**
- * Server-side apply: the applier owns exactly the fields of its configuration. A field another manager owns
- * with a different value is a conflict (409) unless forced, when the other manager loses it; a field the
- * applier owned before and no longer sets is removed unless someone else owns it too.
+ * Server-side apply: the applier owns exactly the fields of its configuration. A field the applier owned
+ * before and no longer sets is removed unless another manager owns it too. The configuration is then merged
+ * in; a field of another manager whose value that changes is a conflict (409) unless forced, when the other
+ * manager loses it. A field set to the value it has is shared.
  */
 export function serverSideApply(request: ApplyRequest): ApplyResult {
   const { resource, writer, config } = request;
@@ -63,44 +64,26 @@ export function serverSideApply(request: ApplyRequest): ApplyResult {
     else others.push(entry);
   }
 
-  const conflicts = others.flatMap((entry) => conflictsWith(entry, configLeaves, livePart, configPart));
+  let object = live;
+  for (const path of leaves(difference(previous?.fieldsV1 ?? {}, configFields))) {
+    if (!others.some((e) => ownsAtOrAbove(e, path))) object = withoutField(object, path);
+  }
+  object = mergeApplied(object, configPart) as JSONObject;
+
+  const merged = trackedPart(object, resource, writer.subresource);
+  const conflicts = others.flatMap((entry) =>
+    leaves(entry.fieldsV1)
+      .filter((path) => !sameAt(livePart, merged, path))
+      .map((path) => ({ entry, path })),
+  );
   if (conflicts.length > 0 && !request.force) throw conflictError(conflicts);
   const forced = new Map<ManagedFieldsEntry, FieldPath[]>();
   for (const c of conflicts) forced.set(c.entry, [...(forced.get(c.entry) ?? []), c.path]);
   const remaining = others
     .map((e) => (forced.has(e) ? { ...e, fieldsV1: difference(e.fieldsV1, fromLeaves(forced.get(e)!)) } : e))
     .filter((e) => !isEmpty(e.fieldsV1));
-
-  let object = live;
-  const dropped = leaves(difference(previous?.fieldsV1 ?? {}, configFields));
-  for (const path of dropped) {
-    if (!remaining.some((e) => ownsAtOrAbove(e, path))) object = withoutField(object, path);
-  }
-  object = mergeApplied(object, configPart) as JSONObject;
   return { object, entries: [...remaining, makeEntry(writer, 'Apply', configFields)] };
 }
-
-/** Leaves of `entry` that the configuration sets to something else: equal or nested paths. */
-function conflictsWith(
-  entry: ManagedFieldsEntry,
-  configLeaves: readonly FieldPath[],
-  livePart: JSONObject,
-  configPart: JSONObject,
-): Conflict[] {
-  const out: Conflict[] = [];
-  for (const owned of leaves(entry.fieldsV1)) {
-    const clash = configLeaves.some((applied) => {
-      const shorter = applied.length <= owned.length ? applied : owned;
-      const longer = shorter === applied ? owned : applied;
-      return isPrefix(shorter, longer) && !sameAt(livePart, configPart, shorter);
-    });
-    if (clash) out.push({ entry, path: owned });
-  }
-  return out;
-}
-
-const isPrefix = (prefix: FieldPath, path: FieldPath): boolean =>
-  prefix.length <= path.length && prefix.every((key, i) => path[i] === key || (key === '.' && i === prefix.length - 1));
 
 const ownsAtOrAbove = (entry: ManagedFieldsEntry, path: FieldPath): boolean =>
   path.some((_, i) => hasLeaf(entry.fieldsV1, path.slice(0, i + 1)));

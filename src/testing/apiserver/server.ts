@@ -300,10 +300,13 @@ export class ApiServer {
       case 'PATCH': {
         const contentType = mediaType(req.headers['content-type']);
         const body = await readBody(req);
-        const patch = contentType === PATCH_TYPES.apply ? parseYamlBody(body) : parseJSONBody(body);
+        const applying = contentType === PATCH_TYPES.apply;
+        const patch = applying ? parseYamlBody(body) : parseJSONBody(body);
         const force = query.has('force') ? isTrue(query.get('force')) : undefined;
+        // Apply names no manager after the user agent: it needs one given.
         const result = this.registry.patch(resource, namespace, name, patch, {
           ...write,
+          ...(applying ? { manager: query.get('fieldManager') ?? '' } : {}),
           contentType,
           ...(force !== undefined ? { force } : {}),
         });
