@@ -1,6 +1,5 @@
 import { type JSONObject, type JSONValue, isJSONObject } from '../../model/source.js';
 import {
-  type FieldPath,
   type FieldSet,
   difference,
   fieldSetOf,
@@ -126,11 +125,6 @@ export function recordUpdate(
     ...kept,
     touched || own === undefined ? makeEntry(writer, 'Update', ownFields) : { ...own, fieldsV1: ownFields },
   ];
-}
-
-/** For conflict messages: every owned path of an entry that a set of paths touches. */
-export function ownedPaths(entry: ManagedFieldsEntry): FieldPath[] {
-  return leaves(entry.fieldsV1);
 }
 
 export const asJSON = (entries: readonly ManagedFieldsEntry[]): JSONValue => entries as unknown as JSONValue;
