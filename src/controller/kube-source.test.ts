@@ -318,6 +318,27 @@ describe('KubeSource', () => {
     }
   });
 
+  it('resumes a watch from the resourceVersion of the last bookmark', async () => {
+    const { server, source } = await setUp({ installed: [], bookmarkIntervalMs: 100 });
+    await source.start();
+    await watching(server, source);
+    // A change elsewhere moves the revision on; the pods' watch hears of it only through a bookmark.
+    server.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'elsewhere' } });
+    const revision = server.store.revision;
+    const since = Date.now();
+    while (Date.now() - since < 400) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(source.health().lastEventAgeMs! < 300, 'bookmarks keep arriving on quiet watches');
+    server.closeWatches('pods');
+    const deadline = Date.now() + 3000;
+    while (server.requests.count({ verb: 'watch', resource: 'pods' }) < 2) {
+      assert.ok(Date.now() < deadline, 'the watch came back');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const resumed = server.requests.list({ verb: 'watch', resource: 'pods' })[1]!;
+    assert.equal(new URLSearchParams(resumed.query).get('resourceVersion'), String(revision));
+    assert.equal(new URLSearchParams(resumed.query).get('allowWatchBookmarks'), 'true');
+  });
+
   it('says how long changes have waited to be read', async () => {
     const { server, source } = await setUp({ installed: [] });
     await source.start();

@@ -6,6 +6,8 @@ export interface RequestRecord {
   readonly verb: Verb;
   readonly resource: string | undefined;
   readonly path: string;
+  /** The query string, `?watch=true&resourceVersion=12`. */
+  readonly query: string;
   readonly at: number;
 }
 

@@ -214,7 +214,7 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const target = route(url.pathname);
     const request = classify(target, req.method ?? 'GET', url.searchParams);
-    this.requests.record({ ...request, path: url.pathname, at: Date.now() });
+    this.requests.record({ ...request, path: url.pathname, query: url.search, at: Date.now() });
     try {
       const failure = this.faults.take(request);
       if (failure !== undefined) return this.fail(res, failure);
