@@ -69,6 +69,7 @@ export class KubeSource implements PolicySource {
   private unreadSince: number | undefined;
   private notifyQueued = false;
   private discoveryTimer: NodeJS.Timeout | undefined;
+  private discovering = false;
   private stopped = false;
 
   constructor(private readonly options: KubeSourceOptions = {}) {
@@ -161,6 +162,9 @@ export class KubeSource implements PolicySource {
 
   /** Starts following optional kinds that appeared, stops those that went; a failed discovery changes nothing. */
   private async rediscover(): Promise<void> {
+    // A slow discovery is not started again over itself.
+    if (this.discovering) return;
+    this.discovering = true;
     let served: ServedResource[];
     try {
       served = await discoverFollowed(this.config, this.timeouts());
@@ -168,6 +172,8 @@ export class KubeSource implements PolicySource {
       this.errorCount++;
       this.log(`discovery failed (${e instanceof Error ? e.message : String(e)}); following what was served`);
       return;
+    } finally {
+      this.discovering = false;
     }
     if (this.stopped) return;
     const names = new Set(served.map(qualifiedName));

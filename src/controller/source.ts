@@ -24,7 +24,7 @@ export interface SourceSnapshot {
 }
 
 export interface SourceHealth {
-  /** Every cache has listed once and none is waiting to list again. */
+  /** Every cache has listed once, and none is failing now (retrying after an error). */
   readonly synced: boolean;
   /** Since the last event (bookmarks included) on any watch; undefined before the first. */
   readonly lastEventAgeMs?: number;

@@ -147,14 +147,17 @@ const generationPart = (object: JSONObject): JSONObject => {
 export function carryOver(resource: ResourceType, stored: JSONObject, updated: JSONObject): JSONObject {
   const old = metadataOf(stored);
   const meta: JSONObject = { ...metadataOf(updated) };
-  for (const key of [
+  // resourceVersion too: preconditions were checked already, and a write that changes nothing writes nothing.
+  const kept = [
     'uid',
     'creationTimestamp',
     'deletionTimestamp',
     'deletionGracePeriodSeconds',
     'name',
     'namespace',
-  ]) {
+    'resourceVersion',
+  ];
+  for (const key of kept) {
     if (old[key] === undefined) delete meta[key];
     else meta[key] = old[key]!;
   }

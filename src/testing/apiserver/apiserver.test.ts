@@ -156,6 +156,19 @@ describe('test API server: objects and Status errors', () => {
       );
     }));
 
+  it('writes nothing for an unconditional update that changes nothing', () =>
+    withServer(async (server) => {
+      const created = server.create(pod('web'));
+      const { resourceVersion: _rv, ...withoutVersion } = meta(created);
+      const same = await call(server.url, 'PUT', '/api/v1/namespaces/default/pods/web', {
+        ...created,
+        metadata: withoutVersion,
+      });
+      assert.equal(same.status, 200);
+      assert.equal(meta(same.body)['resourceVersion'], meta(created)['resourceVersion']);
+      assert.equal(server.store.revision, Number(meta(created)['resourceVersion']));
+    }));
+
   it('keeps status apart: the main resource ignores it, /status changes only it', () =>
     withServer(async (server) => {
       server.create(pod('web', 'default', { status: { phase: 'Running', podIP: '10.0.0.1' } }));

@@ -15,6 +15,7 @@ import {
 } from './admission.js';
 import { serverSideApply } from './apply.js';
 import { type ManagedFieldsEntry, type Writer, asJSON, entriesOf, recordUpdate } from './managed-fields.js';
+import { OwnerIndex } from './owner-index.js';
 import { PATCH_TYPES, jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import { type ResourceType, RESOURCES, apiVersionOf } from './resources.js';
 import {
@@ -62,10 +63,14 @@ export interface WriteResult {
  * HTTP handlers and test controls both go through it.
  */
 export class Registry {
+  private readonly owners: OwnerIndex;
+
   constructor(
     private readonly store: VersionedStore,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.owners = new OwnerIndex(store);
+  }
 
   get(resource: ResourceType, namespace: string | undefined, name: string): JSONObject {
     const object = this.store.get(resource, namespace, name);
@@ -274,7 +279,7 @@ export class Registry {
       if (metaField(namespace, 'deletionTimestamp') === undefined) continue;
       const name = metaField(namespace, 'name') as string;
       const occupied = RESOURCES.some(
-        (r) => r.namespaced && this.store.list(r).some((o) => metaField(o, 'namespace') === name),
+        (r) => r.namespaced && [...this.store.values(r)].some((o) => metaField(o, 'namespace') === name),
       );
       if (!occupied) this.store.remove(NAMESPACES, namespace);
     }
@@ -285,26 +290,19 @@ export class Registry {
    * propagation); with Orphan, the owner's references are removed from them instead.
    */
   private collectDependents(ownerUid: string, policy: DeleteOptions['propagationPolicy']): void {
-    for (const resource of RESOURCES) {
-      for (const object of this.store.list(resource)) {
-        const references = ownerReferencesOf(object);
-        if (!references.some((r) => r['uid'] === ownerUid)) continue;
-        const namespace = metaField(object, 'namespace') as string | undefined;
-        const name = metaField(object, 'name') as string;
-        if (policy === 'Orphan') {
-          const kept = references.filter((r) => r['uid'] !== ownerUid);
-          const meta: JSONObject = { ...metadataOf(object), ownerReferences: kept };
-          if (kept.length === 0) delete meta['ownerReferences'];
-          this.store.update(resource, { ...object, metadata: meta }, object);
-        } else if (references.every((r) => r['uid'] === ownerUid || !this.exists(r['uid'] as string))) {
-          if (this.store.get(resource, namespace, name) !== undefined) this.delete(resource, namespace, name);
-        }
+    for (const dependent of this.owners.dependentsOf(ownerUid)) {
+      const object = this.store.get(dependent.resource, dependent.namespace, dependent.name);
+      if (object === undefined) continue;
+      const references = ownerReferencesOf(object);
+      if (policy === 'Orphan') {
+        const kept = references.filter((r) => r['uid'] !== ownerUid);
+        const meta: JSONObject = { ...metadataOf(object), ownerReferences: kept };
+        if (kept.length === 0) delete meta['ownerReferences'];
+        this.store.update(dependent.resource, { ...object, metadata: meta }, object);
+      } else if (references.every((r) => r['uid'] === ownerUid || !this.owners.exists(r['uid'] as string))) {
+        this.delete(dependent.resource, dependent.namespace, dependent.name);
       }
     }
-  }
-
-  private exists(uid: string): boolean {
-    return RESOURCES.some((r) => this.store.list(r).some((o) => metaField(o, 'uid') === uid));
   }
 
   private writer(resource: ResourceType, options: WriteOptions): Writer {

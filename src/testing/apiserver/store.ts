@@ -60,6 +60,11 @@ export class VersionedStore {
     return sortedValues(this.table(resource));
   }
 
+  /** The current objects of a resource in no order: for scans that need no order, such as garbage collection. */
+  values(resource: ResourceType): IterableIterator<JSONObject> {
+    return this.table(resource).values();
+  }
+
   /** The objects of a resource as they were at `revision`. */
   listAt(resource: ResourceType, revision: number): JSONObject[] {
     this.requireRetained(revision);
