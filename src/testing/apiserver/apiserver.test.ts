@@ -679,6 +679,32 @@ describe('test API server: patches and server-side apply', () => {
       assert.deepEqual(meta(dropped.body)['labels'], { tier: 'x' }, 'team went; tier stays, "two" owns it');
     }));
 
+  it('applies a status through /status as a manager of that subresource', () =>
+    withServer(async (server) => {
+      server.create(pod('web'));
+      const body = JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web' },
+        status: { phase: 'Running' },
+      });
+      const path = '/api/v1/namespaces/default/pods/web/status?fieldManager=kubelet';
+      const applied = await call(server.url, 'PATCH', path, body, 'application/apply-patch+yaml');
+      assert.equal(applied.status, 200);
+      assert.deepEqual(applied.body['status'], { phase: 'Running' });
+      const entry = (meta(applied.body)['managedFields'] as JSONObject[]).find((e) => e['manager'] === 'kubelet')!;
+      assert.equal(entry['subresource'], 'status');
+      assert.deepEqual(entry['fieldsV1'], { 'f:status': { 'f:phase': {} } });
+      const missing = await call(
+        server.url,
+        'PATCH',
+        '/api/v1/namespaces/default/pods/nope/status?fieldManager=kubelet',
+        body.replace('"web"', '"nope"'),
+        'application/apply-patch+yaml',
+      );
+      assert.equal(missing.status, 404);
+    }));
+
   it('requires a field manager for apply', () =>
     withServer(async (server) => {
       const answer = await call(server.url, 'PATCH', applyPath, policy({}), 'application/apply-patch+yaml');

@@ -159,6 +159,8 @@ export class Registry {
     checkName(config, name);
     const writer = this.writer(resource, options);
     const live = this.store.get(resource, namespace, name);
+    // Only the main resource creates on apply: a status has nothing to belong to.
+    if (live === undefined && writer.subresource !== '') throw notFound(resource, name);
     const result = serverSideApply({
       resource,
       live,
