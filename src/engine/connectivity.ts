@@ -12,6 +12,7 @@ import {
   appliedPolicies,
   combine,
   defaultEngineOptions,
+  domainView,
   peerMatches as peerMatchesRemote,
   peerNamespaceMatches,
   rulePortConns,
@@ -33,6 +34,8 @@ export interface Connectivity {
   readonly pairs: readonly { readonly src: Identity; readonly dst: Identity; readonly conns: ConnSet }[];
   readonly fromRanges: readonly { readonly src: AddressRange; readonly dst: Identity; readonly conns: ConnSet }[];
   readonly toRanges: readonly { readonly src: Identity; readonly dst: AddressRange; readonly conns: ConnSet }[];
+  /** Destinations a cluster-wide rule names by DNS name: what reaches them depends on DNS. */
+  readonly toDomains: readonly { readonly src: Identity; readonly dst: string; readonly conns: ConnSet }[];
 }
 
 /** What one identity's policies say in one direction, with their peers matched against identities and ranges. */
@@ -124,8 +127,27 @@ export function computeConnectivity(
       .map((d) => ({ src, dst: d, conns: allowed(d, 'ingress', { range: r }) }))
       .filter((p) => !p.conns.isEmpty()),
   );
-  return { identities, sourceRanges, destinationRanges, pairs, fromRanges, toRanges };
+  const toDomains = identities.flatMap((s) =>
+    domainsNamed(egress[s.index]!.applied)
+      .map((name) => ({
+        src: s,
+        dst: name,
+        conns: combine(egress[s.index]!.applied, 'egress', domainView(name)).allowed,
+      }))
+      .filter((p) => !p.conns.isEmpty()),
+  );
+  return { identities, sourceRanges, destinationRanges, pairs, fromRanges, toRanges, toDomains };
 }
+
+/** The DNS names the egress rules of a direction's tiers name, each once. */
+const domainsNamed = (applied: AppliedPolicies): string[] => [
+  ...new Set(
+    [...applied.admin, ...applied.baseline]
+      .flatMap((p) => p.egress ?? [])
+      .flatMap((r) => (r.peers === 'any' ? [] : r.peers))
+      .flatMap((p) => (p.kind === 'domains' ? p.names : [])),
+  ),
+];
 
 /**
  * One remote as a local identity's rules see it, through the matcher's caches. One object serves every pair

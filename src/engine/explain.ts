@@ -51,7 +51,10 @@ function decisionLines(d: DirectionVerdict, title: string, remote: string, verdi
       return [`  ${title}: ${outcome}: traffic between a pod and its own node is always allowed`];
     case 'not-isolated':
       return d.passedBy.length > 0 || verdictHasTiers(verdict)
-        ? [`  ${title}: ${outcome}: no policy of any tier decided, and the default allows`]
+        ? [
+            `  ${title}: ${outcome}`,
+            `    no NetworkPolicy isolates it for ${d.direction} and no baseline rule matches: the default allows`,
+          ]
         : [`  ${title}: ${outcome}: no NetworkPolicy selects it for ${d.direction}`];
     case 'allowed-by-rule':
       return [
@@ -105,7 +108,7 @@ export function verdictToJSON(verdict: Verdict): object {
       ? { kind: 'external', ip: formatIP(p.ip.family, p.ip.value) }
       : { kind: 'endpoint', id: p.endpoint.id, ip: p.ip === undefined ? null : formatIP(p.ip.family, p.ip.value) };
   const policy = (ref: PolicyRef) => ({
-    namespace: ref.namespace,
+    ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }),
     name: ref.name,
     file: ref.origin.file,
     line: ref.origin.line,
@@ -117,11 +120,24 @@ export function verdictToJSON(verdict: Verdict): object {
     file: ref.origin.file,
     line: ref.origin.line,
   });
+  const tierRule = (r: TierRuleRef) => ({
+    kind: r.rule.policy.kind,
+    tier: r.tier,
+    priority: r.priority,
+    action: r.action,
+    ...rule(r.rule),
+    ...(r.rule.name === undefined ? {} : { name: r.rule.name }),
+    ...(r.domains === undefined ? {} : { domains: r.domains }),
+  });
+  // The tiers' fields only where a tier had a say, so that a verdict of NetworkPolicies alone reads as it did.
   const direction = (d: DirectionVerdict) => ({
     allowed: d.allowed,
     reason: d.reason,
     isolatedBy: d.isolatedBy.map(policy),
     allowedBy: d.allowedBy.map(rule),
+    ...(d.decidedBy === undefined ? {} : { decidedBy: tierRule(d.decidedBy) }),
+    ...(d.passedBy.length === 0 ? {} : { passedBy: d.passedBy.map(tierRule) }),
+    ...(d.dependsOnDNS.length === 0 ? {} : { dependsOnDNS: d.dependsOnDNS.map(tierRule) }),
   });
   return {
     allowed: verdict.allowed,

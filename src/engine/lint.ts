@@ -14,6 +14,7 @@ import {
   policyName,
 } from '../policy/ir.js';
 import { workloadName } from './connlist.js';
+import { tierFindings } from './lint-tiers.js';
 import { type KubeDns, isKubeDns, kubeDns } from './kube-dns.js';
 import {
   type EngineOptions,
@@ -58,6 +59,7 @@ export function lint(cluster: Cluster, options: EngineOptions = defaultEngineOpt
     ...partlyIsolatedNamespaces(cluster),
     ...ironcoreRulesAllowingNothing(cluster),
     ...legacyWithoutEffect(cluster),
+    ...tierFindings(cluster, options),
   ].sort(
     (a, b) =>
       compareStrings(a.location.file, b.location.file) ||
@@ -202,6 +204,8 @@ function ironcoreRulesAllowingNothing(cluster: Cluster): Finding[] {
 const holdsPods = (cluster: Cluster, namespace: string): boolean =>
   cluster.endpoints.some((e) => e.kind === 'Pod' && e.namespace === namespace);
 
+const RULE_VERBS = { allow: 'allows', deny: 'denies', pass: 'passes on' } as const;
+
 const ELSEWHERE = (where: string): string => `the input holds no pod ${where}, so they may be defined elsewhere`;
 
 /**
@@ -227,7 +231,7 @@ function peersMatchingNothing(cluster: Cluster, dns: KubeDns): Finding[] {
             'peer-matches-nothing',
             peer.origin,
             `a peer of ${policyName(p.ref)} matches no ${peer.scope ? 'object' : 'pod'} (${describeRulePeer(peer)}), ` +
-              `so its rule allows nothing ${direction === 'egress' ? 'to' : 'from'} it` +
+              `so its rule ${RULE_VERBS[rule.action]} nothing ${direction === 'egress' ? 'to' : 'from'} it` +
               (proven ? '' : `; ${ELSEWHERE('where it looks')}`),
             "check the peer's labels against the pods and namespaces it is meant for",
           );

@@ -324,6 +324,34 @@ export function directView(
   };
 }
 
+/**
+ * A destination known only by a DNS name, as a rule sees it: domain-name peers that name it match, and so do
+ * peers that match any address at all (every port of every address, or a network that is all of IPv4 or IPv6);
+ * no other ipBlock can be said to hold its addresses, nor can a selector. What this allows depends on DNS.
+ */
+export function domainView(name: string): RemoteView {
+  const matchesAnyAddress = (peer: Peer): boolean =>
+    peer.kind === 'ipBlock' && peer.except.length === 0 && /\/0$/.test(peer.cidr.trim());
+  return {
+    ruleConns: (rule) =>
+      rule.peers === 'any' ||
+      rule.peers.some(
+        (p) => matchesAnyAddress(p) || (p.kind === 'domains' && p.names.some((n) => domainMatches(n, name))),
+      )
+        ? rulePortConns(rule, undefined)
+        : ConnSet.none,
+    domainConns: () => ConnSet.none,
+    localNode: false,
+  };
+}
+
+/** `*.example.com` matches one or more labels before `.example.com`; any other name matches itself. */
+export function domainMatches(pattern: string, name: string): boolean {
+  const [p, n] = [pattern.toLowerCase().replace(/\.$/, ''), name.toLowerCase().replace(/\.$/, '')];
+  if (!p.startsWith('*.')) return p === n;
+  return n.endsWith(p.slice(1)) && n.length > p.length - 1;
+}
+
 /** Everything one direction allows between a local endpoint and a remote, and what decided it. */
 export function evaluateDirection(
   cluster: Cluster,
