@@ -1,6 +1,11 @@
 import { ConnSet, PROTOCOLS } from '../src/algebra/connset.js';
 import { formatIP } from '../src/algebra/ip.js';
-import { defaultEngineOptions, peerMatches as peerMatchesRemote, portMatchConns, selects } from '../src/policy/evaluate.js';
+import {
+  defaultEngineOptions,
+  peerMatches as peerMatchesRemote,
+  portMatchConns,
+  selects,
+} from '../src/policy/evaluate.js';
 import type { Cluster } from '../src/model/cluster.js';
 import type { Endpoint } from '../src/model/endpoints.js';
 import { type Peer, type Rule, peerKey, policyName } from '../src/policy/ir.js';
