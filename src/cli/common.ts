@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { type Protocol, isProtocol } from '../algebra/connset.js';
-import { defaultEngineOptions, type EngineOptions } from '../engine/verdict.js';
+import { defaultEngineOptions, type EngineOptions } from '../policy/evaluate.js';
 import type { Cluster } from '../model/cluster.js';
 import { type Inputs, inputsAreValid, readInputs, validObjects } from '../model/inputs.js';
 import { DEFAULT_MAX_INPUT_BYTES, LARGEST_INPUT_BYTES, type LoadOptions } from '../model/load.js';

@@ -1,6 +1,6 @@
 import { type FSWatcher, existsSync, readdirSync, renameSync, statSync, watch, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { type EngineOptions, defaultEngineOptions } from '../engine/verdict.js';
+import { type EngineOptions, defaultEngineOptions } from '../policy/evaluate.js';
 import { ClusterBuilder } from '../model/cluster-builder.js';
 import { type CachedInputs, InputCache } from '../model/input-cache.js';
 import type { Semantics } from '../policy/legacy.js';

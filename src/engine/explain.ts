@@ -1,7 +1,8 @@
 import { formatIP } from '../algebra/ip.js';
 import { formatLocation } from '../model/source.js';
 import { type PolicyRef, type RuleRef, policyName, ruleName } from '../policy/ir.js';
-import type { DirectionVerdict, FlowPeer, TierRuleRef, Verdict } from './verdict.js';
+import type { DirectionVerdict, TierRuleRef, Verdict } from './verdict.js';
+import type { FlowPeer } from '../policy/evaluate.js';
 
 export const describePeer = (peer: FlowPeer): string => {
   if (peer.kind === 'external') return `${formatIP(peer.ip.family, peer.ip.value)} (external)`;

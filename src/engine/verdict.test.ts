@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allowed, clusterFrom, netpol, pod, verdictOf } from '../testing/fixtures.js';
-import { defaultEngineOptions } from './verdict.js';
+import { defaultEngineOptions } from '../policy/evaluate.js';
 
 const web = pod('app', 'web', { app: 'web' }, { ip: '10.0.0.10', node: 'n1', ports: ['http:8080', 'dns:53/UDP'] });
 const api = pod('app', 'api', { app: 'api' }, { ip: '10.0.0.11', node: 'n1', ports: ['http:9090'] });

@@ -9,20 +9,6 @@ import {
 } from '../policy/evaluate.js';
 import type { Action, Direction, PolicyRef, RuleRef } from '../policy/ir.js';
 
-export {
-  type EngineOptions,
-  type FlowPeer,
-  defaultEngineOptions,
-  directionConns,
-  isolatingPolicies,
-  peerMatches as peerMatchesRemote,
-  peerNamespaceMatches,
-  portMatchConns,
-  rulePeersMatch,
-  rulePortConns,
-  selectorPeerMatches,
-} from '../policy/evaluate.js';
-
 export interface Flow {
   readonly src: FlowPeer;
   readonly dst: FlowPeer;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Protocol } from '../algebra/connset.js';
 import { makeFlow, resolvePeerSpec } from '../engine/flow.js';
-import { type EngineOptions, type Verdict, decide, defaultEngineOptions } from '../engine/verdict.js';
+import { type Verdict, decide } from '../engine/verdict.js';
+import { type EngineOptions, defaultEngineOptions } from '../policy/evaluate.js';
 import { type Cluster, buildCluster } from '../model/cluster.js';
 import { loadText } from '../model/load.js';
 import { validateObjects } from '../validate/validate.js';
