@@ -1,0 +1,85 @@
+/**
+ * YAML as kubectl reads it: go-yaml v2.4 (gopkg.in/yaml.v2) through sigs.k8s.io/yaml's YAMLToJSON.
+ * Same accepted inputs, same values, same refusals with the same messages; see README-like notes
+ * in the module files (scanner.ts, parser.ts, compose.ts, resolve.ts) for the rules.
+ *
+ * parseYaml reads the first document of text[start, end), as yaml.Unmarshal does with its input.
+ * It never throws: problems come back in `error`.
+ */
+
+import type { JSONValue } from '../model/source.js';
+import { Composer } from './compose.js';
+import { YamlFailure } from './errors.js';
+import { checkInput, skipByteOrderMark } from './input.js';
+import { Parser } from './parser.js';
+import { type PositionNode, recordedDepth } from './positions.js';
+import { Scanner } from './scanner.js';
+
+export type { PositionNode } from './positions.js';
+
+export interface YamlProblem {
+  /** Where go-yaml's mark points (the problem's position), as a UTF-16 index into `text`. */
+  readonly offset: number;
+  /** go-yaml's problem text, e.g. "mapping values are not allowed in this context" (no "yaml: line N:"). */
+  readonly message: string;
+  /**
+   * For errors: the complete text YAMLToJSON returns for the parsed range, as kubectl prints it after
+   * "error converting YAML to JSON: ", e.g. "yaml: line 3: mapping values are not allowed in this
+   * context". Its line number is go-yaml's, counted from `start` (go-yaml prints the 0-based line for
+   * parser errors and the 1-based one for scanner errors, and none on the first line).
+   */
+  readonly goError?: string;
+}
+
+export interface ParseOptions {
+  /** Parse text[start, end) only; default the whole text. */
+  readonly start?: number;
+  readonly end?: number;
+  /** The column `start` is at (0-based, in code points), so indentation counts as in the full text. */
+  readonly column?: number;
+  /** 'shallow' (default): the root and two levels below it; 'full': every node. */
+  readonly positions?: 'shallow' | 'full';
+}
+
+export interface ParsedYaml {
+  /** The first document's value as YAMLToJSON gives it: undefined if there is no document or an error. */
+  readonly value: JSONValue | undefined;
+  /** The first error, as go-yaml (or sigs.k8s.io/yaml) reports it. */
+  readonly error?: YamlProblem;
+  /** Accepted but suspicious: repeated keys (the last value is used), keys that collide in JSON. */
+  readonly warnings: readonly YamlProblem[];
+  /** Where the nodes are; undefined without a value. */
+  readonly positions: PositionNode | undefined;
+}
+
+export function parseYaml(text: string, options: ParseOptions = {}): ParsedYaml {
+  const start = clamp(options.start ?? 0, 0, text.length);
+  const end = clamp(options.end ?? text.length, start, text.length);
+  let composer: Composer | undefined;
+  try {
+    const input = checkInput(text, start, end);
+    const from = skipByteOrderMark(text, start, end);
+    const scanner = new Scanner(text, from, input, options.column ?? 0);
+    composer = new Composer(recordedDepth(options.positions ?? 'shallow'));
+    const found = new Parser(scanner, composer).parseFirstDocument();
+    if (composer.pending !== null) throw composer.pending;
+    if (!found) return { value: undefined, warnings: composer.warnings, positions: undefined };
+    const conversion = composer.conversionFailure();
+    if (conversion !== null) throw conversion;
+    return { value: composer.value as JSONValue, warnings: composer.warnings, positions: composer.position };
+  } catch (failure) {
+    const warnings = composer?.warnings ?? [];
+    if (failure instanceof YamlFailure) {
+      const offset = failure.offset >= start ? failure.offset : start;
+      const error = { offset, message: failure.message, goError: failure.goError };
+      return { value: undefined, error, warnings, positions: undefined };
+    }
+    // Not a YAML problem: a bug here, or the engine ran out of stack or memory. Still no throw.
+    const error = { offset: start, message: `internal error: ${String(failure)}` };
+    return { value: undefined, error, warnings, positions: undefined };
+  }
+}
+
+function clamp(n: number, low: number, high: number): number {
+  return Number.isFinite(n) ? Math.min(Math.max(Math.trunc(n), low), high) : low;
+}

@@ -1,0 +1,512 @@
+/**
+ * go-yaml v2's LL(1) parser (libyaml's state machine), fused with the composer: where go-yaml
+ * emits an event, this calls the composer directly. Like yaml.Unmarshal it reads the stream start,
+ * the first document and the token that ends it, and nothing more.
+ *
+ * The state stack is explicit, so nesting depth costs no JS stack (go-yaml allows 10000 levels of
+ * flow and of block nesting).
+ */
+
+import type { Composer } from './compose.js';
+import { parserFailure } from './errors.js';
+import type { Scanner } from './scanner.js';
+import {
+  ALIAS,
+  ANCHOR,
+  BLOCK_END,
+  BLOCK_ENTRY,
+  BLOCK_MAPPING_START,
+  BLOCK_SEQUENCE_START,
+  DOCUMENT_END,
+  DOCUMENT_START,
+  FLOW_ENTRY,
+  FLOW_MAPPING_END,
+  FLOW_MAPPING_START,
+  FLOW_SEQUENCE_END,
+  FLOW_SEQUENCE_START,
+  KEY,
+  PLAIN,
+  SCALAR,
+  STREAM_END,
+  STREAM_START,
+  TAG,
+  TAG_DIRECTIVE,
+  VALUE,
+  VERSION_DIRECTIVE,
+} from './tokens.js';
+
+// Parser states (libyaml's names).
+const DOCUMENT_CONTENT_STATE = 1;
+const DOCUMENT_END_STATE = 2;
+const BLOCK_NODE_STATE = 3;
+const BLOCK_SEQUENCE_FIRST_ENTRY_STATE = 4;
+const BLOCK_SEQUENCE_ENTRY_STATE = 5;
+const INDENTLESS_SEQUENCE_ENTRY_STATE = 6;
+const BLOCK_MAPPING_FIRST_KEY_STATE = 7;
+const BLOCK_MAPPING_KEY_STATE = 8;
+const BLOCK_MAPPING_VALUE_STATE = 9;
+const FLOW_SEQUENCE_FIRST_ENTRY_STATE = 10;
+const FLOW_SEQUENCE_ENTRY_STATE = 11;
+const FLOW_SEQUENCE_ENTRY_MAPPING_KEY_STATE = 12;
+const FLOW_SEQUENCE_ENTRY_MAPPING_VALUE_STATE = 13;
+const FLOW_SEQUENCE_ENTRY_MAPPING_END_STATE = 14;
+const FLOW_MAPPING_FIRST_KEY_STATE = 15;
+const FLOW_MAPPING_KEY_STATE = 16;
+const FLOW_MAPPING_VALUE_STATE = 17;
+const FLOW_MAPPING_EMPTY_VALUE_STATE = 18;
+
+const DEFAULT_TAG_HANDLES: readonly [string, string][] = [
+  ['!', '!'],
+  ['!!', 'tag:yaml.org,2002:'],
+];
+
+export class Parser {
+  private state = 0;
+  private readonly states: number[] = [];
+  private readonly tagHandles = new Map<string, string>();
+
+  constructor(
+    private readonly sc: Scanner,
+    private readonly out: Composer,
+  ) {}
+
+  /** Parses the first document into the composer; false when the stream holds no document. */
+  parseFirstDocument(): boolean {
+    const sc = this.sc;
+    if (sc.peek() !== STREAM_START) this.fail('did not find expected <stream-start>');
+    sc.skip();
+    if (!this.documentStart()) return false;
+    while (this.state !== DOCUMENT_END_STATE) this.step();
+    // The document ends at the next token; an explicit '...' is consumed.
+    if (sc.peek() === DOCUMENT_END) sc.skip();
+    return true;
+  }
+
+  private documentStart(): boolean {
+    const sc = this.sc;
+    const type = sc.peek();
+    if (type !== VERSION_DIRECTIVE && type !== TAG_DIRECTIVE && type !== DOCUMENT_START && type !== STREAM_END) {
+      this.processDirectives();
+      this.states.push(DOCUMENT_END_STATE);
+      this.state = BLOCK_NODE_STATE;
+      return true;
+    }
+    if (type === STREAM_END) return false;
+    this.processDirectives();
+    if (sc.peek() !== DOCUMENT_START) this.fail('did not find expected <document start>');
+    this.states.push(DOCUMENT_END_STATE);
+    this.state = DOCUMENT_CONTENT_STATE;
+    sc.skip();
+    return true;
+  }
+
+  private processDirectives(): void {
+    const sc = this.sc;
+    let sawVersion = false;
+    for (let type = sc.peek(); type === VERSION_DIRECTIVE || type === TAG_DIRECTIVE; type = sc.peek()) {
+      const h = sc.head;
+      if (type === VERSION_DIRECTIVE) {
+        if (sawVersion) this.fail('found duplicate %YAML directive');
+        if (sc.qStyle[h] !== 1001) this.fail('found incompatible YAML document');
+        sawVersion = true;
+      } else {
+        const handle = sc.qValue[h]!;
+        if (this.tagHandles.has(handle)) this.fail('found duplicate %TAG directive');
+        this.tagHandles.set(handle, sc.qSuffix[h]!);
+      }
+      sc.skip();
+    }
+    for (const [handle, prefix] of DEFAULT_TAG_HANDLES) {
+      if (!this.tagHandles.has(handle)) this.tagHandles.set(handle, prefix);
+    }
+  }
+
+  /** Reports a parser error at the head token. */
+  private fail(message: string): never {
+    const sc = this.sc;
+    throw parserFailure(message, sc.qStart[sc.head]!, sc.qLine[sc.head]!);
+  }
+
+  private pop(): void {
+    this.state = this.states.pop()!;
+  }
+
+  /** Produces one event. */
+  private step(): void {
+    switch (this.state) {
+      case DOCUMENT_CONTENT_STATE:
+        return this.documentContent();
+      case BLOCK_NODE_STATE:
+        return this.node(true, false);
+      case BLOCK_SEQUENCE_FIRST_ENTRY_STATE:
+        this.sc.skip();
+        return this.blockSequenceEntry();
+      case BLOCK_SEQUENCE_ENTRY_STATE:
+        return this.blockSequenceEntry();
+      case INDENTLESS_SEQUENCE_ENTRY_STATE:
+        return this.indentlessSequenceEntry();
+      case BLOCK_MAPPING_FIRST_KEY_STATE:
+        this.sc.skip();
+        return this.blockMappingKey();
+      case BLOCK_MAPPING_KEY_STATE:
+        return this.blockMappingKey();
+      case BLOCK_MAPPING_VALUE_STATE:
+        return this.blockMappingValue();
+      case FLOW_SEQUENCE_FIRST_ENTRY_STATE:
+        this.sc.skip();
+        return this.flowSequenceEntry(true);
+      case FLOW_SEQUENCE_ENTRY_STATE:
+        return this.flowSequenceEntry(false);
+      case FLOW_SEQUENCE_ENTRY_MAPPING_KEY_STATE:
+        return this.flowSequenceEntryMappingKey();
+      case FLOW_SEQUENCE_ENTRY_MAPPING_VALUE_STATE:
+        return this.flowSequenceEntryMappingValue();
+      case FLOW_SEQUENCE_ENTRY_MAPPING_END_STATE:
+        this.state = FLOW_SEQUENCE_ENTRY_STATE;
+        this.sc.peek();
+        return this.out.collectionEnd(-1);
+      case FLOW_MAPPING_FIRST_KEY_STATE:
+        this.sc.skip();
+        return this.flowMappingKey(true);
+      case FLOW_MAPPING_KEY_STATE:
+        return this.flowMappingKey(false);
+      case FLOW_MAPPING_VALUE_STATE:
+        return this.flowMappingValue(false);
+      case FLOW_MAPPING_EMPTY_VALUE_STATE:
+        return this.flowMappingValue(true);
+    }
+  }
+
+  private documentContent(): void {
+    const type = this.sc.peek();
+    if (
+      type === VERSION_DIRECTIVE ||
+      type === TAG_DIRECTIVE ||
+      type === DOCUMENT_START ||
+      type === DOCUMENT_END ||
+      type === STREAM_END
+    ) {
+      this.pop();
+      this.emptyScalar(this.sc.qStart[this.sc.head]!, this.sc.qColumn[this.sc.head]!);
+      return;
+    }
+    this.node(true, false);
+  }
+
+  /** An empty plain scalar (a missing key or value) at a mark. */
+  private emptyScalar(at: number, column: number): void {
+    this.out.scalar('', '', true, null, at, at, column);
+  }
+
+  /** The empty scalar at the end of the head token (after '-', '?', ':'). */
+  private emptyAfterHead(): void {
+    const sc = this.sc;
+    const h = sc.head;
+    this.emptyScalar(sc.qEnd[h]!, sc.qColumn[h]! + (sc.qEnd[h]! - sc.qStart[h]!));
+  }
+
+  /** The empty scalar at the start of the head token. */
+  private emptyAtHead(): void {
+    const sc = this.sc;
+    this.emptyScalar(sc.qStart[sc.head]!, sc.qColumn[sc.head]!);
+  }
+
+  /** libyaml's parse_node: properties, then a scalar, an alias or the start of a collection. */
+  private node(block: boolean, indentlessSequence: boolean): void {
+    const sc = this.sc;
+    const out = this.out;
+    let type = sc.peek();
+    let h = sc.head;
+    if (type === ALIAS) {
+      this.pop();
+      out.alias(sc.qValue[h]!, sc.qStart[h]!, sc.qEnd[h]!, sc.qColumn[h]!);
+      sc.skip();
+      return;
+    }
+
+    let start = sc.qStart[h]!;
+    let column = sc.qColumn[h]!;
+    let end = start;
+    let anchor: string | null = null;
+    let tag = '';
+    if (type === ANCHOR || type === TAG) {
+      let tagHandle: string | null = null;
+      let tagSuffix = '';
+      let tagPos = 0;
+      let tagLine = 0;
+      for (let i = 0; i < 2 && (type === ANCHOR || type === TAG); i++) {
+        if (type === ANCHOR) {
+          if (anchor !== null) break;
+          anchor = sc.qValue[h]!;
+        } else {
+          if (tagHandle !== null) break;
+          tagHandle = sc.qValue[h]!;
+          tagSuffix = sc.qSuffix[h]!;
+          tagPos = sc.qStart[h]!;
+          tagLine = sc.qLine[h]!;
+        }
+        end = sc.qEnd[h]!;
+        sc.skip();
+        type = sc.peek();
+        h = sc.head;
+      }
+      if (tagHandle !== null) {
+        if (tagHandle === '') {
+          tag = tagSuffix;
+        } else {
+          const prefix = this.tagHandles.get(tagHandle);
+          if (prefix === undefined) throw parserFailure('found undefined tag handle', tagPos, tagLine);
+          tag = prefix + tagSuffix;
+        }
+      }
+    }
+
+    if (indentlessSequence && type === BLOCK_ENTRY) {
+      this.state = INDENTLESS_SEQUENCE_ENTRY_STATE;
+      out.sequenceStart(anchor, start, column);
+      return;
+    }
+    switch (type) {
+      case SCALAR: {
+        const implicit = (tag === '' && sc.qStyle[h] === PLAIN) || tag === '!';
+        this.pop();
+        out.scalar(sc.qValue[h]!, tag, implicit, anchor, start, sc.qEnd[h]!, column);
+        sc.skip();
+        return;
+      }
+      case FLOW_SEQUENCE_START:
+        this.state = FLOW_SEQUENCE_FIRST_ENTRY_STATE;
+        out.sequenceStart(anchor, start, column);
+        return;
+      case FLOW_MAPPING_START:
+        this.state = FLOW_MAPPING_FIRST_KEY_STATE;
+        out.mappingStart(anchor, start, column);
+        return;
+      case BLOCK_SEQUENCE_START:
+        if (!block) break;
+        this.state = BLOCK_SEQUENCE_FIRST_ENTRY_STATE;
+        out.sequenceStart(anchor, start, column);
+        return;
+      case BLOCK_MAPPING_START:
+        if (!block) break;
+        this.state = BLOCK_MAPPING_FIRST_KEY_STATE;
+        out.mappingStart(anchor, start, column);
+        return;
+    }
+    if (anchor !== null || tag !== '') {
+      // Properties with no content: an empty scalar carrying them.
+      this.pop();
+      out.scalar('', tag, tag === '', anchor, start, end, column);
+      return;
+    }
+    this.fail('did not find expected node content');
+  }
+
+  private blockSequenceEntry(): void {
+    const sc = this.sc;
+    const type = sc.peek();
+    if (type === BLOCK_ENTRY) {
+      const h = sc.head;
+      const at = sc.qEnd[h]!;
+      const column = sc.qColumn[h]! + 1;
+      sc.skip();
+      const next = sc.peek();
+      if (next !== BLOCK_ENTRY && next !== BLOCK_END) {
+        this.states.push(BLOCK_SEQUENCE_ENTRY_STATE);
+        this.node(true, false);
+      } else {
+        this.state = BLOCK_SEQUENCE_ENTRY_STATE;
+        this.emptyScalar(at, column);
+      }
+      return;
+    }
+    if (type === BLOCK_END) {
+      this.pop();
+      this.out.collectionEnd(-1);
+      sc.skip();
+      return;
+    }
+    this.fail("did not find expected '-' indicator");
+  }
+
+  private indentlessSequenceEntry(): void {
+    const sc = this.sc;
+    if (sc.peek() === BLOCK_ENTRY) {
+      const h = sc.head;
+      const at = sc.qEnd[h]!;
+      const column = sc.qColumn[h]! + 1;
+      sc.skip();
+      const next = sc.peek();
+      if (next !== BLOCK_ENTRY && next !== KEY && next !== VALUE && next !== BLOCK_END) {
+        this.states.push(INDENTLESS_SEQUENCE_ENTRY_STATE);
+        this.node(true, false);
+      } else {
+        this.state = INDENTLESS_SEQUENCE_ENTRY_STATE;
+        this.emptyScalar(at, column);
+      }
+      return;
+    }
+    this.pop();
+    this.out.collectionEnd(-1);
+  }
+
+  private blockMappingKey(): void {
+    const sc = this.sc;
+    const type = sc.peek();
+    if (type === KEY) {
+      const h = sc.head;
+      const at = sc.qEnd[h]!;
+      const column = sc.qColumn[h]! + (at - sc.qStart[h]!);
+      sc.skip();
+      const next = sc.peek();
+      if (next !== KEY && next !== VALUE && next !== BLOCK_END) {
+        this.states.push(BLOCK_MAPPING_VALUE_STATE);
+        this.node(true, true);
+      } else {
+        this.state = BLOCK_MAPPING_VALUE_STATE;
+        this.emptyScalar(at, column);
+      }
+      return;
+    }
+    if (type === BLOCK_END) {
+      this.pop();
+      this.out.collectionEnd(-1);
+      sc.skip();
+      return;
+    }
+    this.fail('did not find expected key');
+  }
+
+  private blockMappingValue(): void {
+    const sc = this.sc;
+    if (sc.peek() === VALUE) {
+      const h = sc.head;
+      const at = sc.qEnd[h]!;
+      const column = sc.qColumn[h]! + 1;
+      sc.skip();
+      const next = sc.peek();
+      if (next !== KEY && next !== VALUE && next !== BLOCK_END) {
+        this.states.push(BLOCK_MAPPING_KEY_STATE);
+        this.node(true, true);
+      } else {
+        this.state = BLOCK_MAPPING_KEY_STATE;
+        this.emptyScalar(at, column);
+      }
+      return;
+    }
+    this.state = BLOCK_MAPPING_KEY_STATE;
+    this.emptyAtHead();
+  }
+
+  private flowSequenceEntry(first: boolean): void {
+    const sc = this.sc;
+    let type = sc.peek();
+    if (type !== FLOW_SEQUENCE_END) {
+      if (!first) {
+        if (type !== FLOW_ENTRY) this.fail("did not find expected ',' or ']'");
+        sc.skip();
+        type = sc.peek();
+      }
+      if (type === KEY) {
+        // A single-pair mapping inside a flow sequence: [a: b].
+        this.state = FLOW_SEQUENCE_ENTRY_MAPPING_KEY_STATE;
+        this.out.mappingStart(null, sc.qStart[sc.head]!, sc.qColumn[sc.head]!);
+        sc.skip();
+        return;
+      }
+      if (type !== FLOW_SEQUENCE_END) {
+        this.states.push(FLOW_SEQUENCE_ENTRY_STATE);
+        this.node(false, false);
+        return;
+      }
+    }
+    this.pop();
+    this.out.collectionEnd(sc.qEnd[sc.head]!);
+    sc.skip();
+  }
+
+  private flowSequenceEntryMappingKey(): void {
+    const sc = this.sc;
+    const type = sc.peek();
+    if (type !== VALUE && type !== FLOW_ENTRY && type !== FLOW_SEQUENCE_END) {
+      this.states.push(FLOW_SEQUENCE_ENTRY_MAPPING_VALUE_STATE);
+      this.node(false, false);
+      return;
+    }
+    // go-yaml (like libyaml) consumes this token here, whatever it is.
+    const h = sc.head;
+    const at = sc.qEnd[h]!;
+    const column = sc.qColumn[h]! + (at - sc.qStart[h]!);
+    sc.skip();
+    this.state = FLOW_SEQUENCE_ENTRY_MAPPING_VALUE_STATE;
+    this.emptyScalar(at, column);
+  }
+
+  private flowSequenceEntryMappingValue(): void {
+    const sc = this.sc;
+    if (sc.peek() === VALUE) {
+      sc.skip();
+      const next = sc.peek();
+      if (next !== FLOW_ENTRY && next !== FLOW_SEQUENCE_END) {
+        this.states.push(FLOW_SEQUENCE_ENTRY_MAPPING_END_STATE);
+        this.node(false, false);
+        return;
+      }
+    }
+    this.state = FLOW_SEQUENCE_ENTRY_MAPPING_END_STATE;
+    this.emptyAtHead();
+  }
+
+  private flowMappingKey(first: boolean): void {
+    const sc = this.sc;
+    let type = sc.peek();
+    if (type !== FLOW_MAPPING_END) {
+      if (!first) {
+        if (type !== FLOW_ENTRY) this.fail("did not find expected ',' or '}'");
+        sc.skip();
+        type = sc.peek();
+      }
+      if (type === KEY) {
+        sc.skip();
+        const next = sc.peek();
+        if (next !== VALUE && next !== FLOW_ENTRY && next !== FLOW_MAPPING_END) {
+          this.states.push(FLOW_MAPPING_VALUE_STATE);
+          this.node(false, false);
+        } else {
+          this.state = FLOW_MAPPING_VALUE_STATE;
+          this.emptyAtHead();
+        }
+        return;
+      }
+      if (type !== FLOW_MAPPING_END) {
+        this.states.push(FLOW_MAPPING_EMPTY_VALUE_STATE);
+        this.node(false, false);
+        return;
+      }
+    }
+    this.pop();
+    this.out.collectionEnd(sc.qEnd[sc.head]!);
+    sc.skip();
+  }
+
+  private flowMappingValue(empty: boolean): void {
+    const sc = this.sc;
+    const type = sc.peek();
+    if (empty) {
+      this.state = FLOW_MAPPING_KEY_STATE;
+      this.emptyAtHead();
+      return;
+    }
+    if (type === VALUE) {
+      sc.skip();
+      const next = sc.peek();
+      if (next !== FLOW_ENTRY && next !== FLOW_MAPPING_END) {
+        this.states.push(FLOW_MAPPING_KEY_STATE);
+        this.node(false, false);
+        return;
+      }
+    }
+    this.state = FLOW_MAPPING_KEY_STATE;
+    this.emptyAtHead();
+  }
+}

@@ -1,0 +1,617 @@
+/**
+ * The tokenizer, following go-yaml v2.4's scanner (libyaml's algorithm) rule for rule, because its
+ * quirks are what kubectl accepts: simple keys (a key is only known to be one when its ':' comes,
+ * and must sit on one line within 1024 characters), the indentation stack that turns columns into
+ * BLOCK-MAPPING-START / BLOCK-END tokens, flow levels, and where tabs count as whitespace.
+ *
+ * Tokens live in a small queue of parallel arrays (no object per token). The parser pulls them
+ * with peek()/skip(); the scanner runs only as far as the parser needs, so, like go-yaml, it stops
+ * one token after the first document.
+ *
+ * Positions are UTF-16 indexes into the whole text. go-yaml counts columns and the 1024-character
+ * limit in code points; the two differ only around characters outside the BMP, which `astral` flags.
+ */
+
+import { CR, LF, LS, NEL, PS, SPACE, TAB, isBlankOrBreakOrEnd, isBreak } from './chars.js';
+import { YamlFailure, scannerFailure } from './errors.js';
+import type { InputCheck, ReaderProblem } from './input.js';
+import { scanBlockScalar } from './scan-block.js';
+import { scanPlainScalar } from './scan-plain.js';
+import { scanQuotedScalar } from './scan-quoted.js';
+import { scanAnchor, scanDirective, scanTag } from './scan-tag.js';
+import {
+  ALIAS,
+  ANCHOR,
+  BLOCK_END,
+  BLOCK_ENTRY,
+  BLOCK_MAPPING_START,
+  BLOCK_SEQUENCE_START,
+  DOCUMENT_END,
+  DOCUMENT_START,
+  FLOW_ENTRY,
+  FLOW_MAPPING_END,
+  FLOW_MAPPING_START,
+  FLOW_SEQUENCE_END,
+  FLOW_SEQUENCE_START,
+  KEY,
+  STREAM_END,
+  STREAM_START,
+  VALUE,
+} from './tokens.js';
+
+/** go-yaml's max_flow_level and max_indents. */
+export const MAX_DEPTH = 10000;
+/** How far (in characters) a simple key may run before its ':' (go-yaml: mark.index + 1024). */
+const SIMPLE_KEY_MAX_LENGTH = 1024;
+
+export class Scanner {
+  readonly text: string;
+  /** Current position (go-yaml's mark). */
+  pos: number;
+  /** Where reading stops: the end of the range, or earlier where go-yaml's reader would fail. */
+  readonly end: number;
+  readonly readerProblem: ReaderProblem | null;
+  readonly astral: boolean;
+  /** go-yaml's 0-based line of `pos`, counted from the range start. */
+  line = 0;
+  /** Where the current line starts (for the first line of a sub-range: before the range). */
+  lineStart: number;
+
+  // The token queue: token i (from head) is at index head + i of every array.
+  readonly qType: number[] = [];
+  readonly qStart: number[] = [];
+  readonly qEnd: number[] = [];
+  readonly qLine: number[] = [];
+  readonly qColumn: number[] = [];
+  /** Scalar value, anchor or alias name, tag handle, %TAG handle. */
+  readonly qValue: (string | null)[] = [];
+  /** Tag suffix, %TAG prefix. */
+  readonly qSuffix: (string | null)[] = [];
+  /** Scalar style; for %YAML, major * 1000 + minor. */
+  readonly qStyle: number[] = [];
+  head = 0;
+  tail = 0;
+  tokensParsed = 0;
+  private tokenAvailable = false;
+  private streamStartProduced = false;
+  streamEndProduced = false;
+
+  flowLevel = 0;
+  /** The current block indentation column; -1 before the first block collection. */
+  indent = -1;
+  private readonly indents: number[] = [];
+  simpleKeyAllowed = false;
+
+  // Possible simple keys, one per flow level (level 0 is the block context).
+  private readonly skPossible: boolean[] = [];
+  private readonly skRequired: boolean[] = [];
+  private readonly skToken: number[] = [];
+  private readonly skPos: number[] = [];
+  private readonly skLine: number[] = [];
+  private readonly skColumn: number[] = [];
+  /**
+   * go-yaml v2.4's simple_keys_by_tok: token number -> flow level of the key saved for it. Entries
+   * are added and removed exactly where go-yaml does (including the stale ones it leaves), since
+   * which token the parser may take first, and so which error comes first, depends on them.
+   */
+  private readonly keysByToken = new Map<number, number>();
+  private pruneAt = 64;
+
+  // Column counting for texts with surrogate pairs: pairs counted on the current line so far.
+  private pairsLineStart = -1;
+  private pairsUpTo = 0;
+  private pairsCount = 0;
+
+  constructor(text: string, start: number, input: InputCheck, startColumn: number) {
+    this.text = text;
+    this.pos = start;
+    this.end = input.limit;
+    this.readerProblem = input.problem;
+    this.astral = input.astral;
+    this.lineStart = start - startColumn;
+  }
+
+  // ---------------------------------------------------------------- reading helpers
+
+  /** The character at i, 0 at the end; reaching the reader's failure point reports it. */
+  charAt(i: number): number {
+    return i < this.end ? this.text.charCodeAt(i) : this.atEnd();
+  }
+
+  /** Called whenever reading reaches `end`: the true end (0, go-yaml's NUL) or the reader's failure. */
+  atEnd(): number {
+    const problem = this.readerProblem;
+    if (problem !== null) throw new YamlFailure('reader', problem.message, problem.offset);
+    return 0;
+  }
+
+  /** go-yaml's mark.column of position p on the current line: code points since the line start. */
+  column(p: number): number {
+    const col = p - this.lineStart;
+    if (!this.astral) return col;
+    return col - this.pairsBefore(p);
+  }
+
+  private pairsBefore(p: number): number {
+    const from = Math.max(this.lineStart, 0);
+    if (this.pairsLineStart !== this.lineStart || p < this.pairsUpTo) {
+      this.pairsLineStart = this.lineStart;
+      this.pairsUpTo = from;
+      this.pairsCount = 0;
+    }
+    const text = this.text;
+    for (let i = this.pairsUpTo; i < p; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0xdc00 && c <= 0xdfff && i > from) {
+        const prev = text.charCodeAt(i - 1);
+        if (prev >= 0xd800 && prev <= 0xdbff) this.pairsCount++;
+      }
+    }
+    this.pairsUpTo = p;
+    return this.pairsCount;
+  }
+
+  /** go-yaml's mark.index difference between two positions (code points). */
+  private distance(from: number, to: number): number {
+    const units = to - from;
+    if (!this.astral || units <= SIMPLE_KEY_MAX_LENGTH) return units;
+    let pairs = 0;
+    const text = this.text;
+    for (let i = from + 1; i < to; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0xdc00 && c <= 0xdfff) {
+        const prev = text.charCodeAt(i - 1);
+        if (prev >= 0xd800 && prev <= 0xdbff) pairs++;
+      }
+    }
+    return units - pairs;
+  }
+
+  /** Consumes the line break at pos (CR LF counts as one) and returns it as go-yaml's read_line does. */
+  consumeBreak(): string {
+    const text = this.text;
+    const c = text.charCodeAt(this.pos);
+    let folded = '\n';
+    if (c === CR) {
+      this.pos += this.charAt(this.pos + 1) === LF ? 2 : 1;
+    } else {
+      if (c === LS || c === PS) folded = c === LS ? '\u2028' : '\u2029';
+      this.pos++;
+    }
+    this.line++;
+    this.lineStart = this.pos;
+    return folded;
+  }
+
+  fail(message: string): never {
+    throw scannerFailure(message, this.pos, this.line);
+  }
+
+  // ---------------------------------------------------------------- the parser's side
+
+  /** The kind of the next token, scanning as far as go-yaml would to decide it. */
+  peek(): number {
+    if (!this.tokenAvailable) this.fetchMoreTokens();
+    return this.qType[this.head]!;
+  }
+
+  skip(): void {
+    this.tokenAvailable = false;
+    this.tokensParsed++;
+    if (this.qType[this.head] === STREAM_END) this.streamEndProduced = true;
+    this.head++;
+    if (this.head === this.tail) this.head = this.tail = 0;
+  }
+
+  // ---------------------------------------------------------------- the token queue
+
+  pushToken(
+    type: number,
+    start: number,
+    end: number,
+    line: number,
+    column: number,
+    value: string | null,
+    suffix: string | null,
+    style: number,
+  ): void {
+    const i = this.tail++;
+    this.qType[i] = type;
+    this.qStart[i] = start;
+    this.qEnd[i] = end;
+    this.qLine[i] = line;
+    this.qColumn[i] = column;
+    this.qValue[i] = value;
+    this.qSuffix[i] = suffix;
+    this.qStyle[i] = style;
+  }
+
+  /** Inserts a bare token at `at` places after the head (go-yaml's yaml_insert_token). */
+  private insertToken(at: number, type: number, pos: number, line: number, column: number): void {
+    const index = this.head + at;
+    for (let i = this.tail; i > index; i--) {
+      this.qType[i] = this.qType[i - 1]!;
+      this.qStart[i] = this.qStart[i - 1]!;
+      this.qEnd[i] = this.qEnd[i - 1]!;
+      this.qLine[i] = this.qLine[i - 1]!;
+      this.qColumn[i] = this.qColumn[i - 1]!;
+      this.qValue[i] = this.qValue[i - 1]!;
+      this.qSuffix[i] = this.qSuffix[i - 1]!;
+      this.qStyle[i] = this.qStyle[i - 1]!;
+    }
+    this.tail++;
+    this.qType[index] = type;
+    this.qStart[index] = pos;
+    this.qEnd[index] = pos;
+    this.qLine[index] = line;
+    this.qColumn[index] = column;
+    this.qValue[index] = null;
+    this.qSuffix[index] = null;
+    this.qStyle[index] = 0;
+  }
+
+  private markToken(type: number): void {
+    const pos = this.pos;
+    this.pushToken(type, pos, pos, this.line, this.column(pos), null, null, 0);
+  }
+
+  /** A one-character indicator token: '[', ']', ',', '-', '?', ':' and their kin. */
+  private indicatorToken(type: number): void {
+    const pos = this.pos;
+    this.pushToken(type, pos, pos + 1, this.line, this.column(pos), null, null, 0);
+    this.pos = pos + 1;
+  }
+
+  // ---------------------------------------------------------------- fetching
+
+  private fetchMoreTokens(): void {
+    const keys = this.keysByToken;
+    for (;;) {
+      if (this.head !== this.tail) {
+        if (keys.size === 0) break;
+        const level = keys.get(this.tokensParsed);
+        if (level === undefined || !this.simpleKeyIsValid(level)) break;
+      }
+      this.fetchNextToken();
+    }
+    this.tokenAvailable = true;
+  }
+
+  private fetchNextToken(): void {
+    if (this.pos >= this.end) this.atEnd();
+    if (!this.streamStartProduced) {
+      this.fetchStreamStart();
+      return;
+    }
+    this.scanToNextToken();
+    const pos = this.pos;
+    const column = this.column(pos);
+    if (this.flowLevel === 0) this.unrollIndent(column);
+    // go-yaml makes sure four characters are decoded here.
+    if (this.readerProblem !== null && pos + 4 > this.end) this.atEnd();
+    if (pos >= this.end) {
+      this.fetchStreamEnd();
+      return;
+    }
+    const text = this.text;
+    const c = text.charCodeAt(pos);
+    if (column === 0) {
+      if (c === 0x25 /* % */) {
+        this.fetchDirective();
+        return;
+      }
+      if ((c === 0x2d /* - */ || c === 0x2e) /* . */ && this.isDocumentIndicator(pos)) {
+        this.fetchDocumentIndicator(c === 0x2d ? DOCUMENT_START : DOCUMENT_END);
+        return;
+      }
+    }
+    const next = pos + 1 < this.end ? text.charCodeAt(pos + 1) : this.atEnd();
+    switch (c) {
+      case 0x5b /* [ */:
+        return this.fetchFlowCollectionStart(FLOW_SEQUENCE_START);
+      case 0x7b /* { */:
+        return this.fetchFlowCollectionStart(FLOW_MAPPING_START);
+      case 0x5d /* ] */:
+        return this.fetchFlowCollectionEnd(FLOW_SEQUENCE_END);
+      case 0x7d /* } */:
+        return this.fetchFlowCollectionEnd(FLOW_MAPPING_END);
+      case 0x2c /* , */:
+        return this.fetchFlowEntry();
+      case 0x2d /* - */:
+        if (isBlankOrBreakOrEnd(next)) return this.fetchBlockEntry();
+        return this.fetchPlainScalar();
+      case 0x3f /* ? */:
+        if (this.flowLevel > 0 || isBlankOrBreakOrEnd(next)) return this.fetchKey();
+        return this.fetchPlainScalar();
+      case 0x3a /* : */:
+        if (this.flowLevel > 0 || isBlankOrBreakOrEnd(next)) return this.fetchValue();
+        return this.fetchPlainScalar();
+      case 0x2a /* * */:
+        return this.fetchAnchor(ALIAS);
+      case 0x26 /* & */:
+        return this.fetchAnchor(ANCHOR);
+      case 0x21 /* ! */:
+        return this.fetchTag();
+      case 0x7c /* | */:
+      case 0x3e /* > */:
+        if (this.flowLevel === 0) return this.fetchBlockScalar(c === 0x7c);
+        break;
+      case 0x27 /* ' */:
+      case 0x22 /* " */:
+        return this.fetchFlowScalar(c === 0x27);
+      case 0x23 /* # */:
+      case 0x25 /* % */:
+      case 0x40 /* @ */:
+      case 0x60 /* ` */:
+      case SPACE:
+      case TAB:
+      case LF:
+      case CR:
+        break;
+      default:
+        if (c === NEL || c === LS || c === PS) break;
+        return this.fetchPlainScalar();
+    }
+    this.fail('found character that cannot start any token');
+  }
+
+  /** '---' or '...' followed by a blank, a break or the end (the caller checked column 0). */
+  isDocumentIndicator(pos: number): boolean {
+    const c = this.text.charCodeAt(pos);
+    return this.charAt(pos + 1) === c && this.charAt(pos + 2) === c && isBlankOrBreakOrEnd(this.charAt(pos + 3));
+  }
+
+  /** Skips spaces, comments and line breaks; tabs only where go-yaml allows them. */
+  private scanToNextToken(): void {
+    const text = this.text;
+    const end = this.end;
+    for (;;) {
+      let pos = this.pos;
+      let c = pos < end ? text.charCodeAt(pos) : 0;
+      const tabs = this.flowLevel > 0 || !this.simpleKeyAllowed;
+      while (c === SPACE || (c === TAB && tabs)) c = ++pos < end ? text.charCodeAt(pos) : 0;
+      if (c === 0x23 /* # */) {
+        while (c !== 0 && !isBreak(c)) c = ++pos < end ? text.charCodeAt(pos) : 0;
+      }
+      this.pos = pos;
+      if (c === 0 || !isBreak(c)) break;
+      this.consumeBreak();
+      if (this.flowLevel === 0) this.simpleKeyAllowed = true;
+    }
+    if (this.pos >= end) this.atEnd();
+  }
+
+  private fetchStreamStart(): void {
+    this.indent = -1;
+    this.pushSimpleKeyLevel();
+    this.simpleKeyAllowed = true;
+    this.streamStartProduced = true;
+    this.markToken(STREAM_START);
+  }
+
+  private fetchStreamEnd(): void {
+    // go-yaml moves the mark to a new line if the last one has no break.
+    if (this.column(this.pos) !== 0) {
+      this.line++;
+      this.lineStart = this.pos;
+    }
+    this.unrollIndent(-1);
+    this.removeSimpleKey();
+    this.simpleKeyAllowed = false;
+    this.markToken(STREAM_END);
+  }
+
+  private fetchDirective(): void {
+    this.unrollIndent(-1);
+    this.removeSimpleKey();
+    this.simpleKeyAllowed = false;
+    scanDirective(this);
+  }
+
+  private fetchDocumentIndicator(type: number): void {
+    this.unrollIndent(-1);
+    this.removeSimpleKey();
+    this.simpleKeyAllowed = false;
+    const pos = this.pos;
+    this.pushToken(type, pos, pos + 3, this.line, 0, null, null, 0);
+    this.pos = pos + 3;
+  }
+
+  private fetchFlowCollectionStart(type: number): void {
+    this.saveSimpleKey();
+    this.increaseFlowLevel();
+    this.simpleKeyAllowed = true;
+    this.indicatorToken(type);
+  }
+
+  private fetchFlowCollectionEnd(type: number): void {
+    this.removeSimpleKey();
+    this.decreaseFlowLevel();
+    this.simpleKeyAllowed = false;
+    this.indicatorToken(type);
+  }
+
+  private fetchFlowEntry(): void {
+    this.removeSimpleKey();
+    this.simpleKeyAllowed = true;
+    this.indicatorToken(FLOW_ENTRY);
+  }
+
+  private fetchBlockEntry(): void {
+    if (this.flowLevel === 0) {
+      if (!this.simpleKeyAllowed) this.fail('block sequence entries are not allowed in this context');
+      const column = this.column(this.pos);
+      this.rollIndent(column, -1, BLOCK_SEQUENCE_START, this.pos, this.line, column);
+    }
+    this.removeSimpleKey();
+    this.simpleKeyAllowed = true;
+    this.indicatorToken(BLOCK_ENTRY);
+  }
+
+  private fetchKey(): void {
+    if (this.flowLevel === 0) {
+      if (!this.simpleKeyAllowed) this.fail('mapping keys are not allowed in this context');
+      const column = this.column(this.pos);
+      this.rollIndent(column, -1, BLOCK_MAPPING_START, this.pos, this.line, column);
+    }
+    this.removeSimpleKey();
+    this.simpleKeyAllowed = this.flowLevel === 0;
+    this.indicatorToken(KEY);
+  }
+
+  private fetchValue(): void {
+    const level = this.flowLevel;
+    if (this.simpleKeyIsValid(level)) {
+      const token = this.skToken[level]!;
+      const keyPos = this.skPos[level]!;
+      const keyLine = this.skLine[level]!;
+      const keyColumn = this.skColumn[level]!;
+      this.insertToken(token - this.tokensParsed, KEY, keyPos, keyLine, keyColumn);
+      this.rollIndent(keyColumn, token, BLOCK_MAPPING_START, keyPos, keyLine, keyColumn);
+      this.skPossible[level] = false;
+      this.keysByToken.delete(token);
+      this.simpleKeyAllowed = false;
+    } else {
+      if (this.flowLevel === 0) {
+        if (!this.simpleKeyAllowed) this.fail('mapping values are not allowed in this context');
+        const column = this.column(this.pos);
+        this.rollIndent(column, -1, BLOCK_MAPPING_START, this.pos, this.line, column);
+      }
+      this.simpleKeyAllowed = this.flowLevel === 0;
+    }
+    this.indicatorToken(VALUE);
+  }
+
+  private fetchAnchor(type: number): void {
+    this.saveSimpleKey();
+    this.simpleKeyAllowed = false;
+    scanAnchor(this, type);
+  }
+
+  private fetchTag(): void {
+    this.saveSimpleKey();
+    this.simpleKeyAllowed = false;
+    scanTag(this);
+  }
+
+  private fetchBlockScalar(literal: boolean): void {
+    this.removeSimpleKey();
+    this.simpleKeyAllowed = true;
+    scanBlockScalar(this, literal);
+  }
+
+  private fetchFlowScalar(single: boolean): void {
+    this.saveSimpleKey();
+    this.simpleKeyAllowed = false;
+    scanQuotedScalar(this, single);
+  }
+
+  private fetchPlainScalar(): void {
+    this.saveSimpleKey();
+    this.simpleKeyAllowed = false;
+    scanPlainScalar(this);
+  }
+
+  // ---------------------------------------------------------------- indentation
+
+  private rollIndent(
+    column: number,
+    number: number,
+    type: number,
+    pos: number,
+    line: number,
+    markColumn: number,
+  ): void {
+    if (this.flowLevel > 0 || this.indent >= column) return;
+    this.indents.push(this.indent);
+    this.indent = column;
+    if (this.indents.length > MAX_DEPTH) this.fail(`exceeded max depth of ${MAX_DEPTH}`);
+    const at = number > -1 ? number - this.tokensParsed : this.tail - this.head;
+    this.insertToken(at, type, pos, line, markColumn);
+  }
+
+  private unrollIndent(column: number): void {
+    if (this.flowLevel > 0) return;
+    while (this.indent > column) {
+      this.markToken(BLOCK_END);
+      this.indent = this.indents.pop()!;
+    }
+  }
+
+  // ---------------------------------------------------------------- simple keys
+
+  private pushSimpleKeyLevel(): void {
+    this.skPossible.push(false);
+    this.skRequired.push(false);
+    this.skToken.push(this.tokensParsed + (this.tail - this.head));
+    this.skPos.push(this.pos);
+    this.skLine.push(this.line);
+    this.skColumn.push(this.column(this.pos));
+  }
+
+  private simpleKeyIsValid(level: number): boolean {
+    if (level >= this.skPossible.length) {
+      // go-yaml indexes its simple-key stack with a stale entry here and panics.
+      const message = `panic: runtime error: index out of range [${level}] with length ${this.skPossible.length}`;
+      throw new YamlFailure('convert', message, this.pos);
+    }
+    if (!this.skPossible[level]) return false;
+    if (this.skLine[level]! < this.line || this.distance(this.skPos[level]!, this.pos) > SIMPLE_KEY_MAX_LENGTH) {
+      if (this.skRequired[level]) this.fail("could not find expected ':'");
+      this.skPossible[level] = false;
+      return false;
+    }
+    return true;
+  }
+
+  private saveSimpleKey(): void {
+    if (!this.simpleKeyAllowed) return;
+    const pos = this.pos;
+    const column = this.column(pos);
+    const required = this.flowLevel === 0 && this.indent === column;
+    const token = this.tokensParsed + (this.tail - this.head);
+    this.removeSimpleKey();
+    const level = this.flowLevel;
+    this.skPossible[level] = true;
+    this.skRequired[level] = required;
+    this.skToken[level] = token;
+    this.skPos[level] = pos;
+    this.skLine[level] = this.line;
+    this.skColumn[level] = column;
+    this.keysByToken.set(token, level);
+    if (this.keysByToken.size > this.pruneAt) this.forgetPassedKeys();
+  }
+
+  /** Drops entries for tokens the parser already took: go-yaml keeps them, but never looks them up. */
+  private forgetPassedKeys(): void {
+    for (const token of this.keysByToken.keys()) {
+      if (token < this.tokensParsed) this.keysByToken.delete(token);
+    }
+    this.pruneAt = Math.max(64, this.keysByToken.size * 2);
+  }
+
+  private removeSimpleKey(): void {
+    const level = this.flowLevel;
+    if (!this.skPossible[level]) return;
+    if (this.skRequired[level]) this.fail("could not find expected ':'");
+    this.skPossible[level] = false;
+    this.keysByToken.delete(this.skToken[level]!);
+  }
+
+  private increaseFlowLevel(): void {
+    this.pushSimpleKeyLevel();
+    this.flowLevel++;
+    if (this.flowLevel > MAX_DEPTH) this.fail(`exceeded max depth of ${MAX_DEPTH}`);
+  }
+
+  private decreaseFlowLevel(): void {
+    if (this.flowLevel === 0) return;
+    this.flowLevel--;
+    this.keysByToken.delete(this.skToken.pop()!);
+    this.skPossible.pop();
+    this.skRequired.pop();
+    this.skPos.pop();
+    this.skLine.pop();
+    this.skColumn.pop();
+  }
+}
