@@ -153,6 +153,8 @@ export class Composer implements MapInfo {
         return;
       }
       this.countNode(start);
+      // go-yaml knows the anchor once parsed, even if decoding its node fails.
+      if (anchor !== null) this.anchors.set(anchor, DEAD_ANCHOR);
       const value = decodeScalar(text, tag, implicit, start);
       if (anchor !== null) this.anchors.set(anchor, scalarAnchor(value, text, tag, implicit));
       const depth = top === null ? 0 : top.depth + 1;
@@ -272,6 +274,7 @@ export class Composer implements MapInfo {
     }
     this.countNode(start);
     top.cost += 1;
+    if (anchor !== null) this.anchors.set(anchor, DEAD_ANCHOR);
     const value = decodeScalar(text, tag, implicit, start);
     if (anchor !== null) this.anchors.set(anchor, scalarAnchor(value, text, tag, implicit));
     this.setKey(top, value, start);

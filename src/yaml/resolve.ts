@@ -102,13 +102,35 @@ export function resolvePlain(s: string): unknown {
   return number(s) ?? s;
 }
 
-/** A float starting with '.', as Go's ParseFloat takes it (no underscores, no overflow). */
+/**
+ * A float starting with '.', as Go's ParseFloat takes it: digits, an optional exponent, underscores
+ * between digits (Go's float literal syntax), and no overflow.
+ */
 function dotFloat(s: string): number | undefined {
-  if (!isYamlFloat(s, 0, false)) return undefined;
-  const f = Number(s);
+  const plain = s.indexOf('_') >= 0 ? (underscoresBetweenDigits(s) ? s.replaceAll('_', '') : '') : s;
+  if (!isYamlFloat(plain, 0, false) || (plain !== s && !exponentStartsWithDigit(s))) return undefined;
+  const f = Number(plain);
   if (!Number.isFinite(f)) return undefined;
   resolved.kind = KIND_FLOAT;
   return f;
+}
+
+/** Go's underscoreOK for a decimal number: each underscore sits between two digits. */
+function underscoresBetweenDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) !== 0x5f) continue;
+    if (!isDigit(s.charCodeAt(i - 1)) || !isDigit(s.charCodeAt(i + 1))) return false;
+  }
+  return true;
+}
+
+/** Go's ParseFloat wants a digit (not an underscore) right after the exponent's 'e' and sign. */
+function exponentStartsWithDigit(s: string): boolean {
+  let e = s.search(/[eE]/);
+  if (e < 0) return true;
+  e++;
+  if (s[e] === '+' || s[e] === '-') e++;
+  return isDigit(s.charCodeAt(e));
 }
 
 /** go-yaml's int/uint/float attempts for a scalar starting with a digit or a sign. */

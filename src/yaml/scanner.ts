@@ -226,9 +226,12 @@ export class Scanner {
     this.qStyle[i] = style;
   }
 
-  /** Inserts a bare token at `at` places after the head (go-yaml's yaml_insert_token). */
+  /**
+   * Inserts a bare token `at` places after the head, or appends it when `at` is negative: go-yaml's
+   * yaml_insert_token, which also appends when a simple key's token was already taken by the parser.
+   */
   private insertToken(at: number, type: number, pos: number, line: number, column: number): void {
-    const index = this.head + at;
+    const index = at < 0 ? this.tail : this.head + at;
     for (let i = this.tail; i > index; i--) {
       this.qType[i] = this.qType[i - 1]!;
       this.qStart[i] = this.qStart[i - 1]!;
@@ -526,8 +529,7 @@ export class Scanner {
     this.indents.push(this.indent);
     this.indent = column;
     if (this.indents.length > MAX_DEPTH) this.fail(`exceeded max depth of ${MAX_DEPTH}`);
-    const at = number > -1 ? number - this.tokensParsed : this.tail - this.head;
-    this.insertToken(at, type, pos, line, markColumn);
+    this.insertToken(number > -1 ? number - this.tokensParsed : -1, type, pos, line, markColumn);
   }
 
   private unrollIndent(column: number): void {
