@@ -1,26 +1,32 @@
 /**
  * Builds the value from the parser's events, the way go-yaml v2 decodes a document into
- * interface{} and sigs.k8s.io/yaml then makes it JSON-compatible:
+ * interface{} (sigs.k8s.io/yaml's key spelling included, see tojson.ts):
  *
- * - mappings become plain objects; keys are resolved like values and spelled as YAMLToJSON spells
- *   them (1 -> "1", 1.5 -> "1.5" via float32, true -> "true"); nil and uint64 keys are errors, as
- *   are collections as keys ("invalid map key");
+ * - mappings become plain objects, sequences arrays, scalars resolve as in resolve.ts;
  * - a repeated key keeps the last value (go-yaml's non-strict Unmarshal) and yields a warning;
- * - merge keys (<<) copy a mapping's (or a sequence of mappings') entries into the mapping at the
- *   point where they appear, later entries overriding earlier ones, earlier list items winning;
+ * - collections as keys fail ("invalid map key: ..."), nil and uint64 keys are kept aside (they
+ *   fail the JSON conversion if they stay in the final value);
+ * - merge keys (<<) copy a mapping's entries, or those of a list of mappings (the list decoded from
+ *   its end, as go-yaml does, so earlier mappings win), into the mapping at the point where they
+ *   appear; later keys override them;
  * - an alias is a deep copy of its anchor's value (go-yaml decodes the anchored node again), with
- *   go-yaml's limits: an anchor containing itself and "excessive aliasing" are errors.
+ *   go-yaml's limits: an anchor containing itself and excessive aliasing fail.
  *
  * go-yaml parses the whole document before decoding it, so a syntax error anywhere wins over a
- * decoding error. Decoding failures are therefore kept pending while parsing goes on; after one,
- * only anchor names are still tracked (an unknown alias is a parse-time error in go-yaml).
+ * decoding failure: those are kept pending while parsing goes on, and after one only anchor names
+ * are tracked (an unknown alias fails at parse time in go-yaml).
+ *
+ * go-yaml decodes a merge key's list of mappings backwards, checking each item before decoding it;
+ * to fail the same way, such a list is recorded and replayed in that order when it closes.
  *
  * __proto__ and constructor keys become own data properties; nothing touches a prototype.
  */
 
+import { AliasBudget } from './alias-budget.js';
+import { DecodedInfo, setOwn } from './decoded.js';
 import { YamlFailure, decodeFailure } from './errors.js';
-import { type GoKey, type GoType, type MapInfo, formatFloatG, goKeySyntax, goSyntax } from './gofmt.js';
-import { type OpenPosition, type PositionNode, openPosition } from './positions.js';
+import { type GoKey, type GoType, goKeySyntax, goSyntax } from './gofmt.js';
+import { type OpenPosition, openPosition } from './positions.js';
 import {
   KIND_BOOL,
   KIND_FLOAT,
@@ -32,6 +38,7 @@ import {
   decodeScalar,
   resolved,
 } from './resolve.js';
+import { floatKey } from './tojson.js';
 
 export interface Problem {
   readonly offset: number;
@@ -44,38 +51,55 @@ const SCALAR_NODE = 3;
 
 const KEY_NORMAL = 0;
 const KEY_MERGE = 1;
-/** A key JSON cannot hold (nil, uint64): kept aside, it fails the conversion if it stays in the tree. */
+/** A key JSON cannot hold (nil, uint64). */
 const KEY_UNSUPPORTED = 2;
+
+/** An anchor's node: open while being composed, lazy while only recorded, done once composed. */
+const OPEN = 0;
+const LAZY = 1;
+const DONE = 2;
 
 type JsonMap = Record<string, unknown>;
 
 interface Anchored {
-  complete: boolean;
-  kind: number;
+  readonly name: string;
+  readonly kind: number;
+  state: number;
   value: unknown;
-  /** go-yaml's decode count for the node: what expanding an alias to it costs. */
+  /** go-yaml's decode count for the node: what an alias to it costs. */
   cost: number;
   position: OpenPosition | undefined;
-  /** For scalars (an alias may be a map key): the text, tag and implicit flag. */
+  /** Scalars: the text, tag and implicit flag (an alias may use it as a map key). */
   text: string;
   tag: string;
   implicit: boolean;
+  /** Lazy anchors: where the node's events were recorded. */
+  events: Recorded[] | null;
+  from: number;
+  to: number;
 }
 
-const DEAD_ANCHOR: Anchored = {
-  complete: true,
-  kind: SCALAR_NODE,
-  value: null,
-  cost: 1,
-  position: undefined,
-  text: '',
-  tag: '',
-  implicit: true,
-};
+/** One recorded event of a merge key's list. */
+interface Recorded {
+  readonly type: number;
+  readonly anchored: Anchored | null;
+  readonly text: string;
+  readonly tag: string;
+  readonly implicit: boolean;
+  readonly start: number;
+  readonly end: number;
+  readonly column: number;
+}
+
+const EVENT_SCALAR = 1;
+const EVENT_ALIAS = 2;
+const EVENT_SEQUENCE = 3;
+const EVENT_MAPPING = 4;
+const EVENT_END = 5;
 
 class Frame {
   /** go-yaml's decode count of this node so far. */
-  cost: number;
+  cost = 1;
   lastEnd: number;
   hasKey = false;
   keyKind = KEY_NORMAL;
@@ -94,36 +118,29 @@ class Frame {
     readonly anchor: Anchored | null,
     readonly depth: number,
     readonly position: OpenPosition | undefined,
-    /** A sequence that is the value of a merge key: go-yaml does not decode it as a node. */
-    readonly mergeList: boolean,
     start: number,
   ) {
-    this.cost = mergeList ? 0 : 1;
     this.lastEnd = start;
   }
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-export class Composer implements MapInfo {
-  private readonly stack: Frame[] = [];
+export class Composer {
+  private stack: Frame[] = [];
   private readonly anchors = new Map<string, Anchored>();
   private root: unknown = undefined;
+  private rootStart = 0;
   rootPosition: OpenPosition | undefined = undefined;
-  hasRoot = false;
   /** The first decoding failure, reported if parsing succeeds. */
   pending: YamlFailure | null = null;
   readonly warnings: Problem[] = [];
-
-  private decodeCount = 1; // go-yaml counts the document node
-  private aliasCount = 0;
-
-  // Side tables for the rare things a plain JSON value cannot carry.
-  private readonly goKeyTypes = new WeakMap<object, Map<string, GoType>>();
-  private readonly unsupported = new WeakMap<object, { key: GoKey; value: unknown; offset: number }[]>();
-  private readonly nonFiniteAt = new WeakMap<object, Map<string | number, number>>();
-  private rootNonFiniteOffset = -1;
-  private sideTables = false;
+  readonly info = new DecodedInfo();
+  private readonly budget = new AliasBudget();
+  /** While a merge key's list is open: its events so far, and how deep inside it we are. */
+  private recording: Recorded[] | null = null;
+  private recordingDepth = 0;
+  private readonly recordingOpen: Anchored[] = [];
 
   constructor(private readonly recordDepth: number) {}
 
@@ -131,7 +148,11 @@ export class Composer implements MapInfo {
     return this.root;
   }
 
-  // ---------------------------------------------------------------- events
+  get valueStart(): number {
+    return this.rootStart;
+  }
+
+  // ---------------------------------------------------------------- events (from the parser)
 
   scalar(
     text: string,
@@ -142,148 +163,255 @@ export class Composer implements MapInfo {
     end: number,
     column: number,
   ): void {
-    if (this.pending !== null) {
-      if (anchor !== null) this.anchors.set(anchor, DEAD_ANCHOR);
-      return;
+    const anchored = anchor === null ? null : this.register(anchor, SCALAR_NODE);
+    if (anchored !== null) {
+      anchored.text = text;
+      anchored.tag = tag;
+      anchored.implicit = implicit;
     }
-    try {
-      const top = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : null;
-      if (top !== null && top.kind === MAPPING && !top.hasKey) {
-        this.scalarKey(top, text, tag, implicit, anchor, start);
-        return;
-      }
-      this.countNode(start);
-      // go-yaml knows the anchor once parsed, even if decoding its node fails.
-      if (anchor !== null) this.anchors.set(anchor, DEAD_ANCHOR);
-      const value = decodeScalar(text, tag, implicit, start);
-      if (anchor !== null) this.anchors.set(anchor, scalarAnchor(value, text, tag, implicit));
-      const depth = top === null ? 0 : top.depth + 1;
-      const position =
-        depth <= this.recordDepth
-          ? openPosition(start, end, column, top?.hasKey ? top.keyStart : undefined, false)
-          : undefined;
-      this.attach(top, value, SCALAR_NODE, end, 1, position, false, start);
-    } catch (failure) {
-      this.fail(failure);
-    }
+    this.onScalar(text, tag, implicit, anchored, start, end, column);
   }
 
   alias(name: string, start: number, end: number, column: number): void {
     const target = this.anchors.get(name);
-    if (target === undefined) throw decodeFailureAt(`unknown anchor '${name}' referenced`, start);
-    if (this.pending !== null) return;
-    try {
-      if (!target.complete) throw decodeFailure(`anchor '${name}' value contains itself`, start);
-      this.countAlias(target.cost, start);
-      const top = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : null;
-      const cost = 1 + target.cost;
-      if (top !== null && top.kind === MAPPING && !top.hasKey) {
-        top.cost += cost;
-        if (target.kind !== SCALAR_NODE) throw this.invalidKey(target.value, start);
-        this.setKey(top, decodeScalar(target.text, target.tag, target.implicit, start), start);
-        return;
-      }
-      const depth = top === null ? 0 : top.depth + 1;
-      let position: OpenPosition | undefined;
-      if (depth <= this.recordDepth) {
-        position = openPosition(start, end, column, top?.hasKey ? top.keyStart : undefined, false);
-        position.children = target.position?.children;
-      }
-      this.attach(top, this.copy(target.value), target.kind, end, cost, position, true, start);
-    } catch (failure) {
-      this.fail(failure);
-    }
+    if (target === undefined) throw new YamlFailure('decode', `unknown anchor '${name}' referenced`, start);
+    this.onAlias(target, start, end, column);
   }
 
   sequenceStart(anchor: string | null, start: number, column: number): void {
-    this.openCollection(SEQUENCE, [], anchor, start, column);
+    this.onStart(SEQUENCE, anchor === null ? null : this.register(anchor, SEQUENCE), start, column);
   }
 
   mappingStart(anchor: string | null, start: number, column: number): void {
-    this.openCollection(MAPPING, {}, anchor, start, column);
+    this.onStart(MAPPING, anchor === null ? null : this.register(anchor, MAPPING), start, column);
   }
 
-  /** `end` is the offset after a flow collection's closing bracket, or -1 for a block collection. */
+  /** `end`: the offset after a flow collection's closing bracket, or -1 for a block collection. */
   collectionEnd(end: number): void {
-    if (this.pending !== null) return;
-    try {
-      const frame = this.stack.pop()!;
-      const nodeEnd = end >= 0 ? end : frame.lastEnd;
-      if (frame.kind === MAPPING && frame.keyTypes !== null) this.goKeyTypes.set(frame.value, frame.keyTypes);
-      if (frame.anchor !== null) {
-        frame.anchor.complete = true;
-        frame.anchor.cost = frame.cost;
-      }
-      if (frame.position !== undefined) frame.position.end = nodeEnd;
-      const top = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : null;
-      this.attach(top, frame.value, frame.kind, nodeEnd, frame.cost, frame.position, false, frame.position?.start ?? 0);
-    } catch (failure) {
-      this.fail(failure);
-    }
+    this.onEnd(end);
   }
 
-  private openCollection(
-    kind: number,
-    value: unknown[] | JsonMap,
-    anchor: string | null,
+  private register(name: string, kind: number): Anchored {
+    const anchored: Anchored = {
+      name,
+      kind,
+      state: this.recording !== null ? LAZY : OPEN,
+      value: undefined,
+      cost: 1,
+      position: undefined,
+      text: '',
+      tag: '',
+      implicit: false,
+      events: null,
+      from: 0,
+      to: 0,
+    };
+    this.anchors.set(name, anchored);
+    return anchored;
+  }
+
+  // ---------------------------------------------------------------- dispatch (recording or building)
+
+  private onScalar(
+    text: string,
+    tag: string,
+    implicit: boolean,
+    anchored: Anchored | null,
     start: number,
+    end: number,
     column: number,
   ): void {
-    if (this.pending !== null) {
-      if (anchor !== null) this.anchors.set(anchor, DEAD_ANCHOR);
+    if (this.pending !== null) return;
+    if (this.recording !== null) {
+      const at = this.record(EVENT_SCALAR, anchored, text, tag, implicit, start, end, column);
+      if (anchored !== null) this.lazy(anchored, at, at + 1);
       return;
     }
     try {
-      const top = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : null;
-      const mergeList = kind === SEQUENCE && top !== null && top.hasKey && top.keyKind === KEY_MERGE;
-      if (!mergeList) this.countNode(start);
-      const depth = top === null ? 0 : top.depth + 1;
-      const asKey = top !== null && top.kind === MAPPING && !top.hasKey;
-      const position =
-        depth <= this.recordDepth && !asKey
-          ? openPosition(start, start, column, top?.hasKey ? top.keyStart : undefined, depth < this.recordDepth)
-          : undefined;
-      let anchored: Anchored | null = null;
-      if (anchor !== null) {
-        anchored = { complete: false, kind, value, cost: 0, position, text: '', tag: '', implicit: false };
-        this.anchors.set(anchor, anchored);
-      }
-      this.stack.push(new Frame(kind, value, anchored, depth, position, mergeList, start));
+      this.buildScalar(text, tag, implicit, anchored, start, end, column);
     } catch (failure) {
       this.fail(failure);
     }
   }
 
+  private onAlias(target: Anchored, start: number, end: number, column: number): void {
+    if (this.pending !== null) return;
+    if (this.recording !== null) {
+      this.record(EVENT_ALIAS, target, '', '', false, start, end, column);
+      return;
+    }
+    try {
+      this.buildAlias(target, start, end, column);
+    } catch (failure) {
+      this.fail(failure);
+    }
+  }
+
+  private onStart(kind: number, anchored: Anchored | null, start: number, column: number): void {
+    if (this.pending !== null) return;
+    if (this.recording !== null) {
+      const at = this.record(
+        kind === SEQUENCE ? EVENT_SEQUENCE : EVENT_MAPPING,
+        anchored,
+        '',
+        '',
+        false,
+        start,
+        start,
+        column,
+      );
+      if (anchored !== null) this.lazy(anchored, at, -1);
+      this.recordingOpen.push(anchored ?? DUMMY_ANCHOR);
+      this.recordingDepth++;
+      return;
+    }
+    try {
+      const top = this.top();
+      if (kind === SEQUENCE && top !== null && top.hasKey && top.keyKind === KEY_MERGE) {
+        // A list of mappings to merge: go-yaml decodes it backwards, so record it for now.
+        this.recording = [];
+        this.recordingDepth = 0;
+        return;
+      }
+      this.buildStart(kind, anchored, start, column);
+    } catch (failure) {
+      this.fail(failure);
+    }
+  }
+
+  private onEnd(end: number): void {
+    if (this.pending !== null) return;
+    const recording = this.recording;
+    if (recording !== null) {
+      if (this.recordingDepth === 0) {
+        this.recording = null;
+        try {
+          this.mergeList(recording);
+        } catch (failure) {
+          this.fail(failure);
+        }
+        return;
+      }
+      const at = this.record(EVENT_END, null, '', '', false, end, end, 0);
+      const anchored = this.recordingOpen.pop()!;
+      if (anchored !== DUMMY_ANCHOR) anchored.to = at + 1;
+      this.recordingDepth--;
+      return;
+    }
+    try {
+      this.buildEnd(end);
+    } catch (failure) {
+      this.fail(failure);
+    }
+  }
+
+  private record(
+    type: number,
+    anchored: Anchored | null,
+    text: string,
+    tag: string,
+    implicit: boolean,
+    start: number,
+    end: number,
+    column: number,
+  ): number {
+    const events = this.recording!;
+    events.push({ type, anchored, text, tag, implicit, start, end, column });
+    return events.length - 1;
+  }
+
+  private lazy(anchored: Anchored, from: number, to: number): void {
+    anchored.state = LAZY;
+    anchored.events = this.recording;
+    anchored.from = from;
+    anchored.to = to;
+  }
+
+  private replay(events: readonly Recorded[], from: number, to: number): void {
+    for (let i = from; i < to && this.pending === null; i++) {
+      const e = events[i]!;
+      switch (e.type) {
+        case EVENT_SCALAR:
+          this.onScalar(e.text, e.tag, e.implicit, e.anchored, e.start, e.end, e.column);
+          break;
+        case EVENT_ALIAS:
+          this.onAlias(e.anchored!, e.start, e.end, e.column);
+          break;
+        case EVENT_SEQUENCE:
+        case EVENT_MAPPING:
+          this.onStart(e.type === EVENT_SEQUENCE ? SEQUENCE : MAPPING, e.anchored, e.start, e.column);
+          break;
+        default:
+          this.onEnd(e.end);
+      }
+    }
+  }
+
+  private fail(failure: unknown): void {
+    if (!(failure instanceof YamlFailure) || failure.stage !== 'decode') throw failure;
+    this.pending = failure;
+    this.stack = [];
+    this.recording = null;
+  }
+
+  private top(): Frame | null {
+    const stack = this.stack;
+    return stack.length > 0 ? stack[stack.length - 1]! : null;
+  }
+
   // ---------------------------------------------------------------- building
+
+  private buildScalar(
+    text: string,
+    tag: string,
+    implicit: boolean,
+    anchored: Anchored | null,
+    start: number,
+    end: number,
+    column: number,
+  ): void {
+    const top = this.top();
+    if (top !== null && top.kind === MAPPING) {
+      if (!top.hasKey) {
+        this.scalarKey(top, text, tag, implicit, anchored, start);
+        return;
+      }
+      // go-yaml refuses a scalar to merge before decoding it.
+      if (top.keyKind === KEY_MERGE) throw mergeFailure(start);
+    }
+    this.budget.node(start);
+    const value = decodeScalar(text, tag, implicit, start);
+    if (anchored !== null) this.done(anchored, value, 1, undefined);
+    const depth = top === null ? 0 : top.depth + 1;
+    const position = depth <= this.recordDepth ? openPosition(start, end, column, undefined, false) : undefined;
+    this.attach(top, value, SCALAR_NODE, end, 1, position, false, start);
+  }
 
   private scalarKey(
     top: Frame,
     text: string,
     tag: string,
     implicit: boolean,
-    anchor: string | null,
+    anchored: Anchored | null,
     start: number,
   ): void {
+    top.hasKey = true;
+    top.keyStart = start;
     if (text === '<<' && (implicit || tag === MERGE_TAG)) {
-      // go-yaml merges without decoding the key node (it is not counted either).
-      if (anchor !== null) this.anchors.set(anchor, scalarAnchor(text, text, tag, implicit));
-      top.hasKey = true;
+      // go-yaml merges without decoding the key node (nor counting it).
       top.keyKind = KEY_MERGE;
-      top.keyStart = start;
+      if (anchored !== null) this.done(anchored, '<<', 1, undefined);
       return;
     }
-    this.countNode(start);
+    this.budget.node(start);
     top.cost += 1;
-    if (anchor !== null) this.anchors.set(anchor, DEAD_ANCHOR);
     const value = decodeScalar(text, tag, implicit, start);
-    if (anchor !== null) this.anchors.set(anchor, scalarAnchor(value, text, tag, implicit));
-    this.setKey(top, value, start);
+    if (anchored !== null) this.done(anchored, value, 1, undefined);
+    this.setKey(top, value);
   }
 
   /** Turns a decoded scalar key (its kind in `resolved`) into the mapping's pending key. */
-  private setKey(top: Frame, value: unknown, start: number): void {
-    top.hasKey = true;
-    top.keyStart = start;
+  private setKey(top: Frame, value: unknown): void {
     top.keyKind = KEY_NORMAL;
     switch (resolved.kind) {
       case KIND_STRING:
@@ -314,6 +442,84 @@ export class Composer implements MapInfo {
     }
   }
 
+  private buildAlias(target: Anchored, start: number, end: number, column: number): void {
+    if (target.state === OPEN) throw decodeFailure(`anchor '${target.name}' value contains itself`, start);
+    const top = this.top();
+    if (top !== null && top.kind === MAPPING && top.hasKey && top.keyKind === KEY_MERGE && target.kind !== MAPPING) {
+      throw mergeFailure(start);
+    }
+    if (target.state === LAZY) this.composeLazily(target);
+    this.budget.alias(target.cost, start);
+    const cost = 1 + target.cost;
+    if (top !== null && top.kind === MAPPING && !top.hasKey) {
+      top.cost += cost;
+      top.hasKey = true;
+      top.keyStart = start;
+      if (target.kind !== SCALAR_NODE) throw this.invalidKey(target.value, start);
+      this.setKey(top, decodeScalar(target.text, target.tag, target.implicit, start));
+      return;
+    }
+    const depth = top === null ? 0 : top.depth + 1;
+    let position: OpenPosition | undefined;
+    if (depth <= this.recordDepth) {
+      position = openPosition(start, end, column, undefined, false);
+      position.children = target.position?.children;
+    }
+    this.attach(top, this.info.copy(target.value), target.kind, end, cost, position, true, start);
+  }
+
+  /** Builds a recorded anchor's value on its own, for an alias met before the anchor's turn. */
+  private composeLazily(target: Anchored): void {
+    const saved = { stack: this.stack, root: this.root, rootStart: this.rootStart, position: this.rootPosition };
+    this.stack = [];
+    this.budget.counting = false;
+    try {
+      this.replay(target.events!, target.from, target.to);
+      if (this.pending !== null) throw this.pending;
+    } finally {
+      this.budget.counting = true;
+      this.stack = saved.stack;
+      this.root = saved.root;
+      this.rootStart = saved.rootStart;
+      this.rootPosition = saved.position;
+    }
+  }
+
+  private buildStart(kind: number, anchored: Anchored | null, start: number, column: number): void {
+    const top = this.top();
+    this.budget.node(start);
+    const depth = top === null ? 0 : top.depth + 1;
+    const asKey = top !== null && top.kind === MAPPING && !top.hasKey;
+    const position =
+      depth <= this.recordDepth && !asKey
+        ? openPosition(start, start, column, undefined, depth < this.recordDepth)
+        : undefined;
+    const value: unknown[] | JsonMap = kind === SEQUENCE ? [] : {};
+    if (anchored !== null) {
+      anchored.state = OPEN;
+      anchored.value = value;
+      anchored.position = position;
+    }
+    this.stack.push(new Frame(kind, value, anchored, depth, position, start));
+  }
+
+  private buildEnd(end: number): void {
+    const frame = this.stack.pop()!;
+    const nodeEnd = end >= 0 ? end : frame.lastEnd;
+    if (frame.kind === MAPPING && frame.keyTypes !== null) this.info.setKeyTypes(frame.value, frame.keyTypes);
+    if (frame.anchor !== null) this.done(frame.anchor, frame.value, frame.cost, frame.position);
+    if (frame.position !== undefined) frame.position.end = nodeEnd;
+    const start = frame.position?.start ?? 0;
+    this.attach(this.top(), frame.value, frame.kind, nodeEnd, frame.cost, frame.position, false, start);
+  }
+
+  private done(anchored: Anchored, value: unknown, cost: number, position: OpenPosition | undefined): void {
+    anchored.state = DONE;
+    anchored.value = value;
+    anchored.cost = cost;
+    anchored.position = position;
+  }
+
   private attach(
     top: Frame | null,
     value: unknown,
@@ -326,16 +532,15 @@ export class Composer implements MapInfo {
   ): void {
     if (top === null) {
       this.root = value;
-      this.hasRoot = true;
+      this.rootStart = start;
       this.rootPosition = position;
-      if (typeof value === 'number' && !Number.isFinite(value)) this.rootNonFiniteOffset = start;
       return;
     }
     top.cost += cost;
     top.lastEnd = end;
     if (top.kind === SEQUENCE) {
       const list = top.value as unknown[];
-      if (typeof value === 'number' && !Number.isFinite(value)) this.markNonFinite(list, list.length, start);
+      if (typeof value === 'number' && !Number.isFinite(value)) this.info.markNonFinite(list, list.length, start);
       if (position !== undefined && top.position?.children !== undefined)
         top.position.children.set(list.length, position);
       list.push(value);
@@ -344,37 +549,31 @@ export class Composer implements MapInfo {
     if (!top.hasKey) throw this.invalidKey(value, start);
     top.hasKey = false;
     if (top.keyKind === KEY_NORMAL) {
-      this.setEntry(top, top.key, top.keyType, value, position, start);
+      this.setEntry(top, value, position, start);
     } else if (top.keyKind === KEY_MERGE) {
-      this.merge(top, value, kind, viaAlias, position, start);
+      if (kind !== MAPPING) throw mergeFailure(start);
+      this.mergeMapping(top, value as JsonMap, position);
     } else {
-      this.setUnsupported(top, top.keyGo!, value, top.keyStart);
+      const repeated = this.info.setUnsupported(top.value, { key: top.keyGo!, value, offset: top.keyStart });
+      if (repeated) this.warnRepeated(top.keyStart, goKeySyntax(top.keyGo!));
     }
   }
 
-  private setEntry(
-    top: Frame,
-    key: string,
-    type: GoType,
-    value: unknown,
-    position: OpenPosition | undefined,
-    start: number,
-  ): void {
+  private setEntry(top: Frame, value: unknown, position: OpenPosition | undefined, start: number): void {
     const map = top.value as JsonMap;
+    const key = top.key;
+    const type = top.keyType;
     let existed: boolean;
     if (key === '__proto__') {
       existed = hasOwn.call(map, key);
-      Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+      setOwn(map, key, value);
     } else {
       existed = map[key] !== undefined && hasOwn.call(map, key);
       map[key] = value;
     }
     if (existed) this.repeatedKey(top, key, type);
-    if (type !== 'string' || top.keyTypes !== null) {
-      top.keyTypes ??= new Map();
-      top.keyTypes.set(key, type);
-    }
-    if (typeof value === 'number' && !Number.isFinite(value)) this.markNonFinite(map, key, start);
+    if (type !== 'string' || top.keyTypes !== null) (top.keyTypes ??= new Map()).set(key, type);
+    if (typeof value === 'number' && !Number.isFinite(value)) this.info.markNonFinite(map, key, start);
     if (position !== undefined && top.position?.children !== undefined) {
       position.keyStart = top.keyStart;
       top.position.children.set(key, position);
@@ -384,280 +583,89 @@ export class Composer implements MapInfo {
   private repeatedKey(top: Frame, key: string, type: GoType): void {
     if (top.merged?.delete(key)) return;
     const previous = top.keyTypes?.get(key) ?? 'string';
-    const offset = top.keyStart;
     if (previous === type && !(type === 'float64' && key === '.nan')) {
-      const shown = goKeySyntax(type === 'float64' ? top.keyGo! : { type, text: key });
-      this.warnings.push({ offset, message: `key ${shown} already set in map, the last value is used` });
-    } else {
-      this.warnings.push({
-        offset,
-        message:
-          `keys of different YAML types both become "${key}" in JSON (${previous} and ${type}); ` +
-          'kubectl keeps one of them at random, this parser keeps the last',
-      });
-    }
-  }
-
-  private setUnsupported(top: Frame, key: GoKey, value: unknown, offset: number): void {
-    const map = top.value as JsonMap;
-    let entries = this.unsupported.get(map);
-    if (entries === undefined) this.unsupported.set(map, (entries = []));
-    this.sideTables = true;
-    const same = entries.findIndex((e) => e.key.type === key.type && e.key.text === key.text);
-    if (same >= 0) {
-      this.warnings.push({
-        offset: top.keyStart,
-        message: `key ${goKeySyntax(key)} already set in map, the last value is used`,
-      });
-      entries.splice(same, 1);
-    }
-    entries.push({ key, value, offset });
-  }
-
-  /** go-yaml's decoder.merge: the value must be a mapping, or a sequence of mappings. */
-  private merge(
-    top: Frame,
-    value: unknown,
-    kind: number,
-    viaAlias: boolean,
-    position: OpenPosition | undefined,
-    start: number,
-  ): void {
-    if (kind === MAPPING) {
-      this.mergeMapping(top, value as JsonMap, position);
+      this.warnRepeated(top.keyStart, goKeySyntax(type === 'float64' ? top.keyGo! : { type, text: key }));
       return;
     }
-    if (kind === SEQUENCE && !viaAlias) {
-      const list = value as unknown[];
-      for (let i = list.length - 1; i >= 0; i--) {
-        const item = list[i];
-        if (!isMapping(item)) throw mergeFailure(start);
-        this.mergeMapping(top, item, position?.children?.get(i) as OpenPosition | undefined);
-      }
-      return;
-    }
-    throw mergeFailure(start);
+    this.warnings.push({
+      offset: top.keyStart,
+      message:
+        `keys of different YAML types both become "${key}" in JSON (${previous} and ${type}); ` +
+        'kubectl keeps one of them at random, this parser keeps the last',
+    });
   }
 
+  private warnRepeated(offset: number, shownKey: string): void {
+    this.warnings.push({ offset, message: `key ${shownKey} already set in map, the last value is used` });
+  }
+
+  /** Copies a mapping's entries into the mapping being built (go-yaml decodes it into the same map). */
   private mergeMapping(top: Frame, source: JsonMap, position: OpenPosition | undefined): void {
     const target = top.value as JsonMap;
-    const sourceTypes = this.goKeyTypes.get(source);
+    const sourceTypes = this.info.keyTypes(source);
     const childPositions = position?.children;
+    const info = this.info;
     for (const key of Object.keys(source)) {
-      const value = source[key];
-      if (key === '__proto__') {
-        Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-      } else {
-        target[key] = value;
-      }
+      setOwn(target, key, source[key]);
       const type = sourceTypes?.get(key) ?? 'string';
-      if (type !== 'string' || top.keyTypes !== null) {
-        top.keyTypes ??= new Map();
-        top.keyTypes.set(key, type);
-      }
+      if (type !== 'string' || top.keyTypes !== null) (top.keyTypes ??= new Map()).set(key, type);
       (top.merged ??= new Set()).add(key);
-      const at = this.nonFiniteAt.get(source)?.get(key);
-      if (at !== undefined) this.markNonFinite(target, key, at);
+      if (info.used) {
+        const at = info.nonFiniteAt(source, key);
+        if (at !== undefined) info.markNonFinite(target, key, at);
+      }
       const child = childPositions?.get(key);
       if (child !== undefined && top.position?.children !== undefined) top.position.children.set(key, child);
     }
-    const extra = this.unsupported.get(source);
-    if (extra !== undefined) {
-      for (const entry of extra) this.setUnsupported(top, entry.key, entry.value, entry.offset);
-    }
+    for (const entry of info.unsupportedKeys(source) ?? []) info.setUnsupported(target, entry);
   }
 
-  private markNonFinite(container: object, key: string | number, offset: number): void {
-    let offsets = this.nonFiniteAt.get(container);
-    if (offsets === undefined) this.nonFiniteAt.set(container, (offsets = new Map()));
-    offsets.set(key, offset);
-    this.sideTables = true;
+  /**
+   * A merge key's list, closed: go-yaml goes through it from the end, refusing anything that is not
+   * a mapping (or an alias to one) before decoding it, and decoding each into the mapping.
+   */
+  private mergeList(events: Recorded[]): void {
+    const top = this.top()!;
+    top.hasKey = false;
+    const items: number[] = [];
+    for (let i = 0, depth = 0; i < events.length; i++) {
+      const type = events[i]!.type;
+      if (depth === 0) items.push(i);
+      if (type === EVENT_SEQUENCE || type === EVENT_MAPPING) depth++;
+      else if (type === EVENT_END) depth--;
+    }
+    items.push(events.length);
+    for (let k = items.length - 2; k >= 0; k--) {
+      const first = events[items[k]!]!;
+      const mapping = first.type === EVENT_MAPPING || (first.type === EVENT_ALIAS && first.anchored!.kind === MAPPING);
+      if (!mapping) throw mergeFailure(first.start);
+      top.hasKey = true;
+      top.keyKind = KEY_MERGE;
+      this.replay(events, items[k]!, items[k + 1]!);
+      if (this.pending !== null) return;
+    }
   }
 
   private invalidKey(value: unknown, offset: number): YamlFailure {
-    return decodeFailure(`invalid map key: ${goSyntax(value, this)}`, offset);
-  }
-
-  // ---------------------------------------------------------------- aliases
-
-  /** A deep copy of an anchored value, carrying the side tables along. */
-  private copy(value: unknown): unknown {
-    if (value === null || typeof value !== 'object') return value;
-    const rootCopy: unknown = Array.isArray(value) ? new Array(value.length) : {};
-    const work: [unknown, unknown][] = [[value, rootCopy]];
-    while (work.length > 0) {
-      const [source, target] = work.pop()!;
-      if (Array.isArray(source)) {
-        const list = target as unknown[];
-        for (let i = 0; i < source.length; i++) list[i] = this.copyChild(source[i], work);
-      } else {
-        const from = source as JsonMap;
-        const to = target as JsonMap;
-        for (const key of Object.keys(from)) {
-          const child = this.copyChild(from[key], work);
-          if (key === '__proto__') {
-            Object.defineProperty(to, key, { value: child, writable: true, enumerable: true, configurable: true });
-          } else {
-            to[key] = child;
-          }
-        }
-        const types = this.goKeyTypes.get(from);
-        if (types !== undefined) this.goKeyTypes.set(to, types);
-      }
-      if (this.sideTables) this.copySideTables(source as object, target as object, work);
-    }
-    return rootCopy;
-  }
-
-  private copyChild(child: unknown, work: [unknown, unknown][]): unknown {
-    if (child === null || typeof child !== 'object') return child;
-    const copy: unknown = Array.isArray(child) ? new Array(child.length) : {};
-    work.push([child, copy]);
-    return copy;
-  }
-
-  private copySideTables(source: object, target: object, work: [unknown, unknown][]): void {
-    const offsets = this.nonFiniteAt.get(source);
-    if (offsets !== undefined) this.nonFiniteAt.set(target, new Map(offsets));
-    const entries = this.unsupported.get(source);
-    if (entries !== undefined) {
-      this.unsupported.set(
-        target,
-        entries.map((e) => ({ ...e, value: this.copyChild(e.value, work) })),
-      );
-    }
-  }
-
-  // ---------------------------------------------------------------- go-yaml's alias budget
-
-  private countNode(offset: number): void {
-    this.decodeCount++;
-    if (this.aliasCount > 100) this.checkAliasing(offset);
-  }
-
-  /** An alias node, then the anchored node decoded again under it (all of it counts as aliasing). */
-  private countAlias(targetCost: number, offset: number): void {
-    this.countNode(offset);
-    this.aliasCount += targetCost;
-    this.decodeCount += targetCost;
-    // Within an expansion the ratio only grows, so checking at its end finds any excess.
-    this.checkAliasing(offset);
-  }
-
-  private checkAliasing(offset: number): void {
-    const { aliasCount, decodeCount } = this;
-    if (aliasCount > 100 && decodeCount > 1000 && aliasCount / decodeCount > allowedAliasRatio(decodeCount)) {
-      throw decodeFailure('document contains excessive aliasing', offset);
-    }
-  }
-
-  private fail(failure: unknown): void {
-    if (!(failure instanceof YamlFailure) || failure.stage !== 'decode') throw failure;
-    this.pending = failure;
-    this.stack.length = 0;
-  }
-
-  // ---------------------------------------------------------------- after parsing
-
-  /**
-   * The failure sigs.k8s.io/yaml reports after go-yaml decoded the document: a key JSON cannot
-   * hold, then (encoding/json) a NaN or infinite number.
-   */
-  conversionFailure(): YamlFailure | null {
-    if (!this.sideTables && this.rootNonFiniteOffset < 0) return null;
-    return this.unsupportedKeyFailure() ?? this.nonFiniteFailure();
-  }
-
-  private unsupportedKeyFailure(): YamlFailure | null {
-    const work: unknown[] = [this.root];
-    while (work.length > 0) {
-      const value = work.pop();
-      if (value === null || typeof value !== 'object') continue;
-      const entries = Array.isArray(value) ? undefined : this.unsupported.get(value);
-      if (entries !== undefined && entries.length > 0) {
-        const { key, value: v, offset } = entries[0]!;
-        const type = key.type === 'nil' ? '%!s(<nil>)' : key.type;
-        const message = `Unsupported map key of type: ${type}, key: ${goKeySyntax(key, false)}, value: ${goSyntax(v, this)}`;
-        return new YamlFailure('convert', message, offset);
-      }
-      const children = Array.isArray(value) ? value : Object.values(value);
-      for (let i = children.length - 1; i >= 0; i--) work.push(children[i]);
-    }
-    return null;
-  }
-
-  /** encoding/json walks maps in sorted key order and stops at the first NaN or infinity. */
-  private nonFiniteFailure(): YamlFailure | null {
-    const work: { value: unknown; offset: number }[] = [{ value: this.root, offset: this.rootNonFiniteOffset }];
-    while (work.length > 0) {
-      const { value, offset } = work.pop()!;
-      if (typeof value === 'number') {
-        if (!Number.isFinite(value))
-          return new YamlFailure('json', `json: unsupported value: ${formatFloatG(value, 64)}`, offset);
-        continue;
-      }
-      if (value === null || typeof value !== 'object') continue;
-      const offsets = this.nonFiniteAt.get(value);
-      const keys: (string | number)[] = Array.isArray(value)
-        ? value.map((_, i) => i)
-        : Object.keys(value).sort(compareBytes);
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const key = keys[i]!;
-        work.push({ value: (value as Record<string | number, unknown>)[key], offset: offsets?.get(key) ?? -1 });
-      }
-    }
-    return null;
-  }
-
-  // ---------------------------------------------------------------- MapInfo, for Go's %#v
-
-  keyTypes(map: object): ReadonlyMap<string, GoType> | undefined {
-    return this.goKeyTypes.get(map);
-  }
-
-  unsupportedKeys(map: object): readonly { key: GoKey; value: unknown }[] | undefined {
-    return this.unsupported.get(map);
-  }
-
-  get position(): PositionNode | undefined {
-    return this.rootPosition;
+    return decodeFailure(`invalid map key: ${goSyntax(value, this.info)}`, offset);
   }
 }
 
-function scalarAnchor(value: unknown, text: string, tag: string, implicit: boolean): Anchored {
-  return { complete: true, kind: SCALAR_NODE, value, cost: 1, position: undefined, text, tag, implicit };
-}
-
-function isMapping(value: unknown): value is JsonMap {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+const DUMMY_ANCHOR: Anchored = {
+  name: '',
+  kind: 0,
+  state: DONE,
+  value: null,
+  cost: 0,
+  position: undefined,
+  text: '',
+  tag: '',
+  implicit: false,
+  events: null,
+  from: 0,
+  to: 0,
+};
 
 function mergeFailure(offset: number): YamlFailure {
   return decodeFailure('map merge requires map or sequence of maps as the value', offset);
-}
-
-/** An error go-yaml raises while building its node tree, so before any decoding failure. */
-function decodeFailureAt(message: string, offset: number): YamlFailure {
-  return new YamlFailure('decode', message, offset);
-}
-
-/** sigs.k8s.io/yaml's float keys: strconv.FormatFloat(f, 'g', -1, 32), infinities and NaN YAML-style. */
-function floatKey(f: number): string {
-  const text = formatFloatG(f, 32);
-  if (text === '+Inf') return '.inf';
-  if (text === '-Inf') return '-.inf';
-  if (text === 'NaN') return '.nan';
-  return text;
-}
-
-/** Go sorts map[string] keys by their UTF-8 bytes. */
-function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
-/** go-yaml v2.4's allowedAliasRatio. */
-function allowedAliasRatio(decodeCount: number): number {
-  if (decodeCount <= 400_000) return 0.99;
-  if (decodeCount >= 4_000_000) return 0.1;
-  return 0.99 - 0.89 * ((decodeCount - 400_000) / 3_600_000);
 }

@@ -11,6 +11,7 @@ import type { JSONValue } from '../model/source.js';
 import { Composer } from './compose.js';
 import { YamlFailure } from './errors.js';
 import { checkInput, skipByteOrderMark } from './input.js';
+import { conversionFailure } from './tojson.js';
 import { Parser } from './parser.js';
 import { type PositionNode, recordedDepth } from './positions.js';
 import { Scanner } from './scanner.js';
@@ -64,9 +65,9 @@ export function parseYaml(text: string, options: ParseOptions = {}): ParsedYaml 
     const found = new Parser(scanner, composer).parseFirstDocument();
     if (composer.pending !== null) throw composer.pending;
     if (!found) return { value: undefined, warnings: composer.warnings, positions: undefined };
-    const conversion = composer.conversionFailure();
+    const conversion = conversionFailure(composer.value, composer.info, composer.valueStart);
     if (conversion !== null) throw conversion;
-    return { value: composer.value as JSONValue, warnings: composer.warnings, positions: composer.position };
+    return { value: composer.value as JSONValue, warnings: composer.warnings, positions: composer.rootPosition };
   } catch (failure) {
     const warnings = composer?.warnings ?? [];
     if (failure instanceof YamlFailure) {

@@ -73,18 +73,18 @@ export class Parser {
   /** Parses the first document into the composer; false when the stream holds no document. */
   parseFirstDocument(): boolean {
     const sc = this.sc;
-    if (sc.peek() !== STREAM_START) this.fail('did not find expected <stream-start>');
+    if (sc.peek().type !== STREAM_START) this.fail('did not find expected <stream-start>');
     sc.skip();
     if (!this.documentStart()) return false;
     while (this.state !== DOCUMENT_END_STATE) this.step();
     // The document ends at the next token; an explicit '...' is consumed.
-    if (sc.peek() === DOCUMENT_END) sc.skip();
+    if (sc.peek().type === DOCUMENT_END) sc.skip();
     return true;
   }
 
   private documentStart(): boolean {
     const sc = this.sc;
-    const type = sc.peek();
+    const type = sc.peek().type;
     if (type !== VERSION_DIRECTIVE && type !== TAG_DIRECTIVE && type !== DOCUMENT_START && type !== STREAM_END) {
       this.processDirectives();
       this.states.push(DOCUMENT_END_STATE);
@@ -93,7 +93,7 @@ export class Parser {
     }
     if (type === STREAM_END) return false;
     this.processDirectives();
-    if (sc.peek() !== DOCUMENT_START) this.fail('did not find expected <document start>');
+    if (sc.peek().type !== DOCUMENT_START) this.fail('did not find expected <document start>');
     this.states.push(DOCUMENT_END_STATE);
     this.state = DOCUMENT_CONTENT_STATE;
     sc.skip();
@@ -103,16 +103,15 @@ export class Parser {
   private processDirectives(): void {
     const sc = this.sc;
     let sawVersion = false;
-    for (let type = sc.peek(); type === VERSION_DIRECTIVE || type === TAG_DIRECTIVE; type = sc.peek()) {
-      const h = sc.head;
-      if (type === VERSION_DIRECTIVE) {
+    for (let token = sc.peek(); token.type === VERSION_DIRECTIVE || token.type === TAG_DIRECTIVE; token = sc.peek()) {
+      if (token.type === VERSION_DIRECTIVE) {
         if (sawVersion) this.fail('found duplicate %YAML directive');
-        if (sc.qStyle[h] !== 1001) this.fail('found incompatible YAML document');
+        if (token.style !== 1001) this.fail('found incompatible YAML document');
         sawVersion = true;
       } else {
-        const handle = sc.qValue[h]!;
+        const handle = token.value!;
         if (this.tagHandles.has(handle)) this.fail('found duplicate %TAG directive');
-        this.tagHandles.set(handle, sc.qSuffix[h]!);
+        this.tagHandles.set(handle, token.suffix!);
       }
       sc.skip();
     }
@@ -123,8 +122,8 @@ export class Parser {
 
   /** Reports a parser error at the head token. */
   private fail(message: string): never {
-    const sc = this.sc;
-    throw parserFailure(message, sc.qStart[sc.head]!, sc.qLine[sc.head]!);
+    const start = this.sc.peek().start;
+    throw parserFailure(message, start, this.sc.lineAt(start));
   }
 
   private pop(): void {
@@ -163,7 +162,6 @@ export class Parser {
         return this.flowSequenceEntryMappingValue();
       case FLOW_SEQUENCE_ENTRY_MAPPING_END_STATE:
         this.state = FLOW_SEQUENCE_ENTRY_STATE;
-        this.sc.peek();
         return this.out.collectionEnd(-1);
       case FLOW_MAPPING_FIRST_KEY_STATE:
         this.sc.skip();
@@ -178,7 +176,7 @@ export class Parser {
   }
 
   private documentContent(): void {
-    const type = this.sc.peek();
+    const type = this.sc.peek().type;
     if (
       type === VERSION_DIRECTIVE ||
       type === TAG_DIRECTIVE ||
@@ -187,7 +185,7 @@ export class Parser {
       type === STREAM_END
     ) {
       this.pop();
-      this.emptyScalar(this.sc.qStart[this.sc.head]!, this.sc.qColumn[this.sc.head]!);
+      this.emptyAtHead();
       return;
     }
     this.node(true, false);
@@ -198,34 +196,27 @@ export class Parser {
     this.out.scalar('', '', true, null, at, at, column);
   }
 
-  /** The empty scalar at the end of the head token (after '-', '?', ':'). */
-  private emptyAfterHead(): void {
-    const sc = this.sc;
-    const h = sc.head;
-    this.emptyScalar(sc.qEnd[h]!, sc.qColumn[h]! + (sc.qEnd[h]! - sc.qStart[h]!));
-  }
-
   /** The empty scalar at the start of the head token. */
   private emptyAtHead(): void {
-    const sc = this.sc;
-    this.emptyScalar(sc.qStart[sc.head]!, sc.qColumn[sc.head]!);
+    const token = this.sc.peek();
+    this.emptyScalar(token.start, token.column);
   }
 
   /** libyaml's parse_node: properties, then a scalar, an alias or the start of a collection. */
   private node(block: boolean, indentlessSequence: boolean): void {
     const sc = this.sc;
     const out = this.out;
-    let type = sc.peek();
-    let h = sc.head;
+    let token = sc.peek();
+    let type = token.type;
     if (type === ALIAS) {
       this.pop();
-      out.alias(sc.qValue[h]!, sc.qStart[h]!, sc.qEnd[h]!, sc.qColumn[h]!);
+      out.alias(token.value!, token.start, token.end, token.column);
       sc.skip();
       return;
     }
 
-    let start = sc.qStart[h]!;
-    let column = sc.qColumn[h]!;
+    const start = token.start;
+    const column = token.column;
     let end = start;
     let anchor: string | null = null;
     let tag = '';
@@ -233,29 +224,27 @@ export class Parser {
       let tagHandle: string | null = null;
       let tagSuffix = '';
       let tagPos = 0;
-      let tagLine = 0;
       for (let i = 0; i < 2 && (type === ANCHOR || type === TAG); i++) {
         if (type === ANCHOR) {
           if (anchor !== null) break;
-          anchor = sc.qValue[h]!;
+          anchor = token.value!;
         } else {
           if (tagHandle !== null) break;
-          tagHandle = sc.qValue[h]!;
-          tagSuffix = sc.qSuffix[h]!;
-          tagPos = sc.qStart[h]!;
-          tagLine = sc.qLine[h]!;
+          tagHandle = token.value!;
+          tagSuffix = token.suffix!;
+          tagPos = token.start;
         }
-        end = sc.qEnd[h]!;
+        end = token.end;
         sc.skip();
-        type = sc.peek();
-        h = sc.head;
+        token = sc.peek();
+        type = token.type;
       }
       if (tagHandle !== null) {
         if (tagHandle === '') {
           tag = tagSuffix;
         } else {
           const prefix = this.tagHandles.get(tagHandle);
-          if (prefix === undefined) throw parserFailure('found undefined tag handle', tagPos, tagLine);
+          if (prefix === undefined) throw parserFailure('found undefined tag handle', tagPos, sc.lineAt(tagPos));
           tag = prefix + tagSuffix;
         }
       }
@@ -268,9 +257,9 @@ export class Parser {
     }
     switch (type) {
       case SCALAR: {
-        const implicit = (tag === '' && sc.qStyle[h] === PLAIN) || tag === '!';
+        const implicit = (tag === '' && token.style === PLAIN) || tag === '!';
         this.pop();
-        out.scalar(sc.qValue[h]!, tag, implicit, anchor, start, sc.qEnd[h]!, column);
+        out.scalar(token.value!, tag, implicit, anchor, start, token.end, column);
         sc.skip();
         return;
       }
@@ -304,13 +293,13 @@ export class Parser {
 
   private blockSequenceEntry(): void {
     const sc = this.sc;
-    const type = sc.peek();
+    const token = sc.peek();
+    const type = token.type;
     if (type === BLOCK_ENTRY) {
-      const h = sc.head;
-      const at = sc.qEnd[h]!;
-      const column = sc.qColumn[h]! + 1;
+      const at = token.end;
+      const column = token.column + 1;
       sc.skip();
-      const next = sc.peek();
+      const next = sc.peek().type;
       if (next !== BLOCK_ENTRY && next !== BLOCK_END) {
         this.states.push(BLOCK_SEQUENCE_ENTRY_STATE);
         this.node(true, false);
@@ -331,12 +320,12 @@ export class Parser {
 
   private indentlessSequenceEntry(): void {
     const sc = this.sc;
-    if (sc.peek() === BLOCK_ENTRY) {
-      const h = sc.head;
-      const at = sc.qEnd[h]!;
-      const column = sc.qColumn[h]! + 1;
+    const token = sc.peek();
+    if (token.type === BLOCK_ENTRY) {
+      const at = token.end;
+      const column = token.column + 1;
       sc.skip();
-      const next = sc.peek();
+      const next = sc.peek().type;
       if (next !== BLOCK_ENTRY && next !== KEY && next !== VALUE && next !== BLOCK_END) {
         this.states.push(INDENTLESS_SEQUENCE_ENTRY_STATE);
         this.node(true, false);
@@ -352,13 +341,13 @@ export class Parser {
 
   private blockMappingKey(): void {
     const sc = this.sc;
-    const type = sc.peek();
+    const token = sc.peek();
+    const type = token.type;
     if (type === KEY) {
-      const h = sc.head;
-      const at = sc.qEnd[h]!;
-      const column = sc.qColumn[h]! + (at - sc.qStart[h]!);
+      const at = token.end;
+      const column = token.column + (at - token.start);
       sc.skip();
-      const next = sc.peek();
+      const next = sc.peek().type;
       if (next !== KEY && next !== VALUE && next !== BLOCK_END) {
         this.states.push(BLOCK_MAPPING_VALUE_STATE);
         this.node(true, true);
@@ -379,12 +368,12 @@ export class Parser {
 
   private blockMappingValue(): void {
     const sc = this.sc;
-    if (sc.peek() === VALUE) {
-      const h = sc.head;
-      const at = sc.qEnd[h]!;
-      const column = sc.qColumn[h]! + 1;
+    const token = sc.peek();
+    if (token.type === VALUE) {
+      const at = token.end;
+      const column = token.column + 1;
       sc.skip();
-      const next = sc.peek();
+      const next = sc.peek().type;
       if (next !== KEY && next !== VALUE && next !== BLOCK_END) {
         this.states.push(BLOCK_MAPPING_KEY_STATE);
         this.node(true, true);
@@ -400,17 +389,18 @@ export class Parser {
 
   private flowSequenceEntry(first: boolean): void {
     const sc = this.sc;
-    let type = sc.peek();
+    let type = sc.peek().type;
     if (type !== FLOW_SEQUENCE_END) {
       if (!first) {
         if (type !== FLOW_ENTRY) this.fail("did not find expected ',' or ']'");
         sc.skip();
-        type = sc.peek();
+        type = sc.peek().type;
       }
       if (type === KEY) {
         // A single-pair mapping inside a flow sequence: [a: b].
         this.state = FLOW_SEQUENCE_ENTRY_MAPPING_KEY_STATE;
-        this.out.mappingStart(null, sc.qStart[sc.head]!, sc.qColumn[sc.head]!);
+        const key = sc.peek();
+        this.out.mappingStart(null, key.start, key.column);
         sc.skip();
         return;
       }
@@ -421,22 +411,22 @@ export class Parser {
       }
     }
     this.pop();
-    this.out.collectionEnd(sc.qEnd[sc.head]!);
+    this.out.collectionEnd(sc.peek().end);
     sc.skip();
   }
 
   private flowSequenceEntryMappingKey(): void {
     const sc = this.sc;
-    const type = sc.peek();
+    const token = sc.peek();
+    const type = token.type;
     if (type !== VALUE && type !== FLOW_ENTRY && type !== FLOW_SEQUENCE_END) {
       this.states.push(FLOW_SEQUENCE_ENTRY_MAPPING_VALUE_STATE);
       this.node(false, false);
       return;
     }
     // go-yaml (like libyaml) consumes this token here, whatever it is.
-    const h = sc.head;
-    const at = sc.qEnd[h]!;
-    const column = sc.qColumn[h]! + (at - sc.qStart[h]!);
+    const at = token.end;
+    const column = token.column + (at - token.start);
     sc.skip();
     this.state = FLOW_SEQUENCE_ENTRY_MAPPING_VALUE_STATE;
     this.emptyScalar(at, column);
@@ -444,9 +434,9 @@ export class Parser {
 
   private flowSequenceEntryMappingValue(): void {
     const sc = this.sc;
-    if (sc.peek() === VALUE) {
+    if (sc.peek().type === VALUE) {
       sc.skip();
-      const next = sc.peek();
+      const next = sc.peek().type;
       if (next !== FLOW_ENTRY && next !== FLOW_SEQUENCE_END) {
         this.states.push(FLOW_SEQUENCE_ENTRY_MAPPING_END_STATE);
         this.node(false, false);
@@ -459,16 +449,16 @@ export class Parser {
 
   private flowMappingKey(first: boolean): void {
     const sc = this.sc;
-    let type = sc.peek();
+    let type = sc.peek().type;
     if (type !== FLOW_MAPPING_END) {
       if (!first) {
         if (type !== FLOW_ENTRY) this.fail("did not find expected ',' or '}'");
         sc.skip();
-        type = sc.peek();
+        type = sc.peek().type;
       }
       if (type === KEY) {
         sc.skip();
-        const next = sc.peek();
+        const next = sc.peek().type;
         if (next !== VALUE && next !== FLOW_ENTRY && next !== FLOW_MAPPING_END) {
           this.states.push(FLOW_MAPPING_VALUE_STATE);
           this.node(false, false);
@@ -485,13 +475,13 @@ export class Parser {
       }
     }
     this.pop();
-    this.out.collectionEnd(sc.qEnd[sc.head]!);
+    this.out.collectionEnd(sc.peek().end);
     sc.skip();
   }
 
   private flowMappingValue(empty: boolean): void {
     const sc = this.sc;
-    const type = sc.peek();
+    const type = sc.peek().type;
     if (empty) {
       this.state = FLOW_MAPPING_KEY_STATE;
       this.emptyAtHead();
@@ -499,7 +489,7 @@ export class Parser {
     }
     if (type === VALUE) {
       sc.skip();
-      const next = sc.peek();
+      const next = sc.peek().type;
       if (next !== FLOW_ENTRY && next !== FLOW_MAPPING_END) {
         this.states.push(FLOW_MAPPING_KEY_STATE);
         this.node(false, false);

@@ -15,7 +15,6 @@ const HASH = 0x23;
 
 export function scanBlockScalar(sc: Scanner, literal: boolean): void {
   const start = sc.pos;
-  const startLine = sc.line;
   const startColumn = sc.column(start);
 
   let chomping = 0;
@@ -78,7 +77,7 @@ export function scanBlockScalar(sc: Scanner, literal: boolean): void {
 
   if (chomping !== -1) value += leadingBreak;
   if (chomping === 1) value += breaks.trailing;
-  sc.pushToken(SCALAR, start, contentEnd, startLine, startColumn, value, null, literal ? LITERAL : FOLDED);
+  sc.pushToken(SCALAR, start, contentEnd, startColumn, value, null, literal ? LITERAL : FOLDED);
 }
 
 function isDigit(c: number): boolean {

@@ -37,7 +37,6 @@ export function scanPlainScalar(sc: Scanner): void {
   const stop = flow ? FLOW_STOP : BLOCK_STOP;
   const indent = sc.indent + 1;
   const start = sc.pos;
-  const startLine = sc.line;
   const startColumn = sc.column(start);
 
   let pos = start;
@@ -102,9 +101,9 @@ export function scanPlainScalar(sc: Scanner): void {
     if (!flow && sc.column(pos) < indent) break;
   }
 
-  if (!leadingBlanks) value += text.slice(runStart, contentEnd);
+  if (!leadingBlanks) value = value === '' ? sc.slice(runStart, contentEnd) : value + text.slice(runStart, contentEnd);
   sc.pos = pos;
-  sc.pushToken(SCALAR, start, contentEnd, startLine, startColumn, value, null, PLAIN);
+  sc.pushToken(SCALAR, start, contentEnd, startColumn, value, null, PLAIN);
   if (leadingBlanks) sc.simpleKeyAllowed = true;
 }
 

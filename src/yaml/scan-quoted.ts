@@ -19,7 +19,6 @@ export function scanQuotedScalar(sc: Scanner, single: boolean): void {
   const end = sc.end;
   const quote = single ? SINGLE : DOUBLE;
   const start = sc.pos;
-  const startLine = sc.line;
   const startColumn = sc.column(start);
   let pos = start + 1;
   let value = '';
@@ -103,10 +102,10 @@ export function scanQuotedScalar(sc: Scanner, single: boolean): void {
     }
   }
 
-  value += text.slice(runStart, pos);
+  value = value === '' ? sc.slice(runStart, pos) : value + text.slice(runStart, pos);
   pos++;
   sc.pos = pos;
-  sc.pushToken(SCALAR, start, pos, startLine, startColumn, value, null, single ? SINGLE_QUOTED : DOUBLE_QUOTED);
+  sc.pushToken(SCALAR, start, pos, startColumn, value, null, single ? SINGLE_QUOTED : DOUBLE_QUOTED);
 }
 
 function isBreakCode(c: number): boolean {

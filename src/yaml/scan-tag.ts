@@ -32,7 +32,7 @@ export function scanAnchor(sc: Scanner, type: number): void {
   while (isAlpha(c)) c = sc.charAt(++pos);
   sc.pos = pos;
   if (pos === start + 1 || !endsAnchorName(c)) sc.fail('did not find expected alphabetic or numeric character');
-  sc.pushToken(type, start, pos, sc.line, sc.column(start), sc.text.slice(start + 1, pos), null, 0);
+  sc.pushToken(type, start, pos, sc.column(start), sc.slice(start + 1, pos), null, 0);
 }
 
 export function scanTag(sc: Scanner): void {
@@ -60,7 +60,7 @@ export function scanTag(sc: Scanner): void {
     }
   }
   if (!isBlankOrBreakOrEnd(sc.charAt(sc.pos))) sc.fail('did not find expected whitespace or line break');
-  sc.pushToken(TAG, start, sc.pos, sc.line, sc.column(start), handle, suffix, 0);
+  sc.pushToken(TAG, start, sc.pos, sc.column(start), handle, suffix, 0);
 }
 
 /** '!', '!!' or '!name!' (a directive's handle must be one of these; a tag's may stop after the name). */
@@ -136,7 +136,6 @@ function utf8SequenceLength(octet: number): number {
 
 export function scanDirective(sc: Scanner): void {
   const start = sc.pos;
-  const line = sc.line;
   sc.pos++;
   const nameStart = sc.pos;
   let c = sc.charAt(sc.pos);
@@ -151,7 +150,7 @@ export function scanDirective(sc: Scanner): void {
     if (sc.charAt(sc.pos) !== 0x2e /* . */) sc.fail("did not find expected digit or '.' character");
     sc.pos++;
     const minor = versionNumber(sc);
-    sc.pushToken(VERSION_DIRECTIVE, start, sc.pos, line, 0, null, null, major * 1000 + minor);
+    sc.pushToken(VERSION_DIRECTIVE, start, sc.pos, 0, null, null, major * 1000 + minor);
   } else if (name === 'TAG') {
     skipBlanks(sc);
     const handle = scanTagHandle(sc, true);
@@ -160,7 +159,7 @@ export function scanDirective(sc: Scanner): void {
     skipBlanks(sc);
     const prefix = scanTagUri(sc, null);
     if (!isBlankOrBreakOrEnd(sc.charAt(sc.pos))) sc.fail('did not find expected whitespace or line break');
-    sc.pushToken(TAG_DIRECTIVE, start, sc.pos, line, 0, handle, prefix, 0);
+    sc.pushToken(TAG_DIRECTIVE, start, sc.pos, 0, handle, prefix, 0);
   } else {
     sc.fail('found unknown directive name');
   }

@@ -10,6 +10,7 @@
  *
  * Positions are UTF-16 indexes into the whole text. go-yaml counts columns and the 1024-character
  * limit in code points; the two differ only around characters outside the BMP, which `astral` flags.
+ * Line numbers are only needed for error messages, so they are counted then (lineAt).
  */
 
 import { CR, LF, LS, NEL, PS, SPACE, TAB, isBlankOrBreakOrEnd, isBreak } from './chars.js';
@@ -43,6 +44,21 @@ import {
 export const MAX_DEPTH = 10000;
 /** How far (in characters) a simple key may run before its ':' (go-yaml: mark.index + 1024). */
 const SIMPLE_KEY_MAX_LENGTH = 1024;
+const STRING_CACHE_SIZE = 4096;
+
+export class Token {
+  type = 0;
+  start = 0;
+  end = 0;
+  /** go-yaml's column of `start`. */
+  column = 0;
+  /** Scalar value, anchor or alias name, tag handle, %TAG handle. */
+  value: string | null = null;
+  /** Tag suffix, %TAG prefix. */
+  suffix: string | null = null;
+  /** Scalar style; for %YAML, major * 1000 + minor. */
+  style = 0;
+}
 
 export class Scanner {
   readonly text: string;
@@ -52,29 +68,25 @@ export class Scanner {
   readonly end: number;
   readonly readerProblem: ReaderProblem | null;
   readonly astral: boolean;
-  /** go-yaml's 0-based line of `pos`, counted from the range start. */
-  line = 0;
+  /** Where the range starts (line numbers count from here). */
+  private readonly rangeStart: number;
   /** Where the current line starts (for the first line of a sub-range: before the range). */
   lineStart: number;
+  /** go-yaml moves its mark to a new line at the end of a stream whose last line has no break. */
+  private streamEndLineBump = 0;
 
-  // The token queue: token i (from head) is at index head + i of every array.
-  readonly qType: number[] = [];
-  readonly qStart: number[] = [];
-  readonly qEnd: number[] = [];
-  readonly qLine: number[] = [];
-  readonly qColumn: number[] = [];
-  /** Scalar value, anchor or alias name, tag handle, %TAG handle. */
-  readonly qValue: (string | null)[] = [];
-  /** Tag suffix, %TAG prefix. */
-  readonly qSuffix: (string | null)[] = [];
-  /** Scalar style; for %YAML, major * 1000 + minor. */
-  readonly qStyle: number[] = [];
+  // The token queue; tokens are recycled once the parser has taken them.
+  private readonly tokens: Token[] = [];
+  private readonly spare: Token[] = [];
   head = 0;
   tail = 0;
   tokensParsed = 0;
   private tokenAvailable = false;
   private streamStartProduced = false;
   streamEndProduced = false;
+
+  /** Recently sliced short strings, so that repeated keys and values share one string. */
+  private readonly strings: (string | undefined)[] = new Array(STRING_CACHE_SIZE);
 
   flowLevel = 0;
   /** The current block indentation column; -1 before the first block collection. */
@@ -87,15 +99,13 @@ export class Scanner {
   private readonly skRequired: boolean[] = [];
   private readonly skToken: number[] = [];
   private readonly skPos: number[] = [];
-  private readonly skLine: number[] = [];
   private readonly skColumn: number[] = [];
   /**
    * go-yaml v2.4's simple_keys_by_tok: token number -> flow level of the key saved for it. Entries
    * are added and removed exactly where go-yaml does (including the stale ones it leaves), since
    * which token the parser may take first, and so which error comes first, depends on them.
    */
-  private readonly keysByToken = new Map<number, number>();
-  private pruneAt = 64;
+  private readonly keysByToken = new KeysByToken();
 
   // Column counting for texts with surrogate pairs: pairs counted on the current line so far.
   private pairsLineStart = -1;
@@ -108,6 +118,7 @@ export class Scanner {
     this.end = input.limit;
     this.readerProblem = input.problem;
     this.astral = input.astral;
+    this.rangeStart = start;
     this.lineStart = start - startColumn;
   }
 
@@ -178,90 +189,116 @@ export class Scanner {
       if (c === LS || c === PS) folded = c === LS ? '\u2028' : '\u2029';
       this.pos++;
     }
-    this.line++;
     this.lineStart = this.pos;
     return folded;
   }
 
+  /** text[start, end), the same string object as last time for short repeated texts. */
+  slice(start: number, end: number): string {
+    const length = end - start;
+    const text = this.text;
+    if (length > 32 || length === 0) return text.slice(start, end);
+    const first = text.charCodeAt(start);
+    const last = text.charCodeAt(end - 1);
+    const middle = text.charCodeAt(start + (length >> 1));
+    const slot =
+      (Math.imul(length * 1031 + first * 131 + middle * 17 + last, 0x9e3779b1) >>> 20) & (STRING_CACHE_SIZE - 1);
+    const known = this.strings[slot];
+    if (known !== undefined && known.length === length && text.startsWith(known, start)) return known;
+    const fresh = text.slice(start, end);
+    this.strings[slot] = fresh;
+    return fresh;
+  }
+
+  /** go-yaml's 0-based line of a position: line breaks since the range start (CR LF counts once). */
+  lineAt(offset: number): number {
+    const text = this.text;
+    let line = 0;
+    for (let i = this.rangeStart; i < offset; i++) {
+      const c = text.charCodeAt(i);
+      if (c === LF || c === NEL || c === LS || c === PS) line++;
+      else if (c === CR) {
+        line++;
+        if (i + 1 < offset && text.charCodeAt(i + 1) === LF) i++;
+      }
+    }
+    return offset >= this.pos ? line + this.streamEndLineBump : line;
+  }
+
   fail(message: string): never {
-    throw scannerFailure(message, this.pos, this.line);
+    throw scannerFailure(message, this.pos, this.lineAt(this.pos));
   }
 
   // ---------------------------------------------------------------- the parser's side
 
-  /** The kind of the next token, scanning as far as go-yaml would to decide it. */
-  peek(): number {
+  /** The next token, scanning as far as go-yaml would to decide it. Valid until skip(). */
+  peek(): Token {
     if (!this.tokenAvailable) this.fetchMoreTokens();
-    return this.qType[this.head]!;
+    return this.tokens[this.head]!;
   }
 
   skip(): void {
     this.tokenAvailable = false;
     this.tokensParsed++;
-    if (this.qType[this.head] === STREAM_END) this.streamEndProduced = true;
+    const token = this.tokens[this.head]!;
+    if (token.type === STREAM_END) this.streamEndProduced = true;
+    this.spare.push(token);
     this.head++;
     if (this.head === this.tail) this.head = this.tail = 0;
   }
 
   // ---------------------------------------------------------------- the token queue
 
+  private newToken(type: number, start: number, end: number, column: number): Token {
+    const token = this.spare.length > 0 ? this.spare.pop()! : new Token();
+    token.type = type;
+    token.start = start;
+    token.end = end;
+    token.column = column;
+    token.value = null;
+    token.suffix = null;
+    token.style = 0;
+    return token;
+  }
+
   pushToken(
     type: number,
     start: number,
     end: number,
-    line: number,
     column: number,
     value: string | null,
     suffix: string | null,
     style: number,
   ): void {
-    const i = this.tail++;
-    this.qType[i] = type;
-    this.qStart[i] = start;
-    this.qEnd[i] = end;
-    this.qLine[i] = line;
-    this.qColumn[i] = column;
-    this.qValue[i] = value;
-    this.qSuffix[i] = suffix;
-    this.qStyle[i] = style;
+    const token = this.newToken(type, start, end, column);
+    token.value = value;
+    token.suffix = suffix;
+    token.style = style;
+    this.tokens[this.tail++] = token;
   }
 
   /**
    * Inserts a bare token `at` places after the head, or appends it when `at` is negative: go-yaml's
    * yaml_insert_token, which also appends when a simple key's token was already taken by the parser.
    */
-  private insertToken(at: number, type: number, pos: number, line: number, column: number): void {
+  private insertToken(at: number, type: number, pos: number, column: number): void {
+    const token = this.newToken(type, pos, pos, column);
+    const tokens = this.tokens;
     const index = at < 0 ? this.tail : this.head + at;
-    for (let i = this.tail; i > index; i--) {
-      this.qType[i] = this.qType[i - 1]!;
-      this.qStart[i] = this.qStart[i - 1]!;
-      this.qEnd[i] = this.qEnd[i - 1]!;
-      this.qLine[i] = this.qLine[i - 1]!;
-      this.qColumn[i] = this.qColumn[i - 1]!;
-      this.qValue[i] = this.qValue[i - 1]!;
-      this.qSuffix[i] = this.qSuffix[i - 1]!;
-      this.qStyle[i] = this.qStyle[i - 1]!;
-    }
+    for (let i = this.tail; i > index; i--) tokens[i] = tokens[i - 1]!;
+    tokens[index] = token;
     this.tail++;
-    this.qType[index] = type;
-    this.qStart[index] = pos;
-    this.qEnd[index] = pos;
-    this.qLine[index] = line;
-    this.qColumn[index] = column;
-    this.qValue[index] = null;
-    this.qSuffix[index] = null;
-    this.qStyle[index] = 0;
   }
 
   private markToken(type: number): void {
     const pos = this.pos;
-    this.pushToken(type, pos, pos, this.line, this.column(pos), null, null, 0);
+    this.tokens[this.tail++] = this.newToken(type, pos, pos, this.column(pos));
   }
 
   /** A one-character indicator token: '[', ']', ',', '-', '?', ':' and their kin. */
   private indicatorToken(type: number): void {
     const pos = this.pos;
-    this.pushToken(type, pos, pos + 1, this.line, this.column(pos), null, null, 0);
+    this.tokens[this.tail++] = this.newToken(type, pos, pos + 1, this.column(pos));
     this.pos = pos + 1;
   }
 
@@ -271,9 +308,8 @@ export class Scanner {
     const keys = this.keysByToken;
     for (;;) {
       if (this.head !== this.tail) {
-        if (keys.size === 0) break;
         const level = keys.get(this.tokensParsed);
-        if (level === undefined || !this.simpleKeyIsValid(level)) break;
+        if (level < 0 || !this.simpleKeyIsValid(level)) break;
       }
       this.fetchNextToken();
     }
@@ -395,7 +431,7 @@ export class Scanner {
   private fetchStreamEnd(): void {
     // go-yaml moves the mark to a new line if the last one has no break.
     if (this.column(this.pos) !== 0) {
-      this.line++;
+      this.streamEndLineBump = 1;
       this.lineStart = this.pos;
     }
     this.unrollIndent(-1);
@@ -416,7 +452,7 @@ export class Scanner {
     this.removeSimpleKey();
     this.simpleKeyAllowed = false;
     const pos = this.pos;
-    this.pushToken(type, pos, pos + 3, this.line, 0, null, null, 0);
+    this.pushToken(type, pos, pos + 3, 0, null, null, 0);
     this.pos = pos + 3;
   }
 
@@ -444,7 +480,7 @@ export class Scanner {
     if (this.flowLevel === 0) {
       if (!this.simpleKeyAllowed) this.fail('block sequence entries are not allowed in this context');
       const column = this.column(this.pos);
-      this.rollIndent(column, -1, BLOCK_SEQUENCE_START, this.pos, this.line, column);
+      this.rollIndent(column, -1, BLOCK_SEQUENCE_START, this.pos, column);
     }
     this.removeSimpleKey();
     this.simpleKeyAllowed = true;
@@ -455,7 +491,7 @@ export class Scanner {
     if (this.flowLevel === 0) {
       if (!this.simpleKeyAllowed) this.fail('mapping keys are not allowed in this context');
       const column = this.column(this.pos);
-      this.rollIndent(column, -1, BLOCK_MAPPING_START, this.pos, this.line, column);
+      this.rollIndent(column, -1, BLOCK_MAPPING_START, this.pos, column);
     }
     this.removeSimpleKey();
     this.simpleKeyAllowed = this.flowLevel === 0;
@@ -467,10 +503,9 @@ export class Scanner {
     if (this.simpleKeyIsValid(level)) {
       const token = this.skToken[level]!;
       const keyPos = this.skPos[level]!;
-      const keyLine = this.skLine[level]!;
       const keyColumn = this.skColumn[level]!;
-      this.insertToken(token - this.tokensParsed, KEY, keyPos, keyLine, keyColumn);
-      this.rollIndent(keyColumn, token, BLOCK_MAPPING_START, keyPos, keyLine, keyColumn);
+      this.insertToken(token - this.tokensParsed, KEY, keyPos, keyColumn);
+      this.rollIndent(keyColumn, token, BLOCK_MAPPING_START, keyPos, keyColumn);
       this.skPossible[level] = false;
       this.keysByToken.delete(token);
       this.simpleKeyAllowed = false;
@@ -478,7 +513,7 @@ export class Scanner {
       if (this.flowLevel === 0) {
         if (!this.simpleKeyAllowed) this.fail('mapping values are not allowed in this context');
         const column = this.column(this.pos);
-        this.rollIndent(column, -1, BLOCK_MAPPING_START, this.pos, this.line, column);
+        this.rollIndent(column, -1, BLOCK_MAPPING_START, this.pos, column);
       }
       this.simpleKeyAllowed = this.flowLevel === 0;
     }
@@ -517,19 +552,12 @@ export class Scanner {
 
   // ---------------------------------------------------------------- indentation
 
-  private rollIndent(
-    column: number,
-    number: number,
-    type: number,
-    pos: number,
-    line: number,
-    markColumn: number,
-  ): void {
+  private rollIndent(column: number, number: number, type: number, pos: number, markColumn: number): void {
     if (this.flowLevel > 0 || this.indent >= column) return;
     this.indents.push(this.indent);
     this.indent = column;
     if (this.indents.length > MAX_DEPTH) this.fail(`exceeded max depth of ${MAX_DEPTH}`);
-    this.insertToken(number > -1 ? number - this.tokensParsed : -1, type, pos, line, markColumn);
+    this.insertToken(number > -1 ? number - this.tokensParsed : -1, type, pos, markColumn);
   }
 
   private unrollIndent(column: number): void {
@@ -547,7 +575,6 @@ export class Scanner {
     this.skRequired.push(false);
     this.skToken.push(this.tokensParsed + (this.tail - this.head));
     this.skPos.push(this.pos);
-    this.skLine.push(this.line);
     this.skColumn.push(this.column(this.pos));
   }
 
@@ -558,7 +585,9 @@ export class Scanner {
       throw new YamlFailure('convert', message, this.pos);
     }
     if (!this.skPossible[level]) return false;
-    if (this.skLine[level]! < this.line || this.distance(this.skPos[level]!, this.pos) > SIMPLE_KEY_MAX_LENGTH) {
+    // Stale once a line break came after it, or after 1024 characters.
+    const keyPos = this.skPos[level]!;
+    if (keyPos < this.lineStart || this.distance(keyPos, this.pos) > SIMPLE_KEY_MAX_LENGTH) {
       if (this.skRequired[level]) this.fail("could not find expected ':'");
       this.skPossible[level] = false;
       return false;
@@ -578,18 +607,8 @@ export class Scanner {
     this.skRequired[level] = required;
     this.skToken[level] = token;
     this.skPos[level] = pos;
-    this.skLine[level] = this.line;
     this.skColumn[level] = column;
     this.keysByToken.set(token, level);
-    if (this.keysByToken.size > this.pruneAt) this.forgetPassedKeys();
-  }
-
-  /** Drops entries for tokens the parser already took: go-yaml keeps them, but never looks them up. */
-  private forgetPassedKeys(): void {
-    for (const token of this.keysByToken.keys()) {
-      if (token < this.tokensParsed) this.keysByToken.delete(token);
-    }
-    this.pruneAt = Math.max(64, this.keysByToken.size * 2);
   }
 
   private removeSimpleKey(): void {
@@ -613,7 +632,61 @@ export class Scanner {
     this.skPossible.pop();
     this.skRequired.pop();
     this.skPos.pop();
-    this.skLine.pop();
     this.skColumn.pop();
+  }
+}
+
+/**
+ * go-yaml v2.4's simple_keys_by_tok (token number -> flow level), with the same additions and
+ * removals, including the stale entries go-yaml leaves behind. Keys are saved with ever larger
+ * token numbers, so the entries stay sorted; lookups are for the parser's next token, whose number
+ * only grows, so entries below it can be forgotten (go-yaml keeps them but never reads them again).
+ */
+class KeysByToken {
+  private readonly tokens: number[] = [];
+  private readonly levels: number[] = [];
+  private first = 0;
+
+  get(token: number): number {
+    const tokens = this.tokens;
+    while (this.first < tokens.length && tokens[this.first]! < token) this.first++;
+    if (this.first > 1024 && this.first * 2 > tokens.length) this.compact();
+    return this.first < tokens.length && tokens[this.first] === token ? this.levels[this.first]! : -1;
+  }
+
+  set(token: number, level: number): void {
+    const last = this.tokens.length - 1;
+    if (last >= this.first && this.tokens[last] === token) {
+      this.levels[last] = level;
+    } else {
+      this.tokens.push(token);
+      this.levels.push(level);
+    }
+  }
+
+  delete(token: number): void {
+    const tokens = this.tokens;
+    const last = tokens.length - 1;
+    if (last >= this.first && tokens[last] === token) {
+      tokens.pop();
+      this.levels.pop();
+      return;
+    }
+    for (let i = last - 1; i >= this.first && tokens[i]! >= token; i--) {
+      if (tokens[i] !== token) continue;
+      for (let k = i; k < last; k++) {
+        tokens[k] = tokens[k + 1]!;
+        this.levels[k] = this.levels[k + 1]!;
+      }
+      tokens.pop();
+      this.levels.pop();
+      return;
+    }
+  }
+
+  private compact(): void {
+    this.tokens.splice(0, this.first);
+    this.levels.splice(0, this.first);
+    this.first = 0;
   }
 }

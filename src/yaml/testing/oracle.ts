@@ -79,17 +79,34 @@ export function difference(ours: OracleAnswer, theirs: OracleAnswer): string | u
     : `value ${JSON.stringify(ours.ok)}, the oracle says ${JSON.stringify(theirs.ok)}`;
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b) || a === b;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const list = b as unknown[];
-    return a.length === list.length && a.every((item, i) => sameJson(item, list[i]));
+/** JSON equality, object key order aside; iterative, for values nested thousands deep. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  const work: [unknown, unknown][] = [[a, b]];
+  while (work.length > 0) {
+    const [x, y] = work.pop()!;
+    if (typeof x === 'number' && typeof y === 'number') {
+      if (!Object.is(x, y)) return false;
+      continue;
+    }
+    if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') {
+      if (x !== y) return false;
+      continue;
+    }
+    if (Array.isArray(x) !== Array.isArray(y)) return false;
+    if (Array.isArray(x)) {
+      const list = y as unknown[];
+      if (x.length !== list.length) return false;
+      x.forEach((item, i) => work.push([item, list[i]]));
+      continue;
+    }
+    const xs = x as Record<string, unknown>;
+    const ys = y as Record<string, unknown>;
+    const keys = Object.keys(xs);
+    if (keys.length !== Object.keys(ys).length) return false;
+    for (const k of keys) {
+      if (!Object.prototype.hasOwnProperty.call(ys, k)) return false;
+      work.push([xs[k], ys[k]]);
+    }
   }
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  const keys = Object.keys(x);
-  if (keys.length !== Object.keys(y).length) return false;
-  return keys.every((k) => Object.prototype.hasOwnProperty.call(y, k) && sameJson(x[k], y[k]));
+  return true;
 }
