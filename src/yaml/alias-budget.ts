@@ -17,7 +17,8 @@ export class AliasBudget {
   node(offset: number): void {
     if (!this.counting) return;
     this.decoded++;
-    if (this.aliased > 100) this.check(offset);
+    // The allowed share never drops below 10%: below that, no need to work it out.
+    if (this.aliased > 100 && this.aliased * 10 > this.decoded) this.check(offset);
   }
 
   /** An alias node, then its anchor's `cost` nodes decoded again under it. */

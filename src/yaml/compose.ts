@@ -568,7 +568,7 @@ export class Composer {
       existed = hasOwn.call(map, key);
       setOwn(map, key, value);
     } else {
-      existed = map[key] !== undefined && hasOwn.call(map, key);
+      existed = hasOwn.call(map, key);
       map[key] = value;
     }
     if (existed) this.repeatedKey(top, key, type);

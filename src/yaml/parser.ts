@@ -9,6 +9,17 @@
 
 import type { Composer } from './compose.js';
 import { parserFailure } from './errors.js';
+import {
+  FAST_LIST,
+  FAST_MAP,
+  FAST_PLAIN,
+  fastDash,
+  fastDedent,
+  fastIndentlessEnd,
+  fastKey,
+  fastNestedKey,
+  fastValue,
+} from './fast-lane.js';
 import type { Scanner } from './scanner.js';
 import {
   ALIAS,
@@ -293,6 +304,15 @@ export class Parser {
 
   private blockSequenceEntry(): void {
     const sc = this.sc;
+    if (fastDash(sc)) {
+      this.afterDash(BLOCK_SEQUENCE_ENTRY_STATE);
+      return;
+    }
+    if (fastDedent(sc)) {
+      this.pop();
+      this.out.collectionEnd(-1);
+      return;
+    }
     const token = sc.peek();
     const type = token.type;
     if (type === BLOCK_ENTRY) {
@@ -320,6 +340,15 @@ export class Parser {
 
   private indentlessSequenceEntry(): void {
     const sc = this.sc;
+    if (fastDash(sc)) {
+      this.afterDash(INDENTLESS_SEQUENCE_ENTRY_STATE);
+      return;
+    }
+    if (fastIndentlessEnd(sc)) {
+      this.pop();
+      this.out.collectionEnd(-1);
+      return;
+    }
     const token = sc.peek();
     if (token.type === BLOCK_ENTRY) {
       const at = token.end;
@@ -339,8 +368,45 @@ export class Parser {
     this.out.collectionEnd(-1);
   }
 
+  /** After a '-' the fast lane took: the entry, "key: value" on the same line being the usual case. */
+  private afterDash(entryState: number): void {
+    const sc = this.sc;
+    const at = sc.fastEnd;
+    const column = sc.fastColumn + 1;
+    if (fastNestedKey(sc)) {
+      this.states.push(entryState);
+      if (this.nestedMapping()) this.mappingValueAfterIndicator(sc.fastEnd + 1, this.valueColumn);
+      return;
+    }
+    const next = sc.peek().type;
+    const empty =
+      next === BLOCK_ENTRY ||
+      next === BLOCK_END ||
+      (entryState === INDENTLESS_SEQUENCE_ENTRY_STATE && (next === KEY || next === VALUE));
+    if (!empty) {
+      this.states.push(entryState);
+      this.node(true, false);
+    } else {
+      this.state = entryState;
+      this.emptyScalar(at, column);
+    }
+  }
+
   private blockMappingKey(): void {
     const sc = this.sc;
+    if (fastDedent(sc)) {
+      this.pop();
+      this.out.collectionEnd(-1);
+      return;
+    }
+    if (fastKey(sc)) {
+      this.state = BLOCK_MAPPING_KEY_STATE;
+      this.out.scalar(sc.fastText, '', true, null, sc.fastStart, sc.fastEnd, sc.fastColumn);
+      const at = sc.fastEnd + 1;
+      const column = sc.fastColumn + (sc.fastEnd - sc.fastStart) + 1;
+      if (!this.fastMappingValue()) this.mappingValueAfterIndicator(at, column);
+      return;
+    }
     const token = sc.peek();
     const type = token.type;
     if (type === KEY) {
@@ -366,6 +432,48 @@ export class Parser {
     this.fail('did not find expected key');
   }
 
+  /** Column of the empty value after the last fast key's ':'. */
+  private valueColumn = 0;
+
+  /**
+   * The fast lane read the first key of a new block mapping: open it and take the value if the
+   * fast lane can. Leaves the state inside the mapping; true if the value still has to be parsed
+   * (then valueColumn and sc.fastEnd + 1 say where its ':' ended).
+   */
+  private nestedMapping(): boolean {
+    const sc = this.sc;
+    const out = this.out;
+    out.mappingStart(null, sc.fastStart, sc.fastColumn);
+    out.scalar(sc.fastText, '', true, null, sc.fastStart, sc.fastEnd, sc.fastColumn);
+    this.state = BLOCK_MAPPING_KEY_STATE;
+    const colonEnd = sc.fastEnd + 1;
+    const column = sc.fastColumn + (sc.fastEnd - sc.fastStart) + 1;
+    if (this.fastMappingValue()) return false;
+    sc.fastEnd = colonEnd - 1;
+    this.valueColumn = column;
+    return true;
+  }
+
+  /** A mapping value the fast lane can read (plain scalar, {} or []); true if it did. */
+  private fastMappingValue(): boolean {
+    const sc = this.sc;
+    const out = this.out;
+    switch (fastValue(sc)) {
+      case FAST_PLAIN:
+        out.scalar(sc.fastText, '', true, null, sc.fastStart, sc.fastEnd, sc.fastColumn);
+        return true;
+      case FAST_MAP:
+        out.mappingStart(null, sc.fastStart, sc.fastColumn);
+        out.collectionEnd(sc.fastEnd);
+        return true;
+      case FAST_LIST:
+        out.sequenceStart(null, sc.fastStart, sc.fastColumn);
+        out.collectionEnd(sc.fastEnd);
+        return true;
+    }
+    return false;
+  }
+
   private blockMappingValue(): void {
     const sc = this.sc;
     const token = sc.peek();
@@ -373,18 +481,33 @@ export class Parser {
       const at = token.end;
       const column = token.column + 1;
       sc.skip();
-      const next = sc.peek().type;
-      if (next !== KEY && next !== VALUE && next !== BLOCK_END) {
-        this.states.push(BLOCK_MAPPING_KEY_STATE);
-        this.node(true, true);
-      } else {
-        this.state = BLOCK_MAPPING_KEY_STATE;
-        this.emptyScalar(at, column);
-      }
+      this.mappingValueAfterIndicator(at, column);
       return;
     }
     this.state = BLOCK_MAPPING_KEY_STATE;
     this.emptyAtHead();
+  }
+
+  /**
+   * The block mapping value after its ':' (which ended at `at`, `column`): a node, or empty. A
+   * nested block mapping whose keys the fast lane reads is opened here, level after level.
+   */
+  private mappingValueAfterIndicator(at: number, column: number): void {
+    const sc = this.sc;
+    while (fastNestedKey(sc)) {
+      this.states.push(BLOCK_MAPPING_KEY_STATE);
+      if (!this.nestedMapping()) return;
+      at = sc.fastEnd + 1;
+      column = this.valueColumn;
+    }
+    const next = sc.peek().type;
+    if (next !== KEY && next !== VALUE && next !== BLOCK_END) {
+      this.states.push(BLOCK_MAPPING_KEY_STATE);
+      this.node(true, true);
+    } else {
+      this.state = BLOCK_MAPPING_KEY_STATE;
+      this.emptyScalar(at, column);
+    }
   }
 
   private flowSequenceEntry(first: boolean): void {

@@ -30,14 +30,27 @@ function stopTable(flow: boolean): Uint8Array {
   return table;
 }
 
-export function scanPlainScalar(sc: Scanner): void {
+/** Scans a plain scalar and queues its token; true if it is one line and its value still unset. */
+export function scanPlainScalar(sc: Scanner): boolean {
+  const start = sc.pos;
+  const column = sc.column(start);
+  const value = readPlainScalar(sc);
+  sc.pushToken(SCALAR, start, sc.scalarEnd, column, value, null, PLAIN);
+  return value === null;
+}
+
+/**
+ * Reads a plain scalar from sc.pos, leaving the scanner after it (and after the blanks and breaks
+ * that follow it). Returns the folded value of a multi-line scalar, or null for a one-line one
+ * (its value is then text[start, sc.scalarEnd)).
+ */
+export function readPlainScalar(sc: Scanner): string | null {
   const text = sc.text;
   const end = sc.end;
   const flow = sc.flowLevel > 0;
   const stop = flow ? FLOW_STOP : BLOCK_STOP;
   const indent = sc.indent + 1;
   const start = sc.pos;
-  const startColumn = sc.column(start);
 
   let pos = start;
   let contentEnd = start;
@@ -47,6 +60,7 @@ export function scanPlainScalar(sc: Scanner): void {
   let leadingBlanks = false;
   let leadingBreak = '';
   let trailingBreaks = '';
+  let folded = false;
 
   for (;;) {
     if (leadingBlanks && sc.column(pos) === 0) {
@@ -73,6 +87,7 @@ export function scanPlainScalar(sc: Scanner): void {
         leadingBreak = trailingBreaks = '';
         leadingBlanks = false;
         runStart = lineContent;
+        folded = true;
       }
       contentEnd = pos;
     }
@@ -101,10 +116,11 @@ export function scanPlainScalar(sc: Scanner): void {
     if (!flow && sc.column(pos) < indent) break;
   }
 
-  if (!leadingBlanks) value = value === '' ? sc.slice(runStart, contentEnd) : value + text.slice(runStart, contentEnd);
   sc.pos = pos;
-  sc.pushToken(SCALAR, start, contentEnd, startColumn, value, null, PLAIN);
+  sc.scalarEnd = contentEnd;
   if (leadingBlanks) sc.simpleKeyAllowed = true;
+  if (!folded) return null;
+  return leadingBlanks ? value : value + text.slice(runStart, contentEnd);
 }
 
 /** How go-yaml joins the lines of a plain or quoted scalar across line breaks. */

@@ -43,7 +43,7 @@ import {
 /** go-yaml's max_flow_level and max_indents. */
 export const MAX_DEPTH = 10000;
 /** How far (in characters) a simple key may run before its ':' (go-yaml: mark.index + 1024). */
-const SIMPLE_KEY_MAX_LENGTH = 1024;
+export const SIMPLE_KEY_MAX_LENGTH = 1024;
 const STRING_CACHE_SIZE = 4096;
 
 export class Token {
@@ -76,14 +76,23 @@ export class Scanner {
   private streamEndLineBump = 0;
 
   // The token queue; tokens are recycled once the parser has taken them.
-  private readonly tokens: Token[] = [];
+  readonly tokens: Token[] = [];
   private readonly spare: Token[] = [];
   head = 0;
   tail = 0;
   tokensParsed = 0;
-  private tokenAvailable = false;
+  tokenAvailable = false;
   private streamStartProduced = false;
   streamEndProduced = false;
+
+  /** Where the last plain scalar read ends (readPlainScalar's second result). */
+  scalarEnd = 0;
+
+  // The fast lane's results (fast-lane.ts).
+  fastStart = 0;
+  fastEnd = 0;
+  fastColumn = 0;
+  fastText = '';
 
   /** Recently sliced short strings, so that repeated keys and values share one string. */
   private readonly strings: (string | undefined)[] = new Array(STRING_CACHE_SIZE);
@@ -91,15 +100,15 @@ export class Scanner {
   flowLevel = 0;
   /** The current block indentation column; -1 before the first block collection. */
   indent = -1;
-  private readonly indents: number[] = [];
+  readonly indents: number[] = [];
   simpleKeyAllowed = false;
 
   // Possible simple keys, one per flow level (level 0 is the block context).
-  private readonly skPossible: boolean[] = [];
-  private readonly skRequired: boolean[] = [];
-  private readonly skToken: number[] = [];
-  private readonly skPos: number[] = [];
-  private readonly skColumn: number[] = [];
+  readonly skPossible: boolean[] = [];
+  readonly skRequired: boolean[] = [];
+  readonly skToken: number[] = [];
+  readonly skPos: number[] = [];
+  readonly skColumn: number[] = [];
   /**
    * go-yaml v2.4's simple_keys_by_tok: token number -> flow level of the key saved for it. Entries
    * are added and removed exactly where go-yaml does (including the stale ones it leaves), since
@@ -401,7 +410,7 @@ export class Scanner {
   }
 
   /** Skips spaces, comments and line breaks; tabs only where go-yaml allows them. */
-  private scanToNextToken(): void {
+  scanToNextToken(): void {
     const text = this.text;
     const end = this.end;
     for (;;) {
@@ -545,9 +554,31 @@ export class Scanner {
   }
 
   private fetchPlainScalar(): void {
-    this.saveSimpleKey();
+    const keyed = this.saveSimpleKey();
     this.simpleKeyAllowed = false;
-    scanPlainScalar(this);
+    if (!scanPlainScalar(this)) return;
+    const token = this.tokens[this.tail - 1]!;
+    const pos = this.pos;
+    const text = this.text;
+    // "key: ..." in block context, the commonest line in Kubernetes YAML: take the ':' now, as the
+    // next fetch would anyway (the key is valid: on this line and at most 1024 characters back).
+    // Only the indentation limit could fail there, so near it the usual path goes first.
+    if (
+      keyed &&
+      this.flowLevel === 0 &&
+      token.start >= this.lineStart &&
+      pos < this.end &&
+      text.charCodeAt(pos) === 0x3a &&
+      isBlankOrBreakOrEnd(pos + 1 < this.end ? text.charCodeAt(pos + 1) : this.atEnd()) &&
+      pos - token.start <= SIMPLE_KEY_MAX_LENGTH &&
+      this.indents.length < MAX_DEPTH - 1 &&
+      (this.readerProblem === null || pos + 4 <= this.end)
+    ) {
+      token.value = this.slice(token.start, token.end);
+      this.fetchValue();
+      return;
+    }
+    token.value = text.slice(token.start, token.end);
   }
 
   // ---------------------------------------------------------------- indentation
@@ -595,8 +626,9 @@ export class Scanner {
     return true;
   }
 
-  private saveSimpleKey(): void {
-    if (!this.simpleKeyAllowed) return;
+  /** Saves a possible simple key at the current position, if allowed; true if saved. */
+  private saveSimpleKey(): boolean {
+    if (!this.simpleKeyAllowed) return false;
     const pos = this.pos;
     const column = this.column(pos);
     const required = this.flowLevel === 0 && this.indent === column;
@@ -609,6 +641,7 @@ export class Scanner {
     this.skPos[level] = pos;
     this.skColumn[level] = column;
     this.keysByToken.set(token, level);
+    return true;
   }
 
   private removeSimpleKey(): void {

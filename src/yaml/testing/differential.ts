@@ -74,12 +74,17 @@ function fuzz(name: string, arbitrary: fc.Arbitrary<string>, runs: number, seed:
       const why = difference(answerOf(parseYaml(text)), theirs);
       if (why === undefined) return;
       mismatches++;
-      if (shown.length < 8) shown.push(`  ${JSON.stringify(text)}\n    ${why}`);
+      if (shown.length < 8) shown.push(`  ${ascii(text)}\n    ${why}`);
     });
   }
   console.log(`${name}: ${texts.length} texts (${refused} refused by go-yaml), ${mismatches} mismatches`);
   for (const line of shown) console.log(line);
   if (mismatches > 0) failed = true;
+}
+
+/** JSON with every non-ASCII character escaped, so that a reported text can be pasted back exactly. */
+function ascii(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
 checkCorpus();
