@@ -36,6 +36,7 @@ import {
   KIND_UINT,
   MERGE_TAG,
   decodeScalar,
+  resolvePlain,
   resolved,
 } from './resolve.js';
 import { floatKey } from './tojson.js';
@@ -97,10 +98,16 @@ const EVENT_SEQUENCE = 3;
 const EVENT_MAPPING = 4;
 const EVENT_END = 5;
 
+/** An open collection. Frames are recycled: a document opens hundreds of thousands. */
 class Frame {
+  kind = SEQUENCE;
+  value: unknown[] | JsonMap = [];
+  anchor: Anchored | null = null;
+  depth = 0;
+  position: OpenPosition | undefined = undefined;
   /** go-yaml's decode count of this node so far. */
   cost = 1;
-  lastEnd: number;
+  lastEnd = 0;
   hasKey = false;
   keyKind = KEY_NORMAL;
   key = '';
@@ -112,22 +119,36 @@ class Frame {
   /** Keys that came from a merge and may be overridden without a warning. */
   merged: Set<string> | null = null;
 
-  constructor(
-    readonly kind: number,
-    readonly value: unknown[] | JsonMap,
-    readonly anchor: Anchored | null,
-    readonly depth: number,
-    readonly position: OpenPosition | undefined,
+  open(
+    kind: number,
+    value: unknown[] | JsonMap,
+    anchor: Anchored | null,
+    depth: number,
+    position: OpenPosition | undefined,
     start: number,
-  ) {
+  ): this {
+    this.kind = kind;
+    this.value = value;
+    this.anchor = anchor;
+    this.depth = depth;
+    this.position = position;
+    this.cost = 1;
     this.lastEnd = start;
+    this.hasKey = false;
+    this.keyKind = KEY_NORMAL;
+    this.keyGo = null;
+    this.keyTypes = null;
+    this.merged = null;
+    return this;
   }
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
+const EMPTY_LIST: unknown[] = [];
 
 export class Composer {
   private stack: Frame[] = [];
+  private readonly spareFrames: Frame[] = [];
   private readonly anchors = new Map<string, Anchored>();
   private root: unknown = undefined;
   private rootStart = 0;
@@ -170,6 +191,34 @@ export class Composer {
       anchored.implicit = implicit;
     }
     this.onScalar(text, tag, implicit, anchored, start, end, column);
+  }
+
+  /**
+   * An untagged, unanchored plain scalar (what the parser's fast lane reads): scalar() without
+   * the cases that cannot arise, for speed.
+   */
+  plainScalar(text: string, start: number, end: number, column: number): void {
+    const top = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : null;
+    if (this.pending !== null || this.recording !== null || top === null || top.kind !== MAPPING || text === '<<') {
+      this.scalar(text, '', true, null, start, end, column);
+      return;
+    }
+    try {
+      this.budget.node(start);
+      if (!top.hasKey) {
+        top.hasKey = true;
+        top.keyStart = start;
+        top.cost += 1;
+        this.setKey(top, resolvePlain(text));
+        return;
+      }
+      if (top.keyKind === KEY_MERGE) throw mergeFailure(start);
+      const value = resolvePlain(text);
+      const position = top.depth < this.recordDepth ? openPosition(start, end, column, undefined, false) : undefined;
+      this.attach(top, value, SCALAR_NODE, end, 1, position, false, start);
+    } catch (failure) {
+      this.fail(failure);
+    }
   }
 
   alias(name: string, start: number, end: number, column: number): void {
@@ -419,7 +468,7 @@ export class Composer {
         top.keyType = 'string';
         return;
       case KIND_INT:
-        top.key = resolved.decimal;
+        top.key = resolved.decimal === '' ? String(value) : resolved.decimal;
         top.keyType = 'int';
         return;
       case KIND_FLOAT:
@@ -433,7 +482,7 @@ export class Composer {
         return;
       case KIND_UINT:
         top.keyKind = KEY_UNSUPPORTED;
-        top.keyGo = { type: 'uint64', text: resolved.decimal };
+        top.keyGo = { type: 'uint64', text: resolved.decimal === '' ? String(value) : resolved.decimal };
         return;
       case KIND_NULL:
         top.keyKind = KEY_UNSUPPORTED;
@@ -500,7 +549,8 @@ export class Composer {
       anchored.value = value;
       anchored.position = position;
     }
-    this.stack.push(new Frame(kind, value, anchored, depth, position, start));
+    const frame = this.spareFrames.length > 0 ? this.spareFrames.pop()! : new Frame();
+    this.stack.push(frame.open(kind, value, anchored, depth, position, start));
   }
 
   private buildEnd(end: number): void {
@@ -511,6 +561,12 @@ export class Composer {
     if (frame.position !== undefined) frame.position.end = nodeEnd;
     const start = frame.position?.start ?? 0;
     this.attach(this.top(), frame.value, frame.kind, nodeEnd, frame.cost, frame.position, false, start);
+    frame.value = EMPTY_LIST;
+    frame.anchor = null;
+    frame.position = undefined;
+    frame.keyTypes = null;
+    frame.merged = null;
+    this.spareFrames.push(frame);
   }
 
   private done(anchored: Anchored, value: unknown, cost: number, position: OpenPosition | undefined): void {

@@ -184,7 +184,7 @@ export function fastValue(sc: Scanner): number {
   const value = readPlainScalar(sc);
   sc.fastStart = start;
   sc.fastEnd = sc.scalarEnd;
-  sc.fastText = value ?? text.slice(start, sc.scalarEnd);
+  sc.fastText = value ?? sc.slice(start, sc.scalarEnd);
   sc.tokensParsed += 1;
   return FAST_PLAIN;
 }

@@ -401,7 +401,7 @@ export class Parser {
     }
     if (fastKey(sc)) {
       this.state = BLOCK_MAPPING_KEY_STATE;
-      this.out.scalar(sc.fastText, '', true, null, sc.fastStart, sc.fastEnd, sc.fastColumn);
+      this.out.plainScalar(sc.fastText, sc.fastStart, sc.fastEnd, sc.fastColumn);
       const at = sc.fastEnd + 1;
       const column = sc.fastColumn + (sc.fastEnd - sc.fastStart) + 1;
       if (!this.fastMappingValue()) this.mappingValueAfterIndicator(at, column);
@@ -444,7 +444,7 @@ export class Parser {
     const sc = this.sc;
     const out = this.out;
     out.mappingStart(null, sc.fastStart, sc.fastColumn);
-    out.scalar(sc.fastText, '', true, null, sc.fastStart, sc.fastEnd, sc.fastColumn);
+    out.plainScalar(sc.fastText, sc.fastStart, sc.fastEnd, sc.fastColumn);
     this.state = BLOCK_MAPPING_KEY_STATE;
     const colonEnd = sc.fastEnd + 1;
     const column = sc.fastColumn + (sc.fastEnd - sc.fastStart) + 1;
@@ -460,7 +460,7 @@ export class Parser {
     const out = this.out;
     switch (fastValue(sc)) {
       case FAST_PLAIN:
-        out.scalar(sc.fastText, '', true, null, sc.fastStart, sc.fastEnd, sc.fastColumn);
+        out.plainScalar(sc.fastText, sc.fastStart, sc.fastEnd, sc.fastColumn);
         return true;
       case FAST_MAP:
         out.mappingStart(null, sc.fastStart, sc.fastColumn);

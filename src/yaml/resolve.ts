@@ -33,7 +33,10 @@ export const KIND_NULL = 5;
 
 export const resolved = {
   kind: KIND_STRING,
-  /** For KIND_INT and KIND_UINT: the exact decimal value (JS numbers lose digits past 2^53). */
+  /**
+   * For KIND_INT and KIND_UINT past 2^53: the exact decimal value (a JS number loses digits there);
+   * '' for smaller integers, whose number is exact.
+   */
   decimal: '',
 };
 
@@ -189,7 +192,7 @@ function goInteger(s: string): number | undefined {
   if (big === null) {
     resolved.kind = KIND_INT;
     if (negative && value !== 0) value = -value;
-    resolved.decimal = String(value);
+    resolved.decimal = '';
     return value;
   }
   if (negative) {
