@@ -628,7 +628,10 @@ export class Composer {
       map[key] = value;
     }
     if (existed) this.repeatedKey(top, key, type);
-    if (type !== 'string' || top.keyTypes !== null) (top.keyTypes ??= new Map()).set(key, type);
+    if (type !== 'string' || top.keyTypes !== null) {
+      (top.keyTypes ??= new Map()).set(key, type);
+      if (type === 'float64') this.info.setFloatKey(map, key, top.keyGo!.float!);
+    }
     if (typeof value === 'number' && !Number.isFinite(value)) this.info.markNonFinite(map, key, start);
     if (position !== undefined && top.position?.children !== undefined) {
       position.keyStart = top.keyStart;
@@ -664,7 +667,11 @@ export class Composer {
     for (const key of Object.keys(source)) {
       setOwn(target, key, source[key]);
       const type = sourceTypes?.get(key) ?? 'string';
-      if (type !== 'string' || top.keyTypes !== null) (top.keyTypes ??= new Map()).set(key, type);
+      if (type !== 'string' || top.keyTypes !== null) {
+        (top.keyTypes ??= new Map()).set(key, type);
+        const float = info.floatKey(source, key);
+        if (float !== undefined) info.setFloatKey(target, key, float);
+      }
       (top.merged ??= new Set()).add(key);
       if (info.used) {
         const at = info.nonFiniteAt(source, key);

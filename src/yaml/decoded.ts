@@ -20,6 +20,8 @@ export class DecodedInfo implements MapInfo {
   private readonly types = new WeakMap<Container, Map<string, GoType>>();
   private readonly unsupported = new WeakMap<Container, UnsupportedEntry[]>();
   private readonly nonFinite = new WeakMap<Container, Map<string | number, number>>();
+  /** Float keys' float64 values (their JSON spelling went through float32). */
+  private readonly floats = new WeakMap<Container, Map<string, number>>();
   /** Whether unsupported keys or non-finite numbers were ever seen (the common case: no). */
   used = false;
 
@@ -29,6 +31,16 @@ export class DecodedInfo implements MapInfo {
 
   setKeyTypes(map: Container, types: Map<string, GoType>): void {
     this.types.set(map, types);
+  }
+
+  floatKey(map: Container, key: string): number | undefined {
+    return this.floats.get(map)?.get(key);
+  }
+
+  setFloatKey(map: Container, key: string, value: number): void {
+    let floats = this.floats.get(map);
+    if (floats === undefined) this.floats.set(map, (floats = new Map()));
+    floats.set(key, value);
   }
 
   unsupportedKeys(map: Container): readonly UnsupportedEntry[] | undefined {
@@ -82,6 +94,8 @@ export class DecodedInfo implements MapInfo {
         for (const key of Object.keys(from)) setOwn(to, key, child(from[key]));
         const types = this.types.get(source);
         if (types !== undefined) this.types.set(target, types);
+        const floats = this.floats.get(source);
+        if (floats !== undefined) this.floats.set(target, floats);
       }
       if (!this.used) continue;
       const offsets = this.nonFinite.get(source);

@@ -57,6 +57,8 @@ function shortestDigits(v: number, bits: 32 | 64): { digits: string; exponent: n
 export interface MapInfo {
   /** Go types of keys that are not strings. */
   keyTypes(map: object): ReadonlyMap<string, GoType> | undefined;
+  /** A float key's float64 value. */
+  floatKey(map: object, key: string): number | undefined;
   /** Keys JSON cannot hold (nil, uint64), with their values. */
   unsupportedKeys(map: object): readonly { key: GoKey; value: unknown }[] | undefined;
 }
@@ -71,7 +73,7 @@ export function goSyntax(value: unknown, info: MapInfo, nested = false): string 
   const map = value as Record<string, unknown>;
   const types = info.keyTypes(map);
   const entries: { key: GoKey; value: unknown }[] = Object.keys(map).map((text) => ({
-    key: keyOf(text, types?.get(text) ?? 'string'),
+    key: keyOf(text, types?.get(text) ?? 'string', info.floatKey(map, text)),
     value: map[text],
   }));
   entries.push(...(info.unsupportedKeys(map) ?? []));
@@ -80,8 +82,8 @@ export function goSyntax(value: unknown, info: MapInfo, nested = false): string 
   return `map[interface {}]interface {}{${body}}`;
 }
 
-function keyOf(text: string, type: GoType): GoKey {
-  return type === 'float64' ? { type, text, float: Number(text) } : { type, text };
+function keyOf(text: string, type: GoType, float: number | undefined): GoKey {
+  return type === 'float64' ? { type, text, float: float ?? Number(text) } : { type, text };
 }
 
 export function goKeySyntax(key: GoKey, nested = true): string {

@@ -12,7 +12,16 @@
 import fc from 'fast-check';
 import { parseYaml } from '../index.js';
 import { CORPUS } from './corpus.js';
-import { crlfDocument, garbage, mutatedDocument, printedDocument } from './generate.js';
+import {
+  crlfDocument,
+  garbage,
+  kubernetesDocument,
+  longDocumentWithBadCharacter,
+  longKeys,
+  mutatedDocument,
+  mutatedKubernetesDocument,
+  printedDocument,
+} from './generate.js';
 import { type OracleAnswer, answerOf, askOracle, difference, oracleBinary } from './oracle.js';
 
 const arg = (name: string): string | undefined => {
@@ -64,6 +73,7 @@ function fuzz(name: string, arbitrary: fc.Arbitrary<string>, runs: number, seed:
   const texts = fc.sample(arbitrary, { numRuns: runs, seed });
   let mismatches = 0;
   let refused = 0;
+  let random = 0;
   const shown: string[] = [];
   for (let from = 0; from < texts.length; from += 2000) {
     const batch = texts.slice(from, from + 2000);
@@ -71,13 +81,20 @@ function fuzz(name: string, arbitrary: fc.Arbitrary<string>, runs: number, seed:
     batch.forEach((text, i) => {
       const theirs = answers[i]!;
       if ('error' in theirs) refused++;
-      const why = difference(answerOf(parseYaml(text)), theirs);
+      const ours = parseYaml(text);
+      const why = difference(answerOf(ours), theirs);
       if (why === undefined) return;
+      // Keys of different Go types that JSON spells alike: go-yaml keeps one at random.
+      if (ours.warnings.some((w) => w.message.includes('at random'))) {
+        random++;
+        return;
+      }
       mismatches++;
       if (shown.length < 8) shown.push(`  ${ascii(text)}\n    ${why}`);
     });
   }
-  console.log(`${name}: ${texts.length} texts (${refused} refused by go-yaml), ${mismatches} mismatches`);
+  const note = random > 0 ? `, ${random} differing where go-yaml picks at random` : '';
+  console.log(`${name}: ${texts.length} texts (${refused} refused by go-yaml), ${mismatches} mismatches${note}`);
   for (const line of shown) console.log(line);
   if (mismatches > 0) failed = true;
 }
@@ -96,5 +113,9 @@ if (!process.argv.includes('--corpus-only')) {
   fuzz('mutated documents', mutatedDocument, runs, seed + 1);
   fuzz('CRLF documents', crlfDocument, runs, seed + 2);
   fuzz('garbage', garbage, runs, seed + 3);
+  fuzz('Kubernetes-shaped documents', kubernetesDocument, runs, seed + 4);
+  fuzz('mutated Kubernetes-shaped documents', mutatedKubernetesDocument, runs, seed + 5);
+  fuzz('long documents with a bad character', longDocumentWithBadCharacter, Math.ceil(runs / 5), seed + 6);
+  fuzz('keys near the 1024-character limit', longKeys, Math.ceil(runs / 10), seed + 7);
 }
 process.exit(failed ? 1 : 0);

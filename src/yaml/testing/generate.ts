@@ -285,3 +285,169 @@ export const garbage: fc.Arbitrary<string> = fc
 
 /** Texts with Windows line ends. */
 export const crlfDocument: fc.Arbitrary<string> = printedDocument.map((text) => text.replaceAll('\n', '\r\n'));
+
+const K8S_KEYS = [
+  'apiVersion',
+  'kind',
+  'metadata',
+  'name',
+  'namespace',
+  'labels',
+  'app',
+  'spec',
+  'containers',
+  'ports',
+  'containerPort',
+  'protocol',
+  'image',
+  'status',
+  'conditions',
+  'type',
+  'f:metadata',
+  '.',
+  'f:spec',
+  'items',
+  'nodeName',
+  'on',
+  'y',
+  'true',
+  '1',
+  '0x1F',
+  'podSelector',
+  'matchLabels',
+  'ingress',
+  'from',
+  'port',
+  'endPort',
+];
+const K8S_VALUES = [
+  'v1',
+  'Pod',
+  'TCP',
+  'UDP',
+  '53',
+  '8080',
+  '"8080"',
+  "'80'",
+  'true',
+  'True',
+  '"True"',
+  'null',
+  '~',
+  '{}',
+  '[]',
+  '2026-11-02T09:14:07Z',
+  'registry.example/app:1.4.2',
+  '100m',
+  '256Mi',
+  '1:20',
+  '0120',
+  'yes',
+  'off',
+  '.5',
+  '1e3',
+  '192.168.1.10',
+  '5d0c8a2e-1b7f-4c3e-9a61-000000000000',
+  '"a: b"',
+  'a # c',
+  '"multi\n  line"',
+  '|\n  x',
+  '>-\n  folded\n  text',
+  '[a, b]',
+  '{a: 1}',
+  'two words',
+  'http://x.y/z?q=1',
+];
+/** Values that often make the document invalid or odd. */
+const ODD_VALUES = ['&a x', '*a', '!!str 80', '- inline', 'key: nested', '!!int x', '<<', '"unterminated', '@x'];
+
+/**
+ * Kubernetes-shaped block YAML as kubectl prints it (two-space indentation, sequences of mappings
+ * indentless under their key), with odd values mixed in: exercises the parser's fast lane.
+ */
+export const kubernetesDocument: fc.Arbitrary<string> = fc
+  .tuple(fc.integer(), fc.integer({ min: 1, max: 4 }))
+  .map(([seed, width]) => {
+    const c = new Choices(seed);
+    const lines: string[] = [];
+    const mapping = (indent: number, depth: number, first: string | null): void => {
+      const n = 1 + Math.floor(c.next() * 3);
+      for (let i = 0; i < n; i++) {
+        const pad = i === 0 && first !== null ? first : ' '.repeat(indent);
+        const key = c.pick(K8S_KEYS);
+        const roll = c.next();
+        if (depth < 4 && roll < 0.25) {
+          lines.push(`${pad}${key}:`);
+          mapping(indent + width, depth + 1, null);
+        } else if (depth < 4 && roll < 0.4) {
+          lines.push(`${pad}${key}:`);
+          const dashIndent = c.chance(0.7) ? indent : indent + width;
+          for (let k = 0; k < 1 + Math.floor(c.next() * 3); k++) {
+            if (c.chance(0.7)) mapping(dashIndent + 2, depth + 1, ' '.repeat(dashIndent) + '- ');
+            else lines.push(`${' '.repeat(dashIndent)}- ${c.pick(c.chance(0.03) ? ODD_VALUES : K8S_VALUES)}`);
+          }
+        } else {
+          const value = c.pick(c.chance(0.03) ? ODD_VALUES : K8S_VALUES).replaceAll('\n', '\n' + ' '.repeat(indent));
+          lines.push(`${pad}${key}:${c.pick([' ', ' ', '  ', '\t'])}${value}${c.chance(0.05) ? ' # note' : ''}`);
+        }
+        if (c.chance(0.03)) lines.push(c.pick(['', '# comment', ' '.repeat(indent) + '# indented']));
+      }
+    };
+    mapping(0, 0, null);
+    return lines.join('\n') + '\n';
+  });
+
+/** Kubernetes-shaped YAML with a few characters changed (indentation slips, stray indicators). */
+export const mutatedKubernetesDocument: fc.Arbitrary<string> = fc
+  .tuple(
+    kubernetesDocument,
+    fc.array(fc.tuple(fc.nat(), fc.nat(2), fc.constantFrom(' ', '-', ':', '\n', '\t', '#', '{', '"', 'x')), {
+      minLength: 1,
+      maxLength: 2,
+    }),
+  )
+  .map(([text, edits]) => {
+    let out = text;
+    for (const [at, op, piece] of edits) {
+      const i = at % (out.length + 1);
+      out =
+        op === 0
+          ? out.slice(0, i) + piece + out.slice(i)
+          : op === 1
+            ? out.slice(0, i) + out.slice(i + 1)
+            : out.slice(0, i) + piece + out.slice(i + 1);
+    }
+    return out;
+  });
+
+/**
+ * Long documents (past go-yaml's 512-byte reader chunks) with a character its reader refuses
+ * somewhere, and sometimes a syntax error before it: which one go-yaml reports depends on chunks.
+ */
+export const longDocumentWithBadCharacter: fc.Arbitrary<string> = fc
+  .tuple(
+    kubernetesDocument,
+    kubernetesDocument,
+    fc.nat(),
+    fc.constantFrom('\u0001', '\u007f', '\ufffe', '\ud800'),
+    fc.nat(),
+    fc.boolean(),
+  )
+  .map(([a, b, at, bad, errorAt, withError]) => {
+    let text = (a + b + a).slice(0, 3000);
+    if (withError) {
+      const i = errorAt % text.length;
+      text = text.slice(0, i) + ': : ]\n' + text.slice(i);
+    }
+    const i = at % text.length;
+    return text.slice(0, i) + bad + text.slice(i);
+  });
+
+/** Keys around go-yaml's 1024-character limit for simple keys. */
+export const longKeys: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.integer({ min: 1000, max: 1040 }),
+    fc.constantFrom('', 'a: 1\n', '- ', '[', '{', '"'),
+    fc.constantFrom('x', 'é', '😀', 'a b'),
+  )
+  .map(([length, before, unit]) => before + unit.repeat(Math.ceil(length / unit.length)).slice(0, length) + ': v\n');
