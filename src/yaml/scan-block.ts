@@ -36,7 +36,6 @@ export function scanBlockScalar(sc: Scanner, literal: boolean): void {
       c = sc.charAt(++pos);
     }
   }
-  const headerEnd = pos;
   while (c === SPACE || c === TAB) c = sc.charAt(++pos);
   if (c === HASH) while (c !== 0 && !isBreak(c)) c = sc.charAt(++pos);
   sc.pos = pos;
@@ -51,7 +50,6 @@ export function scanBlockScalar(sc: Scanner, literal: boolean): void {
   let value = '';
   let leadingBreak = '';
   let leadingBlank = false;
-  let contentEnd = headerEnd;
   while (sc.column(sc.pos) === breaks.indent && sc.pos < sc.end) {
     pos = sc.pos;
     c = text.charCodeAt(pos);
@@ -68,7 +66,6 @@ export function scanBlockScalar(sc: Scanner, literal: boolean): void {
     const lineStart = pos;
     while (c !== 0 && !isBreak(c)) c = sc.charAt(++pos);
     value += text.slice(lineStart, pos);
-    contentEnd = pos;
     sc.pos = pos;
     leadingBreak = c !== 0 ? sc.consumeBreak() : '';
     breaks.scan();
@@ -77,7 +74,8 @@ export function scanBlockScalar(sc: Scanner, literal: boolean): void {
 
   if (chomping !== -1) value += leadingBreak;
   if (chomping === 1) value += breaks.trailing;
-  sc.pushToken(SCALAR, start, contentEnd, startColumn, value, null, literal ? LITERAL : FOLDED);
+  // It ends, as go-yaml's mark does, after the last line break it took.
+  sc.pushToken(SCALAR, start, breaks.endMark, startColumn, value, null, literal ? LITERAL : FOLDED);
 }
 
 function isDigit(c: number): boolean {
@@ -100,12 +98,15 @@ function indentationIndicator(sc: Scanner, pos: number, c: number): number {
 class BlockBreaks {
   indent = 0;
   trailing = '';
+  /** go-yaml's end mark: after the last line break taken. */
+  endMark = 0;
 
   constructor(private readonly sc: Scanner) {}
 
   scan(): void {
     const sc = this.sc;
     let maxIndent = 0;
+    this.endMark = sc.pos;
     for (;;) {
       let c = sc.charAt(sc.pos);
       while ((this.indent === 0 || sc.column(sc.pos) < this.indent) && c === SPACE) c = sc.charAt(++sc.pos);
@@ -116,6 +117,7 @@ class BlockBreaks {
       }
       if (!isBreak(c)) break;
       this.trailing += sc.consumeBreak();
+      this.endMark = sc.pos;
     }
     if (this.indent === 0) {
       this.indent = Math.max(maxIndent, sc.indent + 1, 1);
