@@ -140,6 +140,31 @@ export function fastDash(sc: Scanner): boolean {
 }
 
 /**
+ * "- " further in than the current indentation: the first entry of a new block sequence
+ * (BLOCK-SEQUENCE-START and BLOCK-ENTRY tokens, and the indentation pushed).
+ */
+export function fastNestedDash(sc: Scanner): boolean {
+  if (!ready(sc)) return false;
+  sc.scanToNextToken();
+  const start = sc.pos;
+  const column = sc.column(start);
+  if (column <= sc.indent || !sc.simpleKeyAllowed || sc.skPossible[0] || start + 1 >= sc.end) return false;
+  if (sc.indents.length >= MAX_DEPTH - 1) return false;
+  const text = sc.text;
+  const next = text.charCodeAt(start + 1);
+  if (text.charCodeAt(start) !== 0x2d || (next !== SPACE && next !== LF && next !== CR)) return false;
+  sc.indents.push(sc.indent);
+  sc.indent = column;
+  sc.pos = start + 1;
+  sc.simpleKeyAllowed = true;
+  sc.tokensParsed += 2;
+  sc.fastStart = start;
+  sc.fastEnd = start + 1;
+  sc.fastColumn = column;
+  return true;
+}
+
+/**
  * Whether an indentless sequence ends here (the next token is not a '-' entry: a dedent, or a key
  * at the sequence's column). No token is taken.
  */

@@ -17,6 +17,7 @@ import {
   fastDedent,
   fastIndentlessEnd,
   fastKey,
+  fastNestedDash,
   fastNestedKey,
   fastValue,
 } from './fast-lane.js';
@@ -499,6 +500,14 @@ export class Parser {
       if (!this.nestedMapping()) return;
       at = sc.fastEnd + 1;
       column = this.valueColumn;
+    }
+    // A sequence under the key: "- " at the key's column (kubectl's style) or further in.
+    const indentless = fastDash(sc);
+    if (indentless || fastNestedDash(sc)) {
+      this.states.push(BLOCK_MAPPING_KEY_STATE);
+      this.out.sequenceStart(null, sc.fastStart, sc.fastColumn);
+      this.afterDash(indentless ? INDENTLESS_SEQUENCE_ENTRY_STATE : BLOCK_SEQUENCE_ENTRY_STATE);
+      return;
     }
     const next = sc.peek().type;
     if (next !== KEY && next !== VALUE && next !== BLOCK_END) {

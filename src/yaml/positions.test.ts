@@ -106,7 +106,7 @@ function strip(node: PositionNode): unknown {
   return { ...plain(node), keyStart: undefined };
 }
 
-function plain(node: PositionNode): unknown {
+function plain(node: PositionNode): Record<string, unknown> {
   const children = node.children === undefined ? undefined : [...node.children].map(([k, c]) => [k, plain(c)]);
   return { start: node.start, end: node.end, column: node.column, keyStart: node.keyStart, children };
 }
