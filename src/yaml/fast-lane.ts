@@ -75,27 +75,59 @@ function takeKey(sc: Scanner, start: number, colon: number, column: number, requ
   sc.fastText = sc.slice(start, colon);
 }
 
-/** The block mapping closes (one BLOCK_END of go-yaml's unroll_indent). */
-export function fastDedent(sc: Scanner): boolean {
-  if (!ready(sc)) return false;
-  sc.scanToNextToken();
-  if (sc.pos >= sc.end || sc.column(sc.pos) >= sc.indent) return false;
-  sc.indent = sc.indents.pop()!;
-  sc.tokensParsed++;
-  return true;
-}
+export const LINE_NONE = 0;
+/** The block collection closes: one BLOCK_END of go-yaml's unroll_indent. */
+export const LINE_DEDENT = 1;
+/** "key:" at the block mapping's indentation: KEY, SCALAR and VALUE tokens. */
+export const LINE_KEY = 2;
+/** "- " at the block sequence's indentation: a BLOCK-ENTRY token; fastEnd is after the '-'. */
+export const LINE_DASH = 3;
 
-/** "key:" at the current block mapping's indentation (KEY, SCALAR and VALUE tokens). */
-export function fastKey(sc: Scanner): boolean {
-  if (!ready(sc)) return false;
+/** Where a block mapping waits for its next key: a dedent or a key (LINE_DEDENT, LINE_KEY). */
+export function fastMappingLine(sc: Scanner): number {
+  if (!ready(sc)) return LINE_NONE;
   sc.scanToNextToken();
   const start = sc.pos;
+  if (start >= sc.end) return LINE_NONE;
   const column = sc.column(start);
-  if (column !== sc.indent || !sc.simpleKeyAllowed || sc.skPossible[0]) return false;
+  if (column < sc.indent) return dedent(sc);
+  if (column !== sc.indent || !sc.simpleKeyAllowed || sc.skPossible[0]) return LINE_NONE;
   const colon = keyEnd(sc, start, column);
-  if (colon < 0) return false;
+  if (colon < 0) return LINE_NONE;
   takeKey(sc, start, colon, column, true);
   sc.tokensParsed += 3;
+  return LINE_KEY;
+}
+
+/** Where a block sequence waits for its next entry: a dedent or a dash (LINE_DEDENT, LINE_DASH). */
+export function fastSequenceLine(sc: Scanner): number {
+  if (!ready(sc)) return LINE_NONE;
+  sc.scanToNextToken();
+  const start = sc.pos;
+  if (start >= sc.end) return LINE_NONE;
+  const column = sc.column(start);
+  if (column < sc.indent) return dedent(sc);
+  return column === sc.indent && dash(sc, start, column) ? LINE_DASH : LINE_NONE;
+}
+
+function dedent(sc: Scanner): number {
+  sc.indent = sc.indents.pop()!;
+  sc.tokensParsed++;
+  return LINE_DEDENT;
+}
+
+/** A '-' entry at `start` (the caller checked the column): go-yaml's fetch_block_entry without tokens. */
+function dash(sc: Scanner, start: number, column: number): boolean {
+  if (!sc.simpleKeyAllowed || sc.skPossible[0] || start + 1 >= sc.end) return false;
+  const text = sc.text;
+  const next = text.charCodeAt(start + 1);
+  if (text.charCodeAt(start) !== 0x2d || (next !== SPACE && next !== LF && next !== CR)) return false;
+  sc.pos = start + 1;
+  sc.simpleKeyAllowed = true;
+  sc.tokensParsed++;
+  sc.fastStart = start;
+  sc.fastEnd = start + 1;
+  sc.fastColumn = column;
   return true;
 }
 
@@ -120,23 +152,12 @@ export function fastNestedKey(sc: Scanner): boolean {
   return true;
 }
 
-/** "- " at the current block sequence's indentation (a BLOCK-ENTRY token); fastEnd is after the '-'. */
+/** "- " at the current indentation: an indentless sequence's entry (BLOCK-ENTRY token). */
 export function fastDash(sc: Scanner): boolean {
   if (!ready(sc)) return false;
   sc.scanToNextToken();
   const start = sc.pos;
-  const column = sc.column(start);
-  if (column !== sc.indent || !sc.simpleKeyAllowed || sc.skPossible[0] || start + 1 >= sc.end) return false;
-  const text = sc.text;
-  const next = text.charCodeAt(start + 1);
-  if (text.charCodeAt(start) !== 0x2d || (next !== SPACE && next !== LF && next !== CR)) return false;
-  sc.pos = start + 1;
-  sc.simpleKeyAllowed = true;
-  sc.tokensParsed++;
-  sc.fastStart = start;
-  sc.fastEnd = start + 1;
-  sc.fastColumn = column;
-  return true;
+  return start < sc.end && sc.column(start) === sc.indent && dash(sc, start, sc.indent);
 }
 
 /**

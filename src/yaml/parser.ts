@@ -13,12 +13,15 @@ import {
   FAST_LIST,
   FAST_MAP,
   FAST_PLAIN,
+  LINE_DASH,
+  LINE_DEDENT,
+  LINE_KEY,
   fastDash,
-  fastDedent,
   fastIndentlessEnd,
-  fastKey,
+  fastMappingLine,
   fastNestedDash,
   fastNestedKey,
+  fastSequenceLine,
   fastValue,
 } from './fast-lane.js';
 import type { Scanner } from './scanner.js';
@@ -305,11 +308,12 @@ export class Parser {
 
   private blockSequenceEntry(): void {
     const sc = this.sc;
-    if (fastDash(sc)) {
+    const line = fastSequenceLine(sc);
+    if (line === LINE_DASH) {
       this.afterDash(BLOCK_SEQUENCE_ENTRY_STATE);
       return;
     }
-    if (fastDedent(sc)) {
+    if (line === LINE_DEDENT) {
       this.pop();
       this.out.collectionEnd(-1);
       return;
@@ -395,12 +399,13 @@ export class Parser {
 
   private blockMappingKey(): void {
     const sc = this.sc;
-    if (fastDedent(sc)) {
+    const line = fastMappingLine(sc);
+    if (line === LINE_DEDENT) {
       this.pop();
       this.out.collectionEnd(-1);
       return;
     }
-    if (fastKey(sc)) {
+    if (line === LINE_KEY) {
       this.state = BLOCK_MAPPING_KEY_STATE;
       this.out.plainScalar(sc.fastText, sc.fastStart, sc.fastEnd, sc.fastColumn);
       const at = sc.fastEnd + 1;

@@ -83,7 +83,7 @@ export function readPlainScalar(sc: Scanner): string | null {
     }
     if (pos > lineContent) {
       if (leadingBlanks) {
-        value += fold(leadingBreak, trailingBreaks);
+        value += text.slice(runStart, contentEnd) + fold(leadingBreak, trailingBreaks);
         leadingBreak = trailingBreaks = '';
         leadingBlanks = false;
         runStart = lineContent;
@@ -103,7 +103,6 @@ export function readPlainScalar(sc: Scanner): string | null {
       } else {
         sc.pos = pos;
         if (!leadingBlanks) {
-          value += text.slice(runStart, contentEnd);
           leadingBreak = sc.consumeBreak();
           leadingBlanks = true;
         } else {
@@ -119,8 +118,7 @@ export function readPlainScalar(sc: Scanner): string | null {
   sc.pos = pos;
   sc.scalarEnd = contentEnd;
   if (leadingBlanks) sc.simpleKeyAllowed = true;
-  if (!folded) return null;
-  return leadingBlanks ? value : value + text.slice(runStart, contentEnd);
+  return folded ? value + text.slice(runStart, contentEnd) : null;
 }
 
 /** How go-yaml joins the lines of a plain or quoted scalar across line breaks. */

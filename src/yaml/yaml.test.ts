@@ -91,7 +91,10 @@ describe('parseYaml', () => {
   it('never throws, whatever the input (property)', () => {
     const anyText = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 200 }),
-      fc.string({ unit: fc.constantFrom(...'[]{}:-?,#&*!|>\'"%@` \t\n\r\\a1.~\u0000\u0085\u2028\ud800\ufeff'), maxLength: 200 }),
+      fc.string({
+        unit: fc.constantFrom(...'[]{}:-?,#&*!|>\'"%@` \t\n\r\\a1.~\u0000\u0085\u2028\ud800\ufeff'),
+        maxLength: 200,
+      }),
     );
     fc.assert(
       fc.property(anyText, fc.nat(), fc.nat(), fc.nat(8), (text, a, b, column) => {
@@ -116,7 +119,11 @@ describe('parseYaml', () => {
     const levels = ['a: &a [x,x,x,x,x,x,x,x,x,x]'];
     for (let i = 1; i < 9; i++) {
       const prev = String.fromCharCode(97 + i - 1);
-      levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + prev).join(',')}]`);
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill('*' + prev)
+          .join(',')}]`,
+      );
     }
     assert.equal(parseYaml(levels.join('\n')).error?.message, 'document contains excessive aliasing');
   });
