@@ -227,10 +227,56 @@ export function fastValue(sc: Scanner): number {
   }
   if (c >= 128 || c <= SPACE || (ASCII_CLASS[c]! & C_INDICATOR) !== 0) return FAST_NONE;
   sc.fastColumn = sc.column(start);
-  const value = readPlainScalar(sc);
   sc.fastStart = start;
-  sc.fastEnd = sc.scalarEnd;
-  sc.fastText = value ?? sc.slice(start, sc.scalarEnd);
   sc.tokensParsed += 1;
+  if (!oneWordLine(sc, start)) {
+    const value = readPlainScalar(sc);
+    sc.fastEnd = sc.scalarEnd;
+    sc.fastText = value ?? sc.slice(start, sc.scalarEnd);
+  }
   return FAST_PLAIN;
+}
+
+/** Characters that end a one-word plain value: blanks, breaks, ':' (maybe), anything not ASCII. */
+const WORD_STOP = asciiSet(' \t\n\r:');
+
+/**
+ * The commonest plain value: one word, then the end of the line and a next line indented less
+ * (so that the scalar cannot go on). Reads it as readPlainScalar would, leaving the scanner after
+ * the next line's indentation; false, having changed nothing, for anything else.
+ */
+function oneWordLine(sc: Scanner, start: number): boolean {
+  const text = sc.text;
+  const end = sc.end;
+  let pos = start + 1;
+  let c = 0;
+  for (; pos < end; pos++) {
+    c = text.charCodeAt(pos);
+    if (c >= 128) return false;
+    if (WORD_STOP[c] === 0) continue;
+    if (c !== 0x3a /* : */) break;
+    const next = pos + 1 < end ? text.charCodeAt(pos + 1) : 0;
+    if (next === 0 || next === SPACE || next === TAB || next === LF || next === CR || next >= 128) return false;
+  }
+  const contentEnd = pos;
+  if (pos < end) {
+    if (c === CR) pos += pos + 1 < end && text.charCodeAt(pos + 1) === LF ? 2 : 1;
+    else if (c === LF) pos++;
+    else return false;
+    const lineStart = pos;
+    while (pos < end && text.charCodeAt(pos) === SPACE) pos++;
+    // The value may go on if the next line is indented more than the mapping, and past an empty
+    // line, a tab or anything unusual: readPlainScalar decides those.
+    if (pos < end) {
+      const next = text.charCodeAt(pos);
+      if (next === TAB || next === LF || next === CR || next >= 128 || pos - lineStart > sc.indent) return false;
+    }
+    sc.lineStart = lineStart;
+    sc.simpleKeyAllowed = true;
+  }
+  sc.pos = pos;
+  sc.scalarEnd = contentEnd;
+  sc.fastEnd = contentEnd;
+  sc.fastText = sc.slice(start, contentEnd);
+  return true;
 }
