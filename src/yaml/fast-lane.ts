@@ -19,6 +19,7 @@ export const FAST_NONE = 0;
 export const FAST_PLAIN = 1;
 export const FAST_MAP = 2;
 export const FAST_LIST = 3;
+export const FAST_QUOTED = 4;
 
 /** Characters a fast-lane key may start with: letters, digits, '_', '.', '/', '$'. */
 const KEY_START = asciiSet('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./$');
@@ -225,6 +226,7 @@ export function fastValue(sc: Scanner): number {
     sc.tokensParsed += 2;
     return c === 0x7b ? FAST_MAP : FAST_LIST;
   }
+  if (c === 0x22 /* " */ || c === 0x27 /* ' */) return quotedLine(sc, start, c);
   if (c >= 128 || c <= SPACE || (ASCII_CLASS[c]! & C_INDICATOR) !== 0) return FAST_NONE;
   sc.fastColumn = sc.column(start);
   sc.fastStart = start;
@@ -235,6 +237,32 @@ export function fastValue(sc: Scanner): number {
     sc.fastText = value ?? sc.slice(start, sc.scalarEnd);
   }
   return FAST_PLAIN;
+}
+
+/**
+ * A quoted value closed on the same line, with no escape (backslash, or '' in single quotes):
+ * its text is then exactly what lies between the quotes. FAST_QUOTED, or FAST_NONE having changed
+ * nothing.
+ */
+function quotedLine(sc: Scanner, start: number, quote: number): number {
+  const text = sc.text;
+  const end = sc.end;
+  let pos = start + 1;
+  for (; pos < end; pos++) {
+    const c = text.charCodeAt(pos);
+    if (c === quote) break;
+    if (c === 0x5c /* \ */ || c === LF || c === CR || c === NEL || c === LS || c === PS) return FAST_NONE;
+  }
+  if (pos >= end || (quote === 0x27 && pos + 1 < end && text.charCodeAt(pos + 1) === 0x27)) return FAST_NONE;
+  // go-yaml's fetch_flow_scalar after a ':' (no simple key may start there).
+  sc.fastColumn = sc.column(start);
+  sc.fastStart = start;
+  sc.fastEnd = pos + 1;
+  sc.fastText = sc.slice(start + 1, pos);
+  sc.pos = pos + 1;
+  sc.simpleKeyAllowed = false;
+  sc.tokensParsed += 1;
+  return FAST_QUOTED;
 }
 
 /** Characters that end a one-word plain value: blanks, breaks, ':' (maybe), anything not ASCII. */

@@ -13,6 +13,7 @@ import {
   FAST_LIST,
   FAST_MAP,
   FAST_PLAIN,
+  FAST_QUOTED,
   LINE_DASH,
   LINE_DEDENT,
   LINE_KEY,
@@ -475,6 +476,9 @@ export class Parser {
       case FAST_LIST:
         out.sequenceStart(null, sc.fastStart, sc.fastColumn);
         out.collectionEnd(sc.fastEnd);
+        return true;
+      case FAST_QUOTED:
+        out.scalar(sc.fastText, '', false, null, sc.fastStart, sc.fastEnd, sc.fastColumn);
         return true;
     }
     return false;

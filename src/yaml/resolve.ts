@@ -148,7 +148,31 @@ function number(s: string): number | undefined {
       return f;
     }
   }
+  // go-yaml's last try: "0b" then ParseInt(rest, 2), which takes a sign there ("0b-101" is -5).
+  if (plain.length > 3 && plain.charCodeAt(0) === 0x30 && plain.charCodeAt(1) === 0x62 /* b */)
+    return signedBinary(plain);
   return undefined;
+}
+
+/** strconv.ParseInt(s[2:], 2, 64) (then ParseUint) for "0b" followed by a signed binary number. */
+function signedBinary(plain: string): number | undefined {
+  const sign = plain.charCodeAt(2);
+  if (sign !== 0x2b && sign !== 0x2d) return undefined;
+  let big = 0n;
+  for (let i = 3; i < plain.length; i++) {
+    const c = plain.charCodeAt(i);
+    if (c !== 0x30 && c !== 0x31) return undefined;
+    big = big * 2n + BigInt(c - 0x30);
+  }
+  if (sign === 0x2d) {
+    if (big > TWO_63) return undefined;
+    big = -big;
+  } else if (big >= TWO_63) {
+    return undefined; // ParseUint takes no sign
+  }
+  resolved.kind = KIND_INT;
+  resolved.decimal = big.toString();
+  return Number(big);
 }
 
 const TWO_63 = 2n ** 63n;

@@ -1072,4 +1072,29 @@ export const CORPUS: readonly CorpusCase[] = [
     text: '- a\nb: c\n',
     error: "yaml: line 1: did not find expected '-' indicator",
   },
+  {
+    name: "0b then a signed binary number: go-yaml's last integer try",
+    text: 'a: [0b-101, 0b+101, 0b-, -0b-1]\n',
+    value: { a: [-5, 5, '0b-', '-0b-1'] },
+  },
+  {
+    name: 'a key on the line after a dash-less explicit key',
+    text: '- ? <\n:',
+    error: "yaml: line 1: did not find expected '-' indicator",
+  },
+  {
+    name: 'a plain value continued past an empty line',
+    text: 'a: x\n\n  y\nb: 1\n',
+    value: { a: 'x\ny', b: 1 },
+  },
+  {
+    name: 'LS inside a key is a line break',
+    text: '"012": \r\n  a\u2028b: &b >\r\n   YES\r\n  bb1}:#1: "x"',
+    error: 'yaml: line 4: did not find expected key',
+  },
+  {
+    name: 'quoted values with escapes and doubled quotes',
+    text: 'a: "x\\ty"\nb: \'it\'\'s\'\nc: "q" # note\n',
+    value: { a: 'x\ty', b: "it's", c: 'q' },
+  },
 ];
