@@ -65,11 +65,3 @@ export function hexValue(c: number): number {
   if (c >= 0x41) return c - 0x41 + 10;
   return c - 0x30;
 }
-
-export function isHighSurrogate(c: number): boolean {
-  return c >= 0xd800 && c <= 0xdbff;
-}
-
-export function isLowSurrogate(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
-}

@@ -215,7 +215,7 @@ export class Composer {
       if (top.keyKind === KEY_MERGE) throw mergeFailure(start);
       const value = resolvePlain(text);
       const position = top.depth < this.recordDepth ? openPosition(start, end, column, undefined, false) : undefined;
-      this.attach(top, value, SCALAR_NODE, end, 1, position, false, start);
+      this.attach(top, value, SCALAR_NODE, end, 1, position, start);
     } catch (failure) {
       this.fail(failure);
     }
@@ -433,7 +433,7 @@ export class Composer {
     if (anchored !== null) this.done(anchored, value, 1, undefined);
     const depth = top === null ? 0 : top.depth + 1;
     const position = depth <= this.recordDepth ? openPosition(start, end, column, undefined, false) : undefined;
-    this.attach(top, value, SCALAR_NODE, end, 1, position, false, start);
+    this.attach(top, value, SCALAR_NODE, end, 1, position, start);
   }
 
   private scalarKey(
@@ -514,7 +514,7 @@ export class Composer {
       position = openPosition(start, end, column, undefined, false);
       position.children = target.position?.children;
     }
-    this.attach(top, this.info.copy(target.value), target.kind, end, cost, position, true, start);
+    this.attach(top, this.info.copy(target.value), target.kind, end, cost, position, start);
   }
 
   /** Builds a recorded anchor's value on its own, for an alias met before the anchor's turn. */
@@ -560,7 +560,7 @@ export class Composer {
     if (frame.anchor !== null) this.done(frame.anchor, frame.value, frame.cost, frame.position);
     if (frame.position !== undefined) frame.position.end = nodeEnd;
     const start = frame.position?.start ?? 0;
-    this.attach(this.top(), frame.value, frame.kind, nodeEnd, frame.cost, frame.position, false, start);
+    this.attach(this.top(), frame.value, frame.kind, nodeEnd, frame.cost, frame.position, start);
     frame.value = EMPTY_LIST;
     frame.anchor = null;
     frame.position = undefined;
@@ -583,7 +583,6 @@ export class Composer {
     end: number,
     cost: number,
     position: OpenPosition | undefined,
-    viaAlias: boolean,
     start: number,
   ): void {
     if (top === null) {

@@ -1,10 +1,20 @@
 /**
  * YAML as kubectl reads it: go-yaml v2.4 (gopkg.in/yaml.v2) through sigs.k8s.io/yaml's YAMLToJSON.
- * Same accepted inputs, same values, same refusals with the same messages; see README-like notes
- * in the module files (scanner.ts, parser.ts, compose.ts, resolve.ts) for the rules.
+ * Same accepted inputs, same values, same refusals with the same messages. The rules live with
+ * the code that applies them: input.ts (characters), scanner.ts and scan-*.ts (tokens), parser.ts
+ * (structure), compose.ts (values, keys, merges, aliases), resolve.ts (scalars), tojson.ts (the
+ * JSON conversion). fast-lane.ts reads the commonest lines faster, with the same result.
  *
  * parseYaml reads the first document of text[start, end), as yaml.Unmarshal does with its input.
  * It never throws: problems come back in `error`.
+ *
+ * Things to know:
+ * - The value's objects have their keys in document order (JSON-decoding YAMLToJSON's output would
+ *   sort them); integers past 2^53 lose digits exactly as JSON.parse of that output would.
+ * - Strings in the value may be slices of `text` and keep it in memory while they live.
+ * - A range parsed alone must not use an alias whose anchor is outside it (go-yaml would not know
+ *   the anchor either), and a block scalar with an indentation indicator reads differently alone
+ *   than inside its parent; ranges of whole collections (a List's items) parse as in place.
  */
 
 import type { JSONValue } from '../model/source.js';

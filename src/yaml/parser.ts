@@ -80,6 +80,8 @@ export class Parser {
   private state = 0;
   private readonly states: number[] = [];
   private readonly tagHandles = new Map<string, string>();
+  /** Column of the empty value after the last fast-lane key's ':'. */
+  private valueColumn = 0;
 
   constructor(
     private readonly sc: Scanner,
@@ -438,9 +440,6 @@ export class Parser {
     }
     this.fail('did not find expected key');
   }
-
-  /** Column of the empty value after the last fast key's ':'. */
-  private valueColumn = 0;
 
   /**
    * The fast lane read the first key of a new block mapping: open it and take the value if the
