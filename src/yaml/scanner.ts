@@ -4,9 +4,9 @@
  * and must sit on one line within 1024 characters), the indentation stack that turns columns into
  * BLOCK-MAPPING-START / BLOCK-END tokens, flow levels, and where tabs count as whitespace.
  *
- * Tokens live in a small queue of parallel arrays (no object per token). The parser pulls them
- * with peek()/skip(); the scanner runs only as far as the parser needs, so, like go-yaml, it stops
- * one token after the first document.
+ * Tokens live in a small queue of recycled objects. The parser pulls them with peek()/skip(); the
+ * scanner runs only as far as the parser needs, so, like go-yaml, it stops one token after the
+ * first document. The commonest lines skip tokens altogether (fast-lane.ts).
  *
  * Positions are UTF-16 indexes into the whole text. go-yaml counts columns and the 1024-character
  * limit in code points; the two differ only around characters outside the BMP, which `astral` flags.
