@@ -34,13 +34,30 @@ export interface Decoded {
 
 export function decode(value: JSONValue | undefined, schema: Schema, path: FieldPath = []): Decoded {
   const errors: FieldError[] = [];
-  return { errors, value: walk(value, schema, path, errors) };
+  return { errors, value: walk(value, schema, { path }, undefined, errors) };
+}
+
+/**
+ * Where the walk is: a parent and the key within it. A field path is put together only for an error;
+ * objects with many fields are walked without building one for each.
+ */
+type At = { readonly path: FieldPath } | { readonly parent: At; readonly key: string | number | undefined };
+
+function pathOf(at: At, key: string | number | undefined): FieldPath {
+  const segments: (string | number)[] = key === undefined ? [] : [key];
+  let here: At = at;
+  while ('parent' in here) {
+    if (here.key !== undefined) segments.push(here.key);
+    here = here.parent;
+  }
+  return [...here.path, ...segments.reverse()];
 }
 
 function walk(
   value: JSONValue | undefined,
   schema: Schema,
-  path: FieldPath,
+  parent: At,
+  key: string | number | undefined,
   errors: FieldError[],
 ): JSONValue | undefined {
   if (value === null || value === undefined) return undefined;
@@ -48,31 +65,37 @@ function walk(
     case 'any':
       return value;
     case 'string':
-      return typeof value === 'string' ? value : typeError(path, value, schema.type, errors);
+      return typeof value === 'string' ? value : typeError(pathOf(parent, key), value, schema.type, errors);
     case 'boolean':
-      return typeof value === 'boolean' ? value : typeError(path, value, schema.type, errors);
+      return typeof value === 'boolean' ? value : typeError(pathOf(parent, key), value, schema.type, errors);
     case 'integer':
-      return Number.isInteger(value) ? value : typeError(path, value, schema.type, errors);
+      return Number.isInteger(value) ? value : typeError(pathOf(parent, key), value, schema.type, errors);
     case 'integer or string':
-      return typeof value === 'string' || Number.isInteger(value) ? value : typeError(path, value, schema.type, errors);
-    case 'array':
-      if (!Array.isArray(value)) return typeError(path, value, schema.type, errors);
-      return value.map((item, index) => walk(item, schema.items, [...path, index], errors) ?? zeroValue(schema.items));
+      return typeof value === 'string' || Number.isInteger(value)
+        ? value
+        : typeError(pathOf(parent, key), value, schema.type, errors);
+    case 'array': {
+      if (!Array.isArray(value)) return typeError(pathOf(parent, key), value, schema.type, errors);
+      const here: At = { parent, key };
+      return value.map((item, index) => walk(item, schema.items, here, index, errors) ?? zeroValue(schema.items));
+    }
     case 'map':
     case 'object': {
-      if (typeof value !== 'object' || Array.isArray(value)) return typeError(path, value, 'object', errors);
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        return typeError(pathOf(parent, key), value, 'object', errors);
+      }
+      const here: At = { parent, key };
       const out: { [key: string]: JSONValue } = {};
-      const set = (key: string, child: JSONValue): void => setOwn(out, key, child);
-      for (const [key, child] of Object.entries(value)) {
-        const childSchema = schema.type === 'map' ? schema.values : ownValue(schema.fields, key);
+      for (const [field, child] of Object.entries(value)) {
+        const childSchema = schema.type === 'map' ? schema.values : ownValue(schema.fields, field);
         if (childSchema === undefined) {
-          if (schema.type === 'object' && schema.strict) errors.push(unknownField([...path, key]));
-          else set(key, child);
+          if (schema.type === 'object' && schema.strict) errors.push(unknownField(pathOf(here, field)));
+          else setOwn(out, field, child);
           continue;
         }
-        const decoded = walk(child, childSchema, [...path, key], errors);
-        if (decoded !== undefined) set(key, decoded);
-        else if (schema.type === 'map') set(key, zeroValue(childSchema));
+        const decoded = walk(child, childSchema, here, field, errors);
+        if (decoded !== undefined) setOwn(out, field, decoded);
+        else if (schema.type === 'map') setOwn(out, field, zeroValue(childSchema));
       }
       return out;
     }

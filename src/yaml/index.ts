@@ -1,94 +1,96 @@
-// TEMPORARY stand-in with the interface of the go-yaml v2 parser being written on another branch;
-// it is replaced on merge. It uses the `yaml` library (slow, YAML 1.1 values).
-import { type Node, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+/**
+ * YAML as kubectl reads it: go-yaml v2.4 (gopkg.in/yaml.v2) through sigs.k8s.io/yaml's YAMLToJSON.
+ * Same accepted inputs, same values, same refusals with the same messages. The rules live with
+ * the code that applies them: input.ts (characters), scanner.ts and scan-*.ts (tokens), parser.ts
+ * (structure), compose.ts (values, keys, merges, aliases), resolve.ts (scalars), tojson.ts (the
+ * JSON conversion). fast-lane.ts reads the commonest lines faster, with the same result.
+ *
+ * parseYaml reads the first document of text[start, end), as yaml.Unmarshal does with its input.
+ * It never throws: problems come back in `error`.
+ *
+ * Things to know:
+ * - The value's objects have their keys in document order (JSON-decoding YAMLToJSON's output would
+ *   sort them); integers past 2^53 lose digits exactly as JSON.parse of that output would.
+ * - Strings in the value may be slices of `text` and keep it in memory while they live.
+ * - A range parsed alone must not use an alias whose anchor is outside it (go-yaml would not know
+ *   the anchor either), and a block scalar with an indentation indicator reads differently alone
+ *   than inside its parent; ranges of whole collections (a List's items) parse as in place.
+ */
+
 import type { JSONValue } from '../model/source.js';
+import { Composer } from './compose.js';
+import { YamlFailure } from './errors.js';
+import { checkInput, skipByteOrderMark } from './input.js';
+import { conversionFailure } from './tojson.js';
+import { Parser } from './parser.js';
+import { type PositionNode, recordedDepth } from './positions.js';
+import { Scanner } from './scanner.js';
+
+export type { PositionNode } from './positions.js';
 
 export interface YamlProblem {
+  /** Where go-yaml's mark points (the problem's position), as a UTF-16 index into `text`. */
   readonly offset: number;
+  /** go-yaml's problem text, e.g. "mapping values are not allowed in this context" (no "yaml: line N:"). */
   readonly message: string;
+  /**
+   * For errors: the complete text YAMLToJSON returns for the parsed range, as kubectl prints it after
+   * "error converting YAML to JSON: ", e.g. "yaml: line 3: mapping values are not allowed in this
+   * context". Its line number is go-yaml's, counted from `start` (go-yaml prints the 0-based line for
+   * parser errors and the 1-based one for scanner errors, and none on the first line).
+   */
+  readonly goError?: string;
 }
+
 export interface ParseOptions {
+  /** Parse text[start, end) only; default the whole text. */
   readonly start?: number;
   readonly end?: number;
+  /** The column `start` is at (0-based, in code points), so indentation counts as in the full text. */
   readonly column?: number;
+  /** 'shallow' (default): the root and two levels below it; 'full': every node. */
   readonly positions?: 'shallow' | 'full';
 }
-export interface PositionNode {
-  readonly start: number;
-  readonly end: number;
-  readonly column: number;
-  readonly keyStart?: number;
-  readonly children?: ReadonlyMap<string | number, PositionNode>;
-}
+
 export interface ParsedYaml {
+  /** The first document's value as YAMLToJSON gives it: undefined if there is no document or an error. */
   readonly value: JSONValue | undefined;
+  /** The first error, as go-yaml (or sigs.k8s.io/yaml) reports it. */
   readonly error?: YamlProblem;
+  /** Accepted but suspicious: repeated keys (the last value is used), keys that collide in JSON. */
   readonly warnings: readonly YamlProblem[];
+  /** Where the nodes are; undefined without a value. */
   readonly positions: PositionNode | undefined;
 }
 
 export function parseYaml(text: string, options: ParseOptions = {}): ParsedYaml {
-  const start = options.start ?? 0;
-  const end = options.end ?? text.length;
-  const column = options.column ?? 0;
-  const shift = start - column;
-  const source = ' '.repeat(column) + text.slice(start, end);
-  const document = parseDocument(source, { version: '1.1', uniqueKeys: false, prettyErrors: false });
-  const error = document.errors[0];
-  if (error !== undefined) {
-    return {
-      value: undefined,
-      error: { offset: error.pos[0] + shift, message: error.message.split('\n')[0]! },
-      warnings: [],
-      positions: undefined,
-    };
-  }
-  const lineStart = (offset: number): number => source.lastIndexOf('\n', offset - 1) + 1;
-  const position = (node: unknown, keyStart?: number): PositionNode | undefined => {
-    const range = (node as { range?: [number, number, number] } | null)?.range;
-    if (range === undefined) return undefined;
-    const children = new Map<string | number, PositionNode>();
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
-        const child = position(pair.value, (pair.key as Node).range?.[0]);
-        if (child !== undefined) children.set(String(pair.key.value), child);
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => {
-        const child = position(item);
-        if (child !== undefined) children.set(i, child);
-      });
-    }
-    return {
-      start: range[0] + shift,
-      end: range[1] + shift,
-      column: range[0] - lineStart(range[0]),
-      ...(keyStart !== undefined ? { keyStart: keyStart + shift } : {}),
-      ...(children.size > 0 ? { children } : {}),
-    };
-  };
-  const contents = document.contents;
-  const empty =
-    contents === null || (isScalar(contents) && contents.value === null && contents.range?.[0] === contents.range?.[1]);
-  let value: JSONValue | undefined;
+  const start = clamp(options.start ?? 0, 0, text.length);
+  const end = clamp(options.end ?? text.length, start, text.length);
+  let composer: Composer | undefined;
   try {
-    value = empty ? undefined : toJSONValue(document.toJS({ maxAliasCount: 1000 }));
-  } catch (e) {
-    return { value: undefined, error: { offset: start, message: String(e) }, warnings: [], positions: undefined };
+    const input = checkInput(text, start, end);
+    const from = skipByteOrderMark(text, start, end);
+    const scanner = new Scanner(text, from, input, options.column ?? 0);
+    composer = new Composer(recordedDepth(options.positions ?? 'shallow'));
+    const found = new Parser(scanner, composer).parseFirstDocument();
+    if (composer.pending !== null) throw composer.pending;
+    if (!found) return { value: undefined, warnings: composer.warnings, positions: undefined };
+    const conversion = conversionFailure(composer.value, composer.info, composer.valueStart);
+    if (conversion !== null) throw conversion;
+    return { value: composer.value as JSONValue, warnings: composer.warnings, positions: composer.rootPosition };
+  } catch (failure) {
+    const warnings = composer?.warnings ?? [];
+    if (failure instanceof YamlFailure) {
+      const offset = failure.offset >= start ? failure.offset : start;
+      const error = { offset, message: failure.message, goError: failure.goError };
+      return { value: undefined, error, warnings, positions: undefined };
+    }
+    // Not a YAML problem: a bug here, or the engine ran out of stack or memory. Still no throw.
+    const error = { offset: start, message: `internal error: ${String(failure)}` };
+    return { value: undefined, error, warnings, positions: undefined };
   }
-  return { value, warnings: [], positions: position(contents) };
 }
 
-function toJSONValue(value: unknown): JSONValue {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(toJSONValue);
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), toJSONValue(v)]));
-  if (value instanceof Set) return [...value].map(toJSONValue);
-  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJSONValue(v)]));
-  return String(value);
+function clamp(n: number, low: number, high: number): number {
+  return Number.isFinite(n) ? Math.min(Math.max(Math.trunc(n), low), high) : low;
 }
