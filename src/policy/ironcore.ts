@@ -6,8 +6,9 @@ import type { IroncoreNetworkPolicy, IroncorePolicyPeer, IroncorePolicyPort } fr
 import type { FieldPath, SourcedObject } from '../model/source.js';
 import { typedView } from '../model/typed.js';
 import { defaultedPolicyTypes } from '../validate/ironcore.js';
-import { DEFAULT_NAMESPACE } from './networkpolicy.js';
+import { DEFAULT_NAMESPACE } from '../model/defaults.js';
 import type { Direction, EndpointKind, Peer, Policy, PolicyRef, PortMatch, Rule, Scope } from './ir.js';
+import { protocolOrDefault } from '../model/defaults.js';
 
 /**
  * Every Ironcore semantic decision is made here:
@@ -107,7 +108,7 @@ export function defaultedIroncorePort(port: IroncorePolicyPort): {
   endPort?: number;
 } {
   return {
-    protocol: (port.protocol ?? 'TCP') as Protocol,
+    protocol: protocolOrDefault(port.protocol),
     port: port.port ?? 0,
     ...(port.endPort !== undefined ? { endPort: port.endPort } : {}),
   };

@@ -5,6 +5,7 @@ import { typedView } from '../model/typed.js';
 import { type LegacyPolicies, legacyPolicies } from './legacy.js';
 import { plural } from '../util/plural.js';
 import { normaliseNetworkPolicy } from './networkpolicy.js';
+import { namespaceOrDefault } from '../model/defaults.js';
 
 export interface MigrationWarning {
   readonly origin: Location;
@@ -79,7 +80,7 @@ export function migrateLegacy(objects: readonly SourcedObject[]): Migration {
   return { policies, warnings };
 }
 
-const namespaceOf = (o: SourcedObject): string => o.namespace ?? 'default';
+const namespaceOf = (o: SourcedObject): string => namespaceOrDefault(o.namespace);
 
 /**
  * An input that no annotation isolates and whose policies are all networking.k8s.io/v1 (a group

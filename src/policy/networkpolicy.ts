@@ -1,4 +1,3 @@
-import { type Protocol, isProtocol } from '../algebra/connset.js';
 import { IPSet } from '../algebra/ipset.js';
 import { PortSet } from '../algebra/portset.js';
 import { Selector } from '../algebra/selector.js';
@@ -6,9 +5,7 @@ import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../mod
 import type { FieldPath, SourcedObject } from '../model/source.js';
 import type { Direction, Peer, Policy, PolicyRef, PortMatch, Rule } from './ir.js';
 import { typedView } from '../model/typed.js';
-
-/** The namespace kubectl uses for a namespaced object that names none. */
-export const DEFAULT_NAMESPACE = 'default';
+import { DEFAULT_NAMESPACE, protocolOrDefault } from '../model/defaults.js';
 
 /**
  * Normalises a validated `networking.k8s.io/v1` NetworkPolicy into the IR.
@@ -110,7 +107,7 @@ function normalisePeer(peer: NetworkPolicyPeer, namespace: string, object: Sourc
 
 function normalisePort(port: NetworkPolicyPort, object: SourcedObject, path: FieldPath): PortMatch {
   const origin = object.locate(path);
-  const protocol: Protocol = isProtocol(port.protocol) ? port.protocol : 'TCP';
+  const protocol = protocolOrDefault(port.protocol);
   if (typeof port.port === 'string') return { kind: 'named', protocol, name: port.port, origin };
   const ports = typeof port.port === 'number' ? PortSet.range(port.port, port.endPort ?? port.port) : PortSet.all;
   return { kind: 'numbered', protocol, ports, origin };

@@ -2,6 +2,7 @@ import type { Container, PodSpec } from '../model/resources.js';
 import type { FieldPath } from '../model/source.js';
 import { type FieldError, duplicate, invalid, notSupported, required } from './field-error.js';
 import { isValidPortName, isValidPortNum } from './names.js';
+import { DEFAULT_PROTOCOL } from '../model/defaults.js';
 
 /** The container-port part of `ValidatePodSpec`; the rest of a pod spec is not netpol's to judge. */
 export function validatePodSpecPorts(spec: PodSpec | undefined, path: FieldPath): FieldError[] {
@@ -34,7 +35,7 @@ function validateContainerPorts(container: Container, path: FieldPath): FieldErr
         ...isValidPortNum(port.containerPort).map((m) => invalid([...at, 'containerPort'], port.containerPort, m)),
       );
     }
-    const protocol = port.protocol ?? 'TCP';
+    const protocol = port.protocol ?? DEFAULT_PROTOCOL;
     if (!(POD_PROTOCOLS as readonly string[]).includes(protocol))
       errors.push(notSupported([...at, 'protocol'], protocol, POD_PROTOCOLS));
   });
