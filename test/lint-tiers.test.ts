@@ -45,8 +45,8 @@ describe('lint, the cluster-wide tiers', () => {
 `,
       );
     // PODS is lines 1-11; the policy starts at 12, its rules are lines 20 and 21.
-    assert.deepEqual(await findings(text, ['rule-shadowed']), [
-      '21 rule-shadowed: lockdown ingress[1] allow-ops-http of AdminNetworkPolicy lockdown is never reached: ' +
+    assert.deepEqual(await findings(text, ['tier-rule-shadowed']), [
+      '21 tier-rule-shadowed: lockdown ingress[1] allow-ops-http of AdminNetworkPolicy lockdown is never reached: ' +
         'every connection it matches is decided first by lockdown ingress[0] deny-all (<stdin>:20)',
     ]);
     const reordered =
@@ -58,7 +58,7 @@ describe('lint, the cluster-wide tiers', () => {
   - {name: deny-all, action: Deny, from: [{namespaces: {}}]}
 `,
       );
-    assert.deepEqual(await findings(reordered, ['rule-shadowed']), []);
+    assert.deepEqual(await findings(reordered, ['tier-rule-shadowed']), []);
   });
 
   it('finds a pass with nothing below it to decide, and none when a NetworkPolicy decides', async () => {

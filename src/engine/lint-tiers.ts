@@ -156,7 +156,7 @@ function record(
 function shadowed(policy: Policy, rule: Rule, by: Rule): Finding {
   return finding(
     'warning',
-    'rule-shadowed',
+    'tier-rule-shadowed',
     rule.ref.origin,
     `${ruleName(rule.ref)} of ${describe(policy)} is never reached: every connection it matches is decided first ` +
       `by ${ruleName(by.ref)} (${formatLocation(by.ref.origin)})`,
