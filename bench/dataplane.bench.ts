@@ -21,7 +21,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NodeAgent } from '../src/dataplane/agent.js';
+import type { SourceSnapshot } from '../src/controller/source.js';
+import { fileAgent } from '../src/dataplane/file-agent.js';
 import { run } from '../src/dataplane/exec.js';
 import { LAB_ROOT, Lab } from '../src/dataplane/lab/lab.js';
 import { LAB_PREFIX, type LabNode, type LabPod } from '../src/dataplane/lab/plan.js';
@@ -423,14 +424,14 @@ async function benchUpdates(size: { pods: number; policies: number }): Promise<v
   for (const o of raw) writeFileSync(fileOf(o), JSON.stringify(o));
   const netns = `${LAB_PREFIX}${LAB}-upd`;
   run(['ip', 'netns', 'add', netns]);
-  let reconciled: ((commands: readonly string[], files: ReadonlySet<string> | undefined) => void) | undefined;
-  const agent = new NodeAgent({
+  let reconciled: ((commands: readonly string[], snapshot: SourceSnapshot) => void) | undefined;
+  const { agent } = fileAgent({
     paths: [dir],
     node: 'node-0',
     netns,
     resyncMs: 0,
-    log: (line) => void (line.startsWith('applied') || progress(`agent: ${line}`)),
-    onReconciled: (commands, files) => reconciled?.(commands, files),
+    log: (entry) => void (entry.msg.startsWith('applied') || progress(`agent: ${entry.msg}`)),
+    onReconciled: (commands, snapshot) => reconciled?.(commands, snapshot),
   });
   const startAt = performance.now();
   await agent.start();
@@ -440,8 +441,9 @@ async function benchUpdates(size: { pods: number; policies: number }): Promise<v
     const file = fileOf(o);
     const done = new Promise<readonly string[]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the agent did not apply a change within 5 s')), 5_000);
-      reconciled = (commands, files) => {
-        if (files !== undefined && !files.has(file)) return;
+      reconciled = (commands, snapshot) => {
+        // The reconcile that read this file: its object is among those the read brought in.
+        if (!snapshot.change.added.some((object) => object.origin.file === file)) return;
         clearTimeout(timer);
         resolve(commands);
       };
@@ -493,7 +495,7 @@ async function benchUpdates(size: { pods: number; policies: number }): Promise<v
     fresh['status'] = { phase: 'Running', podIP: ip, podIPs: [{ ip }] };
     record('pod-create', await timed(fresh));
   }
-  agent.stop();
+  await agent.stop();
   run(['ip', 'netns', 'del', netns]);
   for (const [change, r] of Object.entries(results)) {
     emit({

@@ -1,0 +1,372 @@
+import { type FSWatcher, type Stats, readdirSync, statSync, watch } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { isManifestName } from '../model/load.js';
+import { type CachedInputs, InputCache } from '../model/input-cache.js';
+import type { PolicySource, SourceHealth, SourceSnapshot } from './source.js';
+
+export interface FileSourceOptions {
+  /** Files and directories (walked recursively), as the CLI takes them. */
+  readonly paths: readonly string[];
+  /** Globs of files and directories under `paths` to leave out, as `--exclude` takes them. */
+  readonly exclude?: readonly string[];
+  /**
+   * How long the watched paths must be quiet before a change that removes files is read (100 ms):
+   * `rm -rf` of a directory deletes its files one by one before the directory, and the directory
+   * must be seen gone, not empty.
+   */
+  readonly settleMs?: number;
+  /** Every this often, every file is looked at again, in case a watch missed an event; 0: never. */
+  readonly rescanMs?: number;
+  /** How often a path that is gone is looked for, beside the watch on the directory that would hold it. */
+  readonly pollMs?: number;
+  /** What the source does on its own (watches lost and made again); problems in the inputs go out in snapshots. */
+  readonly log?: (message: string) => void;
+}
+
+interface Watched {
+  readonly watcher: FSWatcher;
+  /**
+   * Which directory was watched: its inode and birth time. A directory deleted and made again is
+   * another one, whose watch must be made again, and it often gets the same inode number back.
+   */
+  readonly identity: string;
+}
+
+const identityOf = (stats: Stats): string => `${stats.ino}/${stats.birthtimeMs}`;
+
+/**
+ * The cluster as a directory of manifests says it (files today; the Kubernetes API is KubeSource):
+ * one watch per directory of each tree, a file watched through its directory (editors and the lab
+ * replace files by renaming), and an InputCache that reads again only the files a watch named.
+ *
+ * No event can stop it: a file or directory that is gone by the time an event is looked at, a watch
+ * that fails, a directory made and removed in a loop, all end in reading the paths again. A path
+ * that is gone keeps what it held (the snapshot says so in `failures`) and is followed again as soon
+ * as it comes back. Changes that remove files wait until the paths have been quiet for `settleMs`,
+ * so that a directory being deleted is seen gone rather than emptied.
+ */
+export class FileSource implements PolicySource {
+  private readonly cache: InputCache;
+  private readonly settleMs: number;
+  private readonly watched = new Map<string, Watched>();
+  /** Watches on the directories that would hold a path that is gone, by that directory. */
+  private readonly lookouts = new Map<string, FSWatcher>();
+  private readonly listeners: (() => void)[] = [];
+  /** Files named by events since the last read. */
+  private pending = new Set<string>();
+  /** Those of them that were gone when their event came. */
+  private gone = new Set<string>();
+  /** Whether everything must be looked at again (a directory came or went, a watch failed, a rescan). */
+  private pendingAll = true;
+  private lastEventAt: number | undefined;
+  private oldestPendingAt: number | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private rescanTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private notifyQueued = false;
+  private started = false;
+  private stopped = false;
+  private errors = 0;
+  private last: CachedInputs | undefined;
+
+  constructor(private readonly options: FileSourceOptions) {
+    this.cache = new InputCache(options.exclude);
+    this.settleMs = options.settleMs ?? 100;
+  }
+
+  /** Watches before the first read, so that nothing written meanwhile is missed. */
+  async start(): Promise<void> {
+    this.started = true;
+    this.followPaths();
+    const every = this.options.rescanMs ?? 0;
+    if (every > 0) this.rescanTimer = setInterval(() => this.rescan(), every);
+  }
+
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Everything is looked at again, once the paths are quiet; listeners hear of it if anything changed. */
+  rescan(): void {
+    this.pendingAll = true;
+    this.heard();
+  }
+
+  read(): SourceSnapshot {
+    const settled = this.lastEventAt === undefined || Date.now() - this.lastEventAt >= this.settleMs;
+    const first = this.last === undefined;
+    let changed: Set<string> | undefined;
+    if (first || (this.pendingAll && settled)) {
+      changed = undefined;
+      this.pendingAll = false;
+      this.pending = new Set();
+      this.gone = new Set();
+      this.pruneWatches();
+    } else if (settled) {
+      changed = this.pending;
+      this.pending = new Set();
+      this.gone = new Set();
+    } else {
+      // What is gone waits for the quiet; what is there is read now.
+      changed = new Set([...this.pending].filter((file) => !this.gone.has(file)));
+      for (const file of changed) this.pending.delete(file);
+    }
+    if (this.pending.size === 0 && !this.pendingAll) this.oldestPendingAt = undefined;
+    const inputs = this.cache.read(this.options.paths, changed);
+    this.last = inputs;
+    if (inputs.failures.length > 0) this.errors++;
+    return {
+      get objects() {
+        return inputs.objects;
+      },
+      get problems() {
+        return inputs.diagnostics;
+      },
+      get failures() {
+        return inputs.failures;
+      },
+      get version() {
+        return inputs.digest;
+      },
+      change: inputs.change,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of [this.settleTimer, this.rescanTimer, this.pollTimer]) clearTimeout(timer);
+    clearInterval(this.rescanTimer);
+    clearInterval(this.pollTimer);
+    for (const { watcher } of this.watched.values()) watcher.close();
+    for (const watcher of this.lookouts.values()) watcher.close();
+    this.watched.clear();
+    this.lookouts.clear();
+  }
+
+  health(): SourceHealth {
+    const now = Date.now();
+    return {
+      synced: this.started && this.options.paths.every(exists),
+      ...(this.lastEventAt !== undefined ? { lastEventAgeMs: now - this.lastEventAt } : {}),
+      errors: this.errors,
+      ...(this.oldestPendingAt !== undefined ? { watchLagMs: now - this.oldestPendingAt } : {}),
+      resources: [...this.options.paths],
+    };
+  }
+
+  /** Watches every path that exists, and the directory that would hold each one that does not. */
+  private followPaths(): void {
+    let missing = false;
+    for (const path of this.options.paths) {
+      const stats = statOrUndefined(path);
+      if (stats === undefined) {
+        missing = true;
+        this.forget(path);
+        this.lookFor(path);
+      } else if (stats.isDirectory()) {
+        this.watchTree(path);
+      } else {
+        this.watchDirectory(dirname(path));
+      }
+    }
+    if (missing && this.pollTimer === undefined && !this.stopped) {
+      this.pollTimer = setInterval(() => this.poll(), this.options.pollMs ?? 1000);
+    } else if (!missing && this.pollTimer !== undefined) {
+      clearInterval(this.pollTimer);
+      this.pollTimer = undefined;
+    }
+  }
+
+  /** One watch per directory of the tree, made before this returns: Node's recursive watch on Linux walks later. */
+  private watchTree(directory: string): void {
+    const stats = statOrUndefined(directory);
+    if (stats === undefined || !stats.isDirectory()) return;
+    this.watchDirectory(directory, stats);
+    let entries;
+    try {
+      entries = readdirSync(directory, { withFileTypes: true });
+    } catch {
+      return; // gone already, or unreadable: the read reports it
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory() && !entry.name.startsWith('.')) this.watchTree(join(directory, entry.name));
+    }
+  }
+
+  private watchDirectory(directory: string, stats = statOrUndefined(directory)): void {
+    const known = this.watched.get(directory);
+    if (stats === undefined) return;
+    const identity = identityOf(stats);
+    if (known !== undefined && known.identity === identity) return;
+    known?.watcher.close();
+    try {
+      const watcher = watch(directory, (_event, name) => this.event(directory, name));
+      watcher.on('error', (error) => this.lost(directory, error));
+      this.watched.set(directory, { watcher, identity });
+    } catch (error) {
+      this.lost(directory, error as Error);
+    }
+  }
+
+  /** Watches the nearest directory that exists on the way to a path that does not, to see it come back. */
+  private lookFor(path: string): void {
+    let directory = dirname(path);
+    while (statOrUndefined(directory) === undefined && dirname(directory) !== directory) directory = dirname(directory);
+    if (this.lookouts.has(directory)) return;
+    try {
+      const watcher = watch(directory, (_event, name) => {
+        if (name === null || isOnTheWay(join(directory, name), path)) this.poll();
+      });
+      watcher.on('error', () => {
+        watcher.close();
+        this.lookouts.delete(directory);
+      });
+      this.lookouts.set(directory, watcher);
+    } catch {
+      // The poll looks for it all the same.
+    }
+  }
+
+  /** Whether any path that was gone has come back: then its watches are made again and everything read. */
+  private poll(): void {
+    if (this.stopped) return;
+    try {
+      const back = this.options.paths.some((p) => !this.isFollowed(p) && exists(p));
+      if (!back) return;
+      for (const watcher of this.lookouts.values()) watcher.close();
+      this.lookouts.clear();
+      this.followPaths();
+      this.options.log?.('a watched path is back: reading everything again');
+      this.rescan();
+    } catch (error) {
+      this.options.log?.(`looking for the watched paths failed: ${(error as Error).message}`);
+    }
+  }
+
+  private isFollowed(path: string): boolean {
+    const stats = statOrUndefined(path);
+    if (stats === undefined) return false;
+    const directory = stats.isDirectory() ? path : dirname(path);
+    const held = stats.isDirectory() ? stats : statOrUndefined(directory);
+    return held !== undefined && this.watched.get(directory)?.identity === identityOf(held);
+  }
+
+  /** Closes the watches of a path that is gone, and of every directory under it. */
+  private forget(path: string): void {
+    for (const [directory, { watcher }] of this.watched) {
+      if (isOnTheWay(path, directory)) {
+        watcher.close();
+        this.watched.delete(directory);
+      }
+    }
+  }
+
+  private event(directory: string, name: string | Buffer | null): void {
+    if (this.stopped) return;
+    try {
+      if (name === null) {
+        this.pendingAll = true;
+      } else {
+        const path = join(directory, name.toString());
+        if (!this.concerns(path)) return;
+        this.pending.add(path);
+        const stats = statOrUndefined(path);
+        if (stats === undefined) this.gone.add(path);
+        else this.gone.delete(path);
+        // A directory that came or went: watched (or forgotten), and everything read again.
+        if (stats?.isDirectory() === true || this.watched.has(path)) {
+          this.pendingAll = true;
+          if (stats?.isDirectory() === true && this.isUnderAPath(path)) this.watchTree(path);
+        }
+        // A watched path itself that went (a directory deleted, a file moved away): look out for it.
+        if (this.options.paths.includes(path) && stats === undefined) this.followPaths();
+        if (this.options.paths.includes(directory) && statOrUndefined(directory) === undefined) this.followPaths();
+      }
+    } catch (error) {
+      // Nothing an event brings may stop the source: read everything again instead.
+      this.options.log?.(`a watch event could not be handled (${(error as Error).message}): reading everything`);
+      this.pendingAll = true;
+    }
+    this.heard();
+  }
+
+  /** A watch that failed (its directory deleted under it, or no watches left): read everything, watch again. */
+  private lost(directory: string, error: Error): void {
+    const known = this.watched.get(directory);
+    known?.watcher.close();
+    this.watched.delete(directory);
+    if (!this.stopped && (error as NodeJS.ErrnoException).code !== 'ENOENT')
+      this.options.log?.(`the watch on ${directory} failed: ${error.message}`);
+    this.pendingAll = true;
+    this.followPaths();
+    this.heard();
+  }
+
+  /** Whether an event about this path can change what is read: a watched path, or a manifest or directory under one. */
+  private concerns(path: string): boolean {
+    if (this.options.paths.includes(path) || this.watched.has(path)) return true;
+    if (!this.isUnderAPath(path)) return false;
+    return isManifestName(basename(path)) || statOrUndefined(path)?.isDirectory() === true;
+  }
+
+  private isUnderAPath(path: string): boolean {
+    return this.options.paths.some((p) => {
+      const rel = relative(p, path);
+      return rel !== '' && !rel.startsWith('..') && !rel.split(sep).some((s) => s.startsWith('.'));
+    });
+  }
+
+  /** Watches on directories that are gone, or are another directory by now, are closed. */
+  private pruneWatches(): void {
+    for (const [directory, { watcher, identity }] of this.watched) {
+      const stats = statOrUndefined(directory);
+      if (stats === undefined || identityOf(stats) !== identity) {
+        watcher.close();
+        this.watched.delete(directory);
+      }
+    }
+    this.followPaths();
+  }
+
+  /**
+   * Tells the listeners, coalescing bursts: at once (on the next turn) when every file an event
+   * named is there, after `settleMs` of quiet when something is gone or everything is to be read.
+   */
+  private heard(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    this.lastEventAt = now;
+    this.oldestPendingAt ??= now;
+    const settle = this.pendingAll || this.gone.size > 0;
+    if (settle) {
+      clearTimeout(this.settleTimer);
+      this.settleTimer = setTimeout(() => this.notify(), this.settleMs);
+    } else {
+      this.notify();
+    }
+  }
+
+  private notify(): void {
+    if (this.notifyQueued || this.stopped) return;
+    this.notifyQueued = true;
+    setImmediate(() => {
+      this.notifyQueued = false;
+      if (this.stopped) return;
+      for (const listener of this.listeners) listener();
+    });
+  }
+}
+
+/** Whether `candidate` is `path` or a directory on the way to it. */
+const isOnTheWay = (candidate: string, path: string): boolean =>
+  candidate === path || path.startsWith(candidate.endsWith(sep) ? candidate : candidate + sep);
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+const exists = (path: string): boolean => statOrUndefined(path) !== undefined;
