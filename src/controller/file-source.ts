@@ -134,7 +134,7 @@ export class FileSource implements PolicySource {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of [this.settleTimer, this.rescanTimer, this.pollTimer]) clearTimeout(timer);
+    clearTimeout(this.settleTimer);
     clearInterval(this.rescanTimer);
     clearInterval(this.pollTimer);
     for (const { watcher } of this.watched.values()) watcher.close();
