@@ -163,4 +163,25 @@ describe('FileSource', () => {
       { root: (dir) => join(dir, 'manifests.json') },
     );
   });
+
+  it('starts only once its paths exist: a source never read has no last good state to keep', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'netpol-file-source-wait-'));
+    const dir = join(parent, 'later', 'm');
+    const log: string[] = [];
+    const source = new FileSource({ paths: [dir], pollMs: 100, log: (m) => void log.push(m) });
+    let started = false;
+    const starting = source.start().then(() => (started = true));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(started, false);
+      assert.match(log.join('\n'), /waiting for .*later\/m to exist/);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'a.yaml'), pod('a', 'one'));
+      await starting;
+      assert.deepEqual(names(source.read().objects), ['a']);
+    } finally {
+      await source.stop();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
 });

@@ -64,6 +64,8 @@ export class FileSource implements PolicySource {
   private rescanTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private notifyQueued = false;
+  /** Resolves start() once every path exists. */
+  private whenAllExist: (() => void) | undefined;
   private started = false;
   private stopped = false;
   private errors = 0;
@@ -74,12 +76,20 @@ export class FileSource implements PolicySource {
     this.settleMs = options.settleMs ?? 100;
   }
 
-  /** Watches before the first read, so that nothing written meanwhile is missed. */
+  /**
+   * Watches before the first read, so that nothing written meanwhile is missed, and resolves once
+   * every path exists: a source that has never been read has no last good state to keep, and what
+   * the kernel holds (a previous run's rules) stays until it can be read.
+   */
   async start(): Promise<void> {
     this.started = true;
     this.followPaths();
     const every = this.options.rescanMs ?? 0;
     if (every > 0) this.rescanTimer = setInterval(() => this.rescan(), every);
+    const missing = this.options.paths.filter((p) => !exists(p));
+    if (missing.length === 0) return;
+    this.options.log?.(`waiting for ${missing.join(', ')} to exist: nothing is read or applied until then`);
+    await new Promise<void>((resolve) => (this.whenAllExist = resolve));
   }
 
   onChange(listener: () => void): void {
@@ -134,6 +144,8 @@ export class FileSource implements PolicySource {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.whenAllExist?.();
+    this.whenAllExist = undefined;
     clearTimeout(this.settleTimer);
     clearInterval(this.rescanTimer);
     clearInterval(this.pollTimer);
@@ -231,6 +243,10 @@ export class FileSource implements PolicySource {
   private poll(): void {
     if (this.stopped) return;
     try {
+      if (this.whenAllExist !== undefined && this.options.paths.every(exists)) {
+        this.whenAllExist();
+        this.whenAllExist = undefined;
+      }
       const back = this.options.paths.some((p) => !this.isFollowed(p) && exists(p));
       if (!back) return;
       for (const watcher of this.lookouts.values()) watcher.close();

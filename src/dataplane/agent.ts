@@ -94,6 +94,7 @@ export class NodeAgent {
   async start(): Promise<void> {
     this.options.source.onChange(() => this.kick(false));
     await this.options.source.start();
+    if (this.stopped) return;
     await this.enqueue(() => this.reconcile(true));
     const every = this.options.resyncMs ?? 30_000;
     if (every > 0 && !this.stopped) this.resyncTimer = setInterval(() => this.kick(true), every);
