@@ -110,7 +110,7 @@ describe('netpol agent under faults (issue 13)', () => {
     }
   });
 
-  it('defect 2: deleting the watched directory keeps the last rules and says so; a recreated one is followed at once', async () => {
+  it('defect 2: a deleted directory keeps the last rules and says so; made again, it is followed at once', async () => {
     requireKernelTools();
     const parent = scratchDir();
     const dir = join(parent, 'manifests');
@@ -214,7 +214,7 @@ describe('netpol agent under faults (issue 13)', () => {
     });
   });
 
-  it('defect 6: invalid input at the first start: the valid objects are enforced and the invalid one reported with file:line', async () => {
+  it('defect 6: invalid input at the first start: the rest enforced, the bad object said with file:line', async () => {
     requireKernelTools();
     const dir = scratchDir();
     const file = join(dir, 'cluster.yaml');

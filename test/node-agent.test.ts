@@ -156,7 +156,7 @@ describe('node agent loop (fake source and sink)', () => {
     }
   });
 
-  it('a read-back that fails is never an empty kernel: a start replaces the table whole, a resync changes nothing', async () => {
+  it('a failed read-back is no empty kernel: a start replaces the table whole, a resync changes nothing', async () => {
     const source = new FakeSource();
     source.set(BASE);
     const sink = new FakeSink();

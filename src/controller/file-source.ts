@@ -63,6 +63,8 @@ export class FileSource implements PolicySource {
   private settleTimer: NodeJS.Timeout | undefined;
   private rescanTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
+  private rewatchTimer: NodeJS.Timeout | undefined;
+  private lastWatchError: string | undefined;
   private notifyQueued = false;
   /** Resolves start() once every path exists. */
   private whenAllExist: (() => void) | undefined;
@@ -147,6 +149,7 @@ export class FileSource implements PolicySource {
     this.whenAllExist?.();
     this.whenAllExist = undefined;
     clearTimeout(this.settleTimer);
+    clearTimeout(this.rewatchTimer);
     clearInterval(this.rescanTimer);
     clearInterval(this.pollTimer);
     for (const { watcher } of this.watched.values()) watcher.close();
@@ -311,11 +314,28 @@ export class FileSource implements PolicySource {
     const known = this.watched.get(directory);
     known?.watcher.close();
     this.watched.delete(directory);
-    if (!this.stopped && (error as NodeJS.ErrnoException).code !== 'ENOENT')
-      this.options.log?.(`the watch on ${directory} failed: ${error.message}`);
+    const message = `the watch on ${directory} failed: ${error.message}`;
+    // Said once: a watch that cannot be made (no inotify watches left) fails again on every try.
+    if (!this.stopped && (error as NodeJS.ErrnoException).code !== 'ENOENT' && message !== this.lastWatchError)
+      this.options.log?.(`${message}; reading everything, and watching again in a moment`);
+    this.lastWatchError = message;
     this.pendingAll = true;
-    this.followPaths();
+    this.watchAgainSoon();
     this.heard();
+  }
+
+  /** Watches are made again from a timer, never from inside a failure: a watch that keeps failing must not recurse. */
+  private watchAgainSoon(): void {
+    if (this.rewatchTimer !== undefined || this.stopped) return;
+    this.rewatchTimer = setTimeout(() => {
+      this.rewatchTimer = undefined;
+      if (this.stopped) return;
+      try {
+        this.followPaths();
+      } catch (error) {
+        this.options.log?.(`watching the paths again failed: ${(error as Error).message}`);
+      }
+    }, this.options.pollMs ?? 1000);
   }
 
   /** Whether an event about this path can change what is read: a watched path, or a manifest or directory under one. */

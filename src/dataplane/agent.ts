@@ -271,7 +271,8 @@ export class NodeAgent {
     const now = new Map<string, () => void>();
     for (const [object, diagnostics] of byObject(snapshot.problems)) {
       const at = diagnostics[0]!.location;
-      const msg = `${formatInvalidObject(object, diagnostics)}: this version is not enforced, as the API server would refuse it`;
+      const refused = 'this version is not enforced, as the API server would refuse it';
+      const msg = `${formatInvalidObject(object, diagnostics)}: ${refused}`;
       now.set(`${formatLocation(at)} ${msg}`, () => this.log('warn', msg, undefined, at));
     }
     for (const failure of snapshot.failures ?? []) {

@@ -32,7 +32,8 @@ export function formatLogEntry(
       entry.location === undefined
         ? {}
         : { file: entry.location.file, ...(entry.location.line > 0 ? { line: entry.location.line } : {}) };
-    return `${JSON.stringify({ time, level: entry.level, msg: entry.msg, ...context.fields, ...location, ...entry.fields })}\n`;
+    const line = { time, level: entry.level, msg: entry.msg, ...context.fields, ...location, ...entry.fields };
+    return `${JSON.stringify(line)}\n`;
   }
   const where = entry.location === undefined ? '' : `${formatLocation(entry.location)}: `;
   const details = Object.entries(entry.fields ?? {})
