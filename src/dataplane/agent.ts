@@ -42,7 +42,7 @@ export interface AgentStatus {
   readonly time: string;
 }
 
-/** What went wrong in one reconcile, said once. */
+/** What has kept the kernel from holding the inputs' rules, and since when. */
 interface Trouble {
   readonly message: string;
   readonly since: number;
@@ -218,10 +218,14 @@ export class NodeAgent {
       return (await this.replace(desired, why)) ? { enforced: true } : { enforced: false, why };
     }
     const commands = reconciler.delta(view?.ruleset, desired);
-    if (trusted !== undefined && view === undefined)
-      this.log('warn', 'the table is gone from the kernel: making it again');
-    else if (trusted !== undefined && readBack && commands.length > 0)
-      this.log('warn', `repairing drift: ${plural(commands.length, 'command')}`, { commands: commands.length });
+    if (trusted !== undefined && (view === undefined || (readBack && commands.length > 0))) {
+      // The kernel was changed under the agent: its repair is a recovery, and said as one.
+      const drift = view === undefined ? 'the table is gone from the kernel' : 'the kernel drifted from the inputs';
+      this.trouble ??= { message: drift, since: Date.now() };
+      this.log('warn', `${drift}: repairing it with ${plural(commands.length, 'command')}`, {
+        commands: commands.length,
+      });
+    }
     if (await this.commit(commands, desired, 'the kernel refused the repair')) return { enforced: true };
     const why = 'the kernel refused the repair';
     return (await this.replace(desired, why)) ? { enforced: true } : { enforced: false, why };
