@@ -251,7 +251,11 @@ export class FileSource implements PolicySource {
         this.whenAllExist = undefined;
       }
       const back = this.options.paths.some((p) => !this.isFollowed(p) && exists(p));
-      if (!back) return;
+      if (!back) {
+        // A directory on the way may have come: the watch moves down to it.
+        for (const path of this.options.paths) if (!exists(path)) this.lookFor(path);
+        return;
+      }
       for (const watcher of this.lookouts.values()) watcher.close();
       this.lookouts.clear();
       this.followPaths();
