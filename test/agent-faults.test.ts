@@ -122,12 +122,14 @@ describe('netpol agent under faults (issue 13)', () => {
         await converges(netns, BASE, 'the agent to apply');
         rmSync(dir, { recursive: true });
         await sleep(1500);
-        assert.ok(holds(netns, BASE), 'the rules of the last good read stay');
+        assert.ok(holds(netns, BASE), `the rules of the last good read stay; the agent said:\n${agent.stderr()}`);
         assert.match(agent.stderr(), /manifests.*(no such file or directory|gone|missing)/i, 'the log says why');
         mkdirSync(dir);
         writeByRename(join(dir, 'cluster.yaml'), RELABELLED);
         // Resync is off: only watching the recreated directory can bring the change.
-        await converges(netns, RELABELLED, 'the recreated directory to be read', 5000);
+        await converges(netns, RELABELLED, 'the recreated directory to be read', 5000).catch((error: Error) => {
+          throw new Error(`${error.message}; the agent said:\n${agent.stderr()}`);
+        });
         assert.equal(agent.alive(), true);
       } finally {
         await agent.stop();

@@ -99,6 +99,23 @@ describe('FileSource', () => {
     );
   });
 
+  it('follows a directory deleted and made again between two looks, often under the same inode number', async () => {
+    await withSource(
+      (dir) => writeFileSync(join(dir, 'a.yaml'), pod('a', 'one')),
+      async ({ dir, source, next }) => {
+        source.read();
+        rmSync(dir, { recursive: true });
+        mkdirSync(dir);
+        writeFileSync(join(dir, 'b.yaml'), pod('b', 'one'));
+        let read = await next('the directory made again');
+        while (names(read.objects).join() !== 'b') read = await next('b.yaml alone', 2000);
+        writeFileSync(join(dir, 'c.yaml'), pod('c', 'one'));
+        let grown = await next('a file in the new directory');
+        while (names(grown.objects).join() !== 'b,c') grown = await next('c.yaml', 2000);
+      },
+    );
+  });
+
   it('reads a removal only once the paths are quiet, and a write at once', async () => {
     await withSource(
       (dir) => {
@@ -108,11 +125,12 @@ describe('FileSource', () => {
         source.read();
         rmSync(join(dir, 'a.yaml'));
         writeFileSync(join(dir, 'b.yaml'), pod('b', 'two'));
-        const early = source.read();
+        const early = await next('the write');
         assert.deepEqual(names(early.objects), ['a', 'b', 'c'], 'a.yaml is not taken out before the quiet');
-        await new Promise((resolve) => setTimeout(resolve, 80));
+        assert.deepEqual(names(early.change.added), ['b'], 'b.yaml is read at once');
         const settled = await next('the removal');
         assert.deepEqual(names(settled.objects), ['b', 'c']);
+        assert.deepEqual(names(settled.change.removed), ['a']);
       },
     );
   });

@@ -1,7 +1,7 @@
 import { type FSWatcher, type Stats, readdirSync, statSync, watch } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { isManifestName } from '../model/load.js';
-import { type CachedInputs, InputCache } from '../model/input-cache.js';
+import { InputCache } from '../model/input-cache.js';
 import type { PolicySource, SourceHealth, SourceSnapshot } from './source.js';
 
 export interface FileSourceOptions {
@@ -49,6 +49,10 @@ export class FileSource implements PolicySource {
   private readonly cache: InputCache;
   private readonly settleMs: number;
   private readonly watched = new Map<string, Watched>();
+  /** The paths that were gone when last looked at. */
+  private readonly missing = new Set<string>();
+  /** Whether the first read is done: watches made from then on are followed by reading everything. */
+  private reading = false;
   /** Watches on the directories that would hold a path that is gone, by that directory. */
   private readonly lookouts = new Map<string, FSWatcher>();
   private readonly listeners: (() => void)[] = [];
@@ -59,6 +63,8 @@ export class FileSource implements PolicySource {
   /** Whether everything must be looked at again (a directory came or went, a watch failed, a rescan). */
   private pendingAll = true;
   private lastEventAt: number | undefined;
+  /** No event since the last settle timer fired: removals and full reads may be taken. */
+  private quiet = true;
   private oldestPendingAt: number | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
   private rescanTimer: NodeJS.Timeout | undefined;
@@ -71,7 +77,6 @@ export class FileSource implements PolicySource {
   private started = false;
   private stopped = false;
   private errors = 0;
-  private last: CachedInputs | undefined;
 
   constructor(private readonly options: FileSourceOptions) {
     this.cache = new InputCache(options.exclude);
@@ -105,8 +110,8 @@ export class FileSource implements PolicySource {
   }
 
   read(): SourceSnapshot {
-    const settled = this.lastEventAt === undefined || Date.now() - this.lastEventAt >= this.settleMs;
-    const first = this.last === undefined;
+    const settled = this.quiet;
+    const first = !this.reading;
     let changed: Set<string> | undefined;
     if (first || (this.pendingAll && settled)) {
       changed = undefined;
@@ -124,8 +129,10 @@ export class FileSource implements PolicySource {
       for (const file of changed) this.pending.delete(file);
     }
     if (this.pending.size === 0 && !this.pendingAll) this.oldestPendingAt = undefined;
+    // What waits for the quiet is read when it comes, whoever asked for this read.
+    if ((this.pendingAll || this.pending.size > 0) && this.settleTimer === undefined) this.settleSoon();
     const inputs = this.cache.read(this.options.paths, changed);
-    this.last = inputs;
+    this.reading = true;
     if (inputs.failures.length > 0) this.errors++;
     return {
       get objects() {
@@ -169,57 +176,70 @@ export class FileSource implements PolicySource {
     };
   }
 
-  /** Watches every path that exists, and the directory that would hold each one that does not. */
+  /**
+   * Watches every path that exists, and the directory that would hold each one that does not. A
+   * watch made after the start may have missed what was written before it: everything is read again.
+   */
   private followPaths(): void {
-    let missing = false;
+    let made = false;
+    const back: string[] = [];
     for (const path of this.options.paths) {
       const stats = statOrUndefined(path);
       if (stats === undefined) {
-        missing = true;
+        this.missing.add(path);
         this.forget(path);
         this.lookFor(path);
-      } else if (stats.isDirectory()) {
-        this.watchTree(path);
-      } else {
-        this.watchDirectory(dirname(path));
+        continue;
       }
+      if (this.missing.delete(path)) back.push(path);
+      made = (stats.isDirectory() ? this.watchTree(path) : this.watchDirectory(dirname(path))) || made;
     }
-    if (missing && this.pollTimer === undefined && !this.stopped) {
+    if (this.missing.size > 0 && this.pollTimer === undefined && !this.stopped) {
       this.pollTimer = setInterval(() => this.poll(), this.options.pollMs ?? 1000);
-    } else if (!missing && this.pollTimer !== undefined) {
+    } else if (this.missing.size === 0 && this.pollTimer !== undefined) {
       clearInterval(this.pollTimer);
       this.pollTimer = undefined;
+      for (const watcher of this.lookouts.values()) watcher.close();
+      this.lookouts.clear();
     }
+    if (back.length > 0) this.options.log?.(`${back.join(', ')} is back: reading everything again`);
+    if (made && this.reading) this.rescan();
   }
 
   /** One watch per directory of the tree, made before this returns: Node's recursive watch on Linux walks later. */
-  private watchTree(directory: string): void {
+  private watchTree(directory: string): boolean {
     const stats = statOrUndefined(directory);
-    if (stats === undefined || !stats.isDirectory()) return;
-    this.watchDirectory(directory, stats);
+    if (stats === undefined || !stats.isDirectory()) return false;
+    let made = this.watchDirectory(directory, stats);
     let entries;
     try {
       entries = readdirSync(directory, { withFileTypes: true });
     } catch {
-      return; // gone already, or unreadable: the read reports it
+      return made; // gone already, or unreadable: the read reports it
     }
     for (const entry of entries) {
-      if (entry.isDirectory() && !entry.name.startsWith('.')) this.watchTree(join(directory, entry.name));
+      if (entry.isDirectory() && !entry.name.startsWith('.'))
+        made = this.watchTree(join(directory, entry.name)) || made;
     }
+    return made;
   }
 
-  private watchDirectory(directory: string, stats = statOrUndefined(directory)): void {
+  /** Watches a directory unless the same directory is watched already; true when a watch was made. */
+  private watchDirectory(directory: string, stats = statOrUndefined(directory)): boolean {
     const known = this.watched.get(directory);
-    if (stats === undefined) return;
+    if (stats === undefined) return false;
     const identity = identityOf(stats);
-    if (known !== undefined && known.identity === identity) return;
+    if (known !== undefined && known.identity === identity) return false;
     known?.watcher.close();
+    this.watched.delete(directory);
     try {
       const watcher = watch(directory, (_event, name) => this.event(directory, name));
       watcher.on('error', (error) => this.lost(directory, error));
       this.watched.set(directory, { watcher, identity });
+      return true;
     } catch (error) {
       this.lost(directory, error as Error);
+      return false;
     }
   }
 
@@ -250,28 +270,12 @@ export class FileSource implements PolicySource {
         this.whenAllExist();
         this.whenAllExist = undefined;
       }
-      const back = this.options.paths.some((p) => !this.isFollowed(p) && exists(p));
-      if (!back) {
-        // A directory on the way may have come: the watch moves down to it.
-        for (const path of this.options.paths) if (!exists(path)) this.lookFor(path);
-        return;
-      }
-      for (const watcher of this.lookouts.values()) watcher.close();
-      this.lookouts.clear();
-      this.followPaths();
-      this.options.log?.('a watched path is back: reading everything again');
-      this.rescan();
+      if ([...this.missing].some(exists)) return this.followPaths();
+      // A directory on the way may have come: the watch moves down to it.
+      for (const path of this.missing) this.lookFor(path);
     } catch (error) {
       this.options.log?.(`looking for the watched paths failed: ${(error as Error).message}`);
     }
-  }
-
-  private isFollowed(path: string): boolean {
-    const stats = statOrUndefined(path);
-    if (stats === undefined) return false;
-    const directory = stats.isDirectory() ? path : dirname(path);
-    const held = stats.isDirectory() ? stats : statOrUndefined(directory);
-    return held !== undefined && this.watched.get(directory)?.identity === identityOf(held);
   }
 
   /** Closes the watches of a path that is gone, and of every directory under it. */
@@ -287,7 +291,14 @@ export class FileSource implements PolicySource {
   private event(directory: string, name: string | Buffer | null): void {
     if (this.stopped) return;
     try {
-      if (name === null) {
+      const here = statOrUndefined(directory);
+      if (here === undefined || identityOf(here) !== this.watched.get(directory)?.identity) {
+        // The watched directory itself is gone, or is another one now: its watches go, and the paths are
+        // followed again (a path that is gone is looked out for; one made again is watched and read).
+        this.forget(directory);
+        this.pendingAll = true;
+        this.followPaths();
+      } else if (name === null) {
         this.pendingAll = true;
       } else {
         const path = join(directory, name.toString());
@@ -300,10 +311,10 @@ export class FileSource implements PolicySource {
         if (stats?.isDirectory() === true || this.watched.has(path)) {
           this.pendingAll = true;
           if (stats?.isDirectory() === true && this.isUnderAPath(path)) this.watchTree(path);
+          else this.forget(path);
         }
-        // A watched path itself that went (a directory deleted, a file moved away): look out for it.
+        // A file given by name that went (moved away, deleted): looked out for.
         if (this.options.paths.includes(path) && stats === undefined) this.followPaths();
-        if (this.options.paths.includes(directory) && statOrUndefined(directory) === undefined) this.followPaths();
       }
     } catch (error) {
       // Nothing an event brings may stop the source: read everything again instead.
@@ -369,21 +380,31 @@ export class FileSource implements PolicySource {
   }
 
   /**
-   * Tells the listeners, coalescing bursts: at once (on the next turn) when every file an event
-   * named is there, after `settleMs` of quiet when something is gone or everything is to be read.
+   * Tells the listeners, coalescing bursts: at once (on the next turn) when a file an event named is
+   * there, and again after `settleMs` of quiet when something is gone or everything is to be read.
    */
   private heard(): void {
     if (this.stopped) return;
     const now = Date.now();
     this.lastEventAt = now;
     this.oldestPendingAt ??= now;
-    const settle = this.pendingAll || this.gone.size > 0;
-    if (settle) {
-      clearTimeout(this.settleTimer);
-      this.settleTimer = setTimeout(() => this.notify(), this.settleMs);
-    } else {
+    this.quiet = false;
+    if (this.pendingAll || this.gone.size > 0) this.settleSoon();
+    // Files that are there are read at once; what is gone waits.
+    if (this.pending.size > this.gone.size) this.notify();
+  }
+
+  /**
+   * (Again) `settleMs` from now, the paths are quiet: said by the timer itself, not by comparing clocks,
+   * as a timer may fire a little before its delay has passed by the wall clock.
+   */
+  private settleSoon(): void {
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      this.quiet = true;
       this.notify();
-    }
+    }, this.settleMs);
   }
 
   private notify(): void {
