@@ -19,7 +19,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { requireKernelTools, withScratchNetns } from './support/root.js';
 import {
   holds,
@@ -56,8 +56,22 @@ const INVALID_POLICY = [
   '',
 ].join('\n');
 
+const scratchDirs: string[] = [];
+after(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function scratchDir(): string {
-  return mkdtempSync(join(tmpdir(), 'netpol-faults-'));
+  const dir = mkdtempSync(join(tmpdir(), 'netpol-faults-'));
+  scratchDirs.push(dir);
+  return dir;
+}
+
+/** The failing-nft directory, removed with the scratch directories. */
+function shim(): string {
+  const dir = nftFailingJsonListings();
+  scratchDirs.push(dir);
+  return dir;
 }
 
 function writeByRename(path: string, text: string): void {
@@ -201,7 +215,7 @@ describe('netpol agent under faults (issue 13)', () => {
     const expectedRules = Object.values((expectedTable(BASE) as { rule: Record<string, unknown[]> }).rule).flat()
       .length;
     await withScratchNetns(async (netns) => {
-      const env = { ...process.env, PATH: `${nftFailingJsonListings()}:${process.env['PATH']}` };
+      const env = { ...process.env, PATH: `${shim()}:${process.env['PATH']}` };
       const agent = startAgent(agentArgs(file, netns, status, '--resync', '0.3'), env);
       try {
         await until(() => ruleCount(netns) > 0, 'the agent to apply');
