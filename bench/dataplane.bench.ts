@@ -21,7 +21,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NodeAgent } from '../src/dataplane/agent.js';
+import type { SourceSnapshot } from '../src/controller/source.js';
+import { fileAgent } from '../src/dataplane/file-agent.js';
 import { run } from '../src/dataplane/exec.js';
 import { LAB_ROOT, Lab } from '../src/dataplane/lab/lab.js';
 import { LAB_PREFIX, type LabNode, type LabPod } from '../src/dataplane/lab/plan.js';
@@ -301,21 +302,70 @@ const labelOf = (v: Variant): Record<string, unknown> => ({
 // ---------------------------------------------------------------------------------------------
 // Figures.
 
+/** The kernel's TCP counters in a namespace (`nstat`, absolute values, its history file left alone). */
+function tcpCounters(netns: string): Record<string, number> {
+  // -a: absolute values (history ignored), -s: the history file left alone, -z: zeros too, -j: JSON.
+  const listed = run(['ip', 'netns', 'exec', netns, 'nstat', '-a', '-s', '-z', '-j']);
+  if (listed.status !== 0) throw new Error(`nstat in ${netns} failed: ${listed.stderr.trim()}`);
+  return (JSON.parse(listed.stdout) as { kernel: Record<string, number> }).kernel;
+}
+
+/**
+ * What a round lost, and where. A connection that fails in a round is a SYN dropped somewhere: by
+ * the server's own kernel when its accept queue is full (ListenDrops: the server process did not
+ * accept fast enough, which is the machine, not the dataplane), or on the way (the dataplane).
+ */
+interface RoundLosses {
+  failed: number;
+  serverDrops: number;
+  synRetransmits: number;
+  /** The longest the client process went without running, in ms: the machine's share of a round. */
+  clientStallMs: number;
+}
+
+async function rateRound(v: Variant): Promise<{ rate: number; losses: RoundLosses }> {
+  const before = { server: tcpCounters(v.server.netns), client: tcpCounters(v.client.netns) };
+  const result = await client(v, 'rate', ['--ms', String(SECONDS * 1000), '--concurrency', '32']);
+  const after = { server: tcpCounters(v.server.netns), client: tcpCounters(v.client.netns) };
+  const grew = (side: 'server' | 'client', counter: string): number =>
+    (after[side][counter] ?? 0) - (before[side][counter] ?? 0);
+  return {
+    rate: (result['connections'] as number) / ((result['ms'] as number) / 1000),
+    losses: {
+      failed: result['failures'] as number,
+      serverDrops: grew('server', 'TcpExtListenDrops'),
+      synRetransmits: grew('client', 'TcpExtTCPSynRetrans'),
+      clientStallMs: result['maxStallMs'] as number,
+    },
+  };
+}
+
 async function benchRate(variants: Variant[]): Promise<void> {
   const rates = new Map<Variant, number[]>(variants.map((v) => [v, []]));
+  const losses = new Map<Variant, RoundLosses>(
+    variants.map((v) => [v, { failed: 0, serverDrops: 0, synRetransmits: 0, clientStallMs: 0 }]),
+  );
   // A warm-up round, not counted: neighbours resolved, conntrack and caches warm.
   for (const v of variants) await client(v, 'rate', ['--ms', '500', '--concurrency', '32']);
   for (let r = 0; r < ROUNDS; r++) {
     // Rotated each round, so that no variant always runs first or last on a noisy machine.
     for (const v of [...variants.slice(r % variants.length), ...variants.slice(0, r % variants.length)]) {
-      const result = await client(v, 'rate', ['--ms', String(SECONDS * 1000), '--concurrency', '32']);
-      if ((result['failures'] as number) > 0)
-        progress(`${v.node.name}: ${result['failures']} connection(s) failed in round ${r + 1}`);
-      rates.get(v)!.push((result['connections'] as number) / ((result['ms'] as number) / 1000));
+      const round = await rateRound(v);
+      const total = losses.get(v)!;
+      for (const key of ['failed', 'serverDrops', 'synRetransmits'] as const) total[key] += round.losses[key];
+      total.clientStallMs = Math.max(total.clientStallMs, round.losses.clientStallMs);
+      if (round.losses.failed > 0 || round.losses.serverDrops > 0 || round.losses.synRetransmits > 0)
+        progress(
+          `${v.node.name}, round ${r + 1}: ${round.losses.failed} connection(s) failed, ` +
+            `${round.losses.synRetransmits} SYN(s) sent again, ${round.losses.serverDrops} dropped by the ` +
+            `server's kernel on a full accept queue; the client stalled up to ${round.losses.clientStallMs} ms`,
+        );
+      rates.get(v)!.push(round.rate);
     }
     progress(`rate round ${r + 1}/${ROUNDS} done`);
   }
-  const baseline = quantile(rates.get(variants[0]!)!, 0.5);
+  const none = rates.get(variants[0]!)!;
+  const baseline = quantile(none, 0.5);
   // Two baselines: no ruleset at all, and netpol's with no policies (conntrack and the base chains, the fixed cost).
   const noPolicies = quantile(rates.get(variants.find((v) => v.rendering === 'netpol' && v.policies === 0)!)!, 0.5);
   for (const [v, values] of rates) {
@@ -326,7 +376,19 @@ async function benchRate(variants: Variant[]): Promise<void> {
       connPerSec: round(median),
       ratioToNone: round(median / baseline, 3),
       ratioToNoPolicies: round(median / noPolicies, 3),
+      // Each round against the no-ruleset node of the same round: the machine's load drifts between
+      // rounds far more than within one, so the median of paired ratios is the steadier figure.
+      pairedRatioToNone: round(
+        quantile(
+          values.map((x, i) => x / none[i]!),
+          0.5,
+        ),
+        3,
+      ),
       rounds: values.map((x) => round(x)),
+      // (max - min) / median over the rounds.
+      spread: round((Math.max(...values) - Math.min(...values)) / median, 2),
+      ...losses.get(v)!,
     });
   }
 }
@@ -423,14 +485,14 @@ async function benchUpdates(size: { pods: number; policies: number }): Promise<v
   for (const o of raw) writeFileSync(fileOf(o), JSON.stringify(o));
   const netns = `${LAB_PREFIX}${LAB}-upd`;
   run(['ip', 'netns', 'add', netns]);
-  let reconciled: ((commands: readonly string[], files: ReadonlySet<string> | undefined) => void) | undefined;
-  const agent = new NodeAgent({
+  let reconciled: ((commands: readonly string[], snapshot: SourceSnapshot) => void) | undefined;
+  const { agent } = fileAgent({
     paths: [dir],
     node: 'node-0',
     netns,
     resyncMs: 0,
-    log: (line) => void (line.startsWith('applied') || progress(`agent: ${line}`)),
-    onReconciled: (commands, files) => reconciled?.(commands, files),
+    log: (entry) => void (entry.msg.startsWith('applied') || progress(`agent: ${entry.msg}`)),
+    onReconciled: (commands, snapshot) => reconciled?.(commands, snapshot),
   });
   const startAt = performance.now();
   await agent.start();
@@ -440,8 +502,9 @@ async function benchUpdates(size: { pods: number; policies: number }): Promise<v
     const file = fileOf(o);
     const done = new Promise<readonly string[]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the agent did not apply a change within 5 s')), 5_000);
-      reconciled = (commands, files) => {
-        if (files !== undefined && !files.has(file)) return;
+      reconciled = (commands, snapshot) => {
+        // The reconcile that read this file: its object is among those the read brought in.
+        if (!snapshot.change.added.some((object) => object.origin.file === file)) return;
         clearTimeout(timer);
         resolve(commands);
       };
@@ -493,7 +556,7 @@ async function benchUpdates(size: { pods: number; policies: number }): Promise<v
     fresh['status'] = { phase: 'Running', podIP: ip, podIPs: [{ ip }] };
     record('pod-create', await timed(fresh));
   }
-  agent.stop();
+  await agent.stop();
   run(['ip', 'netns', 'del', netns]);
   for (const [change, r] of Object.entries(results)) {
     emit({

@@ -76,3 +76,8 @@ export { buildNftRuleset, formatNftRuleset, type NftRuleset, type NftRenderOptio
 export { renderContrail, type ContrailRendering, type ContrailOptions } from './render/contrail.js';
 export { reconcileIroncore, type IroncoreReconciliation, type IroncoreOptions } from './render/ironcore.js';
 export { NodeAgent, type AgentOptions, type AgentStatus } from './dataplane/agent.js';
+export { NftReconciler, type NftReconcilerOptions } from './dataplane/reconcile.js';
+export { NftSink, type RulesetSink, type NftSinkOptions } from './dataplane/nft-sink.js';
+export { fileAgent, type FileAgentOptions } from './dataplane/file-agent.js';
+export { FileSource, type FileSourceOptions } from './controller/file-source.js';
+export type { PolicySource, SourceSnapshot, SourceChange, SourceHealth } from './controller/source.js';

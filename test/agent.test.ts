@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { NodeAgent } from '../src/dataplane/agent.js';
 import { rulesetDelta } from '../src/dataplane/delta.js';
-import { asRuleset, readKernelRuleset } from '../src/dataplane/kernel.js';
+import { fileAgent } from '../src/dataplane/file-agent.js';
+import { canonicalRules, kernelView, readKernelTable } from '../src/dataplane/kernel.js';
 import { buildCluster } from '../src/model/cluster.js';
 import { loadText } from '../src/model/load.js';
 import { buildNftRuleset } from '../src/render/nftables.js';
@@ -49,8 +49,10 @@ const desiredFor = (text: string) => {
 /** The delta from the kernel to a ruleset: empty when the kernel holds exactly that ruleset. */
 const distance = (netns: string, text: string): number => {
   const desired = desiredFor(text);
-  const kernel = readKernelRuleset('netpol', netns);
-  return kernel === undefined ? Infinity : rulesetDelta(asRuleset(kernel, desired), desired).length;
+  const kernel = readKernelTable('netpol', netns);
+  if (kernel === undefined) return Infinity;
+  const canonical = canonicalRules([...new Set(desired.chains.flatMap((c) => c.rules))], desired, netns);
+  return rulesetDelta(kernelView(kernel, desired, canonical).ruleset, desired).length;
 };
 
 describe('netpol agent', () => {
@@ -61,7 +63,7 @@ describe('netpol agent', () => {
     const status = join(dir, 'status.json');
     writeAtomically(file, BASE);
     await withScratchNetns(async (netns) => {
-      const agent = new NodeAgent({ paths: [file], node: 'n1', netns, statusFile: status, resyncMs: 0 });
+      const { agent } = fileAgent({ paths: [file], node: 'n1', netns, statusFile: status, resyncMs: 0 });
       await agent.start();
       try {
         assert.equal(distance(netns, BASE), 0, 'the kernel holds the rendered ruleset');
@@ -110,7 +112,7 @@ describe('netpol agent', () => {
         );
         assert.equal(distance(netns, grown), 0, 'invalid input leaves the last good rules in place');
       } finally {
-        agent.stop();
+        await agent.stop();
       }
       assert.equal(
         distance(netns, readFileSync(file, 'utf8').replace('---\nkind: broken\n', '')),
@@ -148,7 +150,7 @@ describe('netpol agent', () => {
         child.kill('SIGTERM');
         assert.equal(await exited, 0);
         assert.equal(
-          readKernelRuleset('netpol', netns) === undefined,
+          readKernelTable('netpol', netns) === undefined,
           cleanup,
           cleanup ? 'cleaned up' : 'rules stay after SIGTERM',
         );

@@ -26,4 +26,15 @@ describe('lab plan', () => {
       ['x/web-5d4f-aaaaa'],
     );
   });
+
+  it("refuses a node name that is not a DNS subdomain: it names the agents' files in the lab directory", () => {
+    const pod: JSONObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'x' },
+      spec: { nodeName: 'x/../../pwned', containers: [{ name: 'c' }] },
+      status: { podIP: '10.250.0.9' },
+    };
+    assert.throws(() => planLab('t', [pod]), /node name "x\/\.\.\/\.\.\/pwned": a lowercase RFC 1123 subdomain/);
+  });
 });

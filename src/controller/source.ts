@@ -1,3 +1,4 @@
+import type { LoadProblem } from '../model/load.js';
 import type { SourcedObject } from '../model/source.js';
 import type { Diagnostic } from '../validate/validate.js';
 
@@ -21,6 +22,17 @@ export interface SourceSnapshot {
   readonly problems: readonly Diagnostic[];
   /** Against the previous read (everything is added on the first). */
   readonly change: SourceChange;
+  /**
+   * Parts of the source that could not be read this time (a file that does not parse, a directory that is
+   * gone), each with where and why. What they held at the last good read stays in `objects`: a source that
+   * fails never takes rules away. Absent when the source has no such parts.
+   */
+  readonly failures?: readonly LoadProblem[];
+  /**
+   * Names what was read, for a status that says which inputs are enforced (files: the digest of their
+   * bytes, as `inputsDigest` computes it). Absent when the source has no such name.
+   */
+  readonly version?: string;
 }
 
 export interface SourceHealth {

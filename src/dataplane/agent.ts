@@ -1,127 +1,132 @@
-import { type FSWatcher, existsSync, readdirSync, renameSync, statSync, watch, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { type EngineOptions, defaultEngineOptions } from '../policy/evaluate.js';
-import { ClusterBuilder } from '../model/cluster-builder.js';
-import { type CachedInputs, InputCache } from '../model/input-cache.js';
-import type { Semantics } from '../policy/legacy.js';
-import { MembershipCache } from '../render/membership.js';
-import { type NftRuleset, buildNftRuleset } from '../render/nftables.js';
-import { rulesetDelta } from './delta.js';
-import { asRuleset, readKernelRuleset } from './kernel.js';
-import { inNetns, runOk } from './exec.js';
-import { NftSession, SESSION_LINE_LIMIT } from './nft-session.js';
+import type { Cluster } from '../model/cluster.js';
+import { ruleName } from '../policy/ir.js';
+import type { PolicySource, SourceSnapshot } from '../controller/source.js';
+import type { LoadProblem } from '../model/load.js';
+import { formatLocation } from '../model/source.js';
+import type { NftRuleset } from '../render/nftables.js';
+import type { LogEntry } from '../util/log.js';
 import { plural } from '../util/plural.js';
+import { type Diagnostic, formatInvalidObject } from '../validate/validate.js';
+import type { RulesetSink } from './nft-sink.js';
+import type { NftReconciler } from './reconcile.js';
+import { StatusFile } from './status-file.js';
 
 export interface AgentOptions {
-  readonly paths: readonly string[];
-  /** Globs of files and directories under `paths` to leave out, as `--exclude` takes them. */
-  readonly exclude?: readonly string[];
-  readonly node: string;
-  readonly netns?: string;
-  readonly table?: string;
-  /** Overrides the node's spec.podCIDRs. */
-  readonly podCIDRs?: readonly string[];
-  readonly engine?: EngineOptions;
-  readonly semantics?: Semantics;
+  /** Where the cluster is read from: FileSource (a directory of manifests) or the Kubernetes API. */
+  readonly source: PolicySource;
+  /** From snapshots to the node's ruleset, and from the kernel's table to it. */
+  readonly reconciler: NftReconciler;
+  /** Where rulesets go and are read back from: NftSink, or a fake in tests. */
+  readonly sink: RulesetSink;
   /** How often the kernel is read back and drift repaired; 0 turns it off. */
   readonly resyncMs?: number;
+  /** The first wait before a failed reconcile is tried again; it doubles up to `resyncMs` (or 30 s). */
+  readonly retryMs?: number;
   /** Where the agent reports what it applied, for the lab and for operators. */
   readonly statusFile?: string;
-  readonly log?: (line: string) => void;
-  /**
-   * Called after each reconcile that rendered a ruleset, with the transaction it committed (maybe
-   * empty) and the files it was told had changed (undefined: it looked at every file).
-   */
-  readonly onReconciled?: (commands: readonly string[], files: ReadonlySet<string> | undefined) => void;
+  readonly log?: (entry: LogEntry) => void;
+  /** Called after each reconcile that reached the kernel, with the transaction it committed (maybe empty). */
+  readonly onReconciled?: (commands: readonly string[], snapshot: SourceSnapshot) => void;
 }
 
 export interface AgentStatus {
-  /** The digest of the inputs the applied ruleset was rendered from: sha256 over each file's sha256, in file order (`inputsDigest`). */
+  /** The source's name for the inputs the applied ruleset was rendered from (files: `inputsDigest`). */
   readonly inputsHash: string;
+  /** Transactions committed since the start. */
   readonly applied: number;
   readonly lastCommands: number;
   readonly lastApplyMs: number;
+  /** Why the kernel may not hold what the inputs say: a source that fails, a kernel that refused or cannot be read. */
   readonly error?: string;
+  /** Objects left out because the API server would refuse them, as `file:line: message`, the first 20. */
+  readonly problems?: readonly string[];
+  /** When this was written (ISO 8601). */
+  readonly time: string;
 }
 
+/** What has kept the kernel from holding the inputs' rules, and since when. */
+interface Trouble {
+  readonly message: string;
+  readonly since: number;
+}
+
+const PROBLEMS_IN_STATUS = 20;
+
 /**
- * Keeps one node's nftables table in step with its inputs. Every change is
- * one atomic transaction of deltas, through the agent's `nft -i` session:
- * set and map elements added and removed, and only the chains whose rules
- * changed refilled. The table and
- * its base chains are never deleted while the agent runs. Invalid input is
- * reported and never applied: the last good rules stay.
+ * Keeps one node's nftables table in step with a source. Each change is read from the source,
+ * turned into the node's ruleset by the reconciler, and committed by the sink as one transaction of
+ * deltas against what was last committed: set and map elements added and removed, only changed
+ * chains refilled; the table and its base chains are not deleted.
+ *
+ * Repair always wins. A delta the kernel refuses is followed by a read-back and the delta from what
+ * the kernel really holds; a table no delta can repair, or a kernel that cannot be read when rules
+ * must go in, is replaced whole in one transaction. A failed read-back is an error, never an empty
+ * kernel. Every resync reads the kernel back, compares every rule body and all, and repairs drift.
+ * A failure is retried with backoff; the node's recovery is logged.
  */
 export class NodeAgent {
-  private desired: NftRuleset | undefined;
-  private applied = 0;
-  private watchers: FSWatcher[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  /** Reconciles and resyncs, one after another. */
-  private queue: Promise<unknown> = Promise.resolve();
-  /** Whether a reconcile is queued that has not yet taken the dirty files. */
-  private scheduled = false;
-  private stopped = false;
-  private session: NftSession | undefined;
-  private readonly inputs: InputCache;
-  private readonly membership = new MembershipCache();
-  private readonly clusters: ClusterBuilder;
-  /** Files the watchers reported since the last reconcile; undefined when any file may have changed. */
-  private dirty: Set<string> | undefined = new Set();
-  /** The last inputs read, whose digest is reported (and only then computed). */
-  private lastInputs: CachedInputs | undefined;
+  /** What the kernel holds as far as the agent knows: the last ruleset it committed; undefined when unknown. */
+  private applied: NftRuleset | undefined;
+  private transactions = 0;
   /** The commands of the last transaction, for tests and logs. */
   lastCommands: readonly string[] = [];
+  /** Reconciles and resyncs, one after another. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** A reconcile asked for and not started yet: further asks join it. */
+  private queued: { readBack: boolean } | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay: number;
+  private stopped = false;
+  /** Why the last reconcile did not bring the kernel to the inputs; undefined when it did. */
+  private trouble: Trouble | undefined;
+  private readonly reported = new Set<string>();
+  private unenforced = '';
+  private readonly status: StatusFile | undefined;
 
   constructor(private readonly options: AgentOptions) {
-    this.clusters = new ClusterBuilder({ semantics: options.semantics });
-    this.inputs = new InputCache(options.exclude);
+    this.retryDelay = options.retryMs ?? 1000;
+    this.status =
+      options.statusFile === undefined
+        ? undefined
+        : new StatusFile(options.statusFile, (message) => this.log('warn', message));
   }
 
-  private get table(): string {
-    return this.options.table ?? 'netpol';
-  }
-
-  private log(line: string): void {
-    this.options.log?.(line);
-  }
-
-  /** Applies the inputs once, starting from what the kernel holds, then watches and resyncs. */
+  /** Follows the source, applies what it says starting from what the kernel holds, then resyncs. */
   async start(): Promise<void> {
-    await this.enqueue(() => this.reconcile());
-    this.session = new NftSession(this.options.netns);
-    for (const path of this.options.paths) this.watch(path);
+    this.options.source.onChange(() => this.kick(false));
+    await this.options.source.start();
+    if (this.stopped) return;
+    await this.enqueue(() => this.reconcile(true));
     const every = this.options.resyncMs ?? 30_000;
-    if (every > 0)
-      this.timer = setInterval(() => void this.resync().catch((error: Error) => this.failed(error)), every);
+    if (every > 0 && !this.stopped) this.resyncTimer = setInterval(() => this.kick(true), every);
   }
 
-  /** Stops watching. The rules stay in the kernel unless asked to clean up. */
-  stop({ cleanup = false }: { cleanup?: boolean } = {}): void {
+  /** Stops following the source. The rules stay in the kernel unless asked to clean up. */
+  async stop({ cleanup = false }: { cleanup?: boolean } = {}): Promise<void> {
     this.stopped = true;
-    for (const w of this.watchers) w.close();
-    this.watchers = [];
-    if (this.timer) clearInterval(this.timer);
-    this.session?.close();
-    if (cleanup) runOk(inNetns(this.options.netns, ['nft', 'delete', 'table', 'inet', this.table]));
+    clearInterval(this.resyncTimer);
+    clearTimeout(this.retryTimer);
+    await this.options.source.stop();
+    await this.queue;
+    this.options.sink.close();
+    if (!cleanup) return;
+    try {
+      const removed = await this.options.sink.remove();
+      this.log('info', removed ? 'removed the table' : 'the table was already gone: nothing to clean up');
+    } catch (error) {
+      this.log('error', `could not remove the table: ${(error as Error).message}`);
+    }
   }
 
   /**
-   * Looks at every input file, in case a watcher missed an event, then reads
-   * the kernel back and repairs any drift from the last applied ruleset.
+   * Reads the source and the kernel back, and repairs any drift of the kernel from the inputs.
    * Resolves to the number of commands the repair took.
    */
   resync(): Promise<number> {
     return this.enqueue(async () => {
-      await this.reconcile();
-      const desired = this.desired as NftRuleset | undefined;
-      if (desired === undefined) return 0;
-      const commands = rulesetDelta(this.kernelAs(desired), desired);
-      if (commands.length > 0) {
-        this.log(`repairing drift: ${plural(commands.length, 'command')}`);
-        await this.apply(commands);
-      }
-      return commands.length;
+      await this.reconcile(true);
+      return this.lastCommands.length;
     });
   }
 
@@ -135,145 +140,241 @@ export class NodeAgent {
     return result;
   }
 
-  /**
-   * Reads the inputs, renders, and applies the difference to the last applied
-   * ruleset. `changed` names the files that changed; without it, every file is checked.
-   */
-  private async reconcile(changed?: ReadonlySet<string>): Promise<void> {
-    const started = performance.now();
-    const inputs = this.inputs.read(this.options.paths, this.desired === undefined ? undefined : changed);
-    const previous = this.lastInputs;
-    const unchanged =
-      changed !== undefined &&
-      this.desired !== undefined &&
-      inputs.change.added.length === 0 &&
-      inputs.change.removed.length === 0;
-    // Files that are not inputs (an editor's temporary file), or were written again unchanged: nothing to do.
-    if (unchanged && previous?.valid === true && inputs.valid) return;
-    this.lastInputs = inputs;
-    if (!inputs.valid) {
-      const problems = [...inputs.load.problems.map((p) => p.message), ...inputs.diagnostics.map((d) => d.message)];
-      this.log(`invalid input, keeping the last applied rules: ${problems.slice(0, 3).join('; ')}`);
-      this.report({ error: `invalid input: ${problems[0]}` });
+  /** Asks for a reconcile; asks that come before it starts join it. */
+  private kick(readBack: boolean): void {
+    if (this.stopped) return;
+    if (this.queued !== undefined) {
+      this.queued.readBack ||= readBack;
       return;
     }
-    // The builder built from the previous inputs only if they were valid; else the change is against inputs it never saw.
-    const cluster = this.clusters.build(
-      () => inputs.load.objects,
-      previous?.valid === true ? inputs.change : undefined,
-    );
-    const desired = buildNftRuleset(cluster, {
-      node: this.options.node,
-      table: this.table,
-      podCIDRs: this.options.podCIDRs ?? cluster.nodes.get(this.options.node)?.podCIDRs ?? [],
-      engine: this.options.engine ?? defaultEngineOptions,
-      membership: this.membership,
+    const ask = (this.queued = { readBack });
+    void this.enqueue(async () => {
+      this.queued = undefined;
+      if (!this.stopped) await this.reconcile(ask.readBack);
     });
-    // The first time, start from the kernel: a restarted agent picks up where the last one stopped.
-    const from = this.desired ?? this.kernelAs(desired);
-    await this.apply(rulesetDelta(from, desired));
-    this.desired = desired;
-    this.report({ lastApplyMs: performance.now() - started });
-    this.options.onReconciled?.(this.lastCommands, changed);
-  }
-
-  private kernelAs(desired: NftRuleset): NftRuleset | undefined {
-    const kernel = readKernelRuleset(this.table, this.options.netns);
-    return kernel === undefined ? undefined : asRuleset(kernel, desired);
-  }
-
-  /** One transaction: a delta through the agent's nft session, a whole table through `nft -f`. */
-  private async apply(commands: readonly string[]): Promise<void> {
-    this.lastCommands = commands;
-    if (commands.length === 0) return;
-    if (commands.reduce((n, c) => n + c.length + 2, 0) <= SESSION_LINE_LIMIT && this.session !== undefined) {
-      if (!this.session.alive) this.session = new NftSession(this.options.netns);
-      try {
-        await this.session.apply(commands);
-      } catch (error) {
-        // The session died with the batch in hand: whether it was committed, only the kernel knows.
-        if (!this.session.alive) this.desired = undefined;
-        throw error;
-      }
-    } else {
-      runOk(inNetns(this.options.netns, ['nft', '-f', '-']), `${commands.join('\n')}\n`);
-    }
-    this.applied++;
-    this.log(`applied ${plural(commands.length, 'command')} in one transaction`);
-  }
-
-  private watch(path: string): void {
-    if (existsSync(path) && statSync(path).isDirectory()) return this.watchDirectory(path);
-    // A file is watched through its directory: editors and the lab replace files by renaming.
-    const name = basename(path);
-    this.watchers.push(
-      watch(dirname(path), (_event, changed) => {
-        if (changed === null) this.schedule(undefined);
-        else if (changed === name) this.schedule(path);
-      }),
-    );
   }
 
   /**
-   * One watcher per directory of the tree, set up before this returns. Node's recursive
-   * watch on Linux walks the tree asynchronously and misses what changes meanwhile.
+   * One turn: read the source, render, and bring the kernel to it. `readBack`: compare with what the
+   * kernel holds rather than with what was last committed. Never throws: what fails is logged,
+   * reported, and tried again.
    */
-  private watchDirectory(directory: string): void {
-    this.watchers.push(
-      watch(directory, (_event, changed) => {
-        if (changed === null) return this.schedule(undefined);
-        const path = join(directory, changed);
-        if (existsSync(path) && statSync(path).isDirectory()) {
-          this.watchDirectory(path);
-          return this.schedule(undefined);
-        }
-        this.schedule(path);
-      }),
-    );
-    for (const entry of readdirSync(directory, { withFileTypes: true })) {
-      if (entry.isDirectory() && !entry.name.startsWith('.')) this.watchDirectory(join(directory, entry.name));
+  private async reconcile(readBack: boolean): Promise<void> {
+    const started = performance.now();
+    let snapshot: SourceSnapshot;
+    let ruleset: NftRuleset;
+    try {
+      snapshot = this.options.source.read();
+      const desired = this.options.reconciler.desired(snapshot);
+      ruleset = desired.ruleset;
+      this.noteInputs(snapshot, domainRules(desired.cluster));
+    } catch (error) {
+      return this.failed(`reading and rendering the inputs failed: ${(error as Error).message}`);
     }
+    const outcome = await this.enforce(ruleset, readBack);
+    if (!outcome.enforced) return this.failed(outcome.why, snapshot);
+    const failures = snapshot.failures ?? [];
+    const remaining = [
+      ...(outcome.unverified !== undefined ? [outcome.unverified] : []),
+      ...(failures.length > 0
+        ? [`${plural(failures.length, 'input')} cannot be read: ${describeFailure(failures[0]!)}`]
+        : []),
+    ].join('; ');
+    if (remaining === '') this.recovered();
+    else this.trouble ??= { message: remaining, since: Date.now() };
+    if (outcome.unverified !== undefined) this.retry();
+    else this.retryDelay = this.options.retryMs ?? 1000;
+    this.report(snapshot, performance.now() - started, remaining || undefined);
+    this.options.onReconciled?.(this.lastCommands, snapshot);
   }
 
-  private schedule(file: string | undefined): void {
-    if (file === undefined) this.dirty = undefined;
-    else this.dirty?.add(file);
-    this.kick();
+  /**
+   * Brings the kernel to the ruleset, repairing on the way what can be repaired. `unverified`: the
+   * rules went in, but the kernel could not be read back to check the rest of the table.
+   */
+  private async enforce(
+    desired: NftRuleset,
+    readBack: boolean,
+  ): Promise<{ enforced: true; unverified?: string } | { enforced: false; why: string }> {
+    const { reconciler, sink } = this.options;
+    const trusted = this.applied;
+    if (trusted !== undefined && !readBack) {
+      if (await this.commit(reconciler.delta(trusted, desired), desired, 'the kernel refused the delta'))
+        return { enforced: true };
+    }
+    let view;
+    try {
+      view = await sink.read(desired);
+    } catch (error) {
+      const unverified = `cannot read the kernel back: ${(error as Error).message}`;
+      this.log('error', unverified);
+      // What was committed last is still known: the change goes in as a delta from it; else the table is made whole.
+      const done =
+        trusted !== undefined && this.applied !== undefined
+          ? await this.commit(reconciler.delta(trusted, desired), desired, 'the kernel refused the delta')
+          : await this.replace(desired, 'the kernel cannot be read back');
+      return done ? { enforced: true, unverified } : { enforced: false, why: unverified };
+    }
+    if (view !== undefined && view.irreparable.length > 0) {
+      const why = `no delta can repair the table: ${view.irreparable.join('; ')}`;
+      return (await this.replace(desired, why)) ? { enforced: true } : { enforced: false, why };
+    }
+    const commands = reconciler.delta(view?.ruleset, desired);
+    if (trusted !== undefined && (view === undefined || (readBack && commands.length > 0))) {
+      // The kernel was changed under the agent: its repair is a recovery, and said as one.
+      const drift = view === undefined ? 'the table is gone from the kernel' : 'the kernel drifted from the inputs';
+      this.trouble ??= { message: drift, since: Date.now() };
+      this.log('warn', `${drift}: repairing it with ${plural(commands.length, 'command')}`, {
+        commands: commands.length,
+      });
+    }
+    if (await this.commit(commands, desired, 'the kernel refused the repair')) return { enforced: true };
+    const why = 'the kernel refused the repair';
+    return (await this.replace(desired, why)) ? { enforced: true } : { enforced: false, why };
   }
 
-  /** Coalesces bursts of events into one reconcile, without a fixed delay. */
-  private kick(): void {
-    if (this.scheduled || this.stopped) return;
-    this.scheduled = true;
-    void this.enqueue(async () => {
-      // A rename is several events in one go: let them all arrive, then take them together.
-      await new Promise((resolve) => setImmediate(resolve));
-      // Events that come in from here on schedule the next reconcile.
-      this.scheduled = false;
-      const changed = this.dirty;
-      this.dirty = new Set();
-      if (this.stopped || changed?.size === 0) return;
-      await this.reconcile(changed);
-    }).catch((error: Error) => this.failed(error));
+  private async commit(commands: readonly string[], desired: NftRuleset, refusal: string): Promise<boolean> {
+    const started = performance.now();
+    try {
+      await this.options.sink.commit(commands);
+    } catch (error) {
+      // Whether anything was committed only the kernel knows now.
+      this.applied = undefined;
+      this.trouble ??= { message: `${refusal}: ${(error as Error).message}`, since: Date.now() };
+      this.log('warn', `${refusal} (${firstLine((error as Error).message)}): reading the kernel back to repair it`);
+      return false;
+    }
+    this.applied = desired;
+    this.lastCommands = commands;
+    if (commands.length > 0) {
+      this.transactions++;
+      this.log('info', `applied ${plural(commands.length, 'command')} in one transaction`, {
+        commands: commands.length,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      });
+    }
+    return true;
   }
 
-  private failed(error: Error): void {
-    this.log(`apply failed, will retry on the next change or resync: ${error.message}`);
-    this.report({ error: error.message });
+  /** The last resort: the whole table in one transaction, as it should be. */
+  private async replace(desired: NftRuleset, why: string): Promise<boolean> {
+    this.log('warn', `${why}: replacing the table whole, in one transaction`);
+    try {
+      await this.options.sink.replace(desired);
+    } catch (error) {
+      this.applied = undefined;
+      this.log('error', `replacing the table failed: ${firstLine((error as Error).message)}`);
+      return false;
+    }
+    this.applied = desired;
+    this.lastCommands = [];
+    this.transactions++;
+    return true;
   }
 
-  /** Writes the status file, if there is one; the inputs' digest is computed only here. */
-  private report(status: Partial<Omit<AgentStatus, 'inputsHash'>>): void {
-    if (this.options.statusFile === undefined) return;
-    const full: AgentStatus = {
-      inputsHash: this.lastInputs?.digest ?? '',
-      applied: this.applied,
+  /** Logs what is wrong with the inputs once, when it appears, and says when it is gone. */
+  private noteInputs(snapshot: SourceSnapshot, unenforced: readonly string[]): void {
+    const now = new Map<string, () => void>();
+    for (const [object, diagnostics] of byObject(snapshot.problems)) {
+      const at = diagnostics[0]!.location;
+      const refused = 'this version is not enforced, as the API server would refuse it';
+      const msg = `${formatInvalidObject(object, diagnostics)}: ${refused}`;
+      now.set(`${formatLocation(at)} ${msg}`, () => this.log('warn', msg, undefined, at));
+    }
+    for (const failure of snapshot.failures ?? []) {
+      const msg = `${failure.message}: what this input held at its last good read stays in force`;
+      now.set(`${formatLocation(failure.location)} ${msg}`, () => this.log('error', msg, undefined, failure.location));
+    }
+    for (const [key, say] of now) if (!this.reported.has(key)) say();
+    if (this.reported.size > 0 && now.size === 0) this.log('info', 'every input reads and validates again');
+    this.reported.clear();
+    for (const key of now.keys()) this.reported.add(key);
+    const names = unenforced.join(', ');
+    if (names !== this.unenforced && names !== '')
+      this.log('warn', `not enforced: rules of DNS names, which only a DNS proxy could match: ${names}`);
+    this.unenforced = names;
+  }
+
+  private failed(message: string, snapshot?: SourceSnapshot): void {
+    this.trouble ??= { message, since: Date.now() };
+    this.log('error', `${message}; trying again`);
+    this.retry();
+    this.report(snapshot, 0, message);
+  }
+
+  /** A failure is tried again soon, then less often, until a resync would come anyway. */
+  private retry(): void {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    const ceiling = Math.min(this.options.resyncMs || 30_000, 30_000);
+    const delay = Math.min(this.retryDelay, ceiling);
+    this.retryDelay = Math.min(this.retryDelay * 2, ceiling);
+    this.retryTimer = setTimeout(() => this.kick(true), delay);
+  }
+
+  private recovered(): void {
+    if (this.trouble === undefined) return;
+    const seconds = ((Date.now() - this.trouble.since) / 1000).toFixed(1);
+    this.log('info', `recovered: the table holds the rules of the inputs again, after ${seconds} s of trouble`, {
+      troubleSeconds: Number(seconds),
+    });
+    this.trouble = undefined;
+    clearTimeout(this.retryTimer);
+  }
+
+  private report(snapshot: SourceSnapshot | undefined, applyMs: number, error: string | undefined): void {
+    if (this.status === undefined) return;
+    let inputsHash = '';
+    let problems: string[] = [];
+    try {
+      inputsHash = snapshot?.version ?? '';
+      problems = [...byObject(snapshot?.problems ?? [])]
+        .slice(0, PROBLEMS_IN_STATUS)
+        .map(([object, d]) => `${formatLocation(d[0]!.location)}: ${formatInvalidObject(object, d)}`);
+    } catch {
+      // A snapshot read over since: the status says what it can.
+    }
+    const status: AgentStatus = {
+      inputsHash,
+      applied: this.transactions,
       lastCommands: this.lastCommands.length,
-      lastApplyMs: 0,
-      ...status,
+      lastApplyMs: applyMs,
+      ...(error !== undefined ? { error } : {}),
+      ...(problems.length > 0 ? { problems } : {}),
+      time: new Date().toISOString(),
     };
-    const temporary = `${this.options.statusFile}.tmp`;
-    writeFileSync(temporary, JSON.stringify(full));
-    renameSync(temporary, this.options.statusFile);
+    this.status.write(status);
   }
+
+  private log(
+    level: LogEntry['level'],
+    msg: string,
+    fields?: LogEntry['fields'],
+    location?: LogEntry['location'],
+  ): void {
+    this.options.log?.({ level, msg, ...(fields ? { fields } : {}), ...(location ? { location } : {}) });
+  }
+}
+
+function byObject(problems: readonly Diagnostic[]): Map<Diagnostic['object'], Diagnostic[]> {
+  const out = new Map<Diagnostic['object'], Diagnostic[]>();
+  for (const problem of problems) {
+    const list = out.get(problem.object);
+    if (list === undefined) out.set(problem.object, [problem]);
+    else list.push(problem);
+  }
+  return out;
+}
+
+const describeFailure = (failure: LoadProblem): string => `${formatLocation(failure.location)}: ${failure.message}`;
+
+const firstLine = (text: string): string => text.split('\n')[0]!;
+
+/** The rules of DNS names, which nftables cannot match: the agent says it leaves them out. */
+function domainRules(cluster: Cluster): string[] {
+  return [...cluster.tiers.admin, ...cluster.tiers.baseline].flatMap((policy) =>
+    [...(policy.ingress ?? []), ...(policy.egress ?? [])]
+      .filter((rule) => rule.peers !== 'any' && rule.peers.some((p) => p.kind === 'domains'))
+      .map((rule) => ruleName(rule.ref)),
+  );
 }

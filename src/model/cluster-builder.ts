@@ -13,9 +13,14 @@ import {
   nodesFrom,
 } from './cluster.js';
 import { type Endpoint, podPlacer, workloadObjects } from './endpoints.js';
-import type { ObjectChange } from './input-cache.js';
 import { knownKind } from './kinds.js';
 import type { SourcedObject } from './source.js';
+
+/** The objects a source took away and brought in since the build before: the same objects stay the same. */
+export interface ObjectsChange {
+  readonly removed: readonly SourcedObject[];
+  readonly added: readonly SourcedObject[];
+}
 
 /** How a patched cluster differs from the cluster it was patched from. */
 export interface EndpointPatch {
@@ -60,7 +65,7 @@ export class ClusterBuilder {
    * of the last call, when known. The objects may come as a function, called
    * only when the patch needs them or a full build does.
    */
-  build(input: readonly SourcedObject[] | (() => readonly SourcedObject[]), change?: ObjectChange): Cluster {
+  build(input: readonly SourcedObject[] | (() => readonly SourcedObject[]), change?: ObjectsChange): Cluster {
     let gathered: readonly SourcedObject[] | undefined;
     const objects = (): readonly SourcedObject[] => (gathered ??= typeof input === 'function' ? input() : input);
     const patched =
@@ -125,7 +130,7 @@ function add(refs: Map<unknown, number>, key: unknown, by: number): boolean {
 
 function patch(
   basis: Basis,
-  change: ObjectChange,
+  change: ObjectsChange,
   objects: () => readonly SourcedObject[],
   options: ClusterOptions,
 ): Basis | undefined {

@@ -24,8 +24,17 @@ export interface ObjectChange {
 export interface CachedInputs extends Inputs {
   /** sha256 over each file's sha256, in file order: what `inputsDigest` gives for the same files. */
   readonly digest: string;
+  /**
+   * What the inputs hold that can be enforced: each file's objects that validate, and, for an object
+   * that no longer validates, its last valid version; a file that stopped loading keeps its last good
+   * objects. The objects of a cluster that would have refused every invalid write.
+   */
+  readonly objects: readonly SourcedObject[];
+  /** How `objects` differ from the objects of the read before. */
   readonly change: ObjectChange;
-  /** Whether every file loaded and validated: `inputsAreValid`, without gathering the objects. */
+  /** Paths, files and documents that could not be read or parsed: `load.problems`, and paths that are gone. */
+  readonly failures: readonly LoadProblem[];
+  /** Whether every file loaded and validated, without gathering anything. */
   readonly valid: boolean;
 }
 
@@ -39,9 +48,17 @@ interface CachedFile {
   readonly digest: string;
   readonly load: LoadResult;
   readonly diagnostics: readonly Diagnostic[];
+  /** What the file contributes to `objects`. */
+  readonly objects: readonly SourcedObject[];
+  /** Objects of an earlier read kept in `objects`, in place of what no longer loads or validates. */
+  readonly kept: readonly SourcedObject[];
 }
 
 const isClean = (entry: CachedFile): boolean => entry.load.problems.length === 0 && entry.diagnostics.length === 0;
+
+/** Which object a manifest describes, across versions of it: API group, kind, namespace and name. */
+const identity = (o: SourcedObject): string =>
+  `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
 
 /**
  * Reads the same paths again and again, parsing and validating only the
@@ -52,6 +69,12 @@ const isClean = (entry: CachedFile): boolean => entry.load.problems.length === 0
  * reused. Told which files changed, a read costs what they hold: the
  * objects, problems and digest of all the inputs are gathered only when
  * asked for, from the files as that read left them.
+ *
+ * The inputs stand for a cluster, and a cluster never holds what its API
+ * server refuses: an object that does not validate is left out, or, if an
+ * earlier version of it did, that version stays, as it would after a
+ * refused update. A file that stops loading, a path that is gone and a file
+ * that cannot be read keep what they held at their last good read.
  */
 export class InputCache {
   private files = new Map<string, CachedFile>();
@@ -75,15 +98,22 @@ export class InputCache {
     const generation = ++this.generation;
     const problems: LoadProblem[] = [];
     const change: ObjectChange = { removed: [], added: [] };
+    const present = paths.filter((path) => {
+      if (exists(path)) return true;
+      problems.push({ location: { file: path, line: 0 }, message: 'no such file or directory' });
+      this.listings.set(path, this.listings.get(path) ?? []);
+      return false;
+    });
+    // A change to an input path itself (a file given by name, replaced or back) walks the paths again.
     const incremental =
-      changed !== undefined && paths.length === this.listings.size && paths.every((p) => this.listings.has(p));
-    if (incremental) this.update(paths, changed, problems, change);
-    else this.rescan(paths, changed, problems, change);
+      changed !== undefined &&
+      paths.length === this.listings.size &&
+      paths.every((p) => this.listings.has(p) && !changed.has(p));
+    if (incremental) this.update(present, changed, problems, change);
+    else this.rescan(paths, present, changed, problems, change);
 
     const listings = paths.map((p) => this.listings.get(p)!);
-    const gather = <T>(
-      what: (inputs: { load: LoadResult; diagnostics: Diagnostic[]; digests: string[] }) => T,
-    ): (() => T) => {
+    const gather = <T>(what: (inputs: Gathered) => T): (() => T) => {
       let value: T | undefined;
       return () => {
         if (value !== undefined) return value;
@@ -94,9 +124,11 @@ export class InputCache {
     };
     const load = gather((g) => g.load);
     const diagnostics = gather((g) => g.diagnostics);
+    const objects = gather((g) => g.objects);
     // One update over the joined digests: the same hash as one update per file, for far less.
     const digest = gather((g) => createHash('sha256').update(g.digests.join('')).digest('hex'));
-    for (const problem of problems) this.unreadable.add(problem.location.file);
+    for (const problem of problems)
+      if (problem.message.startsWith('cannot read')) this.unreadable.add(problem.location.file);
     const valid = problems.length === 0 && this.unclean.size === 0;
     return {
       change,
@@ -105,7 +137,13 @@ export class InputCache {
         return load();
       },
       get diagnostics(): readonly Diagnostic[] {
-        return diagnostics();
+        return valid ? [] : diagnostics();
+      },
+      get failures(): readonly LoadProblem[] {
+        return valid ? [] : load().problems;
+      },
+      get objects(): readonly SourcedObject[] {
+        return objects();
       },
       get digest(): string {
         return digest();
@@ -126,6 +164,8 @@ export class InputCache {
     for (const file of looked) if (paths.some((p) => this.listings.get(p)!.includes(file))) listed.add(file);
     this.unreadable.clear();
     for (const file of looked) {
+      // A file under a path that is gone is not looked at: the path keeps what it held.
+      if (!listed.has(file) && !paths.some((p) => isUnder(file, p))) continue;
       const before = this.files.get(file);
       const entry = listed.has(file) ? this.entry(file, undefined, problems) : undefined;
       this.replace(file, before, entry, change);
@@ -135,26 +175,34 @@ export class InputCache {
   /** Walks every path again, and looks at every file unless told which changed. */
   private rescan(
     paths: readonly string[],
+    present: readonly string[],
     changed: ReadonlySet<string> | undefined,
     problems: LoadProblem[],
     change: ObjectChange,
   ): void {
     const previous = this.files;
+    const previousListings = this.listings;
     this.files = new Map();
     this.listings = new Map();
     this.unclean = new Set();
     this.unreadable.clear();
     for (const path of paths) {
-      const files = expandPath(path, problems, this.exclude);
+      const walked: LoadProblem[] = [];
+      // A path that is gone, or a directory that cannot be read, keeps the files it listed.
+      const files = present.includes(path)
+        ? keepUnreadable(expandPath(path, walked, this.exclude), walked, previousListings.get(path) ?? [])
+        : (previousListings.get(path) ?? []);
+      pushAll(problems, walked);
       this.listings.set(path, files);
       for (const file of files) {
         if (this.files.has(file)) continue;
         const before = previous.get(file);
         previous.delete(file);
-        this.replace(file, before, this.entry(file, changed, problems, before), change);
+        const entry = present.includes(path) ? this.entry(file, changed, problems, before) : before;
+        this.replace(file, before, entry, change);
       }
     }
-    for (const before of previous.values()) pushAll(change.removed, before.load.objects);
+    for (const before of previous.values()) pushAll(change.removed, before.objects);
   }
 
   private replace(
@@ -171,17 +219,17 @@ export class InputCache {
       if (isClean(entry)) this.unclean.delete(file);
       else this.unclean.add(file);
     }
-    if (before === entry) return;
-    if (before !== undefined) pushAll(change.removed, before.load.objects);
-    if (entry !== undefined) pushAll(change.added, entry.load.objects);
+    if (before?.objects === entry?.objects) return;
+    const was = new Set(before?.objects ?? []);
+    const is = new Set(entry?.objects ?? []);
+    for (const o of was) if (!is.has(o)) change.removed.push(o);
+    for (const o of is) if (!was.has(o)) change.added.push(o);
   }
 
-  private gathered(
-    listings: readonly (readonly string[])[],
-    problems: readonly LoadProblem[],
-  ): { load: LoadResult; diagnostics: Diagnostic[]; digests: string[] } {
+  private gathered(listings: readonly (readonly string[])[], problems: readonly LoadProblem[]): Gathered {
     const load: LoadResult = { ...emptyLoadResult(), problems: [...problems] };
     const diagnostics: Diagnostic[] = [];
+    const objects: SourcedObject[] = [];
     const digests: string[] = [];
     const seen = new Set<string>();
     for (const files of listings) {
@@ -191,12 +239,17 @@ export class InputCache {
         seen.add(file);
         appendResult(load, entry.load);
         pushAll(diagnostics, entry.diagnostics);
+        pushAll(objects, entry.objects);
         digests.push(entry.digest);
       }
     }
-    return { load, diagnostics, digests };
+    return { load, diagnostics, objects, digests };
   }
 
+  /**
+   * A file as it is now: the cached entry when its stamp says it has not changed; a fresh read
+   * otherwise; the cached entry, with a problem, when it cannot be read; undefined when it is gone.
+   */
   private entry(
     file: string,
     changed: ReadonlySet<string> | undefined,
@@ -209,13 +262,60 @@ export class InputCache {
       if (cached?.stamp === stamp) return cached;
       const bytes = readFileSync(file);
       const load = loadText(bytes.toString('utf8'), file);
-      return { stamp, digest: digestOf(bytes), load, diagnostics: validateObjects(load.objects) };
+      const diagnostics = validateObjects(load.objects);
+      return { stamp, digest: digestOf(bytes), load, diagnostics, ...contribution(load, diagnostics, cached) };
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       problems.push({ location: { file, line: 0 }, message: `cannot read: ${(error as Error).message}` });
-      return undefined;
+      return cached;
     }
   }
 }
+
+interface Gathered {
+  load: LoadResult;
+  diagnostics: Diagnostic[];
+  objects: SourcedObject[];
+  digests: string[];
+}
+
+/** What a freshly read file contributes, given what it contributed before. */
+function contribution(
+  load: LoadResult,
+  diagnostics: readonly Diagnostic[],
+  before: CachedFile | undefined,
+): Pick<CachedFile, 'objects' | 'kept'> {
+  // A file that does not load says nothing reliable about what it holds: a syntax error loses the rest of it.
+  if (load.problems.length > 0 && before !== undefined) return { objects: before.objects, kept: before.objects };
+  if (diagnostics.length === 0) return { objects: load.objects, kept: [] };
+  const invalid = new Set(diagnostics.map((d) => d.object));
+  const earlier = new Map((before?.objects ?? []).map((o) => [identity(o), o]));
+  const objects: SourcedObject[] = [];
+  const kept: SourcedObject[] = [];
+  for (const object of load.objects) {
+    if (!invalid.has(object)) objects.push(object);
+    else {
+      const last = earlier.get(identity(object));
+      if (last !== undefined) {
+        objects.push(last);
+        kept.push(last);
+      }
+    }
+  }
+  return { objects, kept };
+}
+
+/** A walk's listing, with the files an earlier listing had under the directories this walk could not read. */
+function keepUnreadable(listing: string[], walked: readonly LoadProblem[], earlier: readonly string[]): string[] {
+  if (walked.length === 0) return listing;
+  const unreadable = walked.map((p) => p.location.file);
+  const kept = earlier.filter((file) => unreadable.some((dir) => isUnder(file, dir)));
+  if (kept.length === 0) return listing;
+  return [...new Set([...listing, ...kept])].sort((a, b) => compareWalkOrder(a.split(sep), b.split(sep)));
+}
+
+const isUnder = (file: string, dir: string): boolean =>
+  file === dir || file.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 
 /**
  * A directory's listing after some of its files changed, without walking it
@@ -258,6 +358,15 @@ function compareWalkOrder(a: readonly string[], b: readonly string[]): number {
 function isFile(path: string): boolean {
   try {
     return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
   } catch {
     return false;
   }

@@ -1,16 +1,24 @@
 import type { Container, PodSpec } from '../model/resources.js';
 import type { FieldPath } from '../model/source.js';
 import { type FieldError, duplicate, invalid, notSupported, required } from './field-error.js';
-import { isValidPortName, isValidPortNum } from './names.js';
+import { isDNS1123Subdomain, isValidPortName, isValidPortNum } from './names.js';
 import { DEFAULT_PROTOCOL } from '../model/defaults.js';
 
-/** The container-port part of `ValidatePodSpec`; the rest of a pod spec is not netpol's to judge. */
-export function validatePodSpecPorts(spec: PodSpec | undefined, path: FieldPath): FieldError[] {
+/**
+ * The parts of `ValidatePodSpec` netpol reads: the container ports, and the node name (which places
+ * the pod, and names files and rules on that node); the rest of a pod spec is not netpol's to judge.
+ */
+export function validatePodSpec(spec: PodSpec | undefined, path: FieldPath): FieldError[] {
+  const nodeName = spec?.nodeName;
   return [
     ...(spec?.containers ?? []).flatMap((c, i) => validateContainerPorts(c, [...path, 'containers', i, 'ports'])),
     ...(spec?.initContainers ?? []).flatMap((c, i) =>
       validateContainerPorts(c, [...path, 'initContainers', i, 'ports']),
     ),
+    // ValidateNodeName is a DNS subdomain check, made only when a node is named.
+    ...(typeof nodeName === 'string' && nodeName.length > 0
+      ? isDNS1123Subdomain(nodeName).map((m) => invalid([...path, 'nodeName'], nodeName, m))
+      : []),
   ];
 }
 

@@ -379,6 +379,27 @@ const invalidCases: [string, JSONObject, string[]][] = [
     [`spec.template.spec.containers[0].ports[0].name: Invalid value: "Web": ${PORT_CHARSET}`],
   ],
   [
+    'a pod on a node whose name is a path (ValidateNodeName: a DNS subdomain)',
+    { ...pod([]), spec: { nodeName: 'x/../../pwned', containers: [{ name: 'c' }] } },
+    [`spec.nodeName: Invalid value: "x/../../pwned": ${SUBDOMAIN}`],
+  ],
+  [
+    'a node name after a port problem, in ValidatePodSpec order',
+    { ...pod([]), spec: { nodeName: 'Node_1', containers: [{ name: 'c', ports: [{ containerPort: 0 }] }] } },
+    [
+      'spec.containers[0].ports[0].containerPort: Required value',
+      `spec.nodeName: Invalid value: "Node_1": ${SUBDOMAIN}`,
+    ],
+  ],
+  [
+    'template node name too long',
+    {
+      ...deployment({ app: 'web' }, []),
+      spec: { template: { metadata: { labels: { app: 'web' } }, spec: { nodeName: 'n'.repeat(254), containers: [] } } },
+    },
+    [`spec.template.spec.nodeName: Invalid value: "${'n'.repeat(254)}": must be no more than 253 characters`],
+  ],
+  [
     'namespace name',
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'Prod' } },
     [`metadata.name: Invalid value: "Prod": ${DNS_LABEL}`],
@@ -386,6 +407,8 @@ const invalidCases: [string, JSONObject, string[]][] = [
 ];
 
 const validCases: [string, JSONObject][] = [
+  ['a node name with dots', { ...pod([]), spec: { nodeName: 'pool-a.node-1', containers: [{ name: 'c' }] } }],
+  ['no node name yet', { ...pod([]), spec: { nodeName: '', containers: [{ name: 'c' }] } }],
   ['endPort equal to port', ingressPort({ port: 80, endPort: 80 })],
   ['endPort range', ingressPort({ protocol: 'UDP', port: 32000, endPort: 32768 })],
   ['an empty port entry: all TCP ports', ingressPort({})],

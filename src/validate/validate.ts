@@ -16,7 +16,7 @@ import { type FieldPath, type Location, type SourcedObject } from '../model/sour
 import { type FieldError, formatFieldError } from './field-error.js';
 import { validateObjectMeta } from './meta.js';
 import { validateNetworkPolicy } from './networkpolicy.js';
-import { validatePodSpecPorts } from './pods.js';
+import { validatePodSpec } from './pods.js';
 import { validateLabels } from './selector.js';
 import { decodeObject, typedView } from '../model/typed.js';
 
@@ -81,7 +81,7 @@ function semanticErrors(kind: KnownKind, object: SourcedObject): FieldError[] {
       return validateObjectMeta(typedView<Node>(object).metadata, false, 'subdomain');
     case 'Pod': {
       const pod = typedView<Pod>(object);
-      return [...validateObjectMeta(pod.metadata, true, 'subdomain'), ...validatePodSpecPorts(pod.spec, ['spec'])];
+      return [...validateObjectMeta(pod.metadata, true, 'subdomain'), ...validatePodSpec(pod.spec, ['spec'])];
     }
     case 'CronJob': {
       const cronJob = typedView<Workload>(object);
@@ -103,6 +103,6 @@ function validateWorkload(
   return [
     ...validateObjectMeta(workload.metadata, true, 'subdomain'),
     ...validateLabels(template?.metadata?.labels, [...templatePath, 'metadata', 'labels']),
-    ...validatePodSpecPorts(template?.spec, [...templatePath, 'spec']),
+    ...validatePodSpec(template?.spec, [...templatePath, 'spec']),
   ];
 }

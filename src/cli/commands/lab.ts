@@ -1,7 +1,8 @@
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { SEMANTICS, type Semantics } from '../../policy/legacy.js';
 import type { Protocol } from '../../algebra/connset.js';
 import { Lab } from '../../dataplane/lab/lab.js';
+import { LAB_NAME_RULE, validLabName } from '../../dataplane/lab/plan.js';
 import { compareTruthTables, formatTruthTable } from '../../engine/truthtable.js';
 import { ObjectStore } from '../../model/store.js';
 import { objectFromData } from '../../model/source.js';
@@ -23,7 +24,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
     .command('up')
     .description('build the lab from manifests: one namespace per node and per pod, servers on every declared port')
     .argument('<paths...>', 'files, directories, or - for standard input')
-    .option('--name <lab>', "the lab's name", DEFAULT_LAB)
+    .option('--name <lab>', "the lab's name", parseLabName, DEFAULT_LAB)
     .addOption(
       new Option('--semantics <model>', 'what the agents enforce: v1, or legacy (pre-1.7 namespace isolation)')
         .choices(SEMANTICS)
@@ -47,7 +48,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
     .command('apply')
     .description('create or replace objects in the running lab; pods and rules follow')
     .argument('<paths...>', 'files, directories, or - for standard input')
-    .option('--name <lab>', "the lab's name", DEFAULT_LAB)
+    .option('--name <lab>', "the lab's name", parseLabName, DEFAULT_LAB)
     .action((paths: string[], opts: { name: string }) => {
       const objects = objectsFrom(paths);
       if (objects === undefined) return setExit(EXIT.error);
@@ -63,7 +64,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
     .description("attempt real connections between every pair of pods and compare them with the engine's prediction")
     .requiredOption('--port <port>', 'destination port', parsePort)
     .option('--protocol <protocol>', 'TCP or UDP (SCTP is reported as not run)', parseProtocol, 'TCP' as Protocol)
-    .option('--name <lab>', "the lab's name", DEFAULT_LAB)
+    .option('--name <lab>', "the lab's name", parseLabName, DEFAULT_LAB)
     .action(async (opts: { port: number; protocol: Protocol; name: string }) => {
       const { observed, predicted, refused, notHosted } = await Lab.open(opts.name).probe(opts.protocol, opts.port);
       if (observed === undefined) {
@@ -95,10 +96,15 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
   lab
     .command('down')
     .description('remove everything the lab created; safe to run twice or after a crash')
-    .option('--name <lab>', "the lab's name", DEFAULT_LAB)
+    .option('--name <lab>', "the lab's name", parseLabName, DEFAULT_LAB)
     .action((opts: { name: string }) => {
       Lab.down(opts.name);
       io.out(`lab ${opts.name} is down\n`);
       setExit(EXIT.ok);
     });
+}
+
+function parseLabName(text: string): string {
+  if (!validLabName(text)) throw new InvalidArgumentError(LAB_NAME_RULE);
+  return text;
 }

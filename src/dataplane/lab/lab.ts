@@ -12,7 +12,7 @@ import type { Semantics } from '../../policy/legacy.js';
 import { selfCommand } from '../../util/self.js';
 import { inputsDigest } from '../../model/input-cache.js';
 import type { AgentStatus } from '../agent.js';
-import { type LabNode, type LabPlan, type LabPod, planLab, validLabName } from './plan.js';
+import { type LabNode, type LabPlan, type LabPod, checkLabName, planLab } from './plan.js';
 import type { ProbeOutcome, ProbeReply, ProbeRequest } from './pod-agent.js';
 import {
   createFabric,
@@ -56,7 +56,7 @@ export class Lab {
   private constructor(private state: LabState) {}
 
   static dir(name: string): string {
-    return join(LAB_ROOT, name);
+    return join(LAB_ROOT, checkLabName(name));
   }
 
   static open(name: string): Lab {
@@ -67,8 +67,7 @@ export class Lab {
 
   /** Builds the lab, or leaves nothing behind if any step fails. */
   static up(name: string, objects: readonly JSONObject[], { semantics = 'v1' }: { semantics?: Semantics } = {}): Lab {
-    if (!validLabName(name))
-      throw new Error(`a lab name is 1 to 10 lower-case letters and digits, not ${JSON.stringify(name)}`);
+    checkLabName(name);
     if (existsSync(Lab.dir(name)) || labNamespaces(name).length > 0) {
       throw new Error(`lab ${JSON.stringify(name)} is already up: run netpol lab down --name ${name} first`);
     }
@@ -86,6 +85,7 @@ export class Lab {
 
   /** Removes everything a lab created: safe to run twice, or after a crash. */
   static down(name: string): void {
+    checkLabName(name);
     const file = join(Lab.dir(name), 'state.json');
     if (existsSync(file)) {
       const state = JSON.parse(readFileSync(file, 'utf8')) as LabState;

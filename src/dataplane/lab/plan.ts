@@ -2,6 +2,7 @@ import { formatIP } from '../../algebra/ip.js';
 import { buildCluster } from '../../model/cluster.js';
 import type { Endpoint } from '../../model/endpoints.js';
 import { type JSONObject, type SourcedObject, isJSONObject, objectFromData } from '../../model/source.js';
+import { isDNS1123Subdomain } from '../../validate/names.js';
 import { completeInterface, named } from './ironcore.js';
 
 /** Every name the lab creates starts with this, so nothing outside a lab is ever touched. */
@@ -49,7 +50,19 @@ export interface LabPlan {
   readonly objects: readonly JSONObject[];
 }
 
+/**
+ * A lab's name: a DNS label, less the hyphen (namespaces are found by the prefix `npl-<lab>-`, so
+ * `a` must not be a prefix of `a-b`'s) and at most 10 characters (interface and namespace names are
+ * made of it). It also names the lab's directory, so it can never be `..`, empty, or a path.
+ */
 export const validLabName = (name: string): boolean => /^[a-z0-9]{1,10}$/.test(name);
+export const LAB_NAME_RULE = 'a lab name is 1 to 10 lower-case letters and digits';
+
+/** Refuses what is not a lab name, before it names a directory or a namespace. */
+export function checkLabName(name: string): string {
+  if (!validLabName(name)) throw new Error(`${LAB_NAME_RULE}, not ${JSON.stringify(name)}`);
+  return name;
+}
 export const fabricNetns = (lab: string): string => `${LAB_PREFIX}${lab}-fab`;
 
 /**
@@ -68,6 +81,11 @@ export function planLab(lab: string, raw: readonly JSONObject[], previous?: LabP
       ...cluster.endpoints.map((e) => e.node ?? DEFAULT_NODE),
     ]),
   ];
+  // Node names name the agents' files in the lab's directory: never a path (the validator says so too).
+  for (const name of nodeNames) {
+    const problems = isDNS1123Subdomain(name);
+    if (problems.length > 0) throw new Error(`node name ${JSON.stringify(name)}: ${problems.join('; ')}`);
+  }
   const nodes = nodeNames.map(
     (name, i) =>
       previous?.nodes.find((n) => n.name === name) ?? {

@@ -29,16 +29,21 @@ export interface ProbeReply {
   readonly outcome: ProbeOutcome;
 }
 
+const ACCEPT_BACKLOG = 4096;
+
 function serve(ports: readonly string[]): void {
   for (const spec of ports) {
     const [port, protocol] = spec.split('/');
     if (protocol === 'TCP') {
       // An echo server: probes only connect, and the dataplane bench keeps connections open and pings them.
+      // The accept queue is as long as the namespace allows (net.core.somaxconn, 4096): with Node's 511, a
+      // server starved of CPU for a moment on a busy machine let the queue fill under the bench's stream of
+      // connections, and the kernel then dropped SYNs (TcpExtListenOverflows), which looked like failures.
       createServer((socket) => {
         socket.on('data', (data) => socket.write(data));
         socket.on('end', () => socket.end());
         socket.on('error', () => socket.destroy());
-      }).listen(Number(port), '0.0.0.0');
+      }).listen({ port: Number(port), host: '0.0.0.0', backlog: ACCEPT_BACKLOG });
     } else if (protocol === 'UDP') {
       const socket = createSocket('udp4');
       socket.on('message', (message, from) => socket.send(message, from.port, from.address));
