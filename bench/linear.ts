@@ -110,9 +110,8 @@ function portMatches(rule: Rule, pods: readonly Endpoint[]): string[] {
       const ports = conns.portsFor(protocol);
       if (ports.isEmpty()) return [];
       if (ports.isAll()) return [` meta l4proto ${protocol.toLowerCase()}`];
-      return [
-        ` meta l4proto ${protocol.toLowerCase()} th dport { ${ports.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ')} }`,
-      ];
+      const elements = ports.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ');
+      return [` meta l4proto ${protocol.toLowerCase()} th dport { ${elements} }`];
     });
   });
 }

@@ -47,7 +47,9 @@ for (const { suite, tests, steps, probes } of SUITES) {
             connectivity.identities.flatMap((identity) => identity.endpoints.map((e) => [e.id, identity] as const)),
           );
           for (const probe of step.probes) {
-            const where = `step ${s + 1} (${step.note}${step.part ? ` ${step.part}` : ''}): ${probe.from} -> ${probe.to} ${probe.protocol} ${probe.port}`;
+            const part = step.part ? ` ${step.part}` : '';
+            const flow = `${probe.from} -> ${probe.to} ${probe.protocol} ${probe.port}`;
+            const where = `step ${s + 1} (${step.note}${part}): ${flow}`;
             const src = cluster.endpointById.get(probe.from);
             const dst = cluster.endpointById.get(probe.to);
             assert.ok(src !== undefined && dst !== undefined, `${where}: both pods are in the model`);

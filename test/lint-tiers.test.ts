@@ -35,29 +35,18 @@ async function findings(text: string, codes: readonly string[]): Promise<string[
 
 describe('lint, the cluster-wide tiers', () => {
   it('finds a rule that an earlier rule of a higher tier takes every connection of', async () => {
-    const text =
-      PODS +
-      anp(
-        'lockdown',
-        10,
-        `  - {name: deny-all, action: Deny, from: [{namespaces: {}}]}
-  - {name: allow-ops-http, action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ops}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
-`,
-      );
+    const denyAll = '  - {name: deny-all, action: Deny, from: [{namespaces: {}}]}\n';
+    const allowOpsHttp =
+      '  - {name: allow-ops-http, action: Allow, ' +
+      'from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ops}}}], ' +
+      'ports: [{portNumber: {protocol: TCP, port: 80}}]}\n';
+    const text = PODS + anp('lockdown', 10, denyAll + allowOpsHttp);
     // PODS is lines 1-11; the policy starts at 12, its rules are lines 20 and 21.
     assert.deepEqual(await findings(text, ['tier-rule-shadowed']), [
       '21 tier-rule-shadowed: lockdown ingress[1] allow-ops-http of AdminNetworkPolicy lockdown is never reached: ' +
         'every connection it matches is decided first by lockdown ingress[0] deny-all (<stdin>:20)',
     ]);
-    const reordered =
-      PODS +
-      anp(
-        'lockdown',
-        10,
-        `  - {name: allow-ops-http, action: Allow, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: ops}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
-  - {name: deny-all, action: Deny, from: [{namespaces: {}}]}
-`,
-      );
+    const reordered = PODS + anp('lockdown', 10, allowOpsHttp + denyAll);
     assert.deepEqual(await findings(reordered, ['tier-rule-shadowed']), []);
   });
 

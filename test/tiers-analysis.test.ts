@@ -17,8 +17,11 @@ describe('the tiers in check and list', () => {
       run.stdout,
       'denied: shop/web (10.0.0.1) => 203.0.113.5 (external) on TCP 443\n' +
         '  egress from shop/web: denied\n' +
-        `    denied by ClusterNetworkPolicy egress-control (admin tier, priority 20) egress[2] "deny-internet" (${FILE}:28)\n` +
-        `    depends on DNS: ClusterNetworkPolicy egress-control (admin tier, priority 20) egress[0] "allow-payments-api" (${FILE}:21) allows it if 203.0.113.5 is an address of *.payments.example, which only DNS can tell\n` +
+        '    denied by ClusterNetworkPolicy egress-control (admin tier, priority 20) ' +
+        `egress[2] "deny-internet" (${FILE}:28)\n` +
+        '    depends on DNS: ClusterNetworkPolicy egress-control (admin tier, priority 20) ' +
+        `egress[0] "allow-payments-api" (${FILE}:21) ` +
+        'allows it if 203.0.113.5 is an address of *.payments.example, which only DNS can tell\n' +
         '  ingress to 203.0.113.5: allowed: not an endpoint, so no NetworkPolicy applies\n',
     );
   });
@@ -30,7 +33,8 @@ describe('the tiers in check and list', () => {
       run.stdout,
       'denied: shop/web (10.0.0.1) => ops/tool (10.0.0.2) on TCP 9090\n' +
         '  egress from shop/web: allowed\n' +
-        `    passed on to the namespaced policies by ClusterNetworkPolicy egress-control (admin tier, priority 20) egress[1] "pass-cluster" (${FILE}:25)\n` +
+        '    passed on to the namespaced policies by ClusterNetworkPolicy egress-control (admin tier, priority 20) ' +
+        `egress[1] "pass-cluster" (${FILE}:25)\n` +
         '    no NetworkPolicy isolates it for egress and no baseline rule matches: the default allows\n' +
         '  ingress to ops/tool: denied\n' +
         `    isolated by NetworkPolicy ops/tool-in (${FILE}:32)\n` +

@@ -163,7 +163,9 @@ export class Analysis {
     const result = this.check(from, to, port, protocol);
     const wrong = result.verdicts.filter((v) => v.allowed !== allowed);
     if (wrong.length > 0) {
-      const expected = `expected ${describeEnd(from)} => ${describeEnd(to)} on ${protocol} ${port} to be ${allowed ? 'allowed' : 'denied'}`;
+      const expected =
+        `expected ${describeEnd(from)} => ${describeEnd(to)} on ${protocol} ${port} ` +
+        `to be ${allowed ? 'allowed' : 'denied'}`;
       throw new ConnectivityExpectationError(`${expected}, but:\n${wrong.map(explainVerdict).join('')}`, result);
     }
     return result;

@@ -15,7 +15,9 @@ const peerName = (peer: FlowPeer): string =>
 /** A verdict as a person reads it: the answer first, then why, direction by direction. */
 export function explainVerdict(verdict: Verdict): string {
   const { flow } = verdict;
-  const head = `${verdict.allowed ? 'allowed' : 'denied'}: ${describePeer(flow.src)} => ${describePeer(flow.dst)} on ${flow.protocol} ${flow.port}`;
+  const head =
+    `${verdict.allowed ? 'allowed' : 'denied'}: ` +
+    `${describePeer(flow.src)} => ${describePeer(flow.dst)} on ${flow.protocol} ${flow.port}`;
   if (verdict.self) return `${head}\n  an endpoint's traffic to itself is always allowed\n`;
   const lines = [
     head,
@@ -71,7 +73,8 @@ function decisionLines(d: DirectionVerdict, title: string, remote: string, verdi
       return [
         `  ${title}: ${outcome}`,
         ...d.isolatedBy.map((p) => `    isolated by ${describePolicy(p)}`),
-        `    no ${d.direction} rule of ${d.isolatedBy.length === 1 ? 'this policy' : 'these policies'} allows ${remote}${network} on ${verdict.flow.protocol} ${verdict.flow.port}`,
+        `    no ${d.direction} rule of ${d.isolatedBy.length === 1 ? 'this policy' : 'these policies'} ` +
+          `allows ${remote}${network} on ${verdict.flow.protocol} ${verdict.flow.port}`,
       ];
     }
   }
@@ -93,7 +96,10 @@ const describeTierRule = (r: TierRuleRef): string => {
   const where =
     policy.kind === 'BaselineAdminNetworkPolicy' ? TIER_NAMES[r.tier] : `${TIER_NAMES[r.tier]}, priority ${r.priority}`;
   const name = r.rule.name === undefined ? '' : ` ${JSON.stringify(r.rule.name)}`;
-  return `${policy.kind} ${policyName(policy)} (${where}) ${r.rule.direction}[${r.rule.index}]${name} (${formatLocation(r.rule.origin)})`;
+  return (
+    `${policy.kind} ${policyName(policy)} (${where}) ` +
+    `${r.rule.direction}[${r.rule.index}]${name} (${formatLocation(r.rule.origin)})`
+  );
 };
 
 const domainsOf = (r: TierRuleRef): string => r.domains?.join(', ') ?? 'its domain names';

@@ -82,8 +82,11 @@ function legacyWithoutEffect(cluster: Cluster): Finding[] {
         'warning',
         'legacy-policy-without-effect',
         p.ref.origin,
-        `${policyName(p.ref)} has no effect: namespace ${p.namespace} is not isolated by the annotation net.beta.kubernetes.io/network-policy, so its pods take everything (under v1 semantics it would isolate them)`,
-        `annotate namespace ${p.namespace} with net.beta.kubernetes.io/network-policy: '{"ingress": {"isolation": "DefaultDeny"}}', or delete the policy`,
+        `${policyName(p.ref)} has no effect: namespace ${p.namespace} is not isolated by the annotation ` +
+          'net.beta.kubernetes.io/network-policy, so its pods take everything ' +
+          '(under v1 semantics it would isolate them)',
+        `annotate namespace ${p.namespace} with net.beta.kubernetes.io/network-policy: ` +
+          `'{"ingress": {"isolation": "DefaultDeny"}}', or delete the policy`,
       ),
     ),
     ...legacy.problems.map((problem) =>
@@ -134,7 +137,8 @@ function policiesSelectingNothing(cluster: Cluster): Finding[] {
             'warning',
             'policy-selects-nothing',
             p.ref.origin,
-            `Ironcore NetworkPolicy ${policyName(p.ref)} selects nothing: ${noTargetsMessage(cluster, p, p.namespace, p.scope?.network ?? '')}`,
+            `Ironcore NetworkPolicy ${policyName(p.ref)} selects nothing: ` +
+              noTargetsMessage(cluster, p, p.namespace, p.scope?.network ?? ''),
             'make spec.networkInterfaceSelector match the labels the interfaces carry, or label the interfaces',
           )
         : finding(
@@ -142,7 +146,8 @@ function policiesSelectingNothing(cluster: Cluster): Finding[] {
             'policy-selects-nothing',
             p.ref.origin,
             `NetworkPolicy ${policyName(p.ref)} selects no pod: no pod in namespace ${p.namespace} matches ` +
-              `podSelector ${p.subject.pods}${holdsPods(cluster, p.namespace) ? '' : `; ${ELSEWHERE(`in ${p.namespace}`)}`}`,
+              `podSelector ${p.subject.pods}` +
+              (holdsPods(cluster, p.namespace) ? '' : `; ${ELSEWHERE(`in ${p.namespace}`)}`),
             `make spec.podSelector match the labels of the pods it is meant for, or delete the policy`,
           ),
     );
@@ -153,7 +158,9 @@ export function noTargetsMessage(cluster: Cluster, policy: Policy, namespace: st
   const candidates = cluster.endpoints.filter(
     (e) => e.kind === 'NetworkInterface' && e.namespace === namespace && e.network === network,
   );
-  const wanted = `no NetworkInterface of network ${network} in namespace ${namespace} matches networkInterfaceSelector ${policy.subject.pods}`;
+  const wanted =
+    `no NetworkInterface of network ${network} in namespace ${namespace} ` +
+    `matches networkInterfaceSelector ${policy.subject.pods}`;
   if (candidates.length === 0)
     return `${wanted}: the network has no interfaces there that carry traffic (state Available, or no status)`;
   const labels = candidates.map(
@@ -179,7 +186,8 @@ function ironcoreRulesAllowingNothing(cluster: Cluster): Finding[] {
               'warning',
               'rule-without-ports',
               rule.ref.origin,
-              `${where} has no ports: in Ironcore ports are mandatory ("Only traffic matching the ports will be allowed"), so this rule allows nothing`,
+              `${where} has no ports: in Ironcore ports are mandatory ` +
+                '("Only traffic matching the ports will be allowed"), so this rule allows nothing',
               'list the ports to allow, e.g. ports: [{protocol: TCP, port: 22}]',
             ),
           );
@@ -191,7 +199,8 @@ function ironcoreRulesAllowingNothing(cluster: Cluster): Finding[] {
               'rule-without-peers',
               rule.ref.origin,
               `${where} names no peer: Ironcore has no "any" peer, so this rule allows nothing`,
-              `name the peers in ${direction === 'ingress' ? 'from' : 'to'}: objectSelectors or ipBlocks (0.0.0.0/0 for anywhere)`,
+              `name the peers in ${direction === 'ingress' ? 'from' : 'to'}: ` +
+                'objectSelectors or ipBlocks (0.0.0.0/0 for anywhere)',
             ),
           );
         }
@@ -294,7 +303,8 @@ function emptyPortNextToNumbered(cluster: Cluster): Finding[] {
           'warning',
           'port-entry-allows-all',
           open.origin,
-          `${policyName(p.ref)} ${direction}[${rule.ref.index}]: a ports entry without a port allows every ${open.protocol} port, so the other ${open.protocol} entries add nothing`,
+          `${policyName(p.ref)} ${direction}[${rule.ref.index}]: a ports entry without a port ` +
+            `allows every ${open.protocol} port, so the other ${open.protocol} entries add nothing`,
           'give the entry a port, or remove the entries it makes redundant',
         ),
       ];
@@ -319,8 +329,10 @@ function andWrittenAsOr(cluster: Cluster): Finding[] {
             'info',
             'peers-or-not-and',
             previous.origin,
-            `${policyName(p.ref)} ${direction}[${rule.ref.index}]: a namespaceSelector and a podSelector in separate list items allow either one (OR)`,
-            'if only those pods in those namespaces were meant (AND), put both selectors in one list item: remove the "-" before the second',
+            `${policyName(p.ref)} ${direction}[${rule.ref.index}]: ` +
+              'a namespaceSelector and a podSelector in separate list items allow either one (OR)',
+            'if only those pods in those namespaces were meant (AND), ' +
+              'put both selectors in one list item: remove the "-" before the second',
           ),
         ];
       });
@@ -344,8 +356,10 @@ function ipBlocksCoveringPods(cluster: Cluster): Finding[] {
           'warning',
           'ipblock-covers-pods',
           peer.origin,
-          `ipBlock ${peer.cidr} of ${policyName(p.ref)} covers the IPs of ${plural(covered.length, 'pod')} (${names(covered)}); pod IPs change when pods restart`,
-          'select pods with podSelector and namespaceSelector; keep ipBlock for addresses outside the cluster, or except the pod network',
+          `ipBlock ${peer.cidr} of ${policyName(p.ref)} covers the IPs of ${plural(covered.length, 'pod')} ` +
+            `(${names(covered)}); pod IPs change when pods restart`,
+          'select pods with podSelector and namespaceSelector; ' +
+            'keep ipBlock for addresses outside the cluster, or except the pod network',
         ),
       ];
     }),
@@ -370,7 +384,8 @@ function duplicatePolicies(cluster: Cluster): Finding[] {
         p.ref.origin,
         sameName
           ? `NetworkPolicy ${policyName(p.ref)} is defined twice (also at ${formatLocation(first.ref.origin)})`
-          : `NetworkPolicy ${policyName(p.ref)} says exactly what ${policyName(first.ref)} (${formatLocation(first.ref.origin)}) says`,
+          : `NetworkPolicy ${policyName(p.ref)} says exactly what ` +
+              `${policyName(first.ref)} (${formatLocation(first.ref.origin)}) says`,
         'delete one of them',
       ),
     );
@@ -404,13 +419,17 @@ function canonical(p: Policy): string {
   };
   const direction = (rules: readonly Rule[] | undefined): string =>
     rules === undefined ? '-' : rules.map(rule).sort().join(';');
-  const subject = `${p.subject.namespaces.kind === 'same' ? p.subject.namespaces.namespace : p.subject.namespaces.selector}/${p.subject.pods}`;
+  const namespaces = p.subject.namespaces;
+  const subject = `${namespaces.kind === 'same' ? namespaces.namespace : namespaces.selector}/${p.subject.pods}`;
   return `${subject}\u0000${direction(p.ingress)}\u0000${direction(p.egress)}`;
 }
 
 const allowsAll = (r: Rule): boolean => r.peers === 'any' && r.ports === 'any';
 
-/** A rule is moot when every pod its policy selects is also selected by another policy that allows everything that way. */
+/**
+ * A rule is moot when every pod its policy selects is also selected by another policy
+ * that allows everything that way.
+ */
 function shadowedByAllowAll(cluster: Cluster): Finding[] {
   return cluster.policies.flatMap((p) => {
     const subjects = selected(cluster, p);
@@ -426,7 +445,9 @@ function shadowedByAllowAll(cluster: Cluster): Finding[] {
           'info',
           'rule-shadowed',
           rule.ref.origin,
-          `${policyName(p.ref)} ${direction}[${rule.ref.index}] has no effect: ${policyName(openers[0]!.ref)} (${formatLocation(openers[0]!.ref.origin)}) allows all ${direction} to the same pods`,
+          `${policyName(p.ref)} ${direction}[${rule.ref.index}] has no effect: ` +
+            `${policyName(openers[0]!.ref)} (${formatLocation(openers[0]!.ref.origin)}) ` +
+            `allows all ${direction} to the same pods`,
           `remove the rule, or narrow the allow-all policy if it is broader than meant`,
         ),
       ];
@@ -499,8 +520,11 @@ function partlyIsolatedNamespaces(cluster: Cluster): Finding[] {
           'info',
           'pods-not-isolated',
           anchor.ref.origin,
-          `in namespace ${namespace}, ${names(open)} ${open.length === 1 ? 'is' : 'are'} not isolated for ${direction} while other pods are`,
-          `add a default-deny policy (podSelector: {}, policyTypes: [${direction === 'ingress' ? 'Ingress' : 'Egress'}]) to ${namespace}, or select these pods`,
+          `in namespace ${namespace}, ${names(open)} ${open.length === 1 ? 'is' : 'are'} ` +
+            `not isolated for ${direction} while other pods are`,
+          'add a default-deny policy ' +
+            `(podSelector: {}, policyTypes: [${direction === 'ingress' ? 'Ingress' : 'Egress'}]) ` +
+            `to ${namespace}, or select these pods`,
         ),
       );
     }

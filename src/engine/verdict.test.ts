@@ -209,7 +209,8 @@ describe('NetworkPolicy semantics', () => {
 
   it('always allows a pod to reach itself, and its own node', () => {
     const node =
-      '---\napiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {addresses: [{type: InternalIP, address: 192.168.0.1}]}\n';
+      '---\napiVersion: v1\nkind: Node\nmetadata: {name: n1}\n' +
+      'status: {addresses: [{type: InternalIP, address: 192.168.0.1}]}\n';
     const c = clusterFrom(web + node + netpol('app', 'deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }));
     assert.equal(allowed(c, 'app/web', 'app/web', 8080), true);
     assert.equal(verdictOf(c, 'app/web', 'app/web', 8080).self, true);

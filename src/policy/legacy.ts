@@ -25,7 +25,10 @@ export interface NamespaceIsolation {
   readonly problem?: string;
 }
 
-/** Reads the annotation as kube-router and Weave did: only the exact key and `"DefaultDeny"` isolate; bad JSON counts as absent. */
+/**
+ * Reads the annotation as kube-router and Weave did:
+ * only the exact key and `"DefaultDeny"` isolate; bad JSON counts as absent.
+ */
 export function namespaceIsolation(annotations: Readonly<Record<string, string>> | undefined): NamespaceIsolation {
   const text = annotations?.[ISOLATION_ANNOTATION];
   if (text === undefined) return { isolated: false };
@@ -35,14 +38,18 @@ export function namespaceIsolation(annotations: Readonly<Record<string, string>>
   } catch (error) {
     return {
       isolated: false,
-      problem: `annotation ${ISOLATION_ANNOTATION} is not JSON (${(error as Error).message}); treated as absent: the namespace is not isolated`,
+      problem:
+        `annotation ${ISOLATION_ANNOTATION} is not JSON (${(error as Error).message}); ` +
+        'treated as absent: the namespace is not isolated',
     };
   }
   const isolation = isRecord(parsed) && isRecord(parsed['ingress']) ? parsed['ingress']['isolation'] : undefined;
   if (isolation === 'DefaultDeny') return { isolated: true };
   return {
     isolated: false,
-    problem: `annotation ${ISOLATION_ANNOTATION} does not set {"ingress": {"isolation": "DefaultDeny"}}, the only isolation there is; treated as absent`,
+    problem:
+      `annotation ${ISOLATION_ANNOTATION} does not set {"ingress": {"isolation": "DefaultDeny"}}, ` +
+      'the only isolation there is; treated as absent',
   };
 }
 

@@ -55,7 +55,10 @@ export function migrateLegacy(objects: readonly SourcedObject[]): Migration {
     if (!isolated.has(namespace)) {
       warnings.push({
         origin: o.origin,
-        message: `${where} had no effect: namespace ${namespace} is not isolated by the annotation; under v1 it would isolate the pods it selects, so it is left out (delete it, or isolate the namespace first)`,
+        message:
+          `${where} had no effect: namespace ${namespace} is not isolated by the annotation; ` +
+          'under v1 it would isolate the pods it selects, so it is left out ' +
+          '(delete it, or isolate the namespace first)',
       });
       continue;
     }

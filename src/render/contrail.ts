@@ -151,7 +151,10 @@ class RenderContext {
     return { kind: 'tags', tags };
   }
 
-  /** Address groups are shared by prefix; the first use names one, as the CN2 documentation shows: `<policy>[-egress][-except]`. */
+  /**
+   * Address groups are shared by prefix; the first use names one, as the CN2 documentation shows:
+   * `<policy>[-egress][-except]`.
+   */
   group(prefix: string, base: string): ContrailEndpoint {
     let name = this.groups.get(prefix);
     if (name === undefined) {
@@ -302,7 +305,10 @@ class RenderContext {
     return alternatives;
   }
 
-  /** kube-manager's `ports_parser`, made right: TCP by default, endPort kept; a named port resolved where all pods agree. */
+  /**
+   * kube-manager's `ports_parser`, made right:
+   * TCP by default, endPort kept; a named port resolved where all pods agree.
+   */
   private services(rule: Rule, warn: (origin: Location, message: string) => void): ContrailService[] {
     if (rule.ports === 'any') return [{ protocol: 'any', start: 0, end: 65535 }];
     return rule.ports.flatMap((match): ContrailService[] => {

@@ -154,7 +154,10 @@ function reconcileOne(
 /** A decoded value as plain JSON data. */
 const asJSON = (value: object): JSONObject => JSON.parse(JSON.stringify(value)) as JSONObject;
 
-/** Manifests have no UIDs until applied; apinet objects are named after them, so a manifest's stand-in is `<namespace>-<name>`. */
+/**
+ * Manifests have no UIDs until applied; apinet objects are named after them,
+ * so a manifest's stand-in is `<namespace>-<name>`.
+ */
 const uidOf = (o: SourcedObject): string => {
   const uid = (o.raw['metadata'] as JSONObject)['uid'];
   return typeof uid === 'string' && uid !== '' ? uid : `${namespaceOf(o)}-${o.name}`;

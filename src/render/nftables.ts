@@ -448,7 +448,10 @@ function localEndpoints(cluster: Cluster, node: string): readonly Endpoint[] {
   return local;
 }
 
-/** Elements without repeats, the same array for the same input array: kept memberships come back unchanged, and so do their sets. */
+/**
+ * Elements without repeats, the same array for the same input array:
+ * kept memberships come back unchanged, and so do their sets.
+ */
 const deduplicated = new WeakMap<readonly string[], readonly string[]>();
 function withoutRepeats(elements: readonly string[]): readonly string[] {
   let unique = deduplicated.get(elements);

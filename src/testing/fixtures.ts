@@ -71,5 +71,6 @@ export function pod(
 }
 
 export function netpol(namespace: string, name: string, spec: object): string {
-  return `---\n${JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec })}\n`;
+  const policy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec };
+  return `---\n${JSON.stringify(policy)}\n`;
 }

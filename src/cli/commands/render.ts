@@ -78,7 +78,8 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
   const ironcore = render
     .command('ironcore')
     .description(
-      "reconcile Ironcore NetworkPolicies as ironcore-net's apinetlet would: apinet NetworkPolicy, NetworkPolicyRule, status conditions",
+      "reconcile Ironcore NetworkPolicies as ironcore-net's apinetlet would: " +
+        'apinet NetworkPolicy, NetworkPolicyRule, status conditions',
     )
     .argument('<paths...>', 'files, directories, or - for standard input')
     .addOption(
