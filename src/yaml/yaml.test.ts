@@ -142,16 +142,15 @@ describe('parseYaml', () => {
       ['nested flow collections', (n) => '['.repeat(Math.min(n, 9000)) + ']'.repeat(Math.min(n, 9000))],
     ];
     for (const [name, make] of cases) {
-      timed(make(20_000)); // warm up
-      const small = Math.min(timed(make(25_000)), timed(make(25_000)));
-      const large = Math.min(timed(make(100_000)), timed(make(100_000)));
-      // Linear: about 4 times the work; quadratic would be 16.
-      assert.ok(large < small * 10, `${name}: ${small} ns for n, ${large} ns for 4n`);
+      timed(make(10_000)); // warm up
+      const small = Math.min(timed(make(10_000)), timed(make(10_000)), timed(make(10_000)));
+      const large = Math.min(timed(make(160_000)), timed(make(160_000)));
+      // 16 times the input: linear work is about 16 times the time, quadratic 256. A wide margin, since the
+      // machine may be busy: this checks the growth, not the speed (the benchmarks measure that).
+      assert.ok(large < small * 64, `${name}: ${small} ns for n, ${large} ns for 16n`);
     }
     // The largest: a one-megabyte flow sequence on one line.
     const megabyte = '[' + 'item, '.repeat(170_000) + 'end]';
-    const t0 = Date.now();
     assert.equal((parseYaml(megabyte).value as unknown[]).length, 170_001);
-    assert.ok(Date.now() - t0 < 5000);
   });
 });
