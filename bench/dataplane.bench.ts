@@ -30,7 +30,7 @@ import { createFabric, createNode, createPod } from '../src/dataplane/lab/topolo
 import { nft } from '../src/dataplane/nft.js';
 import { NftSession } from '../src/dataplane/nft-session.js';
 import { formatIP } from '../src/algebra/ip.js';
-import { isolatingPolicies } from '../src/engine/verdict.js';
+import { isolatingPolicies } from '../src/policy/evaluate.js';
 import { type Cluster, buildCluster } from '../src/model/cluster.js';
 import { type JSONObject, isJSONObject, objectFromData } from '../src/model/source.js';
 import { type NftRuleset, buildNftRuleset, formatNftRuleset } from '../src/render/nftables.js';

@@ -1,9 +1,14 @@
 import { ConnSet, PROTOCOLS } from '../src/algebra/connset.js';
 import { formatIP } from '../src/algebra/ip.js';
-import { defaultEngineOptions, peerMatchesRemote, portMatchConns } from '../src/engine/verdict.js';
+import {
+  defaultEngineOptions,
+  peerMatches as peerMatchesRemote,
+  portMatchConns,
+  selects,
+} from '../src/policy/evaluate.js';
 import type { Cluster } from '../src/model/cluster.js';
 import type { Endpoint } from '../src/model/endpoints.js';
-import { type Peer, type Rule, policyName } from '../src/policy/ir.js';
+import { type Peer, type Rule, peerKey, policyName } from '../src/policy/ir.js';
 import type { NftChain, NftRuleset, NftSet } from '../src/render/nftables.js';
 
 /**
@@ -34,10 +39,7 @@ export function buildLinearRuleset(cluster: Cluster, table = 'netpol'): NftRules
   }
   const peerCache = new Map<string, string[]>();
   const elementsOf = (peer: Peer): string[] => {
-    const key =
-      peer.kind === 'ipBlock'
-        ? `ip/${peer.ips}`
-        : `sel/${peer.namespaces.kind === 'same' ? peer.namespaces.namespace : peer.namespaces.selector}/${peer.pods}`;
+    const key = peerKey(peer);
     let elements = peerCache.get(key);
     if (elements === undefined) peerCache.set(key, (elements = peerElements(cluster, pods, peer)));
     return elements;
@@ -51,7 +53,7 @@ export function buildLinearRuleset(cluster: Cluster, table = 'netpol'): NftRules
     for (const policy of policies) {
       if (policy[direction] === undefined) continue;
       const targets = addressesOf(
-        (podsByNamespace.get(policy.namespace) ?? []).filter((e) => policy.subject.matches(e.labels)),
+        (podsByNamespace.get(policy.namespace ?? '') ?? []).filter((e) => selects(cluster, policy, e)),
       );
       if (targets.length === 0) continue;
       isolated.push(...targets);
@@ -108,9 +110,8 @@ function portMatches(rule: Rule, pods: readonly Endpoint[]): string[] {
       const ports = conns.portsFor(protocol);
       if (ports.isEmpty()) return [];
       if (ports.isAll()) return [` meta l4proto ${protocol.toLowerCase()}`];
-      return [
-        ` meta l4proto ${protocol.toLowerCase()} th dport { ${ports.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ')} }`,
-      ];
+      const elements = ports.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ');
+      return [` meta l4proto ${protocol.toLowerCase()} th dport { ${elements} }`];
     });
   });
 }

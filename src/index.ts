@@ -21,18 +21,21 @@ export { readInputs, loadCluster, InvalidInputError, inputsAreValid, type Inputs
 export { validateObject, validateObjects, formatInvalidObject, type Diagnostic } from './validate/validate.js';
 export { formatFieldError, type FieldError } from './validate/field-error.js';
 
-export type { Policy, Rule, Peer, PortMatch, PolicyRef, RuleRef, Direction } from './policy/ir.js';
+export type { Policy, Rule, Peer, PortMatch, PolicyRef, RuleRef, Direction, Tier, Action } from './policy/ir.js';
 export { normaliseNetworkPolicy, effectivePolicyTypes } from './policy/networkpolicy.js';
 
+export { decide, type Flow, type Verdict, type DirectionVerdict, type TierRuleRef } from './engine/verdict.js';
 export {
-  decide,
+  appliedPolicies,
+  combine,
   defaultEngineOptions,
+  evaluateDirection,
+  selects,
   type EngineOptions,
-  type Flow,
   type FlowPeer,
-  type Verdict,
-  type DirectionVerdict,
-} from './engine/verdict.js';
+  type DirectionOutcome,
+} from './policy/evaluate.js';
+export { normaliseTierPolicy } from './policy/tiers.js';
 export {
   resolvePeerSpec,
   resolveEndpoints,

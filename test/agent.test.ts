@@ -15,7 +15,9 @@ import { requireKernelTools, withScratchNetns } from './support/root.js';
 
 const BASE = readFileSync('test/golden/nft/two-nodes.yaml', 'utf8');
 const NEW_POD =
-  '---\napiVersion: v1\nkind: Pod\nmetadata: {name: d, namespace: x, labels: {app: a}}\nspec: {nodeName: n1, containers: [{name: c, ports: [{name: http, containerPort: 80}]}]}\nstatus: {podIP: 10.0.0.4}\n';
+  '---\napiVersion: v1\nkind: Pod\nmetadata: {name: d, namespace: x, labels: {app: a}}\n' +
+  'spec: {nodeName: n1, containers: [{name: c, ports: [{name: http, containerPort: 80}]}]}\n' +
+  'status: {podIP: 10.0.0.4}\n';
 
 function writeAtomically(path: string, text: string): void {
   writeFileSync(`${path}.tmp`, text);
@@ -158,7 +160,7 @@ describe('netpol agent', () => {
     });
   });
 
-  it('leaves the old ruleset or the new one when killed mid-update, never a mix, and converges on restart', async () => {
+  it('leaves the old ruleset or the new one when killed mid-update, never a mix; converges on restart', async () => {
     requireKernelTools();
     const dir = mkdtempSync(join(tmpdir(), 'netpol-agent-'));
     const file = join(dir, 'cluster.yaml');

@@ -68,33 +68,42 @@ describe('netpol reading paths', () => {
     assert.equal(validate.stderr, `netpol: the input is empty: no Kubernetes object in ${dir}\n`);
   });
 
-  it('refuses invalid objects by default; --skip-invalid analyses the rest and says first what it left out', async () => {
-    const refused = await runCli(['matrix', INVALID, TINY, '--port', '80']);
-    assert.equal(refused.code, 2);
-    assert.equal(refused.stdout, '');
-    const run = await runCli(['matrix', INVALID, TINY, '--port', '80', '--skip-invalid']);
-    assert.equal(run.code, 0, run.stderr);
-    // By hand: x/fine (podSelector {}, no rules) isolates x/a and x/b for ingress; x/a-from-b still lets b into a.
-    assert.equal(run.stdout, ['-\tx/a\tx/b\ty/c', 'x/a\t#\tX\t.', 'x/b\t.\t#\t.', 'y/c\tX\tX\t#', ''].join('\n'));
-    assert.equal(
-      run.stderr,
-      [
-        'netpol: skipped 1 object: ConfigMap (1); -v lists it',
-        'netpol: --skip-invalid: the results leave out 1 invalid object: NetworkPolicy x/broken (test/golden/invalid.yaml:1)',
-        'test/golden/invalid.yaml:11: NetworkPolicy x/broken: spec.ingress[0].ports[0].endPort: Invalid value: 70: must be greater than or equal to `port`',
-        'test/golden/invalid.yaml:8: NetworkPolicy x/broken: spec.ingress[0].from[0]: Required value: must specify a peer',
-        '',
-      ].join('\n'),
-    );
-    const unreadable = await runCli(
-      ['check', '-', TINY, '--from', 'x/b', '--to', 'x/a', '--port', '80', '--skip-invalid', '-q'],
-      'a: [',
-    );
-    assert.equal(unreadable.code, 0, unreadable.stderr);
-    assert.equal(unreadable.stdout, golden('check-allowed.txt'));
-    assert.match(
-      unreadable.stderr,
-      /^netpol: --skip-invalid: the results leave out 1 document that could not be read: <stdin>:\d+\n<stdin>:\d+: YAML syntax error: /,
-    );
-  });
+  it(
+    'refuses invalid objects by default; ' + '--skip-invalid analyses the rest and says first what it left out',
+    async () => {
+      const refused = await runCli(['matrix', INVALID, TINY, '--port', '80']);
+      assert.equal(refused.code, 2);
+      assert.equal(refused.stdout, '');
+      const run = await runCli(['matrix', INVALID, TINY, '--port', '80', '--skip-invalid']);
+      assert.equal(run.code, 0, run.stderr);
+      // By hand: x/fine (podSelector {}, no rules) isolates x/a and x/b for ingress; x/a-from-b still lets b into a.
+      assert.equal(run.stdout, ['-\tx/a\tx/b\ty/c', 'x/a\t#\tX\t.', 'x/b\t.\t#\t.', 'y/c\tX\tX\t#', ''].join('\n'));
+      assert.equal(
+        run.stderr,
+        [
+          'netpol: skipped 1 object: ConfigMap (1); -v lists it',
+          'netpol: --skip-invalid: the results leave out 1 invalid object: ' +
+            'NetworkPolicy x/broken (test/golden/invalid.yaml:1)',
+          'test/golden/invalid.yaml:11: NetworkPolicy x/broken: spec.ingress[0].ports[0].endPort: ' +
+            'Invalid value: 70: must be greater than or equal to `port`',
+          'test/golden/invalid.yaml:8: NetworkPolicy x/broken: spec.ingress[0].from[0]: ' +
+            'Required value: must specify a peer',
+          '',
+        ].join('\n'),
+      );
+      const unreadable = await runCli(
+        ['check', '-', TINY, '--from', 'x/b', '--to', 'x/a', '--port', '80', '--skip-invalid', '-q'],
+        'a: [',
+      );
+      assert.equal(unreadable.code, 0, unreadable.stderr);
+      assert.equal(unreadable.stdout, golden('check-allowed.txt'));
+      assert.match(
+        unreadable.stderr,
+        new RegExp(
+          String.raw`^netpol: --skip-invalid: the results leave out 1 document that could not be read: <stdin>:\d+\n` +
+            String.raw`<stdin>:\d+: YAML syntax error: `,
+        ),
+      );
+    },
+  );
 });

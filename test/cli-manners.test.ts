@@ -17,7 +17,8 @@ describe('netpol command-line manners', () => {
     const badPort = await runCli(['matrix', TINY, '--port', '0']);
     assert.equal(
       badPort.stderr,
-      "error: option '--port <port>' argument '0' is invalid. a port is a number from 1 to 65535\nsee netpol matrix --help\n",
+      "error: option '--port <port>' argument '0' is invalid. a port is a number from 1 to 65535\n" +
+        'see netpol matrix --help\n',
     );
     const nested = await runCli(['render', 'nftables', TINY]);
     assert.equal(
@@ -55,7 +56,8 @@ describe('netpol command-line manners', () => {
     const wrong = await runCli(['list', TINY, '-o', 'yaml']);
     assert.equal(
       wrong.stderr,
-      "error: option '-o, --output <format>' argument 'yaml' is invalid. Allowed choices are txt, text, csv, json, md, dot, html.\nsee netpol list --help\n",
+      "error: option '-o, --output <format>' argument 'yaml' is invalid. " +
+        'Allowed choices are txt, text, csv, json, md, dot, html.\nsee netpol list --help\n',
     );
   });
 
@@ -125,7 +127,8 @@ describe('netpol command-line manners', () => {
     assert.match(formatFindings([one('error'), one('warning'), one('info')], 'txt'), /\n1 error, 1 warning, 1 note\n$/);
     assert.match(formatFindings([one('error'), one('error')], 'txt'), /\n2 errors, 0 warnings, 0 notes\n$/);
     const policy =
-      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec: {podSelector: {}, ingress: [{from: [{}]}]}';
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\n' +
+      'spec: {podSelector: {}, ingress: [{from: [{}]}]}';
     const invalid = await runCli(['validate', '-'], policy);
     assert.match(invalid.stdout, /\n1 of 1 object invalid, 1 problem\n$/);
     const valid = await runCli(['validate', TINY, 'test/golden/list/v1']);
@@ -140,7 +143,8 @@ describe('netpol command-line manners', () => {
     const dir = mkdtempSync(join(tmpdir(), 'netpol-names-'));
     const file = join(dir, 'evil\nnetpol: all clear.yaml');
     const policy = (name: string) =>
-      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ${JSON.stringify(name)}, namespace: x}\nspec: {podSelector: {}}`;
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n' +
+      `metadata: {name: ${JSON.stringify(name)}, namespace: x}\nspec: {podSelector: {}}`;
     writeFileSync(file, policy('a\nb\u001b[2K\u2028c'));
     const run = await runCli(['validate', dir]);
     assert.equal(run.code, 1);
@@ -161,44 +165,48 @@ describe('netpol command-line manners', () => {
     );
   });
 
-  it('focuses on several workloads, comma-separated, and names close candidates for a name that matches none', async () => {
-    const V1 = 'test/golden/list/v1';
-    const both = await runCli([
-      'list',
-      V1,
-      '--focus-workload',
-      'web/frontend, postgres',
-      '--focus-direction',
-      'ingress',
-    ]);
-    assert.equal(both.code, 0, both.stderr);
-    // From test/golden/list/list.txt, by hand: what reaches frontend, and what reaches postgres.
-    assert.equal(
-      both.stdout,
-      [
-        '0.0.0.0-255.255.255.255[External] => web/frontend[Deployment] : All Connections',
-        'db/postgres[Deployment] => web/frontend[Deployment] : All Connections',
-        'web/debug[Pod] => web/frontend[Deployment] : All Connections',
-        'web/frontend[Deployment] => db/postgres[Deployment] : TCP 5432',
-        '',
-      ].join('\n'),
-    );
-    const typo = await runCli(['list', V1, '--focus-workload', 'fronted']);
-    assert.equal(typo.code, 2);
-    assert.equal(typo.stdout, '');
-    assert.equal(
-      typo.stderr,
-      'netpol: --focus-workload "fronted" matches no workload; did you mean web/frontend[Deployment]?\n',
-    );
-    const namespace = await runCli(['list', V1, '--focus-workload', 'web/frontend,wbe/debug']);
-    assert.equal(
-      namespace.stderr,
-      'netpol: --focus-workload "wbe/debug" matches no workload; did you mean web/debug[Pod]?\n',
-    );
-    const far = await runCli(['list', V1, '--focus-workload', 'zzzzzzzz']);
-    assert.equal(
-      far.stderr,
-      'netpol: --focus-workload "zzzzzzzz" matches no workload; the workloads are db/postgres[Deployment], web/debug[Pod], web/frontend[Deployment]\n',
-    );
-  });
+  it(
+    'focuses on several workloads, comma-separated, ' + 'and names close candidates for a name that matches none',
+    async () => {
+      const V1 = 'test/golden/list/v1';
+      const both = await runCli([
+        'list',
+        V1,
+        '--focus-workload',
+        'web/frontend, postgres',
+        '--focus-direction',
+        'ingress',
+      ]);
+      assert.equal(both.code, 0, both.stderr);
+      // From test/golden/list/list.txt, by hand: what reaches frontend, and what reaches postgres.
+      assert.equal(
+        both.stdout,
+        [
+          '0.0.0.0-255.255.255.255[External] => web/frontend[Deployment] : All Connections',
+          'db/postgres[Deployment] => web/frontend[Deployment] : All Connections',
+          'web/debug[Pod] => web/frontend[Deployment] : All Connections',
+          'web/frontend[Deployment] => db/postgres[Deployment] : TCP 5432',
+          '',
+        ].join('\n'),
+      );
+      const typo = await runCli(['list', V1, '--focus-workload', 'fronted']);
+      assert.equal(typo.code, 2);
+      assert.equal(typo.stdout, '');
+      assert.equal(
+        typo.stderr,
+        'netpol: --focus-workload "fronted" matches no workload; did you mean web/frontend[Deployment]?\n',
+      );
+      const namespace = await runCli(['list', V1, '--focus-workload', 'web/frontend,wbe/debug']);
+      assert.equal(
+        namespace.stderr,
+        'netpol: --focus-workload "wbe/debug" matches no workload; did you mean web/debug[Pod]?\n',
+      );
+      const far = await runCli(['list', V1, '--focus-workload', 'zzzzzzzz']);
+      assert.equal(
+        far.stderr,
+        'netpol: --focus-workload "zzzzzzzz" matches no workload; ' +
+          'the workloads are db/postgres[Deployment], web/debug[Pod], web/frontend[Deployment]\n',
+      );
+    },
+  );
 });

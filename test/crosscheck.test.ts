@@ -201,6 +201,108 @@ const randomClusterWith = (placements: readonly Placement[]) =>
 // Node traffic (a hostNetwork pod as node) is out of the list by design; under hostNetworkPods: pod there is none.
 const randomCluster = randomClusterWith(['none', 'pod']);
 
+// The cluster-wide tiers on top: admin and baseline policies of both API versions, every action and peer kind.
+const tierPeer = (egress: boolean) =>
+  fc.oneof(
+    selector.map((s) => ({ namespaces: s })),
+    fc.tuple(selector, selector).map(([ns, pods]) => ({ pods: { namespaceSelector: ns, podSelector: pods } })),
+    ...(egress
+      ? [
+          fc.constant({ nodes: { matchLabels: { 'kubernetes.io/os': 'linux' } } }),
+          fc
+            .constantFrom(['10.0.0.0/30'], ['0.0.0.0/0'], ['192.0.2.0/24', '10.0.0.2/32'])
+            .map((n) => ({ networks: n })),
+        ]
+      : []),
+  );
+const v1alpha1Port = fc.oneof(
+  fc.record({ portNumber: fc.record({ protocol: fc.constantFrom('TCP', 'UDP'), port: fc.constantFrom(53, 80) }) }),
+  fc.constant({ portRange: { protocol: 'TCP', start: 80, end: 90 } }),
+  portName.map((namedPort) => ({ namedPort })),
+);
+const v1alpha2Protocol = fc.oneof(
+  fc.constant({ tcp: { destinationPort: { range: { start: 1, end: 65535 } } } }),
+  fc.record({ udp: fc.record({ destinationPort: fc.record({ number: fc.constantFrom(53, 80) }) }) }),
+  fc.constant({ tcp: { destinationPort: { range: { start: 80, end: 90 } } } }),
+  portName.map((destinationNamedPort) => ({ destinationNamedPort })),
+);
+const tierRules = (actions: readonly string[], v2: boolean) => (direction: 'ingress' | 'egress') =>
+  fc.array(
+    fc
+      .record(
+        {
+          name: fc.constantFrom('r1', 'r2'),
+          action: fc.constantFrom(...actions),
+          [direction === 'ingress' ? 'from' : 'to']: fc.array(tierPeer(direction === 'egress'), {
+            minLength: 1,
+            maxLength: 2,
+          }),
+          [v2 ? 'protocols' : 'ports']: v2
+            ? fc.array(v1alpha2Protocol, { minLength: 1, maxLength: 2 })
+            : fc.array(v1alpha1Port, { minLength: 1, maxLength: 2 }),
+        },
+        { requiredKeys: ['name', 'action', direction === 'ingress' ? 'from' : 'to'] },
+      )
+      .filter(namedPortsWithPods),
+    { maxLength: 3 },
+  );
+/** The CRDs refuse a named port beside node or network peers: a node has no named ports. */
+const namedPortsWithPods = (rule: Record<string, unknown>): boolean => {
+  const named = JSON.stringify([rule['ports'], rule['protocols']]).includes('amedPort');
+  return !named || !JSON.stringify(rule['to'] ?? []).match(/"(nodes|networks)"/);
+};
+const subject = fc.oneof(
+  selector.map((s) => ({ namespaces: s })),
+  fc.tuple(selector, selector).map(([ns, pods]) => ({ pods: { namespaceSelector: ns, podSelector: pods } })),
+);
+const tierPolicy = fc.oneof(
+  fc
+    .record({
+      priority: fc.constantFrom(1, 2),
+      subject,
+      ingress: tierRules(['Allow', 'Deny', 'Pass'], false)('ingress'),
+      egress: tierRules(['Allow', 'Deny', 'Pass'], false)('egress'),
+    })
+    .map((spec) => ({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', spec })),
+  fc
+    .record({
+      subject,
+      ingress: tierRules(['Allow', 'Deny'], false)('ingress'),
+      egress: tierRules(['Allow', 'Deny'], false)('egress'),
+    })
+    .map((spec) => ({ apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'BaselineAdminNetworkPolicy', spec })),
+  fc
+    .record({
+      tier: fc.constantFrom('Admin', 'Baseline'),
+      priority: fc.constantFrom(1, 3),
+      subject,
+      ingress: tierRules(['Accept', 'Deny', 'Pass'], true)('ingress'),
+      egress: tierRules(['Accept', 'Deny', 'Pass'], true)('egress'),
+    })
+    .map((spec) => ({ apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', spec })),
+);
+/** A random cluster with tier policies (at most one BaselineAdminNetworkPolicy: it is named default). */
+const tieredCluster = fc
+  .tuple(randomClusterWith(['none', 'pod', 'hostNetwork']), fc.array(tierPolicy, { minLength: 1, maxLength: 3 }))
+  .map(([objects, tiers]) => {
+    const baseline = tiers.findIndex((t) => t.kind === 'BaselineAdminNetworkPolicy');
+    const kept = tiers.filter((t, i) => t.kind !== 'BaselineAdminNetworkPolicy' || i === baseline);
+    const node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'n1', labels: { 'kubernetes.io/os': 'linux' } },
+      status: { addresses: [{ type: 'InternalIP', address: '192.168.0.1' }] },
+    };
+    return [
+      ...objects,
+      node,
+      ...kept.map((t, i) => ({
+        ...t,
+        metadata: { name: t.kind === 'BaselineAdminNetworkPolicy' ? 'default' : `t${i}` },
+      })),
+    ] as unknown as JSONObject[];
+  });
+
 // Random clusters mixing every kind of endpoint with one small label space, so that an Ironcore
 // objectSelector of one kind and peers of other kinds (and pod selectors) pick objects with equal labels.
 const ENDPOINT_KINDS = ['NetworkInterface', 'LoadBalancer', 'VirtualIP', 'Pod'] as const;
@@ -301,6 +403,25 @@ describe('list agrees with check', () => {
         crossCheck(clusterOf(objects, { hostNetworkPods: 'pod' })),
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it("on random clusters with the cluster-wide tiers, pods in their node's network taken as pods", () => {
+    fc.assert(
+      fc.property(tieredCluster, (objects) => crossCheck(clusterOf(objects, { hostNetworkPods: 'pod' }))),
+      { numRuns: 200 },
+    );
+  });
+
+  it('on random clusters with the cluster-wide tiers, pods placed or not', () => {
+    fc.assert(
+      fc.property(
+        tieredCluster.map((objects) =>
+          objects.filter((o) => (o['spec'] as { hostNetwork?: boolean } | undefined)?.hostNetwork !== true),
+        ),
+        (objects) => crossCheck(clusterOf(objects)),
+      ),
+      { numRuns: 200 },
     );
   });
 

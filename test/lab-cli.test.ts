@@ -80,7 +80,8 @@ describe('netpol lab, from the command line', () => {
       postgres.stdout,
       /not probed: default\/other-lb\[LoadBalancer\], default\/web-lb\[LoadBalancer\], default\/web-vip\[VirtualIP\]/,
     );
-    // Hand-read from the seed's policy: app=web interfaces of my-network reach db-0 on 5432; web-other is of another network.
+    // Hand-read from the seed's policy: app=web interfaces of my-network reach db-0 on 5432; web-other is of
+    // another network.
     assert.equal(allowed(postgres.stdout, web, db), true);
     assert.equal(allowed(postgres.stdout, other, db), false);
     assert.equal(allowed(postgres.stdout, db, web), false, 'db-0 sends only TCP 8080');

@@ -37,22 +37,25 @@ describe('legacy namespace isolation annotation', () => {
 });
 
 describe('netpol --semantics legacy, on examples/legacy', () => {
-  it('isolates only the annotated namespace, and only for ingress (matrix written from the manifests by hand)', async () => {
-    const run = await runCli(['matrix', 'examples/legacy', '--port', '6379', '--semantics', 'legacy']);
-    assert.equal(run.code, 0, run.stderr);
-    // shop is isolated: db takes 6379 from the lab namespace and from frontend; no policy selects
-    // frontend, so nothing reaches it. lab is not isolated: its policy has no effect.
-    const expected = parseTruthTable(
-      [
-        '-\tlab/tool\tlab/web\tshop/db\tshop/frontend',
-        'lab/tool\t#\t.\t.\tX',
-        'lab/web\t.\t#\t.\tX',
-        'shop/db\t.\t.\t#\tX',
-        'shop/frontend\t.\t.\t.\t#',
-      ].join('\n'),
-    );
-    assert.deepEqual(compareTruthTables(expected, parseTruthTable(run.stdout)), []);
-  });
+  it(
+    'isolates only the annotated namespace, and only for ingress ' + '(matrix written from the manifests by hand)',
+    async () => {
+      const run = await runCli(['matrix', 'examples/legacy', '--port', '6379', '--semantics', 'legacy']);
+      assert.equal(run.code, 0, run.stderr);
+      // shop is isolated: db takes 6379 from the lab namespace and from frontend; no policy selects
+      // frontend, so nothing reaches it. lab is not isolated: its policy has no effect.
+      const expected = parseTruthTable(
+        [
+          '-\tlab/tool\tlab/web\tshop/db\tshop/frontend',
+          'lab/tool\t#\t.\t.\tX',
+          'lab/web\t.\t#\t.\tX',
+          'shop/db\t.\t.\t#\tX',
+          'shop/frontend\t.\t.\t.\t#',
+        ].join('\n'),
+      );
+      assert.deepEqual(compareTruthTables(expected, parseTruthTable(run.stdout)), []);
+    },
+  );
 
   it('says which annotation isolates, and reads extensions/v1beta1 as v1 by default', async () => {
     const legacy = await runCli([
@@ -70,7 +73,10 @@ describe('netpol --semantics legacy, on examples/legacy', () => {
     assert.equal(legacy.code, 1);
     assert.match(
       legacy.stdout,
-      /isolated by the DefaultDeny annotation of namespace shop \(legacy semantics; examples\/legacy\/cluster\.yaml:9\)/,
+      new RegExp(
+        String.raw`isolated by the DefaultDeny annotation of namespace shop ` +
+          String.raw`\(legacy semantics; examples\/legacy\/cluster\.yaml:9\)`,
+      ),
     );
     const v1 = await runCli([
       'check',
@@ -101,11 +107,16 @@ describe('netpol --semantics legacy, on examples/legacy', () => {
       'under v1 every policy acts',
     );
     const broken =
-      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  annotations:\n    net.beta.kubernetes.io/network-policy: "{ingress: DefaultDeny}"\n';
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  annotations:\n' +
+      '    net.beta.kubernetes.io/network-policy: "{ingress: DefaultDeny}"\n';
     const unreadable = await runCli(['lint', '-', '--semantics', 'legacy'], broken);
     assert.match(
       unreadable.stdout,
-      /^<stdin>:6: error\[legacy-annotation-unreadable\]: namespace x: annotation net\.beta\.kubernetes\.io\/network-policy is not JSON/m,
+      new RegExp(
+        String.raw`^<stdin>:6: error\[legacy-annotation-unreadable\]: ` +
+          String.raw`namespace x: annotation net\.beta\.kubernetes\.io\/network-policy is not JSON`,
+        'm',
+      ),
     );
     assert.equal(unreadable.code, 1);
   });
@@ -134,7 +145,10 @@ describe('netpol --semantics legacy, on examples/legacy', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stderr,
-      /examples\/legacy\/cluster\.yaml:71: warning: NetworkPolicy lab\/web-from-tool had no effect: namespace lab is not isolated/,
+      new RegExp(
+        String.raw`examples\/legacy\/cluster\.yaml:71: warning: ` +
+          String.raw`NetworkPolicy lab\/web-from-tool had no effect: namespace lab is not isolated`,
+      ),
     );
     const migrated = loadText(run.stdout, 'migrated.yaml');
     assert.deepEqual(migrated.problems, []);
@@ -253,12 +267,10 @@ function verdicts(cluster: Cluster): string[] {
     }
     for (const ip of EXTERNAL) {
       for (const port of PORTS) {
-        out.push(
-          `${ip}>${src.id}:${port}=${decide(cluster, makeFlow({ ip: parseIP(ip)! }, { endpoint: src }, 'TCP', port)).allowed}`,
-        );
-        out.push(
-          `${src.id}>${ip}:${port}=${decide(cluster, makeFlow({ endpoint: src }, { ip: parseIP(ip)! }, 'TCP', port)).allowed}`,
-        );
+        const inbound = decide(cluster, makeFlow({ ip: parseIP(ip)! }, { endpoint: src }, 'TCP', port)).allowed;
+        out.push(`${ip}>${src.id}:${port}=${inbound}`);
+        const outbound = decide(cluster, makeFlow({ endpoint: src }, { ip: parseIP(ip)! }, 'TCP', port)).allowed;
+        out.push(`${src.id}>${ip}:${port}=${outbound}`);
       }
     }
   }

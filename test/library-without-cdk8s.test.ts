@@ -13,7 +13,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const hook = (refuseAuthoring: boolean) => `
 export async function resolve(specifier, context, next) {
-  if (/^(cdk8s|constructs|cdk8s-plus-33)(\\/|$)/.test(specifier) || (${refuseAuthoring} && /(^|\\/)authoring\\//.test(specifier)))
+  if (
+    /^(cdk8s|constructs|cdk8s-plus-33)(\\/|$)/.test(specifier) ||
+    (${refuseAuthoring} && /(^|\\/)authoring\\//.test(specifier))
+  )
     throw new Error('refused import of ' + specifier + ' from ' + context.parentURL);
   return next(specifier, context);
 }`;

@@ -45,7 +45,8 @@ describe('netpol lint', () => {
 
   it('names the protocol on which kube-dns cannot be reached', async () => {
     const policy = (namespace: string, ports: string) =>
-      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: dns, namespace: ${namespace}}\nspec: {podSelector: {}, policyTypes: [Egress], egress: [{ports: ${ports}}]}`;
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: dns, namespace: ${namespace}}\n` +
+      `spec: {podSelector: {}, policyTypes: [Egress], egress: [{ports: ${ports}}]}`;
     const pod = (namespace: string) =>
       `apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: ${namespace}}\nspec: {containers: [{name: c}]}`;
     const yaml = [
@@ -59,20 +60,24 @@ describe('netpol lint', () => {
     const run = await runCli(['lint', '-', '-o', 'json'], yaml);
     const dns = findings(run.stdout).filter((f) => f.code === 'egress-blocks-dns');
     const fix =
-      'add an egress rule to namespaceSelector {kubernetes.io/metadata.name: kube-system} with podSelector {k8s-app: kube-dns} on';
+      'add an egress rule to namespaceSelector {kubernetes.io/metadata.name: kube-system} ' +
+      'with podSelector {k8s-app: kube-dns} on';
     assert.deepEqual(
       dns.map((f) => [f.message, f.fix]),
       [
         [
-          'egress isolation by udp/dns leaves udp/a[Pod] unable to reach kube-dns on TCP 53 (kube-dns assumed in kube-system)',
+          'egress isolation by udp/dns leaves udp/a[Pod] unable to reach kube-dns on TCP 53 ' +
+            '(kube-dns assumed in kube-system)',
           `${fix} TCP 53`,
         ],
         [
-          'egress isolation by tcp/dns leaves tcp/a[Pod] unable to reach kube-dns on UDP 53 (kube-dns assumed in kube-system)',
+          'egress isolation by tcp/dns leaves tcp/a[Pod] unable to reach kube-dns on UDP 53 ' +
+            '(kube-dns assumed in kube-system)',
           `${fix} UDP 53`,
         ],
         [
-          'egress isolation by none/dns leaves none/a[Pod] unable to reach kube-dns on UDP and TCP 53 (kube-dns assumed in kube-system)',
+          'egress isolation by none/dns leaves none/a[Pod] unable to reach kube-dns on UDP and TCP 53 ' +
+            '(kube-dns assumed in kube-system)',
           `${fix} UDP 53 and TCP 53`,
         ],
       ],
@@ -81,9 +86,12 @@ describe('netpol lint', () => {
 
   it('finds DNS blocked in the conformance deny-all-egress shape against a real kube-dns pod', async () => {
     const yaml = [
-      'apiVersion: v1\nkind: Pod\nmetadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}\nspec: {containers: [{name: c, ports: [{name: dns, containerPort: 53, protocol: UDP}, {name: dns-tcp, containerPort: 53}]}]}',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: coredns, namespace: kube-system, labels: {k8s-app: kube-dns}}\n' +
+        'spec: {containers: [{name: c, ports: ' +
+        '[{name: dns, containerPort: 53, protocol: UDP}, {name: dns-tcp, containerPort: 53}]}]}',
       'apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec: {containers: [{name: c}]}',
-      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: dns-udp-only, namespace: x}\nspec: {podSelector: {}, policyTypes: [Egress], egress: [{ports: [{protocol: UDP, port: 53}]}]}',
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: dns-udp-only, namespace: x}\n' +
+        'spec: {podSelector: {}, policyTypes: [Egress], egress: [{ports: [{protocol: UDP, port: 53}]}]}',
     ].join('\n---\n');
     const run = await runCli(['lint', '-', '-o', 'json', '--fail-on', 'error'], yaml);
     const codes = JSON.parse(run.stdout).map((f: { code: string }) => f.code);

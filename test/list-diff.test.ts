@@ -111,18 +111,26 @@ describe('netpol diff', () => {
 });
 
 describe('netpol exposure', () => {
-  it('reports unprotected workloads and what reaches each from outside, from any namespace and from everything', async () => {
-    const run = await runCli(['exposure', V1]);
-    assert.equal(run.code, 0);
-    assert.equal(run.stdout, golden('list/exposure.txt'));
-  });
+  it(
+    'reports unprotected workloads and what reaches each ' + 'from outside, from any namespace and from everything',
+    async () => {
+      const run = await runCli(['exposure', V1]);
+      assert.equal(run.code, 0);
+      assert.equal(run.stdout, golden('list/exposure.txt'));
+    },
+  );
 
   it('tells a namespaceSelector {} (any namespace, not outside) from an empty rule (everything)', async () => {
     const yaml = [
-      'apiVersion: v1\nkind: Pod\nmetadata: {name: internal, namespace: x, labels: {app: internal}}\nspec: {containers: [{name: c}]}',
-      'apiVersion: v1\nkind: Pod\nmetadata: {name: public, namespace: x, labels: {app: public}}\nspec: {containers: [{name: c}]}',
-      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: internal, namespace: x}\nspec: {podSelector: {matchLabels: {app: internal}}, ingress: [{from: [{namespaceSelector: {}}], ports: [{port: 8080}]}]}',
-      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: public, namespace: x}\nspec: {podSelector: {matchLabels: {app: public}}, ingress: [{ports: [{port: 443}]}]}',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: internal, namespace: x, labels: {app: internal}}\n' +
+        'spec: {containers: [{name: c}]}',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: public, namespace: x, labels: {app: public}}\n' +
+        'spec: {containers: [{name: c}]}',
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: internal, namespace: x}\n' +
+        'spec: {podSelector: {matchLabels: {app: internal}}, ' +
+        'ingress: [{from: [{namespaceSelector: {}}], ports: [{port: 8080}]}]}',
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: public, namespace: x}\n' +
+        'spec: {podSelector: {matchLabels: {app: public}}, ingress: [{ports: [{port: 443}]}]}',
     ].join('\n---\n');
     const report = JSON.parse((await runCli(['exposure', '-', '-o', 'json'], yaml)).stdout);
     assert.deepEqual(

@@ -193,7 +193,10 @@ spec:
     assert.equal(namespaceOf(objects[0]!), '');
     const cluster = buildCluster(objects);
     assert.deepEqual([...cluster.namespaces.keys()], []);
-    assert.deepEqual(cluster.unmodelledPolicies, objects);
+    assert.deepEqual(
+      cluster.tiers.baseline.map((p) => [p.ref.kind, p.ref.name, p.ref.namespace, p.namespace]),
+      [['BaselineAdminNetworkPolicy', 'default', undefined, undefined]],
+    );
   });
 
   it('are named without a namespace in messages, even when the manifest gives one', async () => {
@@ -209,12 +212,18 @@ spec:
     );
   });
 
-  it('are not part of the analysis yet, and every answer says so', async () => {
+  it('are part of every answer: an admin deny of all ingress leaves nothing to list', async () => {
     const text = `apiVersion: v1
 kind: Pod
 metadata: {name: web, namespace: x, labels: {app: web}}
 spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}
 status: {podIP: 10.0.0.1}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: z}
+spec: {containers: [{name: c}]}
+status: {podIP: 10.0.0.2}
 ---
 apiVersion: policy.networking.k8s.io/v1alpha1
 kind: AdminNetworkPolicy
@@ -224,20 +233,18 @@ spec:
   subject: {namespaces: {}}
   ingress: [{action: Deny, from: [{namespaces: {}}]}]
 `;
-    const warning =
-      '<stdin>:7: AdminNetworkPolicy deny-all: valid, but cluster-wide policies are not part of the analysis yet: ' +
-      'the answers leave it out\n';
     const validate = await runCli(['validate', '-'], text);
-    assert.equal(validate.stdout, '2 objects valid\n');
-    assert.equal(validate.code, 0);
-    for (const args of [
-      ['list', '-'],
-      ['lint', '-'],
-      ['exposure', '-'],
-    ]) {
-      const run = await runCli(args, text);
-      assert.equal(run.stderr, warning, args.join(' '));
-    }
+    assert.equal(validate.stdout, '3 objects valid\n');
+    const list = await runCli(['list', '-'], text);
+    assert.equal(list.stderr, '');
+    // Pods deny each other's ingress; outside addresses are no namespace's, so they still reach both.
+    assert.equal(
+      list.stdout,
+      '0.0.0.0-255.255.255.255[External] => x/web[Pod] : All Connections\n' +
+        '0.0.0.0-255.255.255.255[External] => z/client[Pod] : All Connections\n' +
+        'x/web[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections\n' +
+        'z/client[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections\n',
+    );
   });
 
   it('are read in the version netpol knows, and other versions are skipped with a line that says which', async () => {

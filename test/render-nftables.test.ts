@@ -6,12 +6,39 @@ import { buildCluster } from '../src/model/cluster.js';
 import { golden, runCli } from './support/cli.js';
 import { applyStep, loadModel, readCases } from './support/conformance.js';
 import { requireKernelTools, withScratchNetns } from './support/root.js';
+import { readTierCases, stepObjects } from './support/tier-conformance.js';
 
 describe('netpol render nftables', () => {
   it('renders the hand-written ruleset for a small case', async () => {
     const run = await runCli(['render', 'nftables', 'test/golden/nft/two-nodes.yaml', '--node', 'n1']);
     assert.equal(run.code, 0);
     assert.equal(run.stdout, golden('nft/n1.nft'));
+  });
+
+  it('renders the tiers in order, each rule with its verdict (golden read by hand against tiers.yaml)', async () => {
+    // The admin chain: the DNS pass returns to the base chain, the deny drops, the node allow accepts; the
+    // namespaced dispatch sits between the admin and the baseline maps; the baseline deny drops.
+    const run = await runCli(['render', 'nftables', 'test/golden/nft/tiers.yaml', '--node', 'n1']);
+    assert.equal(run.code, 0);
+    assert.equal(run.stdout, golden('nft/tiers-n1.nft'));
+  });
+
+  it('renders rulesets of the cluster-wide tiers that nft accepts', () => {
+    requireKernelTools();
+    const rendered = [golden('nft/tiers-n1.nft')];
+    for (const suite of ['anp-banp', 'cnp'] as const) {
+      for (const testCase of readTierCases(suite)) {
+        for (const step of testCase.steps) {
+          const cluster = buildCluster(stepObjects(suite, step, testCase.file));
+          for (const node of ['conformance-worker', 'conformance-worker2']) {
+            rendered.push(formatNftRuleset(buildNftRuleset(cluster, { node, podCIDRs: ['10.244.0.0/16'] })));
+          }
+        }
+      }
+    }
+    withScratchNetns((netns) => {
+      for (const text of rendered) nft.check(text, netns);
+    });
   });
 
   it('renders rulesets that nft accepts, and that apply atomically in a namespace', () => {

@@ -71,8 +71,10 @@ describe('analyse(app)', () => {
     const analysis = netpol.analyse(app, { include: [broken] });
     const expected = [
       `${broken}:2: Pod object without apiVersion: set apiVersion`,
-      `test/Wide: NetworkPolicy ${policy.name}: spec.egress[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive`,
-      `test/Wide: NetworkPolicy ${policy.name}: spec.egress[0].to[0].ipBlock.cidr: Invalid value: "10.0.0.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)`,
+      `test/Wide: NetworkPolicy ${policy.name}: spec.egress[0].ports[0].port: ` +
+        'Invalid value: 0: must be between 1 and 65535, inclusive',
+      `test/Wide: NetworkPolicy ${policy.name}: spec.egress[0].to[0].ipBlock.cidr: ` +
+        'Invalid value: "10.0.0.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
       '1 of 1 object invalid, 3 problems',
       '',
     ].join('\n');
@@ -95,12 +97,14 @@ describe('analyse(app)', () => {
       containers: [{ image: 'web', ports: [{ number: 80, name: 'http-port-for-web' }] }],
     });
     const line = (name: string) =>
-      `test/Web: Pod ${name}: spec.containers[0].ports[0].name: Invalid value: "http-port-for-web": must be no more than 15 characters`;
+      `test/Web: Pod ${name}: spec.containers[0].ports[0].name: ` +
+      'Invalid value: "http-port-for-web": must be no more than 15 characters';
     const analysis = netpol.analyse(app);
     const pod = analysis.objects.find((o) => o.kind === 'Pod')!;
     assert.equal(analysis.validate(), `${line(pod.name)}\n1 of 1 object invalid, 1 problem\n`);
     assert.throws(() => app.synthYaml(), {
-      message: `Validation failed with the following errors:\n  [test/Web] ${line(pod.name).slice('test/Web: '.length)}`,
+      message:
+        'Validation failed with the following errors:\n' + `  [test/Web] ${line(pod.name).slice('test/Web: '.length)}`,
     });
   });
 

@@ -5,7 +5,8 @@ import { computeConnectivity } from '../engine/connectivity.js';
 import { explainVerdict } from '../engine/explain.js';
 import { type PeerSpec, UnknownPeerError, makeFlow, resolvePeerSpec } from '../engine/flow.js';
 import { type Finding, lint } from '../engine/lint.js';
-import { type EngineOptions, type Verdict, decide, defaultEngineOptions } from '../engine/verdict.js';
+import { type Verdict, decide } from '../engine/verdict.js';
+import { type EngineOptions, defaultEngineOptions } from '../policy/evaluate.js';
 import { type Cluster, buildCluster } from '../model/cluster.js';
 import { knownKind } from '../model/kinds.js';
 import { type LoadProblem, loadPaths } from '../model/load.js';
@@ -162,7 +163,9 @@ export class Analysis {
     const result = this.check(from, to, port, protocol);
     const wrong = result.verdicts.filter((v) => v.allowed !== allowed);
     if (wrong.length > 0) {
-      const expected = `expected ${describeEnd(from)} => ${describeEnd(to)} on ${protocol} ${port} to be ${allowed ? 'allowed' : 'denied'}`;
+      const expected =
+        `expected ${describeEnd(from)} => ${describeEnd(to)} on ${protocol} ${port} ` +
+        `to be ${allowed ? 'allowed' : 'denied'}`;
       throw new ConnectivityExpectationError(`${expected}, but:\n${wrong.map(explainVerdict).join('')}`, result);
     }
     return result;

@@ -52,8 +52,10 @@ describe('cdk8s-plus bugs, fixed', () => {
     assert.equal(
       netpol.analyse(theirs).validate(),
       [
-        'test/P: NetworkPolicy test-p-c8792716: spec.egress[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive',
-        'test/P: NetworkPolicy test-p-c8792716: spec.egress[0].ports[1].port: Invalid value: 0: must be between 1 and 65535, inclusive',
+        'test/P: NetworkPolicy test-p-c8792716: spec.egress[0].ports[0].port: ' +
+          'Invalid value: 0: must be between 1 and 65535, inclusive',
+        'test/P: NetworkPolicy test-p-c8792716: spec.egress[0].ports[1].port: ' +
+          'Invalid value: 0: must be between 1 and 65535, inclusive',
         '1 of 1 object invalid, 2 problems',
         '',
       ].join('\n'),
@@ -135,7 +137,8 @@ describe('cdk8s-plus bugs, fixed', () => {
     analysis.expectDenied(web, api, 8081);
     assert.throws(() => netpol.NetworkPolicyPort.tcp('HTTP_x'), {
       message:
-        'Invalid NetworkPolicyPort: port: Invalid value: "HTTP_x": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
+        'Invalid NetworkPolicyPort: port: Invalid value: "HTTP_x": ' +
+        'must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
     });
     assert.throws(() => netpol.NetworkPolicyPort.of({ port: 'http', endPort: 90 }), {
       message: 'Invalid NetworkPolicyPort: endPort: Invalid value: 90: may not be specified when `port` is non-numeric',
@@ -284,16 +287,19 @@ describe('more cdk8s-plus bugs found by this work, fixed', () => {
     assert.deepEqual(policySpecs(netpol, program)[0].podSelector, { matchLabels: { tier: '' } });
   });
 
-  it('a peer of namespaces by name with no names is refused; cdk8s-plus writes `from: []`, which admits everyone', () => {
-    const program = (L: any, c: Chart) => {
-      const policy = new L.NetworkPolicy(c, 'P', {});
-      policy.addIngressRule(L.Namespaces.select(c, 'Nowhere', { names: [] }));
-    };
-    assert.deepEqual(policySpecs(kplus, program)[0].ingress, [{ from: [], ports: [] }]);
-    assert.deepEqual(synth(netpol, program), {
-      error: "Invalid peer 'test/Nowhere': it selects namespaces by name but names none",
-    });
-  });
+  it(
+    'a peer of namespaces by name with no names is refused; ' + 'cdk8s-plus writes `from: []`, which admits everyone',
+    () => {
+      const program = (L: any, c: Chart) => {
+        const policy = new L.NetworkPolicy(c, 'P', {});
+        policy.addIngressRule(L.Namespaces.select(c, 'Nowhere', { names: [] }));
+      };
+      assert.deepEqual(policySpecs(kplus, program)[0].ingress, [{ from: [], ports: [] }]);
+      assert.deepEqual(synth(netpol, program), {
+        error: "Invalid peer 'test/Nowhere': it selects namespaces by name but names none",
+      });
+    },
+  );
 
   it('ip blocks are checked as the API server checks them; cdk8s-plus checks only the shape', () => {
     const cases: [string, string[] | undefined, string][] = [

@@ -115,12 +115,14 @@ export class NetworkPolicy extends Resource {
     const namespaces = this.podSelectorConfig.namespaces;
     if (namespaces?.labelSelector && !namespaces.labelSelector.isEmpty()) {
       throw new Error(
-        `Unable to create a network policy for a selector (${selector.node.path}) that selects pods in namespaces based on labels`,
+        `Unable to create a network policy for a selector (${selector.node.path}) ` +
+          'that selects pods in namespaces based on labels',
       );
     }
     if (namespaces?.names && namespaces.names.length > 1) {
       throw new Error(
-        `Unable to create a network policy for a selector (${selector.node.path}) that selects pods in multiple namespaces`,
+        `Unable to create a network policy for a selector (${selector.node.path}) ` +
+          'that selects pods in multiple namespaces',
       );
     }
     return namespaces?.names?.[0];

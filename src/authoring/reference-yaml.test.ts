@@ -181,28 +181,31 @@ describe('ux.md §1.2: the other behaviour seen in synth', () => {
     assert.match(policies[1].metadata.name, /^allowingressundefinedc8b16/);
   });
 
-  it('allowTo(Namespaces.select({names: [a, b]})): one egress policy with two peers, an ingress policy in a and b', () => {
-    const objects = assertSameAsCdk8sPlus((L, c) => {
-      const { web } = webAndRedis(L, c);
-      web.connections.allowTo(L.Namespaces.select(c, 'AB', { names: ['a', 'b'] }), {
-        ports: [L.NetworkPolicyPort.tcp(80)],
+  it(
+    'allowTo(Namespaces.select({names: [a, b]})): ' + 'one egress policy with two peers, an ingress policy in a and b',
+    () => {
+      const objects = assertSameAsCdk8sPlus((L, c) => {
+        const { web } = webAndRedis(L, c);
+        web.connections.allowTo(L.Namespaces.select(c, 'AB', { names: ['a', 'b'] }), {
+          ports: [L.NetworkPolicyPort.tcp(80)],
+        });
       });
-    });
-    const [egress, ...ingress] = byKind(objects, 'NetworkPolicy') as any[];
-    assert.deepEqual(egress.spec.egress, [
-      {
-        ports: [{ port: 80, protocol: 'TCP' }],
-        to: ['a', 'b'].map((n) => ({ namespaceSelector: { matchLabels: { [NAME]: n } }, podSelector: {} })),
-      },
-    ]);
-    assert.deepEqual(
-      ingress.map((p) => [p.metadata.namespace, p.spec.podSelector, p.spec.policyTypes]),
-      [
-        ['a', {}, ['Ingress']],
-        ['b', {}, ['Ingress']],
-      ],
-    );
-  });
+      const [egress, ...ingress] = byKind(objects, 'NetworkPolicy') as any[];
+      assert.deepEqual(egress.spec.egress, [
+        {
+          ports: [{ port: 80, protocol: 'TCP' }],
+          to: ['a', 'b'].map((n) => ({ namespaceSelector: { matchLabels: { [NAME]: n } }, podSelector: {} })),
+        },
+      ]);
+      assert.deepEqual(
+        ingress.map((p) => [p.metadata.namespace, p.spec.podSelector, p.spec.policyTypes]),
+        [
+          ['a', {}, ['Ingress']],
+          ['b', {}, ['Ingress']],
+        ],
+      );
+    },
+  );
 
   it('Deployment({isolate: true}): a *-defaultdenyall-* policy, Egress and Ingress, no DNS exception', () => {
     const objects = assertSameAsCdk8sPlus((L, c) => {
@@ -215,37 +218,42 @@ describe('ux.md §1.2: the other behaviour seen in synth', () => {
     assert.equal(policy.spec.ingress, undefined);
   });
 
-  it('allowFrom(new Namespace(frontend)): ingress in backend from the namespace, egress in frontend from all its pods', () => {
-    const objects = assertSameAsCdk8sPlus((L, c) => {
-      const api = new L.Deployment(c, 'Api', {
-        containers: [{ image: 'api', portNumber: 8080 }],
-        metadata: { namespace: 'backend' },
+  it(
+    'allowFrom(new Namespace(frontend)): ' +
+      'ingress in backend from the namespace, egress in frontend from all its pods',
+    () => {
+      const objects = assertSameAsCdk8sPlus((L, c) => {
+        const api = new L.Deployment(c, 'Api', {
+          containers: [{ image: 'api', portNumber: 8080 }],
+          metadata: { namespace: 'backend' },
+        });
+        api.connections.allowFrom(new L.Namespace(c, 'Frontend', { metadata: { name: 'frontend' } }));
       });
-      api.connections.allowFrom(new L.Namespace(c, 'Frontend', { metadata: { name: 'frontend' } }));
-    });
-    const [ingress, egress] = byKind(objects, 'NetworkPolicy') as any[];
-    assert.equal(ingress.metadata.namespace, 'backend');
-    assert.deepEqual(ingress.spec.ingress, [
-      {
-        from: [{ namespaceSelector: { matchLabels: { [NAME]: 'frontend' } }, podSelector: {} }],
-        ports: [{ port: 8080, protocol: 'TCP' }],
-      },
-    ]);
-    assert.equal(egress.metadata.namespace, 'frontend');
-    assert.deepEqual(egress.spec.podSelector, {});
-    assert.deepEqual(egress.spec.policyTypes, ['Egress']);
-    assert.deepEqual(byKind(objects, 'Namespace')[0], {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: 'frontend' },
-      spec: {},
-    });
-  });
+      const [ingress, egress] = byKind(objects, 'NetworkPolicy') as any[];
+      assert.equal(ingress.metadata.namespace, 'backend');
+      assert.deepEqual(ingress.spec.ingress, [
+        {
+          from: [{ namespaceSelector: { matchLabels: { [NAME]: 'frontend' } }, podSelector: {} }],
+          ports: [{ port: 8080, protocol: 'TCP' }],
+        },
+      ]);
+      assert.equal(egress.metadata.namespace, 'frontend');
+      assert.deepEqual(egress.spec.podSelector, {});
+      assert.deepEqual(egress.spec.policyTypes, ['Egress']);
+      assert.deepEqual(byKind(objects, 'Namespace')[0], {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'frontend' },
+        spec: {},
+      });
+    },
+  );
 
   it('the three validation errors, verbatim, from both libraries', () => {
     const cases: [string, (L: any, c: Chart) => void][] = [
       [
-        "Unable to create an Ingress policy for peer 'test/X' (pod=test-web-c854d28f). Peer must specify namespaces only by name",
+        "Unable to create an Ingress policy for peer 'test/X' (pod=test-web-c854d28f). " +
+          'Peer must specify namespaces only by name',
         (L, c) => {
           const web = new L.Pod(c, 'Web', { containers: [{ image: 'web' }] });
           const labelled = L.Namespaces.select(c, 'Labelled', { labels: { team: 'a' } });

@@ -329,7 +329,8 @@ describe('the seed samples (docs/plus/network-policy.md), unchanged but for the 
     ['egress', 'DENY', { podSelector: {}, policyTypes: ['Egress'] }],
     ['egress', 'ALLOW', { egress: [{}], podSelector: {}, policyTypes: ['Egress'] }],
   ] as const) {
-    it(`Default Policies: ${behaviour === 'DENY' ? 'Deny' : 'Allow'} All ${direction === 'ingress' ? 'Ingress' : 'Egress'}`, () => {
+    const which = `${behaviour === 'DENY' ? 'Deny' : 'Allow'} All ${direction === 'ingress' ? 'Ingress' : 'Egress'}`;
+    it(`Default Policies: ${which}`, () => {
       const { objects } = runBoth(defaultPolicy(direction, behaviour));
       assert.equal(objects.length, 1);
       assert.deepEqual(policies(objects)[0].spec, spec);

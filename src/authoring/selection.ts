@@ -2,8 +2,9 @@ import { Chart } from 'cdk8s';
 import type { Cluster } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import { objectFromData, type JSONObject } from '../model/source.js';
-import { DEFAULT_NAMESPACE, normaliseNetworkPolicy } from '../policy/networkpolicy.js';
-import { selectorPeerMatches } from '../engine/verdict.js';
+import { DEFAULT_NAMESPACE } from '../model/defaults.js';
+import { normaliseNetworkPolicy } from '../policy/networkpolicy.js';
+import { selectorPeerMatches } from '../policy/evaluate.js';
 import { type INetworkPolicyPeer, kubePeersOf } from './peers.js';
 import type { IPodSelector } from './selectors.js';
 

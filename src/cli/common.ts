@@ -1,10 +1,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { type Protocol, isProtocol } from '../algebra/connset.js';
-import { defaultEngineOptions, type EngineOptions } from '../engine/verdict.js';
+import { defaultEngineOptions, type EngineOptions } from '../policy/evaluate.js';
 import type { Cluster } from '../model/cluster.js';
 import { type Inputs, inputsAreValid, readInputs, validObjects } from '../model/inputs.js';
 import { DEFAULT_MAX_INPUT_BYTES, LARGEST_INPUT_BYTES, type LoadOptions } from '../model/load.js';
-import { buildCluster, unmodelledPolicyWarning } from '../model/cluster.js';
+import { buildCluster } from '../model/cluster.js';
 import { SEMANTICS, type Semantics } from '../policy/legacy.js';
 import { DEFAULT_HOST_NETWORK_PODS, HOST_NETWORK_PODS, type HostNetworkPods } from '../policy/host-network.js';
 import { type SourcedObject, formatLocation } from '../model/source.js';
@@ -140,7 +140,6 @@ export function loadOrReport(
   for (const p of cluster.legacy?.problems ?? [])
     io.err(`${formatLocation(p.origin)}: Namespace ${p.namespace}: ${p.message}\n`);
   for (const w of cluster.warnings) io.err(`${formatLocation(w.origin)}: warning: ${w.message}\n`);
-  reportUnmodelled(cluster.unmodelledPolicies, io);
   return { objects, cluster };
 }
 
@@ -166,11 +165,6 @@ export function outputOption<F extends string>(
       if (!choices.includes(value)) throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.`);
       return text !== undefined && TEXT_NAMES.includes(value) ? text : (value as F);
     });
-}
-
-/** One line per policy the answers leave out, so that no answer is taken for more than it is. */
-export function reportUnmodelled(policies: readonly SourcedObject[], io: Io): void {
-  for (const o of policies) io.err(`${formatLocation(o.origin)}: ${unmodelledPolicyWarning(o)}\n`);
 }
 
 export function parsePort(text: string): number {

@@ -1,3 +1,5 @@
+import type { Cluster } from '../model/cluster.js';
+import { ruleName } from '../policy/ir.js';
 import type { PolicySource, SourceSnapshot } from '../controller/source.js';
 import type { LoadProblem } from '../model/load.js';
 import { formatLocation } from '../model/source.js';
@@ -79,7 +81,7 @@ export class NodeAgent {
   /** Why the last reconcile did not bring the kernel to the inputs; undefined when it did. */
   private trouble: Trouble | undefined;
   private readonly reported = new Set<string>();
-  private unmodelled = '';
+  private unenforced = '';
   private readonly status: StatusFile | undefined;
 
   constructor(private readonly options: AgentOptions) {
@@ -165,7 +167,7 @@ export class NodeAgent {
       snapshot = this.options.source.read();
       const desired = this.options.reconciler.desired(snapshot);
       ruleset = desired.ruleset;
-      this.noteInputs(snapshot, desired.cluster.unmodelledPolicies);
+      this.noteInputs(snapshot, domainRules(desired.cluster));
     } catch (error) {
       return this.failed(`reading and rendering the inputs failed: ${(error as Error).message}`);
     }
@@ -271,7 +273,7 @@ export class NodeAgent {
   }
 
   /** Logs what is wrong with the inputs once, when it appears, and says when it is gone. */
-  private noteInputs(snapshot: SourceSnapshot, unmodelled: readonly { kind: string; name: string }[]): void {
+  private noteInputs(snapshot: SourceSnapshot, unenforced: readonly string[]): void {
     const now = new Map<string, () => void>();
     for (const [object, diagnostics] of byObject(snapshot.problems)) {
       const at = diagnostics[0]!.location;
@@ -287,10 +289,10 @@ export class NodeAgent {
     if (this.reported.size > 0 && now.size === 0) this.log('info', 'every input reads and validates again');
     this.reported.clear();
     for (const key of now.keys()) this.reported.add(key);
-    const names = unmodelled.map((o) => `${o.kind} ${o.name}`).join(', ');
-    if (names !== this.unmodelled && names !== '')
-      this.log('warn', `not enforced: cluster-wide policies are not part of the analysis yet: ${names}`);
-    this.unmodelled = names;
+    const names = unenforced.join(', ');
+    if (names !== this.unenforced && names !== '')
+      this.log('warn', `not enforced: rules of DNS names, which only a DNS proxy could match: ${names}`);
+    this.unenforced = names;
   }
 
   private failed(message: string, snapshot?: SourceSnapshot): void {
@@ -367,3 +369,12 @@ function byObject(problems: readonly Diagnostic[]): Map<Diagnostic['object'], Di
 const describeFailure = (failure: LoadProblem): string => `${formatLocation(failure.location)}: ${failure.message}`;
 
 const firstLine = (text: string): string => text.split('\n')[0]!;
+
+/** The rules of DNS names, which nftables cannot match: the agent says it leaves them out. */
+function domainRules(cluster: Cluster): string[] {
+  return [...cluster.tiers.admin, ...cluster.tiers.baseline].flatMap((policy) =>
+    [...(policy.ingress ?? []), ...(policy.egress ?? [])]
+      .filter((rule) => rule.peers !== 'any' && rule.peers.some((p) => p.kind === 'domains'))
+      .map((rule) => ruleName(rule.ref)),
+  );
+}

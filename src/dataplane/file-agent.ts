@@ -1,5 +1,5 @@
 import { FileSource } from '../controller/file-source.js';
-import type { EngineOptions } from '../engine/verdict.js';
+import type { EngineOptions } from '../policy/evaluate.js';
 import type { Semantics } from '../policy/legacy.js';
 import { type AgentOptions, NodeAgent } from './agent.js';
 import { NftSink } from './nft-sink.js';

@@ -40,7 +40,10 @@ export class NftSession {
     return this.exited === undefined;
   }
 
-  /** Commits the commands as one transaction; rejects with nft's own words if it refused them, and then nothing changed. */
+  /**
+   * Commits the commands as one transaction; rejects with nft's own words if it refused them, and then
+   * nothing changed.
+   */
   apply(commands: readonly string[]): Promise<void> {
     if (this.exited !== undefined) return Promise.reject(this.exited);
     if (this.waiting !== undefined) return Promise.reject(new Error('an nft session runs one batch at a time'));

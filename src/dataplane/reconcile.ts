@@ -1,5 +1,5 @@
 import type { SourceSnapshot } from '../controller/source.js';
-import { type EngineOptions, defaultEngineOptions } from '../engine/verdict.js';
+import { type EngineOptions, defaultEngineOptions } from '../policy/evaluate.js';
 import type { Cluster } from '../model/cluster.js';
 import { ClusterBuilder } from '../model/cluster-builder.js';
 import type { Semantics } from '../policy/legacy.js';

@@ -3,7 +3,7 @@ import type { ConnSet } from '../algebra/connset.js';
 import type { Cluster } from '../model/cluster.js';
 import { computeConnectivity } from './connectivity.js';
 import { type ConnLine, workloadConnections } from './connlist.js';
-import type { EngineOptions } from './verdict.js';
+import type { EngineOptions } from '../policy/evaluate.js';
 
 export type DiffType = 'changed' | 'added' | 'removed';
 

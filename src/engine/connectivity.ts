@@ -5,20 +5,25 @@ import { type Direction, type Peer, type Policy, type Rule, peerKey } from '../p
 import { type Identity, identitiesOf } from './identities.js';
 import { AddressCells } from './ranges.js';
 import {
+  type AppliedPolicies,
   type EngineOptions,
+  type RemoteView,
   type FlowPeer,
+  appliedPolicies,
+  combine,
   defaultEngineOptions,
-  isolatingPolicies,
-  peerMatchesRemote,
+  domainView,
+  peerMatches as peerMatchesRemote,
   peerNamespaceMatches,
   rulePortConns,
-} from './verdict.js';
+} from '../policy/evaluate.js';
 
 /**
  * Everything the policies allow, between identities and between identities
- * and external address ranges. The per-flow semantics are those of
- * verdict.ts; this module only organises the work so that it grows with
- * identities and allowed pairs, never with pods × pods.
+ * and external address ranges. The semantics are the evaluator's (peer
+ * matching, ports, the walk of the tiers in policy/evaluate.ts); this module
+ * only organises the work so that it grows with identities and allowed
+ * pairs, never with pods × pods.
  */
 export interface Connectivity {
   readonly identities: readonly Identity[];
@@ -29,18 +34,19 @@ export interface Connectivity {
   readonly pairs: readonly { readonly src: Identity; readonly dst: Identity; readonly conns: ConnSet }[];
   readonly fromRanges: readonly { readonly src: AddressRange; readonly dst: Identity; readonly conns: ConnSet }[];
   readonly toRanges: readonly { readonly src: Identity; readonly dst: AddressRange; readonly conns: ConnSet }[];
+  /** Destinations a cluster-wide rule names by DNS name: what reaches them depends on DNS. */
+  readonly toDomains: readonly { readonly src: Identity; readonly dst: string; readonly conns: ConnSet }[];
 }
 
-/** What one identity's policies allow in one direction. */
+/** What one identity's policies say in one direction, with their peers matched against identities and ranges. */
 interface DirectionView {
-  readonly isolated: boolean;
+  readonly applied: AppliedPolicies;
+  /** The namespaced policies' rules, unioned per remote identity and per range. */
   readonly byIdentity: ReadonlyMap<number, ConnSet>;
   readonly byRange: ReadonlyMap<number, ConnSet>;
-  /** Rules that name no peers: they apply to every remote. */
+  /** Namespaced rules that name no peers: they apply to every remote. */
   readonly anyRules: readonly Rule[];
 }
-
-const OPEN: DirectionView = { isolated: false, byIdentity: new Map(), byRange: new Map(), anyRules: [] };
 
 export interface ConnectivityOptions {
   readonly engine?: EngineOptions;
@@ -48,6 +54,11 @@ export interface ConnectivityOptions {
   /** Policies whose CIDRs cut the external ranges; another cluster's too, when two are compared. */
   readonly rangePolicies?: readonly Policy[];
 }
+
+/** A remote for the walk of the tiers: an identity, or an external range. */
+type Remote =
+  | { readonly identity: Identity; readonly range?: undefined }
+  | { readonly identity?: undefined; readonly range: number };
 
 export function computeConnectivity(
   cluster: Cluster,
@@ -62,32 +73,22 @@ export function computeConnectivity(
   const destinationRanges = AddressCells.of(rangePolicies, ['egress']).ranges();
   const matcher = new PeerMatcher(cluster, identities, options);
   const viewOf = (local: Identity, direction: Direction): DirectionView =>
-    directionView(
-      cluster,
-      local,
-      direction,
-      direction === 'ingress' ? sourceRanges : destinationRanges,
-      identities,
-      matcher,
-    );
+    directionView(cluster, local, direction, direction === 'ingress' ? sourceRanges : destinationRanges, matcher);
   const ingress = identities.map((d) => viewOf(d, 'ingress'));
   const egress = identities.map((s) => viewOf(s, 'egress'));
 
-  const ingressConns = (d: Identity, view: DirectionView, src: number | undefined, srcRange?: number): ConnSet => {
-    if (!view.isolated) return ConnSet.all;
-    let conns = (src !== undefined ? view.byIdentity.get(src) : view.byRange.get(srcRange!)) ?? ConnSet.none;
-    for (const rule of view.anyRules) conns = conns.union(rulePortConns(rule, d.representative));
-    return conns;
-  };
-  const egressConns = (view: DirectionView, dst: Identity | undefined, dstRange?: number): ConnSet => {
-    if (!view.isolated) return ConnSet.all;
-    let conns = (dst !== undefined ? view.byIdentity.get(dst.index) : view.byRange.get(dstRange!)) ?? ConnSet.none;
-    for (const rule of view.anyRules) conns = conns.union(rulePortConns(rule, dst?.representative));
-    return conns;
+  /** What `local`'s policies allow with `remote` in `direction`: the tiers walked, as for one flow. */
+  const remoteView = new IdentityView(matcher);
+  const allowed = (local: Identity, direction: Direction, remote: Remote): ConnSet => {
+    const view = (direction === 'ingress' ? ingress : egress)[local.index]!;
+    const ranges = direction === 'ingress' ? sourceRanges : destinationRanges;
+    remoteView.set(view, ranges, remote, direction === 'ingress' ? local : remote.identity);
+    return combine(view.applied, direction, remoteView).allowed;
   };
 
-  // Destinations that may accept a given source: open ones, ones with peer-less rules, and those whose rules name it.
-  const openToAll = identities.filter((d) => !ingress[d.index]!.isolated || ingress[d.index]!.anyRules.length > 0);
+  // Destinations that may accept any source: those no namespaced policy isolates, those with peer-less rules or
+  // with rules of a tier; and, for a given source, those whose namespaced rules name it.
+  const openToAll = identities.filter((d) => acceptsAnyone(ingress[d.index]!));
   const namedBy = new Map<number, number[]>();
   for (const d of identities) {
     for (const src of ingress[d.index]!.byIdentity.keys()) {
@@ -101,17 +102,16 @@ export function computeConnectivity(
   const seen = new Int32Array(identities.length).fill(-1);
   for (const s of identities) {
     const out = egress[s.index]!;
-    const dense = !out.isolated || out.anyRules.length > 0;
-    const candidates = dense
+    const candidates = acceptsAnyone(out)
       ? [...openToAll.map((d) => d.index), ...(namedBy.get(s.index) ?? [])]
       : [...out.byIdentity.keys()];
     for (const d of candidates) {
       if (seen[d] === s.index) continue;
       seen[d] = s.index;
       const dst = identities[d]!;
-      const e = egressConns(out, dst);
+      const e = allowed(s, 'egress', { identity: dst });
       if (e.isEmpty()) continue;
-      const conns = e.intersect(ingressConns(dst, ingress[d]!, s.index));
+      const conns = e.intersect(allowed(dst, 'ingress', { identity: s }));
       if (!conns.isEmpty()) pairs.push({ src: s, dst, conns });
     }
     progress(s.index + 1, identities.length);
@@ -119,27 +119,91 @@ export function computeConnectivity(
 
   const toRanges = identities.flatMap((s) =>
     destinationRanges
-      .map((dst, r) => ({ src: s, dst, conns: egressConns(egress[s.index]!, undefined, r) }))
+      .map((dst, r) => ({ src: s, dst, conns: allowed(s, 'egress', { range: r }) }))
       .filter((p) => !p.conns.isEmpty()),
   );
   const fromRanges = sourceRanges.flatMap((src, r) =>
     identities
-      .map((d) => ({ src, dst: d, conns: ingressConns(d, ingress[d.index]!, undefined, r) }))
+      .map((d) => ({ src, dst: d, conns: allowed(d, 'ingress', { range: r }) }))
       .filter((p) => !p.conns.isEmpty()),
   );
-  return { identities, sourceRanges, destinationRanges, pairs, fromRanges, toRanges };
+  const toDomains = identities.flatMap((s) =>
+    domainsNamed(egress[s.index]!.applied)
+      .map((name) => ({
+        src: s,
+        dst: name,
+        conns: combine(egress[s.index]!.applied, 'egress', domainView(name)).allowed,
+      }))
+      .filter((p) => !p.conns.isEmpty()),
+  );
+  return { identities, sourceRanges, destinationRanges, pairs, fromRanges, toRanges, toDomains };
 }
+
+/** The DNS names the egress rules of a direction's tiers name, each once. */
+const domainsNamed = (applied: AppliedPolicies): string[] => [
+  ...new Set(
+    [...applied.admin, ...applied.baseline]
+      .flatMap((p) => p.egress ?? [])
+      .flatMap((r) => (r.peers === 'any' ? [] : r.peers))
+      .flatMap((p) => (p.kind === 'domains' ? p.names : [])),
+  ),
+];
+
+/**
+ * One remote as a local identity's rules see it, through the matcher's caches. One object serves every pair
+ * (set before each walk): a pair costs a walk, not an allocation.
+ */
+class IdentityView implements RemoteView {
+  readonly localNode = false;
+  private view!: DirectionView;
+  private ranges!: readonly AddressRange[];
+  private remote!: Remote;
+  private dst: Identity | undefined;
+
+  constructor(private readonly matcher: PeerMatcher) {}
+
+  set(view: DirectionView, ranges: readonly AddressRange[], remote: Remote, dst: Identity | undefined): void {
+    this.view = view;
+    this.ranges = ranges;
+    this.remote = remote;
+    this.dst = dst;
+  }
+
+  ruleConns(rule: Rule): ConnSet {
+    return this.matcher.ruleMatches(rule, this.remote, this.ranges)
+      ? this.matcher.portConns(rule, this.dst)
+      : ConnSet.none;
+  }
+
+  domainConns(): ConnSet {
+    return ConnSet.none;
+  }
+
+  namespacedConns(): ConnSet {
+    const { view, remote } = this;
+    let conns =
+      (remote.identity !== undefined ? view.byIdentity.get(remote.identity.index) : view.byRange.get(remote.range)) ??
+      ConnSet.none;
+    for (const rule of view.anyRules) conns = conns.union(this.matcher.portConns(rule, this.dst));
+    return conns;
+  }
+}
+
+/** Whether a direction's policies might let any remote through, rather than only those its namespaced rules name. */
+const acceptsAnyone = (view: DirectionView): boolean =>
+  view.applied.namespaced.length === 0 ||
+  view.anyRules.length > 0 ||
+  view.applied.admin.length > 0 ||
+  view.applied.baseline.length > 0;
 
 function directionView(
   cluster: Cluster,
   local: Identity,
   direction: Direction,
   ranges: readonly AddressRange[],
-  identities: readonly Identity[],
   matcher: PeerMatcher,
 ): DirectionView {
-  const policies = isolatingPolicies(cluster, local.representative, direction);
-  if (policies.length === 0) return OPEN;
+  const applied = appliedPolicies(cluster, local.representative, direction);
   const byIdentity = new Map<number, ConnSet>();
   const byRange = new Map<number, ConnSet>();
   const anyRules: Rule[] = [];
@@ -148,24 +212,24 @@ function directionView(
     const current = map.get(key);
     map.set(key, current === undefined ? conns : current.union(conns));
   };
-  for (const policy of policies) {
+  for (const policy of applied.namespaced) {
     for (const rule of policy[direction]!) {
       if (rule.peers === 'any') {
         anyRules.push(rule);
         continue;
       }
       // Ingress ports resolve on the local endpoint; egress ports on each destination.
-      const localConns = direction === 'ingress' ? rulePortConns(rule, local.representative) : undefined;
-      const externalConns = localConns ?? rulePortConns(rule, undefined);
+      const localConns = direction === 'ingress' ? matcher.portConns(rule, local) : undefined;
+      const externalConns = localConns ?? matcher.portConns(rule, undefined);
       for (const peer of rule.peers) {
         for (const remote of matcher.identities(peer)) {
-          add(byIdentity, remote, localConns ?? matcher.portConns(rule, identities[remote]!));
+          add(byIdentity, remote, localConns ?? matcher.portConns(rule, matcher.identity(remote)));
         }
         for (const r of matcher.ranges(peer, ranges)) add(byRange, r, externalConns);
       }
     }
   }
-  return { isolated: true, byIdentity, byRange, anyRules };
+  return { applied, byIdentity, byRange, anyRules };
 }
 
 /** Which identities and ranges each peer matches, computed once per distinct peer. */
@@ -222,10 +286,42 @@ class PeerMatcher {
     return matched;
   }
 
-  /** A rule's ports towards a destination identity; constant unless the rule names ports. */
-  portConns(rule: Rule, dst: Identity): ConnSet {
+  identity(index: number): Identity {
+    return this.all[index]!;
+  }
+
+  /** Whether some peer of a rule matches the remote: an identity, or a range of the given cut. */
+  ruleMatches(rule: Rule, remote: Remote, ranges: readonly AddressRange[]): boolean {
+    if (rule.peers === 'any') return true;
+    return rule.peers.some((peer) =>
+      remote.identity !== undefined
+        ? this.identitySet(peer).has(remote.identity.index)
+        : this.rangeSet(peer, ranges).has(remote.range),
+    );
+  }
+
+  private readonly identitySets = new Map<string, ReadonlySet<number>>();
+  private identitySet(peer: Peer): ReadonlySet<number> {
+    const key = peerKey(peer);
+    let set = this.identitySets.get(key);
+    if (set === undefined) this.identitySets.set(key, (set = new Set(this.identities(peer))));
+    return set;
+  }
+
+  private readonly rangeSets = new WeakMap<readonly AddressRange[], Map<string, ReadonlySet<number>>>();
+  private rangeSet(peer: Peer, ranges: readonly AddressRange[]): ReadonlySet<number> {
+    let cache = this.rangeSets.get(ranges);
+    if (cache === undefined) this.rangeSets.set(ranges, (cache = new Map()));
+    const key = peerKey(peer);
+    let set = cache.get(key);
+    if (set === undefined) cache.set(key, (set = new Set(this.ranges(peer, ranges))));
+    return set;
+  }
+
+  /** A rule's ports towards a destination identity (or outside, for none); constant unless the rule names ports. */
+  portConns(rule: Rule, dst: Identity | undefined): ConnSet {
     const named = rule.ports !== 'any' && rule.ports.some((p) => p.kind === 'named');
-    if (named) return rulePortConns(rule, dst.representative);
+    if (named) return rulePortConns(rule, dst?.representative);
     let conns = this.portCache.get(rule);
     if (conns === undefined) {
       conns = rulePortConns(rule, undefined);

@@ -16,6 +16,9 @@ export interface ConnLine {
 export const workloadName = (e: Endpoint): string =>
   `${objectKey({ namespace: e.namespace, name: e.owner.name })}[${e.owner.kind}]`;
 
+/** `NAME[Domain]`: a destination a rule names by DNS name, whose addresses only DNS knows. */
+export const domainName = (name: string): string => `${name}[Domain]`;
+
 /** `FIRST-LAST[External]` */
 export const rangeName = (r: AddressRange): string => `${formatAddressRange(r)}[External]`;
 
@@ -42,6 +45,8 @@ export function workloadConnections(connectivity: Connectivity): ConnLine[] {
     for (const d of namesOf[dst.index]!) add(rangeName(src), d, conns);
   for (const { src, dst, conns } of connectivity.toRanges)
     for (const s of namesOf[src.index]!) add(s, rangeName(dst), conns);
+  for (const { src, dst, conns } of connectivity.toDomains)
+    for (const s of namesOf[src.index]!) add(s, domainName(dst), conns);
   return [...lines.values()].sort((a, b) => compareStrings(a.src, b.src) || compareStrings(a.dst, b.dst));
 }
 

@@ -1,7 +1,8 @@
 import { formatIP } from '../algebra/ip.js';
 import { formatLocation } from '../model/source.js';
 import { type PolicyRef, type RuleRef, policyName, ruleName } from '../policy/ir.js';
-import type { DirectionVerdict, FlowPeer, Verdict } from './verdict.js';
+import type { DirectionVerdict, TierRuleRef, Verdict } from './verdict.js';
+import type { FlowPeer } from '../policy/evaluate.js';
 
 export const describePeer = (peer: FlowPeer): string => {
   if (peer.kind === 'external') return `${formatIP(peer.ip.family, peer.ip.value)} (external)`;
@@ -14,7 +15,9 @@ const peerName = (peer: FlowPeer): string =>
 /** A verdict as a person reads it: the answer first, then why, direction by direction. */
 export function explainVerdict(verdict: Verdict): string {
   const { flow } = verdict;
-  const head = `${verdict.allowed ? 'allowed' : 'denied'}: ${describePeer(flow.src)} => ${describePeer(flow.dst)} on ${flow.protocol} ${flow.port}`;
+  const head =
+    `${verdict.allowed ? 'allowed' : 'denied'}: ` +
+    `${describePeer(flow.src)} => ${describePeer(flow.dst)} on ${flow.protocol} ${flow.port}`;
   if (verdict.self) return `${head}\n  an endpoint's traffic to itself is always allowed\n`;
   const lines = [
     head,
@@ -25,8 +28,24 @@ export function explainVerdict(verdict: Verdict): string {
 }
 
 function explainDirection(d: DirectionVerdict, title: string, remote: string, verdict: Verdict): string[] {
+  const lines = decisionLines(d, title, remote, verdict);
+  const passes = d.passedBy.map((r) => `    passed on to the namespaced policies by ${describeTierRule(r)}`);
+  const dns = d.dependsOnDNS.map(
+    (r) =>
+      `    depends on DNS: ${describeTierRule(r)} ${r.action === 'deny' ? 'denies' : 'allows'} it ` +
+      `if ${remote} is an address of ${domainsOf(r)}, which only DNS can tell`,
+  );
+  return [lines[0]!, ...passes, ...lines.slice(1), ...dns];
+}
+
+function decisionLines(d: DirectionVerdict, title: string, remote: string, verdict: Verdict): string[] {
   const outcome = d.allowed ? 'allowed' : 'denied';
   switch (d.reason) {
+    case 'tier-rule': {
+      const rule = d.decidedBy!;
+      const verb = rule.action === 'allow' ? 'allowed' : rule.action === 'deny' ? 'denied' : 'passed on';
+      return [`  ${title}: ${outcome}`, `    ${verb} by ${describeTierRule(rule)}`];
+    }
     case 'not-an-endpoint':
       return [`  ${title}: ${outcome}: not an endpoint, so no NetworkPolicy applies`];
     case 'host-network':
@@ -34,7 +53,12 @@ function explainDirection(d: DirectionVerdict, title: string, remote: string, ve
     case 'local-node':
       return [`  ${title}: ${outcome}: traffic between a pod and its own node is always allowed`];
     case 'not-isolated':
-      return [`  ${title}: ${outcome}: no NetworkPolicy selects it for ${d.direction}`];
+      return d.passedBy.length > 0 || verdictHasTiers(verdict)
+        ? [
+            `  ${title}: ${outcome}`,
+            `    no NetworkPolicy isolates it for ${d.direction} and no baseline rule matches: the default allows`,
+          ]
+        : [`  ${title}: ${outcome}: no NetworkPolicy selects it for ${d.direction}`];
     case 'allowed-by-rule':
       return [
         `  ${title}: ${outcome}`,
@@ -49,7 +73,8 @@ function explainDirection(d: DirectionVerdict, title: string, remote: string, ve
       return [
         `  ${title}: ${outcome}`,
         ...d.isolatedBy.map((p) => `    isolated by ${describePolicy(p)}`),
-        `    no ${d.direction} rule of ${d.isolatedBy.length === 1 ? 'this policy' : 'these policies'} allows ${remote}${network} on ${verdict.flow.protocol} ${verdict.flow.port}`,
+        `    no ${d.direction} rule of ${d.isolatedBy.length === 1 ? 'this policy' : 'these policies'} ` +
+          `allows ${remote}${network} on ${verdict.flow.protocol} ${verdict.flow.port}`,
       ];
     }
   }
@@ -63,6 +88,26 @@ const describePolicy = (ref: PolicyRef): string =>
       : `NetworkPolicy ${policyName(ref)} (${formatLocation(ref.origin)})`;
 const describeRule = (ref: RuleRef): string => `${ruleName(ref)} (${formatLocation(ref.origin)})`;
 
+const TIER_NAMES = { admin: 'admin tier', baseline: 'baseline tier' } as const;
+
+/** `AdminNetworkPolicy deny-all (admin tier, priority 10) egress[0] "deny-dns" (file:line)` */
+const describeTierRule = (r: TierRuleRef): string => {
+  const { policy } = r.rule;
+  const where =
+    policy.kind === 'BaselineAdminNetworkPolicy' ? TIER_NAMES[r.tier] : `${TIER_NAMES[r.tier]}, priority ${r.priority}`;
+  const name = r.rule.name === undefined ? '' : ` ${JSON.stringify(r.rule.name)}`;
+  return (
+    `${policy.kind} ${policyName(policy)} (${where}) ` +
+    `${r.rule.direction}[${r.rule.index}]${name} (${formatLocation(r.rule.origin)})`
+  );
+};
+
+const domainsOf = (r: TierRuleRef): string => r.domains?.join(', ') ?? 'its domain names';
+
+/** Whether either side met a rule of a tier: then "no NetworkPolicy" would not say all there is. */
+const verdictHasTiers = (v: Verdict): boolean =>
+  [v.egress, v.ingress].some((d) => d.passedBy.length > 0 || d.decidedBy !== undefined || d.dependsOnDNS.length > 0);
+
 /** The verdict as plain data, for `--output json` and other programs. */
 export function verdictToJSON(verdict: Verdict): object {
   const peer = (p: FlowPeer) =>
@@ -70,7 +115,7 @@ export function verdictToJSON(verdict: Verdict): object {
       ? { kind: 'external', ip: formatIP(p.ip.family, p.ip.value) }
       : { kind: 'endpoint', id: p.endpoint.id, ip: p.ip === undefined ? null : formatIP(p.ip.family, p.ip.value) };
   const policy = (ref: PolicyRef) => ({
-    namespace: ref.namespace,
+    ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }),
     name: ref.name,
     file: ref.origin.file,
     line: ref.origin.line,
@@ -82,11 +127,24 @@ export function verdictToJSON(verdict: Verdict): object {
     file: ref.origin.file,
     line: ref.origin.line,
   });
+  const tierRule = (r: TierRuleRef) => ({
+    kind: r.rule.policy.kind,
+    tier: r.tier,
+    priority: r.priority,
+    action: r.action,
+    ...rule(r.rule),
+    ...(r.rule.name === undefined ? {} : { name: r.rule.name }),
+    ...(r.domains === undefined ? {} : { domains: r.domains }),
+  });
+  // The tiers' fields only where a tier had a say, so that a verdict of NetworkPolicies alone reads as it did.
   const direction = (d: DirectionVerdict) => ({
     allowed: d.allowed,
     reason: d.reason,
     isolatedBy: d.isolatedBy.map(policy),
     allowedBy: d.allowedBy.map(rule),
+    ...(d.decidedBy === undefined ? {} : { decidedBy: tierRule(d.decidedBy) }),
+    ...(d.passedBy.length === 0 ? {} : { passedBy: d.passedBy.map(tierRule) }),
+    ...(d.dependsOnDNS.length === 0 ? {} : { dependsOnDNS: d.dependsOnDNS.map(tierRule) }),
   });
   return {
     allowed: verdict.allowed,

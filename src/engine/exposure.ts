@@ -12,7 +12,7 @@ import {
   defaultEngineOptions,
   directionConns,
   isolatingPolicies,
-} from './verdict.js';
+} from '../policy/evaluate.js';
 
 /** How far one workload is open, beyond the pods that exist today. */
 export interface WorkloadExposure {

@@ -3,9 +3,10 @@ import { type IPAddress, parseIP } from '../algebra/ip.js';
 import { type Cluster, addressKey } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import { namedPortNumbers } from '../policy/named-port.js';
-import { DEFAULT_NAMESPACE } from '../policy/networkpolicy.js';
+import { DEFAULT_NAMESPACE } from '../model/defaults.js';
 import { workloadName } from './connlist.js';
-import type { Flow, FlowPeer } from './verdict.js';
+import type { Flow } from './verdict.js';
+import type { FlowPeer } from '../policy/evaluate.js';
 import { compareStrings } from '../util/order.js';
 
 /** What a user names as one end of a flow: an endpoint, or an address. */

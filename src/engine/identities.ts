@@ -47,5 +47,7 @@ function identityKey(e: Endpoint, cells: AddressCells): string {
     .join(',');
   // Only the primary address takes part in pod-to-pod flows; its cell decides every ipBlock.
   const cell = e.ips[0] === undefined ? 'none' : cells.cellOf(e.ips[0]);
-  return `${e.namespace}\u0000${labels}\u0000${ports}\u0000${cell}\u0000${e.hostNetwork}\u0000${e.kind}\u0000${e.network ?? ''}`;
+  // A pod in its node's network has the node's address, which a policy's node peers pick by the node's labels.
+  const node = e.hostNetwork ? (e.node ?? '') : '';
+  return [e.namespace, labels, ports, cell, e.hostNetwork, node, e.kind, e.network ?? ''].join('\u0000');
 }

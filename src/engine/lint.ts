@@ -10,10 +10,11 @@ import {
   type Rule,
   type SelectorPeer,
   describeRulePeer,
-  inScope,
+  peerKey,
   policyName,
 } from '../policy/ir.js';
 import { workloadName } from './connlist.js';
+import { tierFindings } from './lint-tiers.js';
 import { type KubeDns, isKubeDns, kubeDns } from './kube-dns.js';
 import {
   type EngineOptions,
@@ -22,7 +23,8 @@ import {
   isolatingPolicies,
   peerNamespaceMatches,
   selectorPeerMatches,
-} from './verdict.js';
+  selects,
+} from '../policy/evaluate.js';
 import { plural } from '../util/plural.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -57,6 +59,7 @@ export function lint(cluster: Cluster, options: EngineOptions = defaultEngineOpt
     ...partlyIsolatedNamespaces(cluster),
     ...ironcoreRulesAllowingNothing(cluster),
     ...legacyWithoutEffect(cluster),
+    ...tierFindings(cluster, options),
   ].sort(
     (a, b) =>
       compareStrings(a.location.file, b.location.file) ||
@@ -79,8 +82,11 @@ function legacyWithoutEffect(cluster: Cluster): Finding[] {
         'warning',
         'legacy-policy-without-effect',
         p.ref.origin,
-        `${policyName(p.ref)} has no effect: namespace ${p.namespace} is not isolated by the annotation net.beta.kubernetes.io/network-policy, so its pods take everything (under v1 semantics it would isolate them)`,
-        `annotate namespace ${p.namespace} with net.beta.kubernetes.io/network-policy: '{"ingress": {"isolation": "DefaultDeny"}}', or delete the policy`,
+        `${policyName(p.ref)} has no effect: namespace ${p.namespace} is not isolated by the annotation ` +
+          'net.beta.kubernetes.io/network-policy, so its pods take everything ' +
+          '(under v1 semantics it would isolate them)',
+        `annotate namespace ${p.namespace} with net.beta.kubernetes.io/network-policy: ` +
+          `'{"ingress": {"isolation": "DefaultDeny"}}', or delete the policy`,
       ),
     ),
     ...legacy.problems.map((problem) =>
@@ -103,14 +109,12 @@ const finding = (severity: Severity, code: string, location: Location, message: 
   fix,
 });
 
+/** The namespaced policies, each with its namespace. */
+const namespacedPolicies = (cluster: Cluster): (Policy & { readonly namespace: string })[] =>
+  cluster.policies.filter((p): p is Policy & { readonly namespace: string } => p.namespace !== undefined);
+
 const selected = (cluster: Cluster, policy: Policy): Endpoint[] =>
-  cluster.endpoints.filter(
-    (e) =>
-      !e.hostNetwork &&
-      e.namespace === policy.namespace &&
-      inScope(policy.scope, e) &&
-      policy.subject.matches(e.labels),
-  );
+  cluster.endpoints.filter((e) => selects(cluster, policy, e));
 
 const rulesOf = (policy: Policy): [Direction, Rule][] => [
   ...(policy.ingress ?? []).map((r): [Direction, Rule] => ['ingress', r]),
@@ -125,7 +129,7 @@ const names = (endpoints: readonly Endpoint[], limit = 5): string => {
 };
 
 function policiesSelectingNothing(cluster: Cluster): Finding[] {
-  return cluster.policies
+  return namespacedPolicies(cluster)
     .filter((p) => selected(cluster, p).length === 0)
     .map((p) =>
       p.ref.kind === 'IroncoreNetworkPolicy'
@@ -133,7 +137,8 @@ function policiesSelectingNothing(cluster: Cluster): Finding[] {
             'warning',
             'policy-selects-nothing',
             p.ref.origin,
-            `Ironcore NetworkPolicy ${policyName(p.ref)} selects nothing: ${noTargetsMessage(cluster, p, p.namespace, p.scope?.network ?? '')}`,
+            `Ironcore NetworkPolicy ${policyName(p.ref)} selects nothing: ` +
+              noTargetsMessage(cluster, p, p.namespace, p.scope?.network ?? ''),
             'make spec.networkInterfaceSelector match the labels the interfaces carry, or label the interfaces',
           )
         : finding(
@@ -141,7 +146,8 @@ function policiesSelectingNothing(cluster: Cluster): Finding[] {
             'policy-selects-nothing',
             p.ref.origin,
             `NetworkPolicy ${policyName(p.ref)} selects no pod: no pod in namespace ${p.namespace} matches ` +
-              `podSelector ${p.subject}${holdsPods(cluster, p.namespace) ? '' : `; ${ELSEWHERE(`in ${p.namespace}`)}`}`,
+              `podSelector ${p.subject.pods}` +
+              (holdsPods(cluster, p.namespace) ? '' : `; ${ELSEWHERE(`in ${p.namespace}`)}`),
             `make spec.podSelector match the labels of the pods it is meant for, or delete the policy`,
           ),
     );
@@ -152,7 +158,9 @@ export function noTargetsMessage(cluster: Cluster, policy: Policy, namespace: st
   const candidates = cluster.endpoints.filter(
     (e) => e.kind === 'NetworkInterface' && e.namespace === namespace && e.network === network,
   );
-  const wanted = `no NetworkInterface of network ${network} in namespace ${namespace} matches networkInterfaceSelector ${policy.subject}`;
+  const wanted =
+    `no NetworkInterface of network ${network} in namespace ${namespace} ` +
+    `matches networkInterfaceSelector ${policy.subject.pods}`;
   if (candidates.length === 0)
     return `${wanted}: the network has no interfaces there that carry traffic (state Available, or no status)`;
   const labels = candidates.map(
@@ -178,7 +186,8 @@ function ironcoreRulesAllowingNothing(cluster: Cluster): Finding[] {
               'warning',
               'rule-without-ports',
               rule.ref.origin,
-              `${where} has no ports: in Ironcore ports are mandatory ("Only traffic matching the ports will be allowed"), so this rule allows nothing`,
+              `${where} has no ports: in Ironcore ports are mandatory ` +
+                '("Only traffic matching the ports will be allowed"), so this rule allows nothing',
               'list the ports to allow, e.g. ports: [{protocol: TCP, port: 22}]',
             ),
           );
@@ -190,7 +199,8 @@ function ironcoreRulesAllowingNothing(cluster: Cluster): Finding[] {
               'rule-without-peers',
               rule.ref.origin,
               `${where} names no peer: Ironcore has no "any" peer, so this rule allows nothing`,
-              `name the peers in ${direction === 'ingress' ? 'from' : 'to'}: objectSelectors or ipBlocks (0.0.0.0/0 for anywhere)`,
+              `name the peers in ${direction === 'ingress' ? 'from' : 'to'}: ` +
+                'objectSelectors or ipBlocks (0.0.0.0/0 for anywhere)',
             ),
           );
         }
@@ -202,6 +212,8 @@ function ironcoreRulesAllowingNothing(cluster: Cluster): Finding[] {
 /** Whether the input holds pods (or workloads) in a namespace: only then can it say that a selector there misses. */
 const holdsPods = (cluster: Cluster, namespace: string): boolean =>
   cluster.endpoints.some((e) => e.kind === 'Pod' && e.namespace === namespace);
+
+const RULE_VERBS = { allow: 'allows', deny: 'denies', pass: 'passes on' } as const;
 
 const ELSEWHERE = (where: string): string => `the input holds no pod ${where}, so they may be defined elsewhere`;
 
@@ -228,7 +240,7 @@ function peersMatchingNothing(cluster: Cluster, dns: KubeDns): Finding[] {
             'peer-matches-nothing',
             peer.origin,
             `a peer of ${policyName(p.ref)} matches no ${peer.scope ? 'object' : 'pod'} (${describeRulePeer(peer)}), ` +
-              `so its rule allows nothing ${direction === 'egress' ? 'to' : 'from'} it` +
+              `so its rule ${RULE_VERBS[rule.action]} nothing ${direction === 'egress' ? 'to' : 'from'} it` +
               (proven ? '' : `; ${ELSEWHERE('where it looks')}`),
             "check the peer's labels against the pods and namespaces it is meant for",
           );
@@ -291,7 +303,8 @@ function emptyPortNextToNumbered(cluster: Cluster): Finding[] {
           'warning',
           'port-entry-allows-all',
           open.origin,
-          `${policyName(p.ref)} ${direction}[${rule.ref.index}]: a ports entry without a port allows every ${open.protocol} port, so the other ${open.protocol} entries add nothing`,
+          `${policyName(p.ref)} ${direction}[${rule.ref.index}]: a ports entry without a port ` +
+            `allows every ${open.protocol} port, so the other ${open.protocol} entries add nothing`,
           'give the entry a port, or remove the entries it makes redundant',
         ),
       ];
@@ -316,8 +329,10 @@ function andWrittenAsOr(cluster: Cluster): Finding[] {
             'info',
             'peers-or-not-and',
             previous.origin,
-            `${policyName(p.ref)} ${direction}[${rule.ref.index}]: a namespaceSelector and a podSelector in separate list items allow either one (OR)`,
-            'if only those pods in those namespaces were meant (AND), put both selectors in one list item: remove the "-" before the second',
+            `${policyName(p.ref)} ${direction}[${rule.ref.index}]: ` +
+              'a namespaceSelector and a podSelector in separate list items allow either one (OR)',
+            'if only those pods in those namespaces were meant (AND), ' +
+              'put both selectors in one list item: remove the "-" before the second',
           ),
         ];
       });
@@ -341,8 +356,10 @@ function ipBlocksCoveringPods(cluster: Cluster): Finding[] {
           'warning',
           'ipblock-covers-pods',
           peer.origin,
-          `ipBlock ${peer.cidr} of ${policyName(p.ref)} covers the IPs of ${plural(covered.length, 'pod')} (${names(covered)}); pod IPs change when pods restart`,
-          'select pods with podSelector and namespaceSelector; keep ipBlock for addresses outside the cluster, or except the pod network',
+          `ipBlock ${peer.cidr} of ${policyName(p.ref)} covers the IPs of ${plural(covered.length, 'pod')} ` +
+            `(${names(covered)}); pod IPs change when pods restart`,
+          'select pods with podSelector and namespaceSelector; ' +
+            'keep ipBlock for addresses outside the cluster, or except the pod network',
         ),
       ];
     }),
@@ -367,7 +384,8 @@ function duplicatePolicies(cluster: Cluster): Finding[] {
         p.ref.origin,
         sameName
           ? `NetworkPolicy ${policyName(p.ref)} is defined twice (also at ${formatLocation(first.ref.origin)})`
-          : `NetworkPolicy ${policyName(p.ref)} says exactly what ${policyName(first.ref)} (${formatLocation(first.ref.origin)}) says`,
+          : `NetworkPolicy ${policyName(p.ref)} says exactly what ` +
+              `${policyName(first.ref)} (${formatLocation(first.ref.origin)}) says`,
         'delete one of them',
       ),
     );
@@ -383,8 +401,10 @@ function canonical(p: Policy): string {
         : r.peers
             .map((x) =>
               x.kind === 'ipBlock'
-                ? `ip:${x.ips}`
-                : `sel:${x.namespaces.kind === 'same' ? '=' : x.namespaces.selector}:${x.pods}`,
+                ? `ip:${x.ips}:${x.podAddresses}`
+                : x.kind === 'selector'
+                  ? `sel:${x.namespaces.kind === 'same' ? '=' : x.namespaces.selector}:${x.pods}`
+                  : peerKey(x),
             )
             .sort()
             .join('|');
@@ -399,12 +419,17 @@ function canonical(p: Policy): string {
   };
   const direction = (rules: readonly Rule[] | undefined): string =>
     rules === undefined ? '-' : rules.map(rule).sort().join(';');
-  return `${p.subject}\u0000${direction(p.ingress)}\u0000${direction(p.egress)}`;
+  const namespaces = p.subject.namespaces;
+  const subject = `${namespaces.kind === 'same' ? namespaces.namespace : namespaces.selector}/${p.subject.pods}`;
+  return `${subject}\u0000${direction(p.ingress)}\u0000${direction(p.egress)}`;
 }
 
 const allowsAll = (r: Rule): boolean => r.peers === 'any' && r.ports === 'any';
 
-/** A rule is moot when every pod its policy selects is also selected by another policy that allows everything that way. */
+/**
+ * A rule is moot when every pod its policy selects is also selected by another policy
+ * that allows everything that way.
+ */
 function shadowedByAllowAll(cluster: Cluster): Finding[] {
   return cluster.policies.flatMap((p) => {
     const subjects = selected(cluster, p);
@@ -420,7 +445,9 @@ function shadowedByAllowAll(cluster: Cluster): Finding[] {
           'info',
           'rule-shadowed',
           rule.ref.origin,
-          `${policyName(p.ref)} ${direction}[${rule.ref.index}] has no effect: ${policyName(openers[0]!.ref)} (${formatLocation(openers[0]!.ref.origin)}) allows all ${direction} to the same pods`,
+          `${policyName(p.ref)} ${direction}[${rule.ref.index}] has no effect: ` +
+            `${policyName(openers[0]!.ref)} (${formatLocation(openers[0]!.ref.origin)}) ` +
+            `allows all ${direction} to the same pods`,
           `remove the rule, or narrow the allow-all policy if it is broader than meant`,
         ),
       ];
@@ -493,8 +520,11 @@ function partlyIsolatedNamespaces(cluster: Cluster): Finding[] {
           'info',
           'pods-not-isolated',
           anchor.ref.origin,
-          `in namespace ${namespace}, ${names(open)} ${open.length === 1 ? 'is' : 'are'} not isolated for ${direction} while other pods are`,
-          `add a default-deny policy (podSelector: {}, policyTypes: [${direction === 'ingress' ? 'Ingress' : 'Egress'}]) to ${namespace}, or select these pods`,
+          `in namespace ${namespace}, ${names(open)} ${open.length === 1 ? 'is' : 'are'} ` +
+            `not isolated for ${direction} while other pods are`,
+          'add a default-deny policy ' +
+            `(podSelector: {}, policyTypes: [${direction === 'ingress' ? 'Ingress' : 'Egress'}]) ` +
+            `to ${namespace}, or select these pods`,
         ),
       );
     }

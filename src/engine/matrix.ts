@@ -4,7 +4,8 @@ import type { Endpoint } from '../model/endpoints.js';
 import { namedPortNumbers } from '../policy/named-port.js';
 import type { TruthTable } from './truthtable.js';
 import { endpointFlow } from './flow.js';
-import { type EngineOptions, decide, defaultEngineOptions } from './verdict.js';
+import { decide } from './verdict.js';
+import { type EngineOptions, defaultEngineOptions } from '../policy/evaluate.js';
 
 /** Which rows and columns a table has: every endpoint unless said otherwise. */
 export interface MatrixScope {

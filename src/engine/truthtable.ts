@@ -64,7 +64,8 @@ export function compareTruthTables(expected: TruthTable, actual: TruthTable): st
       const got = row < 0 || column < 0 ? 'missing' : actual.cells[row]![column];
       if (want !== undefined && got !== want) {
         differences.push(
-          `${source} -> ${destination}: expected ${want ? 'allowed' : 'denied'}, got ${got === 'missing' ? 'no cell' : got ? 'allowed' : 'denied'}`,
+          `${source} -> ${destination}: expected ${want ? 'allowed' : 'denied'}, ` +
+            `got ${got === 'missing' ? 'no cell' : got ? 'allowed' : 'denied'}`,
         );
       }
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allowed, clusterFrom, netpol, pod, verdictOf } from '../testing/fixtures.js';
-import { defaultEngineOptions } from './verdict.js';
+import { defaultEngineOptions } from '../policy/evaluate.js';
 
 const web = pod('app', 'web', { app: 'web' }, { ip: '10.0.0.10', node: 'n1', ports: ['http:8080', 'dns:53/UDP'] });
 const api = pod('app', 'api', { app: 'api' }, { ip: '10.0.0.11', node: 'n1', ports: ['http:9090'] });
@@ -209,7 +209,8 @@ describe('NetworkPolicy semantics', () => {
 
   it('always allows a pod to reach itself, and its own node', () => {
     const node =
-      '---\napiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {addresses: [{type: InternalIP, address: 192.168.0.1}]}\n';
+      '---\napiVersion: v1\nkind: Node\nmetadata: {name: n1}\n' +
+      'status: {addresses: [{type: InternalIP, address: 192.168.0.1}]}\n';
     const c = clusterFrom(web + node + netpol('app', 'deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] }));
     assert.equal(allowed(c, 'app/web', 'app/web', 8080), true);
     assert.equal(verdictOf(c, 'app/web', 'app/web', 8080).self, true);

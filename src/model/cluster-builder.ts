@@ -31,14 +31,20 @@ export interface EndpointPatch {
 
 const patches = new WeakMap<Cluster, EndpointPatch>();
 
-/** The endpoints a patch took out of and put into `cluster`, if it was patched: what follows a cluster can follow the patch instead of comparing. */
+/**
+ * The endpoints a patch took out of and put into `cluster`, if it was patched:
+ * what follows a cluster can follow the patch instead of comparing.
+ */
 export const endpointPatchOf = (cluster: Cluster): EndpointPatch | undefined => patches.get(cluster);
 
 /** What the last full build knew, to patch the next cluster from. */
 interface Basis {
   readonly cluster: Cluster;
   readonly workloads: readonly SourcedObject[];
-  /** Pods per workload they stand for, pods per node, and pods per node address: a count reaching 0 or leaving it changes more than the pod. */
+  /**
+   * Pods per workload they stand for, pods per node, and pods per node address:
+   * a count reaching 0 or leaving it changes more than the pod.
+   */
   readonly refs: Map<unknown, number>;
   /** Addresses per family, over every endpoint. */
   readonly families: Record<Family, number>;

@@ -5,7 +5,8 @@ import { buildCluster } from './cluster.js';
 import { loadText } from './load.js';
 
 const template = (labels: string, ports = '') =>
-  `template:\n      metadata: {labels: ${labels}}\n      spec:\n        containers:\n          - name: c\n            ports: [${ports}]`;
+  `template:\n      metadata: {labels: ${labels}}\n` +
+  `      spec:\n        containers:\n          - name: c\n            ports: [${ports}]`;
 
 describe('cluster model', () => {
   it('makes one endpoint per workload from its pod template', () => {
@@ -21,15 +22,20 @@ describe('cluster model', () => {
     const yaml = kinds
       .map(
         (k) =>
-          `---\napiVersion: ${groups[k]}\nkind: ${k}\nmetadata: {name: ${k.toLowerCase()}, namespace: w}\nspec:\n  replicas: 3\n  ${template(`{kind: ${k}}`, '{name: http, containerPort: 8080}')}\n`,
+          `---\napiVersion: ${groups[k]}\nkind: ${k}\nmetadata: {name: ${k.toLowerCase()}, namespace: w}\n` +
+          `spec:\n  replicas: 3\n  ${template(`{kind: ${k}}`, '{name: http, containerPort: 8080}')}\n`,
       )
       .join('');
-    const cronJob = `---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: w}\nspec:\n  schedule: "0 0 * * *"\n  jobTemplate:\n    spec:\n      ${template('{kind: CronJob}').replace(/\n/g, '\n    ')}\n`;
+    const cronJob =
+      '---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: w}\n' +
+      'spec:\n  schedule: "0 0 * * *"\n  jobTemplate:\n    spec:\n' +
+      `      ${template('{kind: CronJob}').replace(/\n/g, '\n    ')}\n`;
     const c = clusterFrom(yaml + cronJob);
     assert.deepEqual(
       c.endpoints.map(
         (e) =>
-          `${e.id} ${e.owner.kind} ${e.labels['kind']} ${e.ports.map((p) => `${p.name}:${p.port}/${p.protocol}`).join(',')}`,
+          `${e.id} ${e.owner.kind} ${e.labels['kind']} ` +
+          e.ports.map((p) => `${p.name}:${p.port}/${p.protocol}`).join(','),
       ),
       [
         'w/daemonset DaemonSet DaemonSet http:8080/TCP',
@@ -91,7 +97,11 @@ spec: {containers: [{name: c}]}
 
   it('creates referenced namespaces and labels every namespace with its name', () => {
     const c = clusterFrom(
-      `apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {team: x, kubernetes.io/metadata.name: wrong}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: b}\nspec: {podSelector: {}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: q}\nspec: {podSelector: {}}\n`,
+      'apiVersion: v1\nkind: Namespace\n' +
+        'metadata: {name: a, labels: {team: x, kubernetes.io/metadata.name: wrong}}\n---\n' +
+        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: b}\n' +
+        'spec: {podSelector: {}}\n---\n' +
+        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: q}\nspec: {podSelector: {}}\n',
     );
     assert.deepEqual(
       [...c.namespaces.values()].map((n) => [n.name, n.implicit, n.labels]),

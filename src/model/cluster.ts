@@ -3,12 +3,14 @@ import { type Family, type IPAddress, formatAddress, parseIP } from '../algebra/
 import type { Labels } from '../algebra/selector.js';
 import type { Policy } from '../policy/ir.js';
 import { normaliseIroncorePolicy } from '../policy/ironcore.js';
+import { normaliseTierPolicy } from '../policy/tiers.js';
 import { type HostNetworkPods, DEFAULT_HOST_NETWORK_PODS } from '../policy/host-network.js';
 import { type LegacyPolicies, type Semantics, legacyPolicies } from '../policy/legacy.js';
-import { DEFAULT_NAMESPACE, normaliseNetworkPolicy } from '../policy/networkpolicy.js';
+import { DEFAULT_NAMESPACE } from './defaults.js';
+import { normaliseNetworkPolicy } from '../policy/networkpolicy.js';
 import { type Endpoint, endpointsFrom } from './endpoints.js';
 import { ironcoreEndpoints } from './ironcore.js';
-import { isNamespaced, isTierPolicyKind, knownKind } from './kinds.js';
+import { isNamespaced, knownKind } from './kinds.js';
 import type { Namespace, Node } from './resources.js';
 import type { Location, SourcedObject } from './source.js';
 import { typedView } from './typed.js';
@@ -26,6 +28,8 @@ export interface NamespaceInfo {
 
 export interface NodeInfo {
   readonly name: string;
+  /** Known from a Node object; empty when the node is known only from its pods. */
+  readonly labels: Labels;
   readonly addresses: readonly IPAddress[];
   /** spec.podCIDRs (or spec.podCIDR) of the Node object. */
   readonly podCIDRs: readonly string[];
@@ -43,16 +47,13 @@ export interface Cluster {
   readonly endpointByAddress: ReadonlyMap<string, Endpoint>;
   /** The address families the endpoints' addresses are of, 4 before 6. */
   readonly families: readonly Family[];
+  /** The namespaced policies, by their namespace. */
   readonly policiesByNamespace: ReadonlyMap<string, readonly Policy[]>;
+  /** The cluster-wide policies of the admin and baseline tiers, each tier in the order it is walked. */
+  readonly tiers: { readonly admin: readonly Policy[]; readonly baseline: readonly Policy[] };
   readonly semantics: Semantics;
   /** Under legacy semantics: which namespaces isolate, which policies have no effect, and unreadable annotations. */
   readonly legacy?: LegacyPolicies;
-  /**
-   * Valid policies whose meaning the analysis does not model yet (the
-   * cluster-wide tiers): every answer leaves them out, and whoever shows an
-   * answer says so.
-   */
-  readonly unmodelledPolicies: readonly SourcedObject[];
   /** What the inputs say that cannot all be true, and how the cluster reads it: two running pods with one address. */
   readonly warnings: readonly ClusterWarning[];
 }
@@ -97,15 +98,17 @@ export function buildCluster(objects: readonly SourcedObject[], options: Cluster
   const ironcorePolicies = objects
     .filter((o) => knownKind(o.apiVersion, o.kind) === 'IroncoreNetworkPolicy')
     .map(normaliseIroncorePolicy);
-  const policies = [...(legacy?.policies ?? networkPolicies), ...ironcorePolicies];
+  const tierPolicies = objects.flatMap((o) => normaliseTierPolicy(o) ?? []);
+  const policies = [...(legacy?.policies ?? networkPolicies), ...ironcorePolicies, ...tierPolicies];
   const namespaces = namespacesFrom(objects, [
     ...endpoints.map((e) => e.namespace),
-    ...policies.map((p) => p.namespace),
+    ...policies.flatMap((p) => (p.namespace === undefined ? [] : [p.namespace])),
   ]);
   const { endpointByAddress, warnings } = addressIndex(endpoints);
   const families = familiesIn(endpoints);
   const policiesByNamespace = new Map<string, Policy[]>();
   for (const p of policies) {
+    if (p.namespace === undefined) continue;
     const inNamespace = policiesByNamespace.get(p.namespace);
     if (inNamespace === undefined) policiesByNamespace.set(p.namespace, [p]);
     else inNamespace.push(p);
@@ -119,9 +122,9 @@ export function buildCluster(objects: readonly SourcedObject[], options: Cluster
     endpointByAddress,
     families,
     policiesByNamespace,
+    tiers: tiersOf(policies),
     semantics,
     ...(legacy ? { legacy } : {}),
-    unmodelledPolicies: unmodelledPolicies(objects),
     warnings,
   };
 }
@@ -156,14 +159,6 @@ function addressIndex(endpoints: readonly Endpoint[]): {
   }
   return { endpointByAddress, warnings };
 }
-
-/** The policies among `objects` that the analysis does not model yet: the cluster-wide tiers. */
-export const unmodelledPolicies = (objects: readonly SourcedObject[]): SourcedObject[] =>
-  objects.filter((o) => isTierPolicyKind(knownKind(o.apiVersion, o.kind)));
-
-/** The warning for a policy the analysis leaves out, for whoever shows an answer. */
-export const unmodelledPolicyWarning = (o: SourcedObject): string =>
-  `${o.kind} ${o.name}: valid, but cluster-wide policies are not part of the analysis yet: the answers leave it out`;
 
 /** How many addresses of each family the endpoints hold. */
 export function familyCounts(endpoints: readonly Endpoint[]): Record<Family, number> {
@@ -200,10 +195,20 @@ export function namespacesFrom(
   return namespaces;
 }
 
+/** The admin and baseline tiers in the order they are walked: lower priority first, then by name. */
+export function tiersOf(policies: readonly Policy[]): Cluster['tiers'] {
+  const inOrder = (tier: Policy['tier']): Policy[] =>
+    policies
+      .filter((p) => p.tier === tier)
+      .sort((a, b) => a.priority - b.priority || compareStrings(a.ref.name, b.ref.name));
+  return { admin: inOrder('admin'), baseline: inOrder('baseline') };
+}
+
 /** Node addresses come from Node objects and from the hostIP that pods report. */
 export function nodesFrom(objects: readonly SourcedObject[], endpoints: readonly Endpoint[]): Map<string, NodeInfo> {
   const addresses = new Map<string, Map<string, IPAddress>>();
   const podCIDRs = new Map<string, string[]>();
+  const labels = new Map<string, Labels>();
   const add = (node: string, ip: IPAddress | undefined): void => {
     const known = addresses.get(node) ?? new Map<string, IPAddress>();
     if (ip !== undefined) known.set(addressKey(ip), ip);
@@ -213,6 +218,7 @@ export function nodesFrom(objects: readonly SourcedObject[], endpoints: readonly
     if (knownKind(o.apiVersion, o.kind) !== 'Node') continue;
     add(o.name, undefined);
     const node = typedView<Node>(o);
+    labels.set(o.name, node.metadata?.labels ?? {});
     for (const a of node.status?.addresses ?? []) add(o.name, parseIP(a.address));
     podCIDRs.set(o.name, [
       ...new Set([...(node.spec?.podCIDR ? [node.spec.podCIDR] : []), ...(node.spec?.podCIDRs ?? [])]),
@@ -226,7 +232,7 @@ export function nodesFrom(objects: readonly SourcedObject[], endpoints: readonly
   return new Map(
     [...addresses].map(([name, ips]) => [
       name,
-      { name, addresses: [...ips.values()], podCIDRs: podCIDRs.get(name) ?? [] },
+      { name, labels: labels.get(name) ?? {}, addresses: [...ips.values()], podCIDRs: podCIDRs.get(name) ?? [] },
     ]),
   );
 }

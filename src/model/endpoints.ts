@@ -1,4 +1,4 @@
-import { type Protocol, isProtocol } from '../algebra/connset.js';
+import type { Protocol } from '../algebra/connset.js';
 import { type IPAddress, parseIP } from '../algebra/ip.js';
 import type { Labels } from '../algebra/selector.js';
 import { type HostNetworkPods, DEFAULT_HOST_NETWORK_PODS, isNodeTraffic } from '../policy/host-network.js';
@@ -7,6 +7,7 @@ import type { Container, OwnerReference, Pod, PodSpec, Workload } from './resour
 import type { EndpointKind } from '../policy/ir.js';
 import type { Location, SourcedObject } from './source.js';
 import { typedView } from './typed.js';
+import { protocolOrDefault } from './defaults.js';
 
 export interface ContainerPortInfo {
   readonly name: string | undefined;
@@ -253,7 +254,7 @@ function containerPorts(spec: PodSpec | undefined): ContainerPortInfo[] {
     (c.ports ?? []).map((p) => ({
       name: p.name || undefined,
       port: p.containerPort,
-      protocol: isProtocol(p.protocol) ? p.protocol : 'TCP',
+      protocol: protocolOrDefault(p.protocol),
     })),
   );
 }

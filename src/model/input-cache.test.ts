@@ -69,57 +69,60 @@ describe('InputCache', () => {
 });
 
 describe('InputCache changes', () => {
-  it('says which objects a read took away and brought in, whether all is valid, and refuses to gather stale inputs', () => {
-    const root = mkdtempSync(join(tmpdir(), 'netpol-input-change-'));
-    try {
-      writeFileSync(join(root, 'a.yaml'), pod('a', 'one'));
-      writeFileSync(join(root, 'b.yaml'), pod('b', 'one'));
-      const cache = new InputCache();
-      const first = cache.read([root]);
-      assert.deepEqual(
-        first.change.added.map((o) => o.name),
-        ['a', 'b'],
-      );
-      assert.equal(first.valid, true);
-      const [a, b] = first.load.objects;
+  it(
+    'says which objects a read took away and brought in, whether all is valid, ' + 'and refuses to gather stale inputs',
+    () => {
+      const root = mkdtempSync(join(tmpdir(), 'netpol-input-change-'));
+      try {
+        writeFileSync(join(root, 'a.yaml'), pod('a', 'one'));
+        writeFileSync(join(root, 'b.yaml'), pod('b', 'one'));
+        const cache = new InputCache();
+        const first = cache.read([root]);
+        assert.deepEqual(
+          first.change.added.map((o) => o.name),
+          ['a', 'b'],
+        );
+        assert.equal(first.valid, true);
+        const [a, b] = first.load.objects;
 
-      writeFileSync(join(root, 'b.yaml'), pod('b', 'two'));
-      writeFileSync(join(root, 'c.yaml'), pod('C_bad', 'x'));
-      const second = cache.read([root], new Set([join(root, 'b.yaml'), join(root, 'c.yaml')]));
-      assert.deepEqual(second.change.removed, [b]);
-      assert.deepEqual(
-        second.change.added.map((o) => o.name),
-        ['b'],
-        'C_bad does not validate: the API server would never have held it',
-      );
-      assert.equal(second.valid, false, 'c.yaml does not validate');
-      assert.deepEqual(
-        second.load.objects.map((o) => o.name),
-        ['a', 'b', 'C_bad'],
-        'load is what the files say',
-      );
-      assert.deepEqual(
-        second.objects.map((o) => o.name),
-        ['a', 'b'],
-        'objects is what is enforced',
-      );
+        writeFileSync(join(root, 'b.yaml'), pod('b', 'two'));
+        writeFileSync(join(root, 'c.yaml'), pod('C_bad', 'x'));
+        const second = cache.read([root], new Set([join(root, 'b.yaml'), join(root, 'c.yaml')]));
+        assert.deepEqual(second.change.removed, [b]);
+        assert.deepEqual(
+          second.change.added.map((o) => o.name),
+          ['b'],
+          'C_bad does not validate: the API server would never have held it',
+        );
+        assert.equal(second.valid, false, 'c.yaml does not validate');
+        assert.deepEqual(
+          second.load.objects.map((o) => o.name),
+          ['a', 'b', 'C_bad'],
+          'load is what the files say',
+        );
+        assert.deepEqual(
+          second.objects.map((o) => o.name),
+          ['a', 'b'],
+          'objects is what is enforced',
+        );
 
-      rmSync(join(root, 'c.yaml'));
-      const third = cache.read([root], new Set([join(root, 'c.yaml')]));
-      assert.deepEqual(third.change.removed, [], 'C_bad was never among the objects');
-      assert.deepEqual(third.change.added, []);
-      assert.equal(third.valid, true);
-      assert.equal(third.load.objects[0], a, 'a.yaml is the same object throughout');
-      assert.throws(
-        () => second.digest,
-        /read over since/,
-        'what second saw is gone: gathering it now would give third',
-      );
-      assert.equal(cache.read([root], new Set()).change.added.length, 0);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
+        rmSync(join(root, 'c.yaml'));
+        const third = cache.read([root], new Set([join(root, 'c.yaml')]));
+        assert.deepEqual(third.change.removed, [], 'C_bad was never among the objects');
+        assert.deepEqual(third.change.added, []);
+        assert.equal(third.valid, true);
+        assert.equal(third.load.objects[0], a, 'a.yaml is the same object throughout');
+        assert.throws(
+          () => second.digest,
+          /read over since/,
+          'what second saw is gone: gathering it now would give third',
+        );
+        assert.equal(cache.read([root], new Set()).change.added.length, 0);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('InputCache keeps the last good state', () => {

@@ -81,7 +81,10 @@ interface Interface extends IroncoreObject {
   readonly carriesTraffic: boolean;
 }
 
-/** NetworkInterface objects, and the ephemeral interfaces of Machines (named `<machine>-<interface>`, as ironcore names them). */
+/**
+ * NetworkInterface objects, and the ephemeral interfaces of Machines
+ * (named `<machine>-<interface>`, as ironcore names them).
+ */
 function networkInterfaces(objects: readonly SourcedObject[], namespaceOf: (o: SourcedObject) => string): Interface[] {
   const machines = new Map<string, Machine>();
   const kinds = (kind: KnownKind): SourcedObject[] => objects.filter((o) => knownKind(o.apiVersion, o.kind) === kind);

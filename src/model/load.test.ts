@@ -11,7 +11,8 @@ import { buildCluster } from './cluster.js';
 import { loadPaths, loadText } from './load.js';
 
 const NP =
-  'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: x\nspec:\n  podSelector: {}\n';
+  'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n' +
+  'metadata:\n  name: p\n  namespace: x\nspec:\n  podSelector: {}\n';
 
 describe('loader', () => {
   it('reads multi-document YAML with the line each object starts on', () => {
@@ -50,7 +51,9 @@ describe('loader', () => {
       ['networking.k8s.io/v1 NetworkPolicy a'],
     );
     assert.equal(loaded.objects[0]!.origin.line, 5);
-    const kubectl = `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a, namespace: x}\n- ${NP.replace(/\n/g, '\n  ')}`;
+    const kubectl =
+      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a, namespace: x}\n' +
+      `- ${NP.replace(/\n/g, '\n  ')}`;
     assert.deepEqual(
       loadText(kubectl, 'k.yaml').objects.map((o) => o.kind),
       ['Pod', 'NetworkPolicy'],
@@ -59,7 +62,8 @@ describe('loader', () => {
 
   it('skips other kinds with one line each, never silently', () => {
     const text =
-      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: x}\n---\napiVersion: crd.projectcalico.org/v1\nkind: NetworkPolicy\nmetadata: {name: c, namespace: x}\n';
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: x}\n---\n' +
+      'apiVersion: crd.projectcalico.org/v1\nkind: NetworkPolicy\nmetadata: {name: c, namespace: x}\n';
     const { objects, skipped } = loadText(text, 's.yaml');
     assert.deepEqual(objects, []);
     assert.deepEqual(
@@ -243,7 +247,10 @@ describe('loader on inputs as users keep them', () => {
       if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
       const { loadPaths } = await import(${JSON.stringify(new URL('./load.ts', import.meta.url).pathname)});
       const { objects, problems } = loadPaths([${JSON.stringify(dir)}]);
-      console.log(JSON.stringify({ objects: objects.map((o) => o.name), problems: problems.map((p) => [p.location.file, p.message]) }));`;
+      console.log(JSON.stringify({
+        objects: objects.map((o) => o.name),
+        problems: problems.map((p) => [p.location.file, p.message]),
+      }));`;
     chmodSync(dir, 0o755);
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       encoding: 'utf8',
@@ -297,7 +304,8 @@ describe('loader on inputs as users keep them', () => {
     const yaml = stringify(list, { indentSeq: false });
     const lineOf = (text: string, needle: string, after = 0): number =>
       text.slice(0, text.indexOf(needle, after)).split('\n').length;
-    // Where each place is, read off the text by hand: an object or list item starts at its `{` in JSON, at its `- ` in YAML.
+    // Where each place is, read off the text by hand:
+    // an object or list item starts at its `{` in JSON, at its `- ` in YAML.
     const places = {
       json: {
         origin: lineOf(json, '{', json.indexOf('}', json.indexOf('"name": "x"'))),
@@ -329,8 +337,10 @@ describe('loader on inputs as users keep them', () => {
 
   it('reads kind: constructor and __proto__ keys as data, with a place', () => {
     const text =
-      'apiVersion: v1\nkind: constructor\nmetadata: {name: a}\n---\napiVersion: __proto__\nkind: toString\nmetadata: {name: b}\n---\n' +
-      'apiVersion: v1\nkind: Pod\nmetadata: {name: c, namespace: x, labels: {toString: x, constructor: z}}\nspec: {__proto__: {hostNetwork: true}, containers: []}\n';
+      'apiVersion: v1\nkind: constructor\nmetadata: {name: a}\n---\n' +
+      'apiVersion: __proto__\nkind: toString\nmetadata: {name: b}\n---\n' +
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: c, namespace: x, labels: {toString: x, constructor: z}}\n' +
+      'spec: {__proto__: {hostNetwork: true}, containers: []}\n';
     const { objects, skipped, problems } = loadText(text, 'proto.yaml');
     assert.deepEqual(problems, []);
     assert.deepEqual(

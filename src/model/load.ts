@@ -239,7 +239,10 @@ export const tooLarge = (limit: number): string =>
 const formatBytes = (bytes: number): string =>
   bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : `${bytes.toLocaleString('en-US')} bytes`;
 
-/** A file's bytes, or undefined if it holds more than `limit`; reads a pipe in pieces, so its size is known only at its end. */
+/**
+ * A file's bytes, or undefined if it holds more than `limit`; reads a pipe in pieces, so its size is known only
+ * at its end.
+ */
 function readLimited(source: string | number, limit: number): Buffer | undefined {
   const fd = typeof source === 'number' ? source : openSync(source, 'r');
   try {

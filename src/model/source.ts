@@ -74,5 +74,5 @@ export function objectFromData(raw: JSONObject, origin: Location = { file: '<mem
 }
 
 /** `x/name` for namespaced objects, `name` otherwise; printable, as every name netpol prints goes through here. */
-export const objectKey = (o: Pick<SourcedObject, 'namespace' | 'name'>): string =>
+export const objectKey = (o: { readonly namespace?: string | undefined; readonly name: string }): string =>
   printable(o.namespace === undefined ? o.name : `${o.namespace}/${o.name}`);

@@ -1,6 +1,7 @@
 import type { Labels } from '../algebra/selector.js';
 import { namespaceOf } from './cluster.js';
 import { type SourcedObject, isJSONObject } from './source.js';
+import { namespaceOrDefault } from './defaults.js';
 
 /** Identifies an object the way the apiserver does: kind, namespace (empty when cluster-scoped) and name. */
 export interface ObjectRef {
@@ -68,6 +69,6 @@ export class ObjectStore {
 
 const isClusterScoped = (kind: string): boolean => kind === 'Namespace' || kind === 'Node';
 const refKey = (ref: ObjectRef): string =>
-  `${ref.kind}/${isClusterScoped(ref.kind) ? '' : (ref.namespace ?? 'default')}/${ref.name}`;
+  `${ref.kind}/${isClusterScoped(ref.kind) ? '' : namespaceOrDefault(ref.namespace)}/${ref.name}`;
 const describe = (ref: ObjectRef): string =>
-  isClusterScoped(ref.kind) ? ref.name : `${ref.namespace ?? 'default'}/${ref.name}`;
+  isClusterScoped(ref.kind) ? ref.name : `${namespaceOrDefault(ref.namespace)}/${ref.name}`;

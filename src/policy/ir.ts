@@ -34,10 +34,19 @@ export const inScope = (
   return kinds.includes(endpoint.kind) && (network === undefined || endpoint.network === network);
 };
 
+export type PolicyKind =
+  | 'NetworkPolicy'
+  /** The legacy DefaultDeny annotation of a namespace, seen as a policy. */
+  | 'NamespaceIsolation'
+  | 'IroncoreNetworkPolicy'
+  | 'AdminNetworkPolicy'
+  | 'BaselineAdminNetworkPolicy'
+  | 'ClusterNetworkPolicy';
+
 export interface PolicyRef {
-  /** NamespaceIsolation: the legacy DefaultDeny annotation of a namespace, seen as a policy. */
-  readonly kind: 'NetworkPolicy' | 'NamespaceIsolation' | 'IroncoreNetworkPolicy';
-  readonly namespace: string;
+  readonly kind: PolicyKind;
+  /** Absent for a cluster-wide policy. */
+  readonly namespace?: string;
   readonly name: string;
   readonly origin: Location;
   /** The Ironcore network the policy regulates. */
@@ -48,8 +57,19 @@ export interface RuleRef {
   readonly policy: PolicyRef;
   readonly direction: Direction;
   readonly index: number;
+  /** The rule's own name, where the kind gives rules names (the cluster-wide tiers). */
+  readonly name?: string;
   readonly origin: Location;
 }
+
+/**
+ * Where a policy stands in the order of evaluation, per direction: the admin tier first (by priority, lower
+ * first), then the namespaced policies, then the baseline tier, then the default, which allows.
+ */
+export type Tier = 'admin' | 'namespaced' | 'baseline';
+
+/** `pass` hands the traffic to the next tier: from admin to the namespaced policies, from baseline to the default. */
+export type Action = 'allow' | 'deny' | 'pass';
 
 /** Which namespaces a selector peer looks in. */
 export type NamespaceMatch =
@@ -60,21 +80,47 @@ export interface SelectorPeer {
   readonly kind: 'selector';
   readonly namespaces: NamespaceMatch;
   readonly pods: Selector;
+  /** The selectors the source wrote (`pods` is everything when it wrote none), for translations named after them. */
+  readonly written?: readonly ('namespaceSelector' | 'podSelector')[];
   /** Pods when absent. */
   readonly scope?: Scope;
   readonly origin: Location;
 }
 
-/** Addresses: an ipBlock's cidr minus its excepts. */
+/** Addresses: an ipBlock's cidr minus its excepts, or the networks of a cluster-wide policy. */
 export interface IPBlockPeer {
   readonly kind: 'ipBlock';
   readonly ips: IPSet;
   readonly cidr: string;
   readonly except: readonly string[];
+  /**
+   * Whether the addresses of pods count: as the engine option says for a NetworkPolicy ipBlock (upstream leaves
+   * it to implementations), always for a cluster-wide policy's `networks` ("cluster-internal traffic will be
+   * checked against the rule as well").
+   */
+  readonly podAddresses: 'by-option' | 'always';
   readonly origin: Location;
 }
 
-export type Peer = SelectorPeer | IPBlockPeer;
+/** The addresses of the nodes whose labels a selector matches (and so the pods in their network). */
+export interface NodesPeer {
+  readonly kind: 'nodes';
+  readonly nodes: Selector;
+  readonly origin: Location;
+}
+
+/**
+ * Destinations by DNS name: an exact name, or `*.` and a suffix that stands for one or more labels. Which
+ * addresses they are is known only to the cluster's DNS at the time of the connection, so analysis never
+ * takes an address for one; it says what such a rule allows and that it depends on DNS.
+ */
+export interface DomainsPeer {
+  readonly kind: 'domains';
+  readonly names: readonly string[];
+  readonly origin: Location;
+}
+
+export type Peer = SelectorPeer | IPBlockPeer | NodesPeer | DomainsPeer;
 
 /** Numbered ports (a single port, an endPort range, or every port) of one protocol. */
 export interface NumberedPorts {
@@ -84,10 +130,13 @@ export interface NumberedPorts {
   readonly origin: Location;
 }
 
-/** A container port name, resolved on each destination endpoint. */
+/**
+ * A container port name, resolved on each destination endpoint. A NetworkPolicy names the protocol too; the
+ * cluster-wide tiers name the port alone, and it means the container port's own protocol (`protocol` absent).
+ */
 export interface NamedPort {
   readonly kind: 'named';
-  readonly protocol: Protocol;
+  readonly protocol?: Protocol;
   readonly name: string;
   readonly origin: Location;
 }
@@ -96,22 +145,35 @@ export type PortMatch = NumberedPorts | NamedPort;
 
 export interface Rule {
   readonly ref: RuleRef;
-  readonly action: 'allow';
+  readonly action: Action;
   /** `any`: the rule names no peers and so matches every source or destination, inside or outside the cluster. */
   readonly peers: 'any' | readonly Peer[];
   /** `any`: every port of every protocol. */
   readonly ports: 'any' | readonly PortMatch[];
 }
 
+/** The endpoints a policy is about: those of one namespace (a namespaced policy) or of namespaces by labels. */
+export interface Subject {
+  readonly namespaces: NamespaceMatch;
+  readonly pods: Selector;
+  /** Where the source selects them (a NetworkPolicy's podSelector). */
+  readonly origin?: Location;
+}
+
 export interface Policy {
   readonly ref: PolicyRef;
-  readonly tier: 'namespaced';
-  readonly namespace: string;
-  /** Selects the endpoints of `namespace` the policy applies to. */
-  readonly subject: Selector;
+  readonly tier: Tier;
+  /** Within the admin or baseline tier, lower is evaluated first; 0 for namespaced policies. */
+  readonly priority: number;
+  /** The namespace of a namespaced policy, whose endpoints alone it may select. */
+  readonly namespace?: string;
+  readonly subject: Subject;
   /** Pods when absent. */
   readonly scope?: Scope;
-  /** Present exactly when the policy isolates its subjects for ingress; then these rules are what it allows. */
+  /**
+   * A namespaced policy has ingress rules exactly when it isolates its subjects for ingress, and then they are
+   * what it allows. A tiered policy's rules are read as they are: first match decides, selecting isolates nothing.
+   */
   readonly ingress?: readonly Rule[];
   readonly egress?: readonly Rule[];
 }
@@ -122,7 +184,12 @@ export interface Policy {
  * an Ironcore load balancer peer from an interface peer (or a pod selector) with the same labels.
  */
 export function peerKey(peer: Peer): string {
-  if (peer.kind === 'ipBlock') return `ipBlock/${peer.cidr}/${peer.except.join(',')}`;
+  if (peer.kind === 'ipBlock') {
+    const pods = peer.podAddresses === 'always' ? '/pods-always' : '';
+    return `ipBlock/${peer.cidr}/${peer.except.join(',')}${pods}`;
+  }
+  if (peer.kind === 'nodes') return `nodes/${peer.nodes}`;
+  if (peer.kind === 'domains') return `domains/${peer.names.join(',')}`;
   const namespaces =
     peer.namespaces.kind === 'same' ? `ns=${peer.namespaces.namespace}` : `nsSelector=${peer.namespaces.selector}`;
   const scope = peer.scope === undefined ? '' : `/${peer.scope.kinds.join(',')}@${peer.scope.network ?? ''}`;
@@ -130,12 +197,17 @@ export function peerKey(peer: Peer): string {
 }
 
 export const policyName = (ref: PolicyRef): string => objectKey(ref);
-export const ruleName = (ref: RuleRef): string => `${policyName(ref.policy)} ${ref.direction}[${ref.index}]`;
+export const ruleName = (ref: RuleRef): string =>
+  `${policyName(ref.policy)} ${ref.direction}[${ref.index}]${ref.name === undefined ? '' : ` ${ref.name}`}`;
 
 /** A rule's peer in words: the ipBlock, or what a selector picks and where. */
 export function describeRulePeer(peer: Peer): string {
-  if (peer.kind === 'ipBlock')
+  if (peer.kind === 'ipBlock') {
+    if (peer.podAddresses === 'always') return `networks ${peer.cidr}`;
     return `ipBlock ${peer.cidr}${peer.except.length ? ` except ${peer.except.join(', ')}` : ''}`;
+  }
+  if (peer.kind === 'nodes') return `nodes ${peer.nodes}`;
+  if (peer.kind === 'domains') return `domain names ${peer.names.join(', ')}`;
   const where =
     peer.namespaces.kind === 'same'
       ? `namespace ${peer.namespaces.namespace}`

@@ -6,8 +6,9 @@ import type { IroncoreNetworkPolicy, IroncorePolicyPeer, IroncorePolicyPort } fr
 import type { FieldPath, SourcedObject } from '../model/source.js';
 import { typedView } from '../model/typed.js';
 import { defaultedPolicyTypes } from '../validate/ironcore.js';
-import { DEFAULT_NAMESPACE } from './networkpolicy.js';
+import { DEFAULT_NAMESPACE } from '../model/defaults.js';
 import type { Direction, EndpointKind, Peer, Policy, PolicyRef, PortMatch, Rule, Scope } from './ir.js';
+import { protocolOrDefault } from '../model/defaults.js';
 
 /**
  * Every Ironcore semantic decision is made here:
@@ -51,8 +52,12 @@ export function normaliseIroncorePolicy(object: SourcedObject): Policy {
   return {
     ref,
     tier: 'namespaced',
+    priority: 0,
     namespace,
-    subject: Selector.compile(spec.networkInterfaceSelector ?? {}),
+    subject: {
+      namespaces: { kind: 'same', namespace },
+      pods: Selector.compile(spec.networkInterfaceSelector ?? {}),
+    },
     scope: { kinds: ['NetworkInterface'], network },
     ...(types.has('Ingress')
       ? {
@@ -91,7 +96,7 @@ function normalisePeer(
   if (peer.ipBlock !== undefined) {
     const cidr = peer.ipBlock.cidr ?? '';
     const except = peer.ipBlock.except ?? [];
-    return [{ kind: 'ipBlock', ips: IPSet.fromIPBlock(cidr, except), cidr, except, origin }];
+    return [{ kind: 'ipBlock', ips: IPSet.fromIPBlock(cidr, except), cidr, except, podAddresses: 'by-option', origin }];
   }
   return []; // a peer that names nothing matches nothing
 }
@@ -103,7 +108,7 @@ export function defaultedIroncorePort(port: IroncorePolicyPort): {
   endPort?: number;
 } {
   return {
-    protocol: (port.protocol ?? 'TCP') as Protocol,
+    protocol: protocolOrDefault(port.protocol),
     port: port.port ?? 0,
     ...(port.endPort !== undefined ? { endPort: port.endPort } : {}),
   };

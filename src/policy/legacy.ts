@@ -25,7 +25,10 @@ export interface NamespaceIsolation {
   readonly problem?: string;
 }
 
-/** Reads the annotation as kube-router and Weave did: only the exact key and `"DefaultDeny"` isolate; bad JSON counts as absent. */
+/**
+ * Reads the annotation as kube-router and Weave did:
+ * only the exact key and `"DefaultDeny"` isolate; bad JSON counts as absent.
+ */
 export function namespaceIsolation(annotations: Readonly<Record<string, string>> | undefined): NamespaceIsolation {
   const text = annotations?.[ISOLATION_ANNOTATION];
   if (text === undefined) return { isolated: false };
@@ -35,14 +38,18 @@ export function namespaceIsolation(annotations: Readonly<Record<string, string>>
   } catch (error) {
     return {
       isolated: false,
-      problem: `annotation ${ISOLATION_ANNOTATION} is not JSON (${(error as Error).message}); treated as absent: the namespace is not isolated`,
+      problem:
+        `annotation ${ISOLATION_ANNOTATION} is not JSON (${(error as Error).message}); ` +
+        'treated as absent: the namespace is not isolated',
     };
   }
   const isolation = isRecord(parsed) && isRecord(parsed['ingress']) ? parsed['ingress']['isolation'] : undefined;
   if (isolation === 'DefaultDeny') return { isolated: true };
   return {
     isolated: false,
-    problem: `annotation ${ISOLATION_ANNOTATION} does not set {"ingress": {"isolation": "DefaultDeny"}}, the only isolation there is; treated as absent`,
+    problem:
+      `annotation ${ISOLATION_ANNOTATION} does not set {"ingress": {"isolation": "DefaultDeny"}}, ` +
+      'the only isolation there is; treated as absent',
   };
 }
 
@@ -70,10 +77,10 @@ export function legacyPolicies(objects: readonly SourcedObject[], policies: read
       });
     if (reading.isolated) isolated.set(o.name, namespaceIsolationPolicy(o));
   }
-  const effective = policies.filter((p) => isolated.has(p.namespace));
+  const effective = policies.filter((p) => isolated.has(p.namespace ?? ''));
   return {
     policies: [...isolated.values(), ...effective.map(ingressOnly)],
-    ineffective: policies.filter((p) => !isolated.has(p.namespace)),
+    ineffective: policies.filter((p) => !isolated.has(p.namespace ?? '')),
     isolatedNamespaces: [...isolated.keys()],
     problems,
   };
@@ -89,8 +96,9 @@ function namespaceIsolationPolicy(namespace: SourcedObject): Policy {
       origin: namespace.locate(['metadata', 'annotations', ISOLATION_ANNOTATION]),
     },
     tier: 'namespaced',
+    priority: 0,
     namespace: namespace.name,
-    subject: Selector.everything,
+    subject: { namespaces: { kind: 'same', namespace: namespace.name }, pods: Selector.everything },
     ingress: [],
   };
 }
@@ -99,6 +107,7 @@ function namespaceIsolationPolicy(namespace: SourcedObject): Policy {
 const ingressOnly = (policy: Policy): Policy => ({
   ref: policy.ref,
   tier: policy.tier,
+  priority: policy.priority,
   namespace: policy.namespace,
   subject: policy.subject,
   ingress: policy.ingress ?? [],

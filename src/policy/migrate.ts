@@ -5,6 +5,7 @@ import { typedView } from '../model/typed.js';
 import { type LegacyPolicies, legacyPolicies } from './legacy.js';
 import { plural } from '../util/plural.js';
 import { normaliseNetworkPolicy } from './networkpolicy.js';
+import { namespaceOrDefault } from '../model/defaults.js';
 
 export interface MigrationWarning {
   readonly origin: Location;
@@ -54,7 +55,10 @@ export function migrateLegacy(objects: readonly SourcedObject[]): Migration {
     if (!isolated.has(namespace)) {
       warnings.push({
         origin: o.origin,
-        message: `${where} had no effect: namespace ${namespace} is not isolated by the annotation; under v1 it would isolate the pods it selects, so it is left out (delete it, or isolate the namespace first)`,
+        message:
+          `${where} had no effect: namespace ${namespace} is not isolated by the annotation; ` +
+          'under v1 it would isolate the pods it selects, so it is left out ' +
+          '(delete it, or isolate the namespace first)',
       });
       continue;
     }
@@ -79,7 +83,7 @@ export function migrateLegacy(objects: readonly SourcedObject[]): Migration {
   return { policies, warnings };
 }
 
-const namespaceOf = (o: SourcedObject): string => o.namespace ?? 'default';
+const namespaceOf = (o: SourcedObject): string => namespaceOrDefault(o.namespace);
 
 /**
  * An input that no annotation isolates and whose policies are all networking.k8s.io/v1 (a group

@@ -1,4 +1,3 @@
-import { type Protocol, isProtocol } from '../algebra/connset.js';
 import { IPSet } from '../algebra/ipset.js';
 import { PortSet } from '../algebra/portset.js';
 import { Selector } from '../algebra/selector.js';
@@ -6,9 +5,7 @@ import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../mod
 import type { FieldPath, SourcedObject } from '../model/source.js';
 import type { Direction, Peer, Policy, PolicyRef, PortMatch, Rule } from './ir.js';
 import { typedView } from '../model/typed.js';
-
-/** The namespace kubectl uses for a namespaced object that names none. */
-export const DEFAULT_NAMESPACE = 'default';
+import { DEFAULT_NAMESPACE, protocolOrDefault } from '../model/defaults.js';
 
 /**
  * Normalises a validated `networking.k8s.io/v1` NetworkPolicy into the IR.
@@ -54,8 +51,13 @@ function normalise(object: SourcedObject): Policy {
   return {
     ref,
     tier: 'namespaced',
+    priority: 0,
     namespace,
-    subject: Selector.compile(spec.podSelector ?? {}),
+    subject: {
+      namespaces: { kind: 'same', namespace },
+      pods: Selector.compile(spec.podSelector ?? {}),
+      origin: object.locate(['spec', 'podSelector']),
+    },
     ...(types.has('Ingress')
       ? {
           ingress: rules(
@@ -87,7 +89,7 @@ function normalisePeer(peer: NetworkPolicyPeer, namespace: string, object: Sourc
   if (peer.ipBlock) {
     const except = peer.ipBlock.except ?? [];
     const cidr = peer.ipBlock.cidr ?? '';
-    return { kind: 'ipBlock', ips: IPSet.fromIPBlock(cidr, except), cidr, except, origin };
+    return { kind: 'ipBlock', ips: IPSet.fromIPBlock(cidr, except), cidr, except, podAddresses: 'by-option', origin };
   }
   return {
     kind: 'selector',
@@ -95,13 +97,17 @@ function normalisePeer(peer: NetworkPolicyPeer, namespace: string, object: Sourc
       ? { kind: 'selector', selector: Selector.compile(peer.namespaceSelector) }
       : { kind: 'same', namespace },
     pods: Selector.compile(peer.podSelector ?? {}),
+    written: [
+      ...(peer.namespaceSelector ? (['namespaceSelector'] as const) : []),
+      ...(peer.podSelector ? (['podSelector'] as const) : []),
+    ],
     origin,
   };
 }
 
 function normalisePort(port: NetworkPolicyPort, object: SourcedObject, path: FieldPath): PortMatch {
   const origin = object.locate(path);
-  const protocol: Protocol = isProtocol(port.protocol) ? port.protocol : 'TCP';
+  const protocol = protocolOrDefault(port.protocol);
   if (typeof port.port === 'string') return { kind: 'named', protocol, name: port.port, origin };
   const ports = typeof port.port === 'number' ? PortSet.range(port.port, port.endPort ?? port.port) : PortSet.all;
   return { kind: 'numbered', protocol, ports, origin };

@@ -1,11 +1,12 @@
 import type { LabelSelector } from '../algebra/selector.js';
 import type { Cluster } from '../model/cluster.js';
-import { knownKind } from '../model/kinds.js';
-import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../model/resources.js';
-import type { Location, SourcedObject } from '../model/source.js';
-import { typedView } from '../model/typed.js';
-import { effectivePolicyTypes } from '../policy/networkpolicy.js';
+import type { Location } from '../model/source.js';
+import type { Protocol } from '../algebra/connset.js';
+import { namedPortEntries } from '../policy/evaluate.js';
+import { type Policy, type Rule, type SelectorPeer, policyName } from '../policy/ir.js';
 import { compareStrings } from '../util/order.js';
+
+type NamespacedPolicy = Policy & { readonly namespace: string };
 
 /**
  * Kubernetes NetworkPolicies as Juniper CN2 (Contrail) firewall objects,
@@ -72,20 +73,16 @@ export const sequenceNumber = (i: number): string => `${String(i).padStart(5, '0
 const tagName = (key: string, value: string): string =>
   `${key.replaceAll('/', '__slash__')}=${value.replaceAll('/', '__slash__')}`;
 
-export function renderContrail(
-  objects: readonly SourcedObject[],
-  cluster: Cluster,
-  options: ContrailOptions = {},
-): ContrailRendering {
+export function renderContrail(cluster: Cluster, options: ContrailOptions = {}): ContrailRendering {
   const clusterName = options.cluster ?? 'k8s';
   const context = new RenderContext(cluster);
-  const policyObjects = objects
-    .filter((o) => knownKind(o.apiVersion, o.kind) === 'NetworkPolicy')
-    .sort((a, b) => compareStrings(`${a.namespace ?? 'default'}/${a.name}`, `${b.namespace ?? 'default'}/${b.name}`));
+  const networkPolicies = cluster.policies
+    .filter((p): p is NamespacedPolicy => p.ref.kind === 'NetworkPolicy' && p.namespace !== undefined)
+    .sort((a, b) => compareStrings(policyName(a.ref), policyName(b.ref)));
   const policies: ContrailPolicy[] = [];
   const denyAll: ContrailRule[] = [];
-  for (const object of policyObjects) {
-    const rendered = context.policy(object);
+  for (const policy of networkPolicies) {
+    const rendered = context.policy(policy);
     if (rendered === undefined) continue;
     policies.push(rendered.policy);
     denyAll.push(...rendered.denyAll);
@@ -154,7 +151,10 @@ class RenderContext {
     return { kind: 'tags', tags };
   }
 
-  /** Address groups are shared by prefix; the first use names one, as the CN2 documentation shows: `<policy>[-egress][-except]`. */
+  /**
+   * Address groups are shared by prefix; the first use names one, as the CN2 documentation shows:
+   * `<policy>[-egress][-except]`.
+   */
   group(prefix: string, base: string): ContrailEndpoint {
     let name = this.groups.get(prefix);
     if (name === undefined) {
@@ -166,19 +166,14 @@ class RenderContext {
     return { kind: 'addressGroup', name, prefix };
   }
 
-  policy(object: SourcedObject): { policy: ContrailPolicy; denyAll: ContrailRule[] } | undefined {
-    const np = typedView<NetworkPolicy>(object);
-    const namespace = object.namespace ?? 'default';
-    const warn = (path: (string | number)[], message: string): void =>
-      void this.warnings.push({
-        origin: object.locate(path),
-        message: `NetworkPolicy ${namespace}/${object.name}: ${message}`,
-      });
-    const targets = this.alternatives(np.spec?.podSelector ?? {}, (m) =>
-      warn(['spec', 'podSelector'], `${m}; the policy is not rendered, so the pods it selects stay open`),
+  policy(policy: NamespacedPolicy): { policy: ContrailPolicy; denyAll: ContrailRule[] } | undefined {
+    const { namespace, ref } = policy;
+    const warn = (origin: Location, message: string): void =>
+      void this.warnings.push({ origin, message: `NetworkPolicy ${policyName(ref)}: ${message}` });
+    const targets = this.alternatives(policy.subject.pods.source, (m) =>
+      warn(policy.subject.origin ?? ref.origin, `${m}; the policy is not rendered, so the pods it selects stay open`),
     );
     if (targets === undefined) return undefined;
-    const types = effectivePolicyTypes(np);
     const rules: ContrailRule[] = [];
     const denyAll: ContrailRule[] = [];
     targets.forEach((target, t) => {
@@ -187,18 +182,12 @@ class RenderContext {
       const any: ContrailEndpoint = { kind: 'any' };
       const all: ContrailService = { protocol: 'any', start: 0, end: 65535 };
       for (const direction of ['ingress', 'egress'] as const) {
-        if (!types.has(direction === 'ingress' ? 'Ingress' : 'Egress')) continue;
-        const list = (direction === 'ingress' ? np.spec?.ingress : np.spec?.egress) ?? [];
+        const list = policy[direction];
+        if (list === undefined) continue;
         list.forEach((rule, i) => {
-          const peers =
-            (direction === 'ingress'
-              ? (rule as { from?: NetworkPolicyPeer[] }).from
-              : (rule as { to?: NetworkPolicyPeer[] }).to) ?? [];
-          const prefix = `${namespace}-${direction}-${object.name}-${i}`;
-          const services = this.services(rule.ports ?? [], (j, m) => warn(['spec', direction, i, 'ports', j], m));
-          const entries = this.peerEntries(peers, prefix, namespace, object.name, direction, (j, m) =>
-            warn(['spec', direction, i, direction === 'ingress' ? 'from' : 'to', j], m),
-          );
+          const prefix = `${namespace}-${direction}-${ref.name}-${i}`;
+          const services = this.services(rule, warn);
+          const entries = this.peerEntries(rule, prefix, namespace, ref.name, direction, warn);
           for (const entry of entries) {
             services.forEach((service, k) =>
               rules.push({
@@ -215,7 +204,7 @@ class RenderContext {
         denyAll.push(
           direction === 'ingress'
             ? {
-                name: `${namespace}-ingress-${object.name}${suffix}-denyall`,
+                name: `${namespace}-ingress-${ref.name}${suffix}-denyall`,
                 action: 'deny',
                 service: all,
                 direction,
@@ -223,7 +212,7 @@ class RenderContext {
                 peer: any,
               }
             : {
-                name: `${namespace}-egress-${object.name}${suffix}-default-deny-all`,
+                name: `${namespace}-egress-${ref.name}${suffix}-default-deny-all`,
                 action: 'deny',
                 service: all,
                 direction,
@@ -233,45 +222,45 @@ class RenderContext {
         );
       }
     });
-    return { policy: { name: `${namespace}-${object.name}`, rules }, denyAll };
+    return { policy: { name: `${namespace}-${ref.name}`, rules }, denyAll };
   }
 
   /** kube-manager's `spec_parser`, peer by peer: except denies before their cidr's pass, selectors as tags. */
   private peerEntries(
-    peers: readonly NetworkPolicyPeer[],
+    rule: Rule,
     prefix: string,
     namespace: string,
     policy: string,
     direction: 'ingress' | 'egress',
-    warn: (peer: number, message: string) => void,
+    warn: (origin: Location, message: string) => void,
   ): { name: string; action: 'pass' | 'deny'; endpoint: ContrailEndpoint }[] {
-    if (peers.length === 0) return [{ name: `${prefix}-allow-all`, action: 'pass', endpoint: { kind: 'any' } }];
+    if (rule.peers === 'any') return [{ name: `${prefix}-allow-all`, action: 'pass', endpoint: { kind: 'any' } }];
     const groupBase = `${policy}${direction === 'egress' ? '-egress' : ''}`;
-    return peers.flatMap((peer, j) => {
-      if (peer.ipBlock !== undefined) {
-        const cidr = peer.ipBlock.cidr ?? '';
+    return rule.peers.flatMap((peer, j) => {
+      if (peer.kind === 'ipBlock') {
         return [
-          ...(peer.ipBlock.except ?? []).map((except) => ({
+          ...peer.except.map((except) => ({
             name: `${prefix}-ipBlock-${j}-${except}`,
             action: 'deny' as const,
             endpoint: this.group(except, `${groupBase}-except`),
           })),
           {
-            name: `${prefix}-ipBlock-${j}-cidr-${cidr}`,
+            name: `${prefix}-ipBlock-${j}-cidr-${peer.cidr}`,
             action: 'pass' as const,
-            endpoint: this.group(cidr, groupBase),
+            endpoint: this.group(peer.cidr, groupBase),
           },
         ];
       }
-      const kind =
-        peer.namespaceSelector === undefined
-          ? 'podSelector'
-          : peer.podSelector === undefined
-            ? 'namespaceSelector'
-            : 'namespaceSelector-podSelector';
-      const unsupported = (m: string): void => warn(j, `${m}; this peer is left out, so it allows nothing`);
-      const pods = peer.podSelector === undefined ? [[]] : this.alternatives(peer.podSelector, unsupported);
-      const namespaces = this.namespaceAlternatives(peer.namespaceSelector, namespace, unsupported);
+      if (peer.kind !== 'selector') return []; // NetworkPolicy peers are selectors and ipBlocks only
+      const written = peer.written ?? [];
+      const kind = written.includes('namespaceSelector')
+        ? written.includes('podSelector')
+          ? 'namespaceSelector-podSelector'
+          : 'namespaceSelector'
+        : 'podSelector';
+      const unsupported = (m: string): void => warn(peer.origin, `${m}; this peer is left out, so it allows nothing`);
+      const pods = written.includes('podSelector') ? this.alternatives(peer.pods.source, unsupported) : [[]];
+      const namespaces = this.namespaceAlternatives(peer, namespace, unsupported);
       if (pods === undefined || namespaces === undefined) return [];
       const alternatives = namespaces.flatMap((ns) => pods.map((p) => [...ns, ...p]));
       return alternatives.map((tags, a) => ({
@@ -288,18 +277,15 @@ class RenderContext {
    * namespace, which no one tag says: one alternative per namespace known.
    */
   private namespaceAlternatives(
-    selector: LabelSelector | undefined,
+    peer: SelectorPeer,
     own: string,
     unsupported: (m: string) => void,
   ): Alternatives | undefined {
-    if (selector === undefined) return [[tagName('namespace', own)]];
-    if (
-      (selector.matchLabels === undefined || Object.keys(selector.matchLabels).length === 0) &&
-      (selector.matchExpressions ?? []).length === 0
-    ) {
+    if (peer.namespaces.kind === 'same') return [[tagName('namespace', own)]];
+    if (peer.namespaces.selector.isEverything()) {
       return [...this.cluster.namespaces.keys()].sort(compareStrings).map((ns) => [tagName('namespace', ns)]);
     }
-    return this.alternatives(selector, unsupported);
+    return this.alternatives(peer.namespaces.selector.source, unsupported);
   }
 
   /** matchLabels as tags, and `In` as one alternative per value; other operators have no tag form. */
@@ -319,28 +305,32 @@ class RenderContext {
     return alternatives;
   }
 
-  /** kube-manager's `ports_parser`, made right: TCP by default, endPort kept; a named port resolved where all pods agree. */
-  private services(
-    ports: readonly NetworkPolicyPort[],
-    warn: (port: number, message: string) => void,
-  ): ContrailService[] {
-    if (ports.length === 0) return [{ protocol: 'any', start: 0, end: 65535 }];
-    return ports.flatMap((port, j): ContrailService[] => {
-      const protocol = (port.protocol ?? 'TCP').toLowerCase() as ContrailService['protocol'];
-      if (port.port === undefined) return [{ protocol, start: 0, end: 65535 }];
-      if (typeof port.port === 'number') return [{ protocol, start: port.port, end: port.endPort ?? port.port }];
-      const numbers = new Set(
-        this.cluster.endpoints.flatMap((e) =>
-          e.ports.filter((p) => p.name === port.port && p.protocol.toLowerCase() === protocol).map((p) => p.port),
-        ),
-      );
-      if (numbers.size === 1) {
-        const [number] = numbers;
-        return [{ protocol, start: number!, end: number! }];
+  /**
+   * kube-manager's `ports_parser`, made right:
+   * TCP by default, endPort kept; a named port resolved where all pods agree.
+   */
+  private services(rule: Rule, warn: (origin: Location, message: string) => void): ContrailService[] {
+    if (rule.ports === 'any') return [{ protocol: 'any', start: 0, end: 65535 }];
+    return rule.ports.flatMap((match): ContrailService[] => {
+      if (match.kind === 'numbered') {
+        const protocol = match.protocol.toLowerCase() as ContrailService['protocol'];
+        if (match.ports.isAll()) return [{ protocol, start: 0, end: 65535 }];
+        return match.ports.ranges.map(([start, end]) => ({ protocol, start, end }));
       }
+      const entries = new Map(
+        this.cluster.endpoints
+          .flatMap((e) => namedPortEntries(match, e))
+          .map((e) => [`${e.protocol}/${e.port}`, e] as const),
+      );
+      const numbers = new Set([...entries.values()].map((e) => e.port));
+      if (entries.size === 1) {
+        const [{ protocol, port }] = [...entries.values()] as [{ protocol: Protocol; port: number }];
+        return [{ protocol: protocol.toLowerCase() as ContrailService['protocol'], start: port, end: port }];
+      }
+      const where = numbers.size === 0 ? 'on no pod' : `${[...numbers].join(', ')} on different pods`;
       warn(
-        j,
-        `the named port ${port.port} is ${numbers.size === 0 ? 'on no pod' : `${[...numbers].join(', ')} on different pods`}; Contrail services are numbers, so this port is left out`,
+        match.origin,
+        `the named port ${match.name} is ${where}; Contrail services are numbers, so this port is left out`,
       );
       return [];
     });

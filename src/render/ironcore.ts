@@ -1,6 +1,6 @@
 import { formatAddress } from '../algebra/ip.js';
 import { noTargetsMessage } from '../engine/lint.js';
-import { selectorPeerMatches } from '../engine/verdict.js';
+import { selectorPeerMatches, selects } from '../policy/evaluate.js';
 import { type Cluster, addressKey, namespaceOf } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import { knownKind } from '../model/kinds.js';
@@ -90,13 +90,7 @@ function reconcileOne(
 
   const policy = normaliseIroncorePolicy(object);
   const targets = cluster.endpoints
-    .filter(
-      (e) =>
-        e.kind === 'NetworkInterface' &&
-        e.namespace === namespace &&
-        e.network === networkName &&
-        policy.subject.matches(e.labels),
-    )
+    .filter((e) => selects(cluster, policy, e))
     .flatMap((nic) => nic.ips.map((ip) => ({ ip: formatAddress(ip), targetRef: { name: nic.name } })));
   const name = uidOf(object);
   const networkRef = { name: uidOf(network) };
@@ -160,7 +154,10 @@ function reconcileOne(
 /** A decoded value as plain JSON data. */
 const asJSON = (value: object): JSONObject => JSON.parse(JSON.stringify(value)) as JSONObject;
 
-/** Manifests have no UIDs until applied; apinet objects are named after them, so a manifest's stand-in is `<namespace>-<name>`. */
+/**
+ * Manifests have no UIDs until applied; apinet objects are named after them,
+ * so a manifest's stand-in is `<namespace>-<name>`.
+ */
 const uidOf = (o: SourcedObject): string => {
   const uid = (o.raw['metadata'] as JSONObject)['uid'];
   return typeof uid === 'string' && uid !== '' ? uid : `${namespaceOf(o)}-${o.name}`;

@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { Protocol } from '../algebra/connset.js';
 import { type Family, formatAddress, formatIP, parseCIDR } from '../algebra/ip.js';
-import { IPSet } from '../algebra/ipset.js';
+import type { IPSet } from '../algebra/ipset.js';
 import { PortSet } from '../algebra/portset.js';
-import { type EngineOptions, defaultEngineOptions, isolatingPolicies, peerMatchesRemote } from '../engine/verdict.js';
+import {
+  type EngineOptions,
+  defaultEngineOptions,
+  ipBlockAddresses,
+  appliedPolicies,
+  isolatingPolicies,
+  namedPortEntries,
+  peerMatches as peerMatchesRemote,
+} from '../policy/evaluate.js';
 import type { Cluster } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import type { Direction, NamedPort, Peer, Policy, Rule } from '../policy/ir.js';
@@ -62,6 +70,18 @@ const ADDR: Record<Family, { match: 'ip' | 'ip6'; type: string }> = {
   6: { match: 'ip6', type: 'ipv6_addr' },
 };
 const DIRECTIONS = ['egress', 'ingress'] as const;
+const TIERS = ['admin', 'baseline'] as const;
+
+/**
+ * What a matching rule does to the packet. A namespaced policy's rules all allow; in the admin tier a pass
+ * returns to the base chain, which goes on to the namespaced policies; in the baseline tier it hands over to
+ * the default, which allows.
+ */
+function verdictOf(policy: Policy, rule: Rule): string {
+  if (rule.action === 'allow') return 'accept';
+  if (rule.action === 'deny') return 'drop';
+  return policy.tier === 'admin' ? 'return' : 'accept';
+}
 /** The packet field that names the local endpoint, and the one that names the remote peer. */
 const FIELDS: Record<Direction, { local: 'saddr' | 'daddr'; remote: 'saddr' | 'daddr' }> = {
   egress: { local: 'saddr', remote: 'daddr' },
@@ -128,13 +148,64 @@ export function buildNftRuleset(cluster: Cluster, options: NftRenderOptions): Nf
     }
     for (const family of FAMILIES)
       maps.push({ name: `${direction}${family}`, type: `${ADDR[family].type} : verdict`, elements: dispatch[family] });
-    baseChains.push(baseChain(direction));
+    const tiers = TIERS.filter((tier) => cluster.tiers[tier].length > 0);
+    for (const tier of tiers) {
+      const tierDispatch = tierChains(context, tier, direction, families, sets, chains);
+      for (const family of FAMILIES)
+        maps.push({
+          name: `${tier}_${direction}${family}`,
+          type: `${ADDR[family].type} : verdict`,
+          elements: tierDispatch[family],
+        });
+    }
+    baseChains.push(baseChain(direction, tiers));
   }
   return { table: options.table ?? 'netpol', sets: sets.all(), maps, chains: [...chains, ...baseChains] };
 }
 
-function baseChain(direction: Direction): NftChain {
+/**
+ * The chains of one tier for one direction: one per combination of the tier's policies that some local
+ * endpoint is subject to, holding their rules in the order they are walked (a chain per policy would not do:
+ * a pass must leave the whole tier, and `return` leaves only the chain it is in). Returns the dispatch.
+ */
+function tierChains(
+  context: RenderContext,
+  tier: (typeof TIERS)[number],
+  direction: Direction,
+  families: readonly Family[],
+  sets: SetRegistry,
+  chains: NftChain[],
+): Record<Family, [string, string][]> {
+  const dispatch: Record<Family, [string, string][]> = { 4: [], 6: [] };
+  const byKey = new Map<string, string>();
+  for (const endpoint of context.local) {
+    const policies = appliedPolicies(context.cluster, endpoint, direction)[tier];
+    if (policies.length === 0) continue;
+    const key = policies.map((p) => `${p.ref.kind}/${policyName(p.ref)}`).join(',');
+    let chain = byKey.get(key);
+    if (chain === undefined) {
+      chain = `${tier}_${direction}_${shortHash(key)}`;
+      byKey.set(key, chain);
+      const rules = policies.flatMap((policy) => {
+        const plan = chainPlan(policy, direction, context.engine, families);
+        for (const set of plan.sets) sets.add(set.name, set.type, set.interval, set.elements(context), set.comment);
+        return plan.rules;
+      });
+      chains.push({ name: chain, rules });
+    }
+    for (const ip of endpoint.ips) dispatch[ip.family].push([formatAddress(ip), `jump ${chain}`]);
+  }
+  return dispatch;
+}
+
+/**
+ * The two base chains. Each walks the tiers in order: the admin tier's dispatch (a rule accepts, drops, or
+ * returns here for a pass), then the namespaced policies' (an isolated endpoint's chain ends in a drop), then
+ * the baseline tier's; what no chain decides, the policy accepts.
+ */
+function baseChain(direction: Direction, tiers: readonly (typeof TIERS)[number][] = []): NftChain {
   const field = FIELDS[direction].local;
+  const dispatch = (name: string): string[] => FAMILIES.map((f) => `${ADDR[f].match} ${field} vmap @${name}${f}`);
   return {
     name: direction,
     // Egress and ingress are two base chains on one hook: a packet must be accepted by both.
@@ -145,7 +216,9 @@ function baseChain(direction: Direction): NftChain {
       ...FAMILIES.map(
         (f) => `${ADDR[f].match} ${field} @local_pods${f} ${ADDR[f].match} ${field} != @programmed${f} drop`,
       ),
-      ...FAMILIES.map((f) => `${ADDR[f].match} ${field} vmap @${direction}${f}`),
+      ...(tiers.includes('admin') ? dispatch(`admin_${direction}`) : []),
+      ...dispatch(direction),
+      ...(tiers.includes('baseline') ? dispatch(`baseline_${direction}`) : []),
     ],
   };
 }
@@ -210,11 +283,14 @@ function planChain(
   };
   const rules = policy[direction]!.flatMap((rule) => {
     const comment = ` comment ${JSON.stringify(`${policyName(policy.ref)} ${direction}[${rule.ref.index}]`)}`;
+    const verdict = verdictOf(policy, rule);
     return families.flatMap((family) => {
       const peers = peerMatches(rule, direction, family, engine, use);
       const ports = portMatches(rule, direction, family, use);
       // The port first: a compare rejects most packets before the peer's set is looked up.
-      return peers.flatMap((peer) => ports.map((port) => `${[port, peer].filter(Boolean).join(' ')} accept${comment}`));
+      return peers.flatMap((peer) =>
+        ports.map((port) => `${[port, peer].filter(Boolean).join(' ')} ${verdict}${comment}`),
+      );
     });
   });
   return { rules, sets: [...sets.values()] };
@@ -231,9 +307,10 @@ function peerMatches(
   if (rule.peers === 'any') return [''];
   const { match, type } = ADDR[family];
   const field = FIELDS[direction].remote;
-  // An ipBlock of the other family can never hold an element: no set, no rule.
+  // An ipBlock of the other family can never hold an element: no set, no rule. Domain names are resolved by
+  // no one here (netpol runs no DNS proxy): a rule of them alone has nothing to match, and is left out.
   return rule.peers.flatMap((peer) =>
-    peer.kind === 'ipBlock' && !peer.ips.ranges().some((r) => r.family === family)
+    peer.kind === 'domains' || (peer.kind === 'ipBlock' && !peer.ips.ranges().some((r) => r.family === family))
       ? []
       : [
           `${match} ${field} @${use({
@@ -260,15 +337,19 @@ function peerElements(
         .map((r) =>
           r.first === r.last ? formatIP(family, r.first) : `${formatIP(family, r.first)}-${formatIP(family, r.last)}`,
         );
-    if (engine.ipBlockMatchesPodIPs) {
+    if (peer.podAddresses === 'always' || engine.ipBlockMatchesPodIPs) {
       const elements = format(peer.ips);
       return () => elements;
     }
-    // Cilium's mode: an ipBlock never matches a pod, so pod addresses are cut out of it.
+    return ({ cluster }) => format(ipBlockAddresses(cluster, peer, engine));
+  }
+  if (peer.kind === 'nodes') {
+    // The addresses of the nodes the peer selects, as the evaluator matches an address to a node.
     return ({ cluster }) =>
-      format(
-        peer.ips.subtract(IPSet.fromAddresses(cluster.endpoints.filter((e) => !e.hostNetwork).flatMap((e) => e.ips))),
-      );
+      [...cluster.nodes.values()]
+        .flatMap((node) => node.addresses.filter((ip) => ip.family === family))
+        .filter((ip) => peerMatchesRemote(cluster, peer, { kind: 'external', ip }, engine))
+        .map(formatAddress);
   }
   const key = `peer/${familyPeerKey(peer, family)}/${engineKey(engine)}`;
   const contribute = (c: Cluster, e: Endpoint): string[] =>
@@ -305,15 +386,14 @@ function portMatches(rule: Rule, direction: Direction, family: Family, use: (set
     return `${l4} th dport { ${ports.ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ')} }`;
   });
   const resolved = named.map((match) => {
-    const key = `${direction}/${direction === 'ingress' ? 'local' : 'all'}/${match.protocol}/${match.name}/${family}`;
+    const protocol = match.protocol ?? 'any';
+    const key = `${direction}/${direction === 'ingress' ? 'local' : 'all'}/${protocol}/${match.name}/${family}`;
     const named = (e: Endpoint): string[] =>
       e.hostNetwork
         ? []
-        : e.ports
-            .filter((p) => p.name === match.name && p.protocol === match.protocol)
-            .flatMap((p) =>
-              addressesOf(e, family).map((address) => `${address} . ${p.protocol.toLowerCase()} . ${p.port}`),
-            );
+        : namedPortEntries(match, e).flatMap(({ protocol, port }) =>
+            addressesOf(e, family).map((address) => `${address} . ${protocol.toLowerCase()} . ${port}`),
+          );
     // Ingress resolves on the local endpoints; egress on every endpoint. The cache follows both.
     const elements = ({ cluster, node, local, membership }: RenderContext): readonly string[] =>
       direction === 'ingress'
@@ -327,7 +407,7 @@ function portMatches(rule: Rule, direction: Direction, family: Family, use: (set
       name: `named${family}_${shortHash(key)}`,
       type: `${ADDR[family].type} . inet_proto . inet_service`,
       interval: false,
-      comment: `port ${match.name}/${match.protocol}`,
+      comment: `port ${match.name}/${protocol}`,
       elements,
     };
     return `${ADDR[family].match} daddr . meta l4proto . th dport @${use(set)}`;
@@ -368,7 +448,10 @@ function localEndpoints(cluster: Cluster, node: string): readonly Endpoint[] {
   return local;
 }
 
-/** Elements without repeats, the same array for the same input array: kept memberships come back unchanged, and so do their sets. */
+/**
+ * Elements without repeats, the same array for the same input array:
+ * kept memberships come back unchanged, and so do their sets.
+ */
 const deduplicated = new WeakMap<readonly string[], readonly string[]>();
 function withoutRepeats(elements: readonly string[]): readonly string[] {
   let unique = deduplicated.get(elements);

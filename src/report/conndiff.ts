@@ -12,7 +12,8 @@ export function formatConnDiff(diffs: readonly ConnDiff[], format: DiffFormat): 
       return diffs
         .map(
           (d) =>
-            `diff-type: ${d.type}, source: ${d.src}, destination: ${d.dst}, ref1: ${text(d.before)}, ref2: ${text(d.after)}\n`,
+            `diff-type: ${d.type}, source: ${d.src}, destination: ${d.dst}, ` +
+            `ref1: ${text(d.before)}, ref2: ${text(d.after)}\n`,
         )
         .join('');
     case 'csv':

@@ -70,12 +70,15 @@ function formatDot(lines: readonly ConnLine[]): string {
 const escapeHtml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+const LEGEND = 'Rows are sources, columns destinations; an empty cell means no connection is allowed.';
+
 /** One self-contained page: the matrix of sources by destinations, each cell the allowed connections. */
 function formatHtml(lines: readonly ConnLine[]): string {
   const sources = [...new Set(lines.map((l) => l.src))].sort();
   const destinations = [...new Set(lines.map((l) => l.dst))].sort();
   const cell = new Map(lines.map((l) => [`${l.src}\u0000${l.dst}`, l.conns.toString()]));
-  const header = `<tr><th>source \\ destination</th>${destinations.map((d) => `<th>${escapeHtml(d)}</th>`).join('')}</tr>`;
+  const headings = destinations.map((d) => `<th>${escapeHtml(d)}</th>`).join('');
+  const header = `<tr><th>source \\ destination</th>${headings}</tr>`;
   const rows = sources.map((s) => {
     const cells = destinations.map((d) => {
       const conns = cell.get(`${s}\u0000${d}`);
@@ -102,7 +105,7 @@ td.none { background: #fafafa; }
 </head>
 <body>
 <h1>Connectivity</h1>
-<p>${plural(lines.length, 'allowed pair')}. Rows are sources, columns destinations; an empty cell means no connection is allowed.</p>
+<p>${plural(lines.length, 'allowed pair')}. ${LEGEND}</p>
 <table>
 <thead>${header}</thead>
 <tbody>

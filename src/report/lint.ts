@@ -17,5 +17,6 @@ export function formatFindings(findings: readonly Finding[], format: LintFormat)
     .map((f) => `${formatLocation(f.location)}: ${f.severity}[${f.code}]: ${f.message}\n    fix: ${f.fix}\n`)
     .join('');
   const count = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
-  return `${body}${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('info'), 'note')}\n`;
+  const counts = [plural(count('error'), 'error'), plural(count('warning'), 'warning'), plural(count('info'), 'note')];
+  return `${body}${counts.join(', ')}\n`;
 }

@@ -34,7 +34,8 @@ export function formatValidation(report: ValidationReport): string {
   const skipped = report.skipped > 0 ? `, ${report.skipped} skipped` : '';
   if (lines.length === 0) return `${plural(report.objects, 'object')} valid${skipped}\n`;
   const invalid = new Set(report.diagnostics.map((d) => d.object)).size;
-  const summary = `${invalid} of ${plural(report.objects, 'object')} invalid, ${plural(lines.length, 'problem')}${skipped}`;
+  const problems = plural(lines.length, 'problem');
+  const summary = `${invalid} of ${plural(report.objects, 'object')} invalid, ${problems}${skipped}`;
   return `${[...lines, summary].join('\n')}\n`;
 }
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Protocol } from '../algebra/connset.js';
 import { makeFlow, resolvePeerSpec } from '../engine/flow.js';
-import { type EngineOptions, type Verdict, decide, defaultEngineOptions } from '../engine/verdict.js';
+import { type Verdict, decide } from '../engine/verdict.js';
+import { type EngineOptions, defaultEngineOptions } from '../policy/evaluate.js';
 import { type Cluster, buildCluster } from '../model/cluster.js';
 import { loadText } from '../model/load.js';
 import { validateObjects } from '../validate/validate.js';
@@ -70,5 +71,6 @@ export function pod(
 }
 
 export function netpol(namespace: string, name: string, spec: object): string {
-  return `---\n${JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec })}\n`;
+  const policy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec };
+  return `---\n${JSON.stringify(policy)}\n`;
 }

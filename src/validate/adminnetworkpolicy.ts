@@ -3,6 +3,7 @@ import type { FieldPath, JSONValue } from '../model/source.js';
 import { type StructuralSchema, crd } from '../model/structural.js';
 import { type FieldError, invalid, notSupported } from './field-error.js';
 import { cidrSchema, labelSelectorSchema, namespacedPodSchema, validateTierPolicy } from './policy-api.js';
+import { DEFAULT_PROTOCOL } from '../model/defaults.js';
 
 /**
  * AdminNetworkPolicy and BaselineAdminNetworkPolicy,
@@ -15,7 +16,7 @@ import { cidrSchema, labelSelectorSchema, namespacedPodSchema, validateTierPolic
 
 const portNumber = crd.integer({ minimum: 1, maximum: 65535 });
 /** The CRDs default a port's protocol to TCP: a policy read back from the API server always has one. */
-const protocol = crd.string({ default: 'TCP' });
+const protocol = crd.string({ default: DEFAULT_PROTOCOL });
 
 const port = crd.object(
   {

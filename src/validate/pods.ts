@@ -2,6 +2,7 @@ import type { Container, PodSpec } from '../model/resources.js';
 import type { FieldPath } from '../model/source.js';
 import { type FieldError, duplicate, invalid, notSupported, required } from './field-error.js';
 import { isDNS1123Subdomain, isValidPortName, isValidPortNum } from './names.js';
+import { DEFAULT_PROTOCOL } from '../model/defaults.js';
 
 /**
  * The parts of `ValidatePodSpec` netpol reads: the container ports, and the node name (which places
@@ -42,7 +43,7 @@ function validateContainerPorts(container: Container, path: FieldPath): FieldErr
         ...isValidPortNum(port.containerPort).map((m) => invalid([...at, 'containerPort'], port.containerPort, m)),
       );
     }
-    const protocol = port.protocol ?? 'TCP';
+    const protocol = port.protocol ?? DEFAULT_PROTOCOL;
     if (!(POD_PROTOCOLS as readonly string[]).includes(protocol))
       errors.push(notSupported([...at, 'protocol'], protocol, POD_PROTOCOLS));
   });

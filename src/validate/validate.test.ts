@@ -4,20 +4,32 @@ import { loadText } from '../model/load.js';
 import { type JSONObject, objectFromData } from '../model/source.js';
 import { formatInvalidObject, validateObject } from './validate.js';
 
-// Messages as upstream writes them (k8s.io/apimachinery util/validation), typed out here, not taken from the code under test.
+// Messages as upstream writes them (k8s.io/apimachinery util/validation), typed out here,
+// not taken from the code under test.
 const RANGE = 'must be between 1 and 65535, inclusive';
 const CIDR = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
 const SUBSET = 'must be a strict subset of `cidr`';
 const LABEL_VALUE =
-  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', " +
+  "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', " +
+  "regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 const NAME_PART =
-  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+  "name part must consist of alphanumeric characters, '-', '_' or '.', " +
+  "and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', " +
+  "regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 const SUBDOMAIN =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', " +
+  "and must start and end with an alphanumeric character (e.g. 'example.com', " +
+  "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 const DNS_LABEL =
-  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', " +
+  "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', " +
+  "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 const QUALIFIED =
-  "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')";
+  "a qualified name must consist of alphanumeric characters, '-', '_' or '.', " +
+  "and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', " +
+  "regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') " +
+  "with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')";
 const PORT_CHARSET = 'must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)';
 const IN_VALUES = "must be specified when `operator` is 'In' or 'NotIn'";
 const EXISTS_VALUES = "may not be specified when `operator` is 'Exists' or 'DoesNotExist'";
@@ -291,7 +303,8 @@ const invalidCases: [string, JSONObject, string[]][] = [
     'three policyTypes',
     netpol({ podSelector: {}, policyTypes: ['Ingress', 'Egress', 'Ingress'] }),
     [
-      'spec.policyTypes: Invalid value: []networking.PolicyType{"Ingress", "Egress", "Ingress"}: may not specify more than two policyTypes',
+      'spec.policyTypes: Invalid value: []networking.PolicyType{"Ingress", "Egress", "Ingress"}: ' +
+        'may not specify more than two policyTypes',
     ],
   ],
   // metadata
@@ -327,14 +340,16 @@ const invalidCases: [string, JSONObject, string[]][] = [
     'label value written as a number',
     podSelector({ matchLabels: { version: 1.5 } }),
     [
-      'spec.podSelector.matchLabels.version: Invalid value: 1.5: must be of type string (unquoted numbers are numbers in YAML, and 1.10 reads as 1.1: quote the value)',
+      'spec.podSelector.matchLabels.version: Invalid value: 1.5: must be of type string ' +
+        '(unquoted numbers are numbers in YAML, and 1.10 reads as 1.1: quote the value)',
     ],
   ],
   [
     'YAML 1.1 boolean where a string belongs',
     podSelector({ matchLabels: { enabled: true } }),
     [
-      'spec.podSelector.matchLabels.enabled: Invalid value: true: must be of type string (unquoted y, yes, on, n, no and off are booleans in YAML: quote the value)',
+      'spec.podSelector.matchLabels.enabled: Invalid value: true: must be of type string ' +
+        '(unquoted y, yes, on, n, no and off are booleans in YAML: quote the value)',
     ],
   ],
   [
@@ -500,7 +515,8 @@ describe('apiserver-parity validation', () => {
     const { objects } = loadText(text, 'pod.yaml');
     const located = validateObject(objects[0]!).map((d) => `${d.location.file}:${d.location.line} ${d.message}`);
     assert.deepEqual(located, [
-      'pod.yaml:6 metadata.labels.version: Invalid value: 1.1: must be of type string (unquoted numbers are numbers in YAML, and 1.10 reads as 1.1: quote the value)',
+      'pod.yaml:6 metadata.labels.version: Invalid value: 1.1: must be of type string ' +
+        '(unquoted numbers are numbers in YAML, and 1.10 reads as 1.1: quote the value)',
     ]);
   });
 

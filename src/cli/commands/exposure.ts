@@ -16,7 +16,8 @@ export function registerExposure(program: Command, io: Io, setExit: (code: numbe
   const command = program
     .command('exposure')
     .description(
-      'report which workloads are reachable from outside the cluster, from any namespace, or from everything, and which no policy protects',
+      'report which workloads are reachable from outside the cluster, from any namespace, or from everything, ' +
+        'and which no policy protects',
     )
     .argument('<paths...>', 'files, directories, or - for standard input')
     .addOption(outputOption(EXPOSURE_FORMATS, { default: 'txt' }));

@@ -7,8 +7,7 @@ import { compareTruthTables, formatTruthTable } from '../../engine/truthtable.js
 import { ObjectStore } from '../../model/store.js';
 import { objectFromData } from '../../model/source.js';
 import { EXIT, type Io } from '../io.js';
-import { objectsOrReport, parsePort, parseProtocol, reportUnmodelled } from '../common.js';
-import { unmodelledPolicies } from '../../model/cluster.js';
+import { objectsOrReport, parsePort, parseProtocol } from '../common.js';
 import { plural } from '../../util/plural.js';
 
 const DEFAULT_LAB = 'lab';
@@ -19,12 +18,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
     .description(
       'a cluster made of network namespaces on this machine, enforcing the rendered rules on real packets (needs root)',
     );
-  const objectsFrom = (paths: string[]) => {
-    const objects = objectsOrReport(paths, io, {}, 'build a lab from');
-    // The agents enforce what the analysis models, and the probes compare with it: neither has the tiers yet.
-    if (objects !== undefined) reportUnmodelled(unmodelledPolicies(objects), io);
-    return objects;
-  };
+  const objectsFrom = (paths: string[]) => objectsOrReport(paths, io, {}, 'build a lab from');
 
   lab
     .command('up')
@@ -45,7 +39,8 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
         { semantics: opts.semantics },
       );
       io.out(
-        `lab ${opts.name} is up: ${plural(built.plan.nodes.length, 'node')}, ${plural(built.plan.pods.length, 'endpoint')}\n`,
+        `lab ${opts.name} is up: ${plural(built.plan.nodes.length, 'node')}, ` +
+          `${plural(built.plan.pods.length, 'endpoint')}\n`,
       );
       setExit(EXIT.ok);
     });
@@ -81,12 +76,14 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
       io.out(formatTruthTable(observed));
       if (notHosted.length > 0) {
         io.out(
-          `not probed: ${notHosted.join(', ')}: load balancers and virtual IPs front interfaces and send nothing of their own in the lab\n`,
+          `not probed: ${notHosted.join(', ')}: load balancers and virtual IPs front interfaces ` +
+            'and send nothing of their own in the lab\n',
         );
       }
       if (refused.length > 0) {
         io.out(
-          `${plural(refused.length, 'pair')} reached a port nothing listens on (refused, not dropped), shown as allowed: ${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', …' : ''}\n`,
+          `${plural(refused.length, 'pair')} reached a port nothing listens on (refused, not dropped), ` +
+            `shown as allowed: ${refused.slice(0, 3).join(', ')}${refused.length > 3 ? ', …' : ''}\n`,
         );
       }
       const differences = compareTruthTables(predicted, observed);
@@ -94,7 +91,8 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
       if (differences.length === 0) io.out(`matches the engine's prediction on all ${pairs} pairs\n`);
       else
         io.out(
-          `differs from the engine's prediction on ${differences.length} of ${plural(pairs, 'pair')}:\n${differences.map((d) => `  ${d}\n`).join('')}`,
+          `differs from the engine's prediction on ${differences.length} of ${plural(pairs, 'pair')}:\n` +
+            differences.map((d) => `  ${d}\n`).join(''),
         );
       setExit(differences.length === 0 ? EXIT.ok : EXIT.negative);
     });

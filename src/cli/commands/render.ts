@@ -68,7 +68,7 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
     (paths: string[], opts: { output: ContrailFormat; cluster: string } & InputFlags) => {
       const loaded = loadOrReport(paths, io, opts);
       if (loaded === undefined) return setExit(EXIT.error);
-      const rendering = renderContrail(loaded.objects, loaded.cluster, { cluster: opts.cluster });
+      const rendering = renderContrail(loaded.cluster, { cluster: opts.cluster });
       for (const w of rendering.warnings) io.err(`${formatLocation(w.origin)}: warning: ${w.message}\n`);
       io.out(formatContrail(rendering, opts.output));
       setExit(EXIT.ok);
@@ -78,7 +78,8 @@ export function registerRender(program: Command, io: Io, setExit: (code: number)
   const ironcore = render
     .command('ironcore')
     .description(
-      "reconcile Ironcore NetworkPolicies as ironcore-net's apinetlet would: apinet NetworkPolicy, NetworkPolicyRule, status conditions",
+      "reconcile Ironcore NetworkPolicies as ironcore-net's apinetlet would: " +
+        'apinet NetworkPolicy, NetworkPolicyRule, status conditions',
     )
     .argument('<paths...>', 'files, directories, or - for standard input')
     .addOption(

@@ -1,6 +1,6 @@
 import type { Endpoint } from '../../model/endpoints.js';
 import { knownKind } from '../../model/kinds.js';
-import { DEFAULT_NAMESPACE } from '../../policy/networkpolicy.js';
+import { DEFAULT_NAMESPACE } from '../../model/defaults.js';
 import { type JSONObject, isJSONObject } from '../../model/source.js';
 
 /**

@@ -144,7 +144,10 @@ function v4Address(e: Endpoint): string {
   return formatIP(4, ip.value);
 }
 
-/** Gives every endpoint the lab hosts and that lacks one a node and an address: as a Pod of its own, or as Ironcore places an interface. */
+/**
+ * Gives every endpoint the lab hosts and that lacks one a node and an address: as a Pod of its own, or as
+ * Ironcore places an interface.
+ */
 function completeEndpoints(raw: readonly JSONObject[]): JSONObject[] {
   const sourced: SourcedObject[] = raw.map((o) => objectFromData(o));
   const cluster = buildCluster(sourced);

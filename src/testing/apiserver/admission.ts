@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { type JSONObject, type JSONValue, isJSONObject } from '../../model/source.js';
 import { isDNS1123Label, isDNS1123Subdomain } from '../../validate/names.js';
-import { type ResourceType, RESOURCES, apiVersionOf } from './resources.js';
+import { type ResourceType, RESOURCES, apiVersionOf, qualifiedResource } from './resources.js';
 import { type FieldProblem, ApiError, badRequest, forbidden, invalid, notFound } from './status.js';
 import { type VersionedStore, metadataOf } from './store.js';
 
@@ -25,7 +25,8 @@ export function checkTypeMeta(resource: ResourceType, body: JSONObject): JSONObj
   const kind = body['kind'];
   if (apiVersion !== undefined && apiVersion !== expectedVersion) {
     throw badRequest(
-      `the API version in the data (${String(apiVersion)}) does not match the expected API version (${expectedVersion})`,
+      `the API version in the data (${String(apiVersion)}) ` +
+        `does not match the expected API version (${expectedVersion})`,
     );
   }
   if (kind !== undefined && kind !== resource.kind) {
@@ -196,7 +197,7 @@ export function checkPreconditions(resource: ResourceType, stored: JSONObject, o
       throw new ApiError(
         409,
         'Conflict',
-        `Operation cannot be fulfilled on ${resource.group === '' ? resource.plural : `${resource.plural}.${resource.group}`} ` +
+        `Operation cannot be fulfilled on ${qualifiedResource(resource)} ` +
           `${JSON.stringify(name)}: Precondition failed: ${label} in precondition: ${wanted}, ` +
           `${label} in object meta: ${String(actual)}`,
         { name, ...(resource.group !== '' ? { group: resource.group } : {}), kind: resource.plural },

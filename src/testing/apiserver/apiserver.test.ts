@@ -425,8 +425,8 @@ describe('test API server: finalizers, deletion and garbage collection', () => {
       assert.equal(more.status, 422);
       assert.equal(
         more.body['message'],
-        'Pod "a" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, ' +
-          'found new finalizers []string{"x/y"}',
+        'Pod "a" is invalid: metadata.finalizers: Forbidden: ' +
+          'no new finalizers can be added if the object is being deleted, found new finalizers []string{"x/y"}',
       );
 
       const released = await call(

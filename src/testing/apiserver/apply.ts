@@ -96,7 +96,8 @@ function conflictError(conflicts: readonly Conflict[]): ApiError {
   }));
   let message: string;
   if (conflicts.length === 1) {
-    message = `Apply failed with 1 conflict: conflict with ${printManager(conflicts[0]!.entry)}: ${formatPath(conflicts[0]!.path)}`;
+    const { entry, path } = conflicts[0]!;
+    message = `Apply failed with 1 conflict: conflict with ${printManager(entry)}: ${formatPath(path)}`;
   } else {
     const byManager = new Map<string, string[]>();
     for (const c of conflicts) {
