@@ -255,6 +255,8 @@ export class ApiServer {
         return send(res, 200, found(resourceList(served, target.group, target.version)));
       case 'openapi':
         return send(res, 200, target.path === '' ? openAPIIndex(served) : found(openAPIDocument(served, target.path)));
+      case 'openapi-v2':
+        return sendOpenAPIv2(req, res);
       case 'unknown':
         throw noSuchResource();
       case 'resource':
@@ -465,4 +467,21 @@ function send(
 function sendText(res: ServerResponse, code: number, text: string): void {
   res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/**
+ * OpenAPI v2 as kubectl before 1.27 asks for it (Debian's is 1.20): an empty document, protobuf-encoded when
+ * asked so (an empty message is zero bytes), so that such a kubectl finds no schema and leaves validation to
+ * the server, as a newer one does through /openapi/v3.
+ */
+function sendOpenAPIv2(req: IncomingMessage, res: ServerResponse): void {
+  if ((req.headers.accept ?? '').includes('protobuf')) {
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': 0,
+    });
+    res.end();
+    return;
+  }
+  send(res, 200, { swagger: '2.0', info: { title: 'netpol test API server', version: 'v1' }, paths: {} });
 }
