@@ -145,7 +145,17 @@ export class IroncoreController {
     };
     this.ironcoreSource.onChange(refresh);
     this.apinetSource.onChange(refresh);
-    await Promise.all([this.ironcoreSource.start(), this.apinetSource.start()]);
+    const starts = [this.ironcoreSource.start(), this.apinetSource.start()];
+    try {
+      await Promise.all(starts);
+    } catch (first) {
+      // Both reasons are worth saying (neither API served, say); a source still retrying is stopped for it.
+      await Promise.all([this.ironcoreSource.stop(), this.apinetSource.stop()]);
+      const reasons = (await Promise.allSettled(starts)).flatMap((r) =>
+        r.status === 'rejected' && !/stopped before it synced/.test(String(r.reason)) ? [messageOf(r.reason)] : [],
+      );
+      throw new Error(reasons.length > 0 ? reasons.join('; ') : messageOf(first));
+    }
     if (this.stopped) return;
     this.started = true;
     this.refresh();
@@ -366,6 +376,8 @@ function ownedBy(rule: JSONObject, ownerUid: string): JSONObject {
     },
   };
 }
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 const stringList = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
