@@ -42,11 +42,13 @@ export function registerController(program: Command, io: Io, setExit: (code: num
     )
     .option('--apinet-context <name>', 'a context of the apinet kubeconfig')
     .option('--apinet-namespace <name>', 'the namespace the apinet objects are written to', parseNamespace, 'apinet')
-    .option(
-      '--metrics-address <host:port>',
-      'where /metrics, /healthz and /readyz are served (:PORT for every address)',
-      parseAddress,
-      parseListenAddress(DEFAULT_METRICS_ADDRESS),
+    .addOption(
+      new Option(
+        '--metrics-address <host:port>',
+        'where /metrics, /healthz and /readyz are served (:PORT for every address)',
+      )
+        .argParser(parseAddress)
+        .default(parseListenAddress(DEFAULT_METRICS_ADDRESS), DEFAULT_METRICS_ADDRESS),
     )
     .option(
       '--resync <seconds>',
