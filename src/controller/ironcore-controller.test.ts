@@ -367,6 +367,41 @@ describe('netpol controller ironcore', () => {
     await eventually(() => assert.deepEqual(ips(), []));
   });
 
+  it('puts back apinet objects that someone else deleted or changed', async () => {
+    const { server } = await setUp();
+    server.create(e2ePolicy());
+    const policy = server.get(policyRef())!;
+    await eventually(() => assert.ok(ruleOf(server, policy), 'the rule is there'));
+    const rule = ruleOf(server, policy)!;
+
+    server.delete(ref(APINET, 'NetworkPolicyRule', uidOf(policy), 'apinet'));
+    await eventually(() => {
+      const back = ruleOf(server, policy);
+      assert.ok(back, 'the rule is back');
+      assert.notEqual(uidOf(back), uidOf(rule), 'a new object');
+      assert.deepEqual(back['targets'], rule['targets']);
+    });
+    edit(server, ref(APINET, 'NetworkPolicy', uidOf(policy), 'apinet'), (o) => ({
+      ...o,
+      spec: { ...(o['spec'] as JSONObject), priority: 1 },
+    }));
+    await eventually(() =>
+      assert.equal((apinetPolicyOf(server, policy)!['spec'] as JSONObject)['priority'], 1000, 'forced back'),
+    );
+    // Deleting the apinet policy takes its rule along (garbage collection); both come back.
+    const owner = apinetPolicyOf(server, policy)!;
+    server.delete(ref(APINET, 'NetworkPolicy', uidOf(policy), 'apinet'));
+    await eventually(() => {
+      const back = apinetPolicyOf(server, policy);
+      assert.ok(back && uidOf(back) !== uidOf(owner), 'a new apinet policy');
+      assert.equal(
+        (meta(ruleOf(server, policy))['ownerReferences'] as JSONObject[] | undefined)?.[0]?.['uid'],
+        uidOf(back),
+        'the rule is owned by the new one',
+      );
+    });
+  });
+
   it('deletes the apinet NetworkPolicy with the policy, the rule by garbage collection, then the finalizer', async () => {
     const { server, logs } = await setUp();
     server.create(e2ePolicy());

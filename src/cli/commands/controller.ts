@@ -1,7 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { IroncoreController } from '../../controller/ironcore-controller.js';
-import { resolveKubeConfig } from '../../controller/kube-config.js';
-import { type ProbeServer, serveProbes } from '../../controller/probe-server.js';
+import type { ProbeServer } from '../../controller/probe-server.js';
 import { type ListenAddress, parseListenAddress } from '../../util/listen-address.js';
 import { LOG_FORMATS, type LogEntry, type LogFormat, formatLogEntry } from '../../util/log.js';
 import { isDNS1123Label } from '../../validate/names.js';
@@ -65,6 +63,12 @@ export function registerController(program: Command, io: Io, setExit: (code: num
 }
 
 async function runIroncore(opts: IroncoreFlags, io: Io): Promise<number> {
+  // Loaded here: @kubernetes/client-node takes most of a second to import, which no other command should pay.
+  const [{ IroncoreController }, { resolveKubeConfig }, { serveProbes }] = await Promise.all([
+    import('../../controller/ironcore-controller.js'),
+    import('../../controller/kube-config.js'),
+    import('../../controller/probe-server.js'),
+  ]);
   const log = (entry: LogEntry): void =>
     io.err(
       formatLogEntry(entry, opts.logFormat, {
