@@ -90,6 +90,11 @@ export class IroncoreController {
   /** What each policy was last reconciled to, so that the log says when it changes. */
   private readonly outcomes = new Map<string, string>();
   private readonly writes = new OwnWrites();
+  /**
+   * apinet NetworkPolicies deleted by this controller that the cache may still hold (its watch is another stream
+   * than the Ironcore policies'): not deleted twice.
+   */
+  private readonly deletedApinet = new Set<string>();
   private state: IroncoreState | undefined;
   private workers: Promise<void>[] = [];
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -206,6 +211,7 @@ export class IroncoreController {
     const before = this.state;
     const after = nextState(before, ironcore, apinet);
     this.state = after;
+    for (const name of this.deletedApinet) if (!after.apinetPolicies.has(name)) this.deletedApinet.delete(name);
     for (const object of after.refused) {
       if (before?.refused.has(object)) continue;
       const problems = ironcore.problems.filter((p) => p.object === object);
@@ -262,8 +268,8 @@ export class IroncoreController {
           )[0]!;
     if (result.apinet.length === 0) {
       // Invalid, or its network is missing: nothing may stay applied for it.
-      if (this.state?.apinetPolicies.has(apinetNameOf(entry.object)))
-        await this.apinetWriter.delete(APINET_POLICIES, this.apinetNamespace, apinetNameOf(entry.object));
+      const name = apinetNameOf(entry.object);
+      if (this.apinetPolicyHeld(name)) await this.deleteApinetPolicy(name);
     } else {
       await this.applyApinet(key, live, result);
     }
@@ -275,6 +281,7 @@ export class IroncoreController {
   private async applyApinet(key: string, live: JSONObject, result: IroncoreReconciliation): Promise<void> {
     const [policy, rule] = result.apinet as [JSONObject, JSONObject];
     try {
+      this.deletedApinet.delete((policy['metadata'] as JSONObject)['name'] as string);
       const applied = await this.apinetWriter.apply(APINET_POLICIES, policy);
       const uid = (applied['metadata'] as JSONObject)['uid'];
       if (typeof uid !== 'string') throw new Error('the API server answered the apply without a uid');
@@ -307,7 +314,7 @@ export class IroncoreController {
     const finalizers = stringList(metadata['finalizers']);
     if (!finalizers.includes(FINALIZER)) return;
     const name = apinetNameOf(object);
-    await this.apinetWriter.delete(APINET_POLICIES, this.apinetNamespace, name);
+    await this.deleteApinetPolicy(name);
     await this.deleteStale(key, name, this.state!);
     const released = await this.writer.mergePatch(IRONCORE_POLICIES, object.namespace, object.name, {
       metadata: {
@@ -326,7 +333,7 @@ export class IroncoreController {
   /** The policy is gone without its finalizer having run (removed by hand, or while no controller ran). */
   private async cleanUpGone(key: string, state: IroncoreState): Promise<void> {
     for (const apinet of state.apinetByOrigin.get(key) ?? []) {
-      if (await this.apinetWriter.delete(APINET_POLICIES, this.apinetNamespace, apinet.name))
+      if (this.apinetPolicyHeld(apinet.name) && (await this.deleteApinetPolicy(apinet.name)))
         this.log({
           level: 'info',
           msg: `NetworkPolicy ${key} is gone: apinet NetworkPolicy ${this.apinetNamespace}/${apinet.name} removed`,
@@ -339,8 +346,20 @@ export class IroncoreController {
   /** apinet objects made for an earlier policy of the same name (another UID): left over, so removed. */
   private async deleteStale(key: string, current: string, state: IroncoreState): Promise<void> {
     for (const apinet of state.apinetByOrigin.get(key) ?? []) {
-      if (apinet.name !== current) await this.apinetWriter.delete(APINET_POLICIES, this.apinetNamespace, apinet.name);
+      if (apinet.name !== current && this.apinetPolicyHeld(apinet.name)) await this.deleteApinetPolicy(apinet.name);
     }
+  }
+
+  /** Deletes an apinet NetworkPolicy (its rule goes by garbage collection); false when it was gone already. */
+  private async deleteApinetPolicy(name: string): Promise<boolean> {
+    const deleted = await this.apinetWriter.delete(APINET_POLICIES, this.apinetNamespace, name);
+    this.deletedApinet.add(name);
+    return deleted;
+  }
+
+  /** Whether the cache holds an apinet NetworkPolicy that this controller has not deleted already. */
+  private apinetPolicyHeld(name: string): boolean {
+    return this.state?.apinetPolicies.has(name) === true && !this.deletedApinet.has(name);
   }
 
   /** The conditions through the status subresource, each keeping its transition time; nothing when unchanged. */
