@@ -1,7 +1,7 @@
-import { parseYaml } from '../yaml/index.js';
+import { discardPaths, parseYaml } from '../yaml/index.js';
 import { jsonPositions, jsonValueEnd } from './json-positions.js';
 import { DocumentPositions, type PositionNode } from './positions.js';
-import type { JSONValue } from './source.js';
+import { type JSONValue, isJSONObject } from './source.js';
 
 /** One document of a manifest text, with a way to find where its fields are. */
 export interface TextDocument {
@@ -78,6 +78,13 @@ function tryJSON(text: string, base: number): JSONAttempt {
   }
 }
 
+/**
+ * Server-side apply's bookkeeping, often a third of a dump and nothing netpol reads (the loader
+ * deletes it): left unbuilt while parsing, of the document's object and of a List's items.
+ */
+const MANAGED_FIELDS = discardPaths('metadata.managedFields', 'items.*.metadata.managedFields');
+const OWN_MANAGED_FIELDS = discardPaths('metadata.managedFields');
+
 function readYamlStream(text: string): ReadText {
   const documents: TextDocument[] = [];
   const problems: TextProblem[] = [];
@@ -86,7 +93,11 @@ function readYamlStream(text: string): ReadText {
       problems.push({ offset: chunk.start, message: chunk.separatorError, severity: 'error' });
       break;
     }
-    const parsed = parseYaml(text, { start: chunk.start, end: chunk.end });
+    let parsed = parseYaml(text, { start: chunk.start, end: chunk.end, discard: MANAGED_FIELDS });
+    if (hasItemsOfNoList(parsed.value)) {
+      // Its items are a field of the object, kept whole; its kind came too late to know before.
+      parsed = parseYaml(text, { start: chunk.start, end: chunk.end, discard: OWN_MANAGED_FIELDS });
+    }
     for (const w of parsed.warnings) problems.push({ ...w, severity: 'warning' });
     if (parsed.error !== undefined) {
       problems.push({
@@ -103,6 +114,13 @@ function readYamlStream(text: string): ReadText {
     documents.push({ value: parsed.value, positions: new DocumentPositions(() => shallow, reread) });
   }
   return { documents, problems };
+}
+
+/** An object with an `items` field that the loader will not expand as a List (see readObject in load.ts). */
+function hasItemsOfNoList(value: JSONValue | undefined): boolean {
+  if (!isJSONObject(value) || !Object.hasOwn(value, 'items')) return false;
+  const { apiVersion, kind, items } = value;
+  return !(typeof apiVersion === 'string' && typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items));
 }
 
 interface Chunk {

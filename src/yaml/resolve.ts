@@ -105,6 +105,22 @@ export function resolvePlain(s: string): unknown {
   return number(s) ?? s;
 }
 
+/** Whether an untagged plain scalar is NaN or an infinity (encoding/json refuses them). */
+export function resolvesNonFinite(s: string): boolean {
+  const c = s.charCodeAt(0);
+  if (c !== 0x2e /* . */ && c !== 0x2b /* + */ && c !== 0x2d /* - */) return false;
+  const value = resolvePlain(s);
+  return typeof value === 'number' && !Number.isFinite(value);
+}
+
+/** Whether an untagged plain scalar, as a map key, is one JSON cannot hold (nil, uint64). */
+export function resolvesToUnsupportedKey(s: string): boolean {
+  const c = s.charCodeAt(0);
+  if (s.length > 0 && (c >= 128 || HINT[c] === 0)) return false;
+  resolvePlain(s);
+  return resolved.kind === KIND_NULL || resolved.kind === KIND_UINT;
+}
+
 /**
  * A float starting with '.', as Go's ParseFloat takes it: digits, an optional exponent, underscores
  * between digits (Go's float literal syntax), and no overflow.
