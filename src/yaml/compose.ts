@@ -48,6 +48,8 @@ import {
   decodeScalar,
   resolvePlain,
   resolved,
+  plainKeyMayBeUnsupported,
+  plainMayBeNonFinite,
   resolvesNonFinite,
   resolvesToUnsupportedKey,
 } from './resolve.js';
@@ -215,12 +217,15 @@ export class Composer {
 
   /**
    * `discard`: the values not to build; `buildDiscarded`: build them anyway (the full read), muting
-   * warnings inside them, for the caller to delete them.
+   * warnings inside them, for the caller to delete them. `scanner`: the one reading `text`, told to
+   * make no strings while a value is skipped (a plain scalar's text then comes as '' and is read
+   * from `text` if it is needed).
    */
   constructor(
     private readonly recordDepth: number,
     discard: DiscardNode | null = null,
     private readonly buildDiscarded = false,
+    private readonly scanner: { lazyText: boolean; readonly text: string } | null = null,
   ) {
     this.rootDiscard = discard;
   }
@@ -259,7 +264,8 @@ export class Composer {
    */
   plainScalar(text: string, start: number, end: number, column: number): void {
     if (this.skipDepth > 0) {
-      if (this.pending === null) this.skipScalar(text, start, end);
+      // From the fast lane, which makes no strings while a value is skipped.
+      if (this.pending === null) this.skipScalar(text, text === '', start, end);
       return;
     }
     const top = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : null;
@@ -344,7 +350,7 @@ export class Composer {
     if (this.skipDepth > 0) {
       if (anchored !== null) anchored.state = DISCARDED;
       if (tag !== '') throw COMPOSE_FULLY;
-      this.skipScalar(implicit ? text : null, start, end);
+      this.skipScalar(implicit ? text : null, false, start, end);
       return;
     }
     if (this.recording !== null) {
@@ -486,7 +492,7 @@ export class Composer {
     this.pending = failure;
     this.stack = [];
     this.recording = null;
-    this.skipDepth = 0;
+    this.skipping(0);
   }
 
   private top(): Frame | null {
@@ -514,19 +520,35 @@ export class Composer {
     this.skipEnd = start;
     this.skipNodes = 1;
     this.skipStates[0] = kind === SEQUENCE ? SKIP_ITEM : SKIP_KEY;
-    this.skipDepth = 1;
+    this.skipping(1);
   }
 
-  /** A scalar inside a discarded collection: `plain` is a plain scalar's text, null for any other style. */
-  private skipScalar(plain: string | null, start: number, end: number): void {
+  private skipping(depth: number): void {
+    this.skipDepth = depth;
+    if (this.scanner !== null) this.scanner.lazyText = depth > 0;
+  }
+
+  /**
+   * A scalar inside a discarded collection: `plain` is a plain scalar's text, null for any other
+   * style; `unmade` when the scanner did not make it (it is text[start, end)).
+   */
+  private skipScalar(plain: string | null, unmade: boolean, start: number, end: number): void {
     const depth = this.skipDepth - 1;
     const state = this.skipStates[depth];
-    if (state === SKIP_KEY) {
+    if (plain !== null) {
+      const first = unmade ? this.scanner!.text.charCodeAt(start) : plain.charCodeAt(0);
       // A merge, or a key JSON cannot hold (nil, uint64): it fails the conversion unless overridden.
-      if (plain !== null && (plain === '<<' || resolvesToUnsupportedKey(plain))) throw COMPOSE_FULLY;
+      // Most scalars are neither by their first character, and need no string.
+      if (state === SKIP_KEY ? first === 0x3c /* < */ || plainKeyMayBeUnsupported(first) : plainMayBeNonFinite(first)) {
+        const text = unmade ? this.scanner!.text.slice(start, end) : plain;
+        if (state === SKIP_KEY ? text === '<<' || resolvesToUnsupportedKey(text) : resolvesNonFinite(text)) {
+          throw COMPOSE_FULLY;
+        }
+      }
+    }
+    if (state === SKIP_KEY) {
       this.skipStates[depth] = SKIP_VALUE;
     } else {
-      if (plain !== null && resolvesNonFinite(plain)) throw COMPOSE_FULLY;
       if (state === SKIP_VALUE) this.skipStates[depth] = SKIP_KEY;
       this.skipEnd = end;
     }
@@ -557,7 +579,11 @@ export class Composer {
   private skipCollectionEnd(end: number): void {
     // A block collection ends with its last item; a flow one at its bracket.
     if (end >= 0) this.skipEnd = end;
-    if (--this.skipDepth > 0) return;
+    if (this.skipDepth > 1) {
+      this.skipDepth--;
+      return;
+    }
+    this.skipping(0);
     this.discarded(this.top()!, this.skipStart, this.skipEnd, this.skipColumn, this.skipNodes);
   }
 

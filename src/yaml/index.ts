@@ -98,7 +98,7 @@ function parseRange(
     const input = checkInput(text, start, end);
     const from = skipByteOrderMark(text, start, end);
     const scanner = new Scanner(text, from, input, options.column ?? 0);
-    composer = new Composer(recordedDepth(options.positions ?? 'shallow'), discard, buildDiscarded);
+    composer = new Composer(recordedDepth(options.positions ?? 'shallow'), discard, buildDiscarded, scanner);
     const found = new Parser(scanner, composer).parseFirstDocument();
     if (composer.pending !== null) throw composer.pending;
     if (!found) return { value: undefined, warnings: composer.warnings, positions: undefined };
