@@ -8,8 +8,8 @@ import { describe, it } from 'node:test';
 import { rulesetDelta } from '../src/dataplane/delta.js';
 import { fileAgent } from '../src/dataplane/file-agent.js';
 import { canonicalRules, kernelView, readKernelTable } from '../src/dataplane/kernel.js';
-import { buildCluster } from '../src/model/cluster.js';
-import { loadText } from '../src/model/load.js';
+import { buildCluster } from '../src/policy/cluster.js';
+import { loadText } from '../src/load/load.js';
 import { buildNftRuleset } from '../src/render/nftables.js';
 import { requireKernelTools, withScratchNetns } from './support/root.js';
 

@@ -6,11 +6,12 @@ import { computeConnectivity } from '../src/engine/connectivity.js';
 import { rangeName, workloadConnections, workloadName } from '../src/engine/connlist.js';
 import { endpointFlow, makeFlow } from '../src/engine/flow.js';
 import { decide } from '../src/engine/verdict.js';
-import { type Cluster, type ClusterOptions, buildCluster } from '../src/model/cluster.js';
+import { type Cluster, type ClusterOptions, buildCluster } from '../src/policy/cluster.js';
 import type { Endpoint } from '../src/model/endpoints.js';
 import type { IPAddress } from '../src/algebra/ip.js';
 import type { AddressRange } from '../src/algebra/ipset.js';
-import { type JSONObject, objectFromData } from '../src/model/source.js';
+import { type JSONObject } from '../src/util/json.js';
+import { objectFromData } from '../src/resources/source.js';
 import { validateObjects } from '../src/validate/validate.js';
 import { generateCluster } from '../bench/generate.js';
 

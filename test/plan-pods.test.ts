@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planLab } from '../src/dataplane/lab/plan.js';
-import type { JSONObject } from '../src/model/source.js';
+import type { JSONObject } from '../src/util/json.js';
 
 // Planning only: no network namespace is made.
 describe('lab plan', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nft } from '../src/dataplane/nft.js';
 import { buildNftRuleset, formatNftRuleset } from '../src/render/nftables.js';
-import { buildCluster } from '../src/model/cluster.js';
+import { buildCluster } from '../src/policy/cluster.js';
 import { golden, runCli } from './support/cli.js';
 import { applyStep, loadModel, readCases } from './support/conformance.js';
 import { requireKernelTools, withScratchNetns } from './support/root.js';

@@ -2,7 +2,7 @@ import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
-import { type JSONObject, isJSONObject } from '../model/source.js';
+import { type JSONObject, isJSONObject } from '../util/json.js';
 
 /**
  * An API request that failed. `statusCode` (and `code`, which client-node's ListWatch also reads) is the HTTP

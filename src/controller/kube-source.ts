@@ -1,5 +1,5 @@
 import { KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch } from '@kubernetes/client-node';
-import { type JSONObject, isJSONObject } from '../model/source.js';
+import { type JSONObject, isJSONObject } from '../util/json.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { KubeRequestError, ResilientWatch, getJSON } from './kube-http.js';
 import {

@@ -12,12 +12,12 @@ import {
   namedPortEntries,
   peerMatches as peerMatchesRemote,
 } from '../policy/evaluate.js';
-import type { Cluster } from '../model/cluster.js';
+import type { Cluster } from '../policy/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import type { Direction, NamedPort, Peer, Policy, Rule } from '../policy/ir.js';
 import { describeRulePeer, peerKey, policyName } from '../policy/ir.js';
 import type { MembershipCache } from './membership.js';
-import { endpointPatchOf, patchSorted } from '../model/cluster-builder.js';
+import { endpointPatchOf, patchSorted } from '../pipeline/cluster-builder.js';
 
 /**
  * One node's nftables ruleset, as data. Rules stay fixed and membership

@@ -5,7 +5,7 @@ import { Lab } from '../../dataplane/lab/lab.js';
 import { LAB_NAME_RULE, validLabName } from '../../dataplane/lab/plan.js';
 import { compareTruthTables, formatTruthTable } from '../../engine/truthtable.js';
 import { ObjectStore } from '../../model/store.js';
-import { objectFromData } from '../../model/source.js';
+import { objectFromData } from '../../resources/source.js';
 import { EXIT, type Io } from '../io.js';
 import { objectsOrReport, parsePort, parseProtocol } from '../common.js';
 import { plural } from '../../util/plural.js';

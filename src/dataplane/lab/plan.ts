@@ -1,7 +1,8 @@
 import { formatIP } from '../../algebra/ip.js';
-import { buildCluster } from '../../model/cluster.js';
+import { buildCluster } from '../../policy/cluster.js';
 import type { Endpoint } from '../../model/endpoints.js';
-import { type JSONObject, type SourcedObject, isJSONObject, objectFromData } from '../../model/source.js';
+import { type JSONObject, isJSONObject } from '../../util/json.js';
+import { type SourcedObject, objectFromData } from '../../resources/source.js';
 import { isDNS1123Subdomain } from '../../validate/names.js';
 import { completeInterface, named } from './ironcore.js';
 

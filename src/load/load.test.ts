@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { validateObjects } from '../validate/validate.js';
-import { buildCluster } from './cluster.js';
+import { buildCluster } from '../policy/cluster.js';
 import { loadPaths, loadText } from './load.js';
 
 const NP =

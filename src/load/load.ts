@@ -2,16 +2,11 @@ import { type Dirent, closeSync, fstatSync, openSync, readSync, readdirSync, sta
 import { basename, extname, join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { type TextDocument, readDocuments } from './documents.js';
-import { knownKind, versionNetpolReads } from './kinds.js';
+import { knownKind, versionNetpolReads } from '../resources/kinds.js';
 import { LazyLocation, LineIndex } from './positions.js';
-import {
-  type FieldPath,
-  type JSONObject,
-  type Location,
-  type SourcedObject,
-  isJSONObject,
-  objectKey,
-} from './source.js';
+import { type FieldPath, type Location } from '../util/location.js';
+import { type JSONObject, isJSONObject } from '../util/json.js';
+import { type SourcedObject, objectKey } from '../resources/source.js';
 
 /** Something in the input that could not be read as objects. */
 export interface LoadProblem {
