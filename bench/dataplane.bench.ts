@@ -171,6 +171,7 @@ async function buildVariants(): Promise<Variant[]> {
       name: `${plan.rendering}-${plan.policies}`,
       netns: `${LAB_PREFIX}${LAB}-n${i}`,
       address: `100.64.0.${i + 1}`,
+      addresses: [`100.64.0.${i + 1}`],
     };
     createNode(LAB, node, i);
     const pod = (id: string, k: number): LabPod => {
@@ -178,8 +179,10 @@ async function buildVariants(): Promise<Variant[]> {
       return {
         id,
         node: node.name,
+        key: `${LAB_PREFIX}${LAB}-p${k}`,
         netns: `${LAB_PREFIX}${LAB}-p${k}`,
         hostInterface: `v${k}`,
+        nodeNetwork: false,
         ip: formatIPv4(ip.value),
         ports: [`${SERVER_PORT}/TCP`],
       };

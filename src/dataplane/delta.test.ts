@@ -18,13 +18,13 @@ describe('rulesetDelta', () => {
   const maps = (...names: string[]): NftRuleset['maps'] =>
     names.map((name) => ({ name, type: 'ipv4_addr : verdict', elements: [] }));
 
-  it('deletes a base chain the ruleset no longer has, before the maps its rules name', () => {
+  it('deletes a base chain the ruleset no longer has, emptied before the maps its rules name go', () => {
     const from: NftRuleset = { table: 't', sets: [], maps: maps('egress4', 'admin_egress4'), chains: [forward, input] };
     const to: NftRuleset = { table: 't', sets: [], maps: maps('egress4'), chains: [forward] };
     assert.deepEqual(rulesetDelta(from, to), [
       'flush chain inet t input',
-      'delete chain inet t input',
       'delete map inet t admin_egress4',
+      'delete chain inet t input',
     ]);
   });
 
@@ -36,6 +36,22 @@ describe('rulesetDelta', () => {
       'flush chain inet t input',
       'add rule inet t input ip saddr vmap @egress4',
       'delete map inet t admin_egress4',
+    ]);
+  });
+
+  it('deletes a map that goes before the chains its elements jump to', () => {
+    const tierChain = { name: 'admin_egress_1', rules: ['drop'] };
+    const from: NftRuleset = {
+      table: 't',
+      sets: [],
+      maps: [{ name: 'admin_egress4', type: 'ipv4_addr : verdict', elements: [['10.0.0.1', 'jump admin_egress_1']] }],
+      chains: [tierChain, forward],
+    };
+    const to: NftRuleset = { table: 't', sets: [], maps: [], chains: [forward] };
+    assert.deepEqual(rulesetDelta(from, to), [
+      'flush chain inet t admin_egress_1',
+      'delete map inet t admin_egress4',
+      'delete chain inet t admin_egress_1',
     ]);
   });
 

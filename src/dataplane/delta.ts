@@ -68,8 +68,10 @@ export function rulesetDelta(from: NftRuleset | undefined, to: NftRuleset): stri
   const goneChains = [...was.chains.values()].filter((c) => !wanted.chains.has(c.name));
   // Empty them all before deleting any: a chain may still jump to another that goes too.
   for (const chain of goneChains) out.push(`flush chain ${table} ${chain.name}`);
-  for (const chain of goneChains) out.push(`delete chain ${table} ${chain.name}`);
+  // Maps before chains: the elements of a map that goes (a tier's dispatch, once its last policy is gone) still
+  // jump to chains that go with it, and the kernel deletes no chain a verdict still names.
   for (const map of was.maps.values()) if (!wanted.maps.has(map.name)) out.push(`delete map ${table} ${map.name}`);
+  for (const chain of goneChains) out.push(`delete chain ${table} ${chain.name}`);
   for (const set of was.sets.values()) if (!wanted.sets.has(set.name)) out.push(`delete set ${table} ${set.name}`);
   return out;
 }
