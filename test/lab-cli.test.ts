@@ -99,7 +99,8 @@ describe('netpol lab, from the command line', () => {
   it("hosts a hostNetwork pod in its node's network, and enforces pods' egress to their own node", async () => {
     // test/fixtures/lab/node-traffic.yaml, read by hand: node-exporter runs in n1's network, with n1's address.
     // client (on n1, egress isolated to web on 80) may still reach its own node, as the evaluator allows it, unless
-    // --no-local-node-egress; web (on n1, not isolated) and other (on n2) meet the baseline's deny on 9101.
+    // --no-local-node-egress; web (on n1, not isolated) meets the baseline's deny on 9101; other (on n2, its egress
+    // isolated to ports named metrics) reaches node-exporter's metrics port and nothing else.
     const fixture = 'test/fixtures/lab/node-traffic.yaml';
     const exporter = 'monitoring/node-exporter';
     await runCli(['lab', 'down', '--name', NODE]);
@@ -112,7 +113,8 @@ describe('netpol lab, from the command line', () => {
     for (const [from, to, expected] of [
       ['app/client', exporter, true], // the input hook: isolated, but its own node
       ['app/web', exporter, true],
-      ['app/other', exporter, true], // from n2, through n1's input hook too
+      ['app/other', exporter, true], // from n2: the named port resolves on node-exporter, as for check
+      ['app/other', 'app/web', false], // web has no port named metrics
       [exporter, 'app/web', true], // node traffic: no pod's ingress is isolated against its node
       [exporter, 'app/other', true],
       ['app/client', 'app/other', false],
@@ -124,7 +126,7 @@ describe('netpol lab, from the command line', () => {
     for (const [from, to, expected] of [
       ['app/client', exporter, true], // its namespaced policies decide, and allow its own node: no baseline
       ['app/web', exporter, false], // the baseline's deny, in n1's input hook
-      ['app/other', exporter, false], // the baseline's deny, in n2's forward hook
+      ['app/other', exporter, false], // not its metrics port, in n2's forward hook
     ] as const) {
       assert.equal(allowed(debug.stdout, from, to), expected, `9101: ${from} -> ${to}`);
     }

@@ -66,6 +66,16 @@ describe('netpol render nftables', () => {
     assert.match(tiersOff.stdout, /\tchain input \{\n\t\ttype filter hook input priority filter; policy accept;\n/);
   });
 
+  it("resolves an egress rule's named port on a hostNetwork destination too, as check does", async () => {
+    // node-exporter runs in n1's network and names 9100 metrics; other's egress (on n2) allows ports named metrics.
+    const run = await runCli(['render', 'nftables', 'test/fixtures/lab/node-traffic.yaml', '--node', 'n2']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /\tset named4_\w+ \{\n\t\ttype ipv4_addr \. inet_proto \. inet_service\n\t\tcomment "port metrics\/TCP"\n\t\telements = \{ 192\.168\.50\.1 \. tcp \. 9100 \}\n/,
+    );
+  });
+
   it('renders rulesets of the cluster-wide tiers that nft accepts', () => {
     requireKernelTools();
     const rendered = [golden('nft/tiers-n1.nft')];

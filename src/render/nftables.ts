@@ -424,12 +424,11 @@ function portMatches(rule: Rule, direction: Direction, family: Family, use: (set
   const resolved = named.map((match) => {
     const protocol = match.protocol ?? 'any';
     const key = `${direction}/${direction === 'ingress' ? 'local' : 'all'}/${protocol}/${match.name}/${family}`;
+    // A pod in its node's network resolves it too, as the evaluator resolves it there: at its node's address.
     const named = (e: Endpoint): string[] =>
-      e.hostNetwork
-        ? []
-        : namedPortEntries(match, e).flatMap(({ protocol, port }) =>
-            addressesOf(e, family).map((address) => `${address} . ${protocol.toLowerCase()} . ${port}`),
-          );
+      namedPortEntries(match, e).flatMap(({ protocol, port }) =>
+        addressesOf(e, family).map((address) => `${address} . ${protocol.toLowerCase()} . ${port}`),
+      );
     // Ingress resolves on the local endpoints; egress on every endpoint. The cache follows both.
     const elements = ({ cluster, node, local, membership }: RenderContext): readonly string[] =>
       direction === 'ingress'

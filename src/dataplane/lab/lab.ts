@@ -245,6 +245,8 @@ export class Lab {
   }
 
   private startPodAgent(pod: LabPod): number {
+    // The socket of an agent this one replaces would pass for this one's until it makes its own.
+    rmSync(this.socketOf(pod), { force: true });
     const log = openSync(join(Lab.dir(this.state.name), `${pod.key}.log`), 'a');
     const argv = [
       'netns',
