@@ -6,7 +6,8 @@
  *
  *   new-connection-rate   TCP connections per second from a client pod to a server pod on one node,
  *                         with no ruleset, and with netpol's and the linear rendering of 0, 1,000 and
- *                         10,000 generated policies; the median of interleaved rounds.
+ *                         10,000 generated policies, and netpol's of 100 AdminNetworkPolicies in front
+ *                         of the 10,000 (bench/admin-policies.ts); the median of interleaved rounds.
  *   first-packet-latency  connect time (SYN to SYN-ACK, as the client sees it), p50 and p99.
  *   render                one node of a 10,000-pod / 2,000-policy cluster: resolve + render.
  *   update-latency        a pod's label change, or a new pod, written to the agent's input directory,
@@ -30,12 +31,13 @@ import { createFabric, createNode, createPod } from '../src/dataplane/lab/topolo
 import { nft } from '../src/dataplane/nft.js';
 import { NftSession } from '../src/dataplane/nft-session.js';
 import { formatIP } from '../src/algebra/ip.js';
-import { isolatingPolicies } from '../src/policy/evaluate.js';
+import { appliedPolicies, isolatingPolicies } from '../src/policy/evaluate.js';
 import { type Cluster, buildCluster } from '../src/model/cluster.js';
 import { type JSONObject, isJSONObject, objectFromData } from '../src/model/source.js';
 import { type NftRuleset, buildNftRuleset, formatNftRuleset } from '../src/render/nftables.js';
 import { selfCommand } from '../src/util/self.js';
 import { requireKernelTools } from '../test/support/root.js';
+import { generateAdminPolicies } from './admin-policies.js';
 import { generateCluster } from './generate.js';
 import { buildLinearRuleset } from './linear.js';
 
@@ -45,6 +47,8 @@ const SERVER_PORT = 8080;
 /** The rate and latency clusters: 10,000 pods in 100 namespaces, as the analysis bench's middle size. */
 const PODS = 10_000;
 const POLICY_COUNTS = [0, 1_000, 10_000];
+/** Admin policies in front of the largest count of NetworkPolicies (bench/admin-policies.ts). */
+const ADMIN_POLICIES = 100;
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -69,6 +73,8 @@ type Rendering = 'none' | 'netpol' | 'linear';
 interface Variant {
   readonly rendering: Rendering;
   readonly policies: number;
+  /** AdminNetworkPolicies in front of the NetworkPolicies. */
+  readonly adminPolicies: number;
   readonly node: LabNode;
   readonly client: LabPod;
   readonly server: LabPod;
@@ -116,8 +122,8 @@ async function main(): Promise<void> {
  * goes through every other rule first, and netpol's per-endpoint chain through every policy that
  * isolates the pods.
  */
-function benchCluster(policies: number): { cluster: Cluster; client: string; server: string } {
-  const raw = generateCluster({ pods: PODS, policies });
+function benchCluster(policies: number, adminPolicies: number): { cluster: Cluster; client: string; server: string } {
+  const raw = [...generateCluster({ pods: PODS, policies }), ...generateAdminPolicies(adminPolicies)];
   const pods = raw.filter((o) => o['kind'] === 'Pod');
   const namespace = [...new Set(pods.map((o) => metadataOf(o)['namespace'] as string))].sort().at(-1)!;
   const pick = (app: string): JSONObject =>
@@ -156,19 +162,26 @@ const metadataOf = (o: JSONObject): JSONObject => (isJSONObject(o['metadata']) ?
 const labelsOf = (o: JSONObject): Record<string, string> => (metadataOf(o)['labels'] ?? {}) as Record<string, string>;
 
 async function buildVariants(): Promise<Variant[]> {
-  const plans: { rendering: Rendering; policies: number }[] = [
-    { rendering: 'none', policies: 0 },
-    ...POLICY_COUNTS.map((policies) => ({ rendering: 'netpol' as const, policies })),
-    ...POLICY_COUNTS.filter((n) => n > 0).map((policies) => ({ rendering: 'linear' as const, policies })),
+  const plans: { rendering: Rendering; policies: number; adminPolicies: number }[] = [
+    { rendering: 'none', policies: 0, adminPolicies: 0 },
+    ...POLICY_COUNTS.map((policies) => ({ rendering: 'netpol' as const, policies, adminPolicies: 0 })),
+    { rendering: 'netpol', policies: POLICY_COUNTS.at(-1)!, adminPolicies: ADMIN_POLICIES },
+    ...POLICY_COUNTS.filter((n) => n > 0).map((policies) => ({
+      rendering: 'linear' as const,
+      policies,
+      adminPolicies: 0,
+    })),
   ];
-  const clusters = new Map<number, ReturnType<typeof benchCluster>>();
+  const clusters = new Map<string, ReturnType<typeof benchCluster>>();
   const variants: Variant[] = [];
   for (const [i, plan] of plans.entries()) {
-    progress(`building node ${i}: ${plan.rendering} rendering of ${plan.policies} policies`);
-    if (!clusters.has(plan.policies)) clusters.set(plan.policies, benchCluster(plan.policies));
-    const { cluster, client, server } = clusters.get(plan.policies)!;
+    const admin = plan.adminPolicies > 0 ? ` behind ${plan.adminPolicies} admin policies` : '';
+    progress(`building node ${i}: ${plan.rendering} rendering of ${plan.policies} policies${admin}`);
+    const key = `${plan.policies}/${plan.adminPolicies}`;
+    if (!clusters.has(key)) clusters.set(key, benchCluster(plan.policies, plan.adminPolicies));
+    const { cluster, client, server } = clusters.get(key)!;
     const node: LabNode = {
-      name: `${plan.rendering}-${plan.policies}`,
+      name: `${plan.rendering}-${plan.policies}${plan.adminPolicies > 0 ? `-admin${plan.adminPolicies}` : ''}`,
       netns: `${LAB_PREFIX}${LAB}-n${i}`,
       address: `100.64.0.${i + 1}`,
       addresses: [`100.64.0.${i + 1}`],
@@ -246,6 +259,16 @@ async function checkVariant(v: Variant): Promise<void> {
   const isolating = isolatingPolicies(v.cluster, server, 'ingress').length;
   if (isolating === 0 || isolatingPolicies(v.cluster, clientEndpoint, 'egress').length === 0)
     throw new Error(`${v.node.name}: the generated policies do not isolate the pods`);
+  if (v.adminPolicies > 0) {
+    const admin = (e: typeof server, direction: 'ingress' | 'egress'): number =>
+      appliedPolicies(v.cluster, e, direction).admin.length;
+    if (admin(server, 'ingress') === 0 || admin(clientEndpoint, 'egress') === 0)
+      throw new Error(`${v.node.name}: no admin policy applies to the pods`);
+    progress(
+      `${v.node.name}: the client's egress walks ${admin(clientEndpoint, 'egress')} admin policies, ` +
+        `the server's ingress ${admin(server, 'ingress')}, before a tenant's pass hands them to the NetworkPolicies`,
+    );
+  }
   // A port the policies do not open must be dropped, not refused: the rules are live.
   const closed = await client(v, 'outcome', ['--port', '9']);
   if (closed['outcome'] !== 'timeout')
@@ -298,6 +321,7 @@ const ruleCount = (ruleset: NftRuleset | undefined): number =>
 const labelOf = (v: Variant): Record<string, unknown> => ({
   rendering: v.rendering,
   policies: v.policies,
+  adminPolicies: v.adminPolicies,
   pods: PODS,
   rules: ruleCount(v.ruleset),
 });
