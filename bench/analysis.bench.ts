@@ -3,6 +3,8 @@
  *   npm run bench                          every size, the scaling series and the naive comparison
  *   npm run bench -- --sizes 1000,10000    only these sizes
  *   npm run bench -- --only scaling        only one part: sizes, scaling, compare or dumps
+ *   npm run bench -- --only rules          whole `netpol validate|list` processes on one policy of 25,000,
+ *                                          50,000 and 100,000 rules (--rule-sizes), to see growth with rules
  *   npm run bench -- --only dumps          whole `netpol list|validate` processes on kubectl-style
  *                                          dumps (JSON, YAML) beside the JSON.parse floor (bench/dumps.bench.ts)
  * Figures: load (parse + validate YAML from disk), resolve (build the cluster), list (from the
@@ -20,7 +22,7 @@ import { type Cluster, buildCluster } from '../src/model/cluster.js';
 import { readInputs } from '../src/model/inputs.js';
 import { objectFromData } from '../src/model/source.js';
 import { formatConnList } from '../src/report/connlist.js';
-import { benchDumps } from './dumps.bench.js';
+import { benchDumps, benchLargePolicy } from './dumps.bench.js';
 import { type ClusterSize, generateCluster } from './generate.js';
 
 const SIZES = [
@@ -150,6 +152,13 @@ function compare(): void {
 if (only === undefined || only === 'sizes') sizes();
 if (only === undefined || only === 'scaling') scaling();
 if (only === undefined || only === 'compare') compare();
+if (only === 'rules') {
+  benchLargePolicy(
+    (arg('--rule-sizes') ?? '25000,50000,100000').split(',').map(Number),
+    Number(arg('--runs') ?? 1),
+    emit,
+  );
+}
 if (only === undefined || only === 'dumps') {
   benchDumps(arg('--dump-sizes')?.split(',').map(Number), Number(arg('--runs') ?? 3), emit);
 }

@@ -49,6 +49,61 @@ function timeProcess(args: readonly string[]): Run {
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/**
+ * One NetworkPolicy of `rules` ingress rules, each from its own /24 and a pod label, to its own port, beside 20
+ * pods: `validate` and `list` as whole processes, to see time grow with the rules (near-linear, or not).
+ */
+export function benchLargePolicy(
+  sizes: readonly number[],
+  runs: number,
+  emit: (figure: Record<string, unknown>) => void,
+) {
+  if (!existsSync(cli)) throw new Error('dist/cli/bin.js is missing: run `npm run build` first');
+  const dir = mkdtempSync(join(tmpdir(), 'netpol-rules-'));
+  try {
+    for (const rules of sizes) {
+      const file = join(dir, `policy-${rules}.json`);
+      writeFileSync(file, JSON.stringify(largePolicy(rules)));
+      for (const command of ['validate', 'list']) {
+        const results = Array.from({ length: runs }, () => timeProcess([cli, command, file]));
+        emit({
+          bench: 'large-policy',
+          command,
+          rules,
+          ms: Math.round(median(results.map((r) => r.ms))),
+          rssMiB: Math.round(Math.max(...results.map((r) => r.rssMiB))),
+        });
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function largePolicy(rules: number): object {
+  const ingress = Array.from({ length: rules }, (_, i) => ({
+    from: [
+      { ipBlock: { cidr: `10.${(i >> 8) & 255}.${i & 255}.0/24` } },
+      { podSelector: { matchLabels: { app: `a${i % 50}` } } },
+    ],
+    ports: [{ port: 1000 + (i % 5000), protocol: 'TCP' }],
+  }));
+  const pods = Array.from({ length: 20 }, (_, i) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `p${i}`, namespace: 'x', labels: { app: `a${i}` } },
+    spec: { containers: [{ name: 'c' }] },
+    status: { podIP: `192.168.0.${i + 1}` },
+  }));
+  const policy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'big', namespace: 'x' },
+    spec: { podSelector: {}, ingress },
+  };
+  return { apiVersion: 'v1', kind: 'List', items: [policy, ...pods] };
+}
+
 export function benchDumps(
   sizes: readonly number[] | undefined,
   runs: number,

@@ -299,6 +299,15 @@ spec:
         { ipFamily: 'IPv4', prefix: '10.0.0.30/32' },
       ]);
 
+      // apinet's validation takes NetworkInterface and LoadBalancer selectors only: the apinet policy leaves the
+      // VirtualIP peer out (the rule above carries its address), so the API server takes it.
+      assert.deepEqual((vip!.apinet[0]!['spec'] as Record<string, unknown>)['ingress'], [
+        {
+          from: [{ objectSelector: { kind: 'LoadBalancer', matchLabels: { app: 'web' } } }],
+          ports: [{ protocol: 'TCP', port: 5432 }],
+        },
+      ]);
+
       const [missing] = reconcile(vipPolicy.replace('name: my-network', 'name: no-such-network'));
       assert.deepEqual(missing!.apinet, []);
       const condition = (missing!.policy['status'] as { conditions: Record<string, string>[] }).conditions[0]!;

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { isIPv4, isIPv6 } from 'node:net';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
 import { ConnSet, PROTOCOLS, type Protocol } from './connset.js';
 import { IPSet } from './ipset.js';
-import { formatIP, parseCIDR, parseIP } from './ip.js';
+import { type IPAddress, formatIP, parseCIDR, parseIP } from './ip.js';
 import { PortSet } from './portset.js';
 import { type LabelSelectorRequirement, type Labels, Selector } from './selector.js';
 
@@ -196,6 +198,38 @@ describe('IPSet', () => {
   it('prints first-last ranges', () => {
     assert.equal(IPSet.fromIPBlock('10.0.0.0/24', ['10.0.0.128/25']).toString(), '10.0.0.0-10.0.0.127');
     assert.equal(IPSet.fromIPBlock('2001:db8::/127').toString(), '2001:db8::-2001:db8::1');
+  });
+
+  it('reads dotted quads quickly, as the general path reads them (property)', () => {
+    // The general path alone, as parseIP was before its dotted-quad shortcut.
+    const general = (text: string): IPAddress | undefined => {
+      if (text.includes('%')) return undefined;
+      const octets = text.split('.');
+      const v4 =
+        octets.length === 4 && octets.every((o) => /^[0-9]{1,3}$/.test(o))
+          ? octets.map((o) => String(Number(o))).join('.')
+          : text;
+      const bytes = isIPv4(v4)
+        ? ipaddr.IPv4.parse(v4).toByteArray()
+        : isIPv6(text)
+          ? ipaddr.IPv6.parse(text).toByteArray()
+          : [];
+      if (bytes.length === 0) return undefined;
+      return { family: bytes.length === 4 ? 4 : 6, value: bytes.reduce((v, b) => (v << 8n) | BigInt(b), 0n) };
+    };
+    const texts = fc.oneof(
+      fc.tuple(fc.nat(300), fc.nat(300), fc.nat(300), fc.nat(300)).map((parts) => parts.join('.')),
+      fc.string({ unit: fc.constantFrom(...'0123456789.:%af'.split('')), maxLength: 16 }),
+    );
+    fc.assert(
+      fc.property(texts, (text) => assert.deepEqual(parseIP(text), general(text))),
+      { numRuns: 20000 },
+    );
+    assert.deepEqual(parseIP('10.244.1.9'), { family: 4, value: 0x0af40109n });
+    assert.deepEqual(parseIP('007.0.0.255'), { family: 4, value: 0x070000ffn });
+    assert.equal(parseIP('1.2.3.256'), undefined);
+    assert.equal(parseIP('1.2.3.4.'), undefined);
+    assert.equal(parseIP('1.2.3.0004'), undefined);
   });
 
   it('parses addresses the way Kubernetes does', () => {

@@ -32,6 +32,14 @@ export class ConnSet {
     return this.ports[protocol].has(port);
   }
 
+  /** The union of many at once, in one pass per protocol (unioning one by one may be quadratic). */
+  static unionAll(sets: readonly ConnSet[]): ConnSet {
+    if (sets.length === 0) return ConnSet.none;
+    if (sets.length === 1) return sets[0]!;
+    const of = (protocol: Protocol): PortSet => PortSet.unionAll(sets.map((s) => s.portsFor(protocol)));
+    return new ConnSet({ SCTP: of('SCTP'), TCP: of('TCP'), UDP: of('UDP') });
+  }
+
   union(other: ConnSet): ConnSet {
     return this.combine(other, (a, b) => a.union(b));
   }

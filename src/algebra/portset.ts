@@ -21,6 +21,16 @@ export class PortSet {
     return new PortSet(this.intervals.union(other.intervals));
   }
 
+  static unionAll(sets: readonly PortSet[]): PortSet {
+    if (sets.length === 1) return sets[0]!;
+    return new PortSet(
+      IntervalSet.unionAll(
+        portDomain,
+        sets.map((s) => s.intervals),
+      ),
+    );
+  }
+
   intersect(other: PortSet): PortSet {
     return new PortSet(this.intervals.intersect(other.intervals));
   }

@@ -7,6 +7,7 @@ import { registerExposure } from './commands/exposure.js';
 import { registerRender } from './commands/render.js';
 import { registerLab } from './commands/lab.js';
 import { registerAgent } from './commands/agent.js';
+import { registerController } from './commands/controller.js';
 import { registerMatrix } from './commands/matrix.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerValidate } from './commands/validate.js';
@@ -36,6 +37,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   registerRender(program, io, setExit);
   registerLab(program, io, setExit);
   registerAgent(program, io, setExit);
+  registerController(program, io, setExit);
   pointToHelpAfterErrors(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -28,16 +28,24 @@ export interface RequestTimeouts {
   readonly responseMs: number;
 }
 
+/** A request's verb, and for writes its body and media type. */
+export interface RequestBody {
+  readonly method: 'GET' | 'PATCH' | 'PUT' | 'POST' | 'DELETE';
+  readonly body?: string;
+  readonly contentType?: string;
+}
+
 /**
- * GETs against the API with the kubeconfig's server, TLS and credentials (client-node's KubeConfig), reading
+ * Requests against the API with the kubeconfig's server, TLS and credentials (client-node's KubeConfig), reading
  * objects as the API server sends them: client-node's typed API clients would turn them into model classes
  * (dates, dropped fields), and netpol validates what the server holds.
  */
-export async function openGet(
+export async function openRequest(
   config: KubeConfig,
   path: string,
   query: Readonly<Record<string, string>>,
   timeouts: RequestTimeouts,
+  request: RequestBody = { method: 'GET' },
   signal?: AbortSignal,
 ): Promise<IncomingMessage> {
   const cluster = config.getCurrentCluster();
@@ -47,11 +55,18 @@ export async function openGet(
   const options: { headers?: Record<string, string | string[] | number>; agent?: unknown; auth?: string } = {};
   await config.applyToHTTPSOptions(options as never);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const body = request.body === undefined ? undefined : Buffer.from(request.body, 'utf8');
   return new Promise((resolve, reject) => {
     const req = send(url, {
-      method: 'GET',
+      method: request.method,
       ...(options as object),
-      headers: { ...options.headers, Accept: 'application/json' },
+      headers: {
+        ...options.headers,
+        Accept: 'application/json',
+        ...(body !== undefined
+          ? { 'Content-Type': request.contentType ?? 'application/json', 'Content-Length': body.length }
+          : {}),
+      },
       ...(signal !== undefined ? { signal } : {}),
     });
     const timer = setTimeout(
@@ -66,8 +81,18 @@ export async function openGet(
       clearTimeout(timer);
       reject(e);
     });
-    req.end();
+    req.end(body);
   });
+}
+
+export async function openGet(
+  config: KubeConfig,
+  path: string,
+  query: Readonly<Record<string, string>>,
+  timeouts: RequestTimeouts,
+  signal?: AbortSignal,
+): Promise<IncomingMessage> {
+  return openRequest(config, path, query, timeouts, { method: 'GET' }, signal);
 }
 
 async function readAll(res: IncomingMessage): Promise<string> {
@@ -76,8 +101,8 @@ async function readAll(res: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A non-200 answer as an error carrying its Status. */
-async function failure(res: IncomingMessage, path: string): Promise<KubeRequestError> {
+/** A failed answer as an error carrying its Status. */
+async function failure(res: IncomingMessage, path: string, method = 'GET'): Promise<KubeRequestError> {
   const text = await readAll(res).catch(() => '');
   let status: JSONObject | undefined;
   try {
@@ -90,7 +115,7 @@ async function failure(res: IncomingMessage, path: string): Promise<KubeRequestE
   const message = typeof status?.['message'] === 'string' ? status['message'] : text.slice(0, 200);
   return new KubeRequestError(
     res.statusCode ?? 0,
-    `GET ${path}: ${res.statusCode} ${message}`,
+    `${method} ${path}: ${res.statusCode} ${message}`,
     status,
     Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
   );
@@ -106,6 +131,27 @@ export async function getJSON(
   if (res.statusCode !== 200) throw await failure(res, path);
   const parsed: unknown = JSON.parse(await readAll(res));
   if (!isJSONObject(parsed)) throw new Error(`GET ${path}: the answer is not an object`);
+  return parsed;
+}
+
+/**
+ * One request whose answer is an object: the API's Status of a failure is thrown as a KubeRequestError (its
+ * message the API server's), a success is the object it returns.
+ */
+export async function requestJSON(
+  config: KubeConfig,
+  path: string,
+  query: Readonly<Record<string, string>>,
+  timeouts: RequestTimeouts,
+  request: RequestBody,
+  signal?: AbortSignal,
+): Promise<JSONObject> {
+  const res = await openRequest(config, path, query, timeouts, request, signal);
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status > 299) throw await failure(res, path, request.method);
+  const text = await readAll(res);
+  const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
+  if (!isJSONObject(parsed)) throw new Error(`${request.method} ${path}: the answer is not an object`);
   return parsed;
 }
 

@@ -9,6 +9,8 @@ export interface FollowedKind {
   readonly kind: string;
   /** Must be served; the others are followed when their CRD or aggregated API exists. */
   readonly required: boolean;
+  /** Follows the objects of this namespace only (a namespaced kind); every namespace when absent. */
+  readonly namespace?: string;
 }
 
 const kinds = (group: string, version: string, required: boolean, names: readonly string[]): FollowedKind[] =>
@@ -45,17 +47,41 @@ export const apiVersionOf = (k: Pick<FollowedKind, 'group' | 'version'>): string
 /** `pods`, `networkpolicies.networking.k8s.io`. */
 export const qualifiedName = (r: ServedResource): string => (r.group === '' ? r.plural : `${r.plural}.${r.group}`);
 
-/** The collection path across all namespaces: `/api/v1/pods`, `/apis/networking.k8s.io/v1/networkpolicies`. */
+/**
+ * The collection path across all namespaces, `/api/v1/pods`, `/apis/networking.k8s.io/v1/networkpolicies`, or in
+ * the one namespace the kind is followed in.
+ */
 export const collectionPath = (r: ServedResource): string =>
-  `${r.group === '' ? '/api' : `/apis/${r.group}`}/${r.version}/${r.plural}`;
+  `${groupVersionPath(r)}/${r.namespaced && r.namespace !== undefined ? `namespaces/${r.namespace}/` : ''}${r.plural}`;
+
+/** `/api/v1`, `/apis/networking.k8s.io/v1`. */
+export const groupVersionPath = (r: Pick<FollowedKind, 'group' | 'version'>): string =>
+  `${r.group === '' ? '/api' : `/apis/${r.group}`}/${r.version}`;
+
+/**
+ * The path of one object (or its subresource): `/api/v1/namespaces/default/pods/a`,
+ * `/apis/networking.ironcore.dev/v1alpha1/namespaces/shop/networkpolicies/db/status`.
+ */
+export const objectPath = (
+  r: Pick<ServedResource, 'group' | 'version' | 'plural' | 'namespaced'>,
+  namespace: string | undefined,
+  name: string,
+  subresource?: string,
+): string =>
+  `${groupVersionPath(r)}/${r.namespaced ? `namespaces/${encodeURIComponent(namespace ?? 'default')}/` : ''}` +
+  `${r.plural}/${encodeURIComponent(name)}${subresource === undefined ? '' : `/${subresource}`}`;
 
 /**
  * Asks discovery which followed kinds are served: one request per group version; a version that is not
  * served (404) has none of them. Any other failure is thrown, so a flaky server is not read as "no CRDs".
  */
-export async function discoverFollowed(config: KubeConfig, timeouts: RequestTimeouts): Promise<ServedResource[]> {
+export async function discoverFollowed(
+  config: KubeConfig,
+  timeouts: RequestTimeouts,
+  kinds: readonly FollowedKind[] = FOLLOWED_KINDS,
+): Promise<ServedResource[]> {
   const byVersion = new Map<string, FollowedKind[]>();
-  for (const k of FOLLOWED_KINDS) byVersion.set(apiVersionOf(k), [...(byVersion.get(apiVersionOf(k)) ?? []), k]);
+  for (const k of kinds) byVersion.set(apiVersionOf(k), [...(byVersion.get(apiVersionOf(k)) ?? []), k]);
   const served: ServedResource[] = [];
   for (const [apiVersion, wanted] of byVersion) {
     const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;

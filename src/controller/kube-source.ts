@@ -4,6 +4,7 @@ import { Backoff, type BackoffOptions } from './backoff.js';
 import { KubeRequestError, ResilientWatch, getJSON } from './kube-http.js';
 import {
   FOLLOWED_KINDS,
+  type FollowedKind,
   type ServedResource,
   apiVersionOf,
   collectionPath,
@@ -20,6 +21,8 @@ export interface KubeSourceOptions {
   readonly context?: string;
   /** A KubeConfig made by the caller, instead of `kubeconfig`. */
   readonly config?: KubeConfig;
+  /** What to follow: everything the agent's cluster model reads by default (FOLLOWED_KINDS). */
+  readonly kinds?: readonly FollowedKind[];
   /** How often discovery is asked again, so a CRD that appears later is followed: 30 s by default. */
   readonly discoveryIntervalMs?: number;
   /** Objects per list request (`limit`); the rest comes with continue tokens. */
@@ -60,6 +63,7 @@ export function loadKubeConfig(options: Pick<KubeSourceOptions, 'kubeconfig' | '
  */
 export class KubeSource implements PolicySource {
   private readonly config: KubeConfig;
+  private readonly kinds: readonly FollowedKind[];
   private readonly followed = new Map<string, FollowedInformer>();
   private readonly listeners: (() => void)[] = [];
   private readonly builder = new SnapshotBuilder();
@@ -74,12 +78,13 @@ export class KubeSource implements PolicySource {
 
   constructor(private readonly options: KubeSourceOptions = {}) {
     this.config = loadKubeConfig(options);
+    this.kinds = options.kinds ?? FOLLOWED_KINDS;
     this.log = options.log ?? (() => {});
   }
 
   async start(): Promise<void> {
     const served = await this.discoverUntilAnswered();
-    const missing = FOLLOWED_KINDS.filter(
+    const missing = this.kinds.filter(
       (k) => k.required && !served.some((s) => s.kind === k.kind && apiVersionOf(s) === apiVersionOf(k)),
     );
     if (missing.length > 0) {
@@ -149,7 +154,7 @@ export class KubeSource implements PolicySource {
     const backoff = new Backoff(this.options.backoff);
     for (;;) {
       try {
-        return await discoverFollowed(this.config, this.timeouts());
+        return await discoverFollowed(this.config, this.timeouts(), this.kinds);
       } catch (e) {
         if (this.stopped) throw new Error('the source was stopped before it synced');
         this.errorCount++;
@@ -167,7 +172,7 @@ export class KubeSource implements PolicySource {
     this.discovering = true;
     let served: ServedResource[];
     try {
-      served = await discoverFollowed(this.config, this.timeouts());
+      served = await discoverFollowed(this.config, this.timeouts(), this.kinds);
     } catch (e) {
       this.errorCount++;
       this.log(`discovery failed (${e instanceof Error ? e.message : String(e)}); following what was served`);

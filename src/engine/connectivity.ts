@@ -204,13 +204,16 @@ function directionView(
   matcher: PeerMatcher,
 ): DirectionView {
   const applied = appliedPolicies(cluster, local.representative, direction);
-  const byIdentity = new Map<number, ConnSet>();
-  const byRange = new Map<number, ConnSet>();
+  // Collected first and unioned once per remote: a remote that many rules name would otherwise cost a union
+  // per rule over an ever larger set.
+  const identityConns = new Map<number, ConnSet[]>();
+  const rangeConns = new Map<number, ConnSet[]>();
   const anyRules: Rule[] = [];
-  const add = (map: Map<number, ConnSet>, key: number, conns: ConnSet): void => {
+  const add = (map: Map<number, ConnSet[]>, key: number, conns: ConnSet): void => {
     if (conns.isEmpty()) return;
     const current = map.get(key);
-    map.set(key, current === undefined ? conns : current.union(conns));
+    if (current === undefined) map.set(key, [conns]);
+    else current.push(conns);
   };
   for (const policy of applied.namespaced) {
     for (const rule of policy[direction]!) {
@@ -223,13 +226,15 @@ function directionView(
       const externalConns = localConns ?? matcher.portConns(rule, undefined);
       for (const peer of rule.peers) {
         for (const remote of matcher.identities(peer)) {
-          add(byIdentity, remote, localConns ?? matcher.portConns(rule, matcher.identity(remote)));
+          add(identityConns, remote, localConns ?? matcher.portConns(rule, matcher.identity(remote)));
         }
-        for (const r of matcher.ranges(peer, ranges)) add(byRange, r, externalConns);
+        for (const r of matcher.ranges(peer, ranges)) add(rangeConns, r, externalConns);
       }
     }
   }
-  return { applied, byIdentity, byRange, anyRules };
+  const unioned = (map: Map<number, ConnSet[]>): Map<number, ConnSet> =>
+    new Map([...map].map(([key, list]) => [key, ConnSet.unionAll(list)]));
+  return { applied, byIdentity: unioned(identityConns), byRange: unioned(rangeConns), anyRules };
 }
 
 /** Which identities and ranges each peer matches, computed once per distinct peer. */
@@ -277,9 +282,12 @@ class PeerMatcher {
     const key = peerKey(peer);
     let matched = cache.get(key);
     if (matched === undefined) {
-      matched = ranges.flatMap((range, r) => {
+      // Only ranges that overlap the block's addresses can match: found by binary search, so that many
+      // blocks over many ranges cost blocks × log(ranges), not blocks × ranges.
+      matched = overlapping(ranges, peer.ips.ranges()).filter((r) => {
+        const range = ranges[r]!;
         const remote: FlowPeer = { kind: 'external', ip: { family: range.family, value: range.first } };
-        return peerMatchesRemote(this.cluster, peer, remote, this.options) ? [r] : [];
+        return peerMatchesRemote(this.cluster, peer, remote, this.options);
       });
       cache.set(key, matched);
     }
@@ -336,3 +344,25 @@ const remoteOf = (identity: Identity): FlowPeer => ({
   endpoint: identity.representative,
   ip: identity.ip,
 });
+
+/** The indexes of the sorted, disjoint `ranges` (IPv4 before IPv6) that overlap some of `intervals`. */
+function overlapping(ranges: readonly AddressRange[], intervals: readonly AddressRange[]): number[] {
+  const found: number[] = [];
+  for (const interval of intervals) {
+    // The first range that ends at or after the interval's start.
+    let low = 0;
+    let high = ranges.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      const r = ranges[middle]!;
+      if (r.family < interval.family || (r.family === interval.family && r.last < interval.first)) low = middle + 1;
+      else high = middle;
+    }
+    for (let i = low; i < ranges.length; i++) {
+      const r = ranges[i]!;
+      if (r.family !== interval.family || r.first > interval.last) break;
+      found.push(i);
+    }
+  }
+  return found;
+}

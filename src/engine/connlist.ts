@@ -41,10 +41,17 @@ export function workloadConnections(connectivity: Connectivity): ConnLine[] {
   for (const { src, dst, conns } of connectivity.pairs) {
     for (const s of namesOf[src.index]!) for (const d of namesOf[dst.index]!) add(s, d, conns);
   }
+  // A range's name once per range, not once per line it is on.
+  const names = new Map<AddressRange, string>();
+  const nameOf = (range: AddressRange): string => {
+    let name = names.get(range);
+    if (name === undefined) names.set(range, (name = rangeName(range)));
+    return name;
+  };
   for (const { src, dst, conns } of connectivity.fromRanges)
-    for (const d of namesOf[dst.index]!) add(rangeName(src), d, conns);
+    for (const d of namesOf[dst.index]!) add(nameOf(src), d, conns);
   for (const { src, dst, conns } of connectivity.toRanges)
-    for (const s of namesOf[src.index]!) add(s, rangeName(dst), conns);
+    for (const s of namesOf[src.index]!) add(s, nameOf(dst), conns);
   for (const { src, dst, conns } of connectivity.toDomains)
     for (const s of namesOf[src.index]!) add(s, domainName(dst), conns);
   return [...lines.values()].sort((a, b) => compareStrings(a.src, b.src) || compareStrings(a.dst, b.dst));

@@ -28,7 +28,10 @@ export const openObject = (fields: Record<string, Schema>): Schema => ({ type: '
 
 export interface Decoded {
   readonly errors: FieldError[];
-  /** The value as Go would hold it: null fields absent, null list items and map values zero. */
+  /**
+   * The value as Go would hold it: null fields absent, null list items and map values zero. Parts
+   * that need no change are the input's own objects, shared: neither may be changed.
+   */
   readonly value: JSONValue | undefined;
 }
 
@@ -77,7 +80,15 @@ function walk(
     case 'array': {
       if (!Array.isArray(value)) return typeError(pathOf(parent, key), value, schema.type, errors);
       const here: At = { parent, key };
-      return value.map((item, index) => walk(item, schema.items, here, index, errors) ?? zeroValue(schema.items));
+      // Copied only from the first item that changes: most input is already as Go would hold it.
+      let out: JSONValue[] | undefined;
+      for (let index = 0; index < value.length; index++) {
+        const item = value[index]!;
+        const decoded = walk(item, schema.items, here, index, errors) ?? zeroValue(schema.items);
+        if (decoded !== item) out ??= value.slice(0, index);
+        if (out !== undefined) out.push(decoded);
+      }
+      return out ?? value;
     }
     case 'map':
     case 'object': {
@@ -85,21 +96,34 @@ function walk(
         return typeError(pathOf(parent, key), value, 'object', errors);
       }
       const here: At = { parent, key };
-      const out: { [key: string]: JSONValue } = {};
-      for (const [field, child] of Object.entries(value)) {
+      const fields = Object.keys(value);
+      // As for arrays: a copy only once a field changes (is dropped, zeroed or decoded anew).
+      let out: { [key: string]: JSONValue } | undefined;
+      for (let i = 0; i < fields.length; i++) {
+        const field = fields[i]!;
+        const child = value[field]!;
         const childSchema = schema.type === 'map' ? schema.values : ownValue(schema.fields, field);
+        let decoded: JSONValue | undefined;
         if (childSchema === undefined) {
           if (schema.type === 'object' && schema.strict) errors.push(unknownField(pathOf(here, field)));
-          else setOwn(out, field, child);
-          continue;
+          else decoded = child;
+        } else {
+          decoded = walk(child, childSchema, here, field, errors);
+          if (decoded === undefined && schema.type === 'map') decoded = zeroValue(childSchema);
         }
-        const decoded = walk(child, childSchema, here, field, errors);
-        if (decoded !== undefined) setOwn(out, field, decoded);
-        else if (schema.type === 'map') setOwn(out, field, zeroValue(childSchema));
+        if (decoded !== child && out === undefined) out = copyOfFields(value, fields, i);
+        if (out !== undefined && decoded !== undefined) setOwn(out, field, decoded);
       }
-      return out;
+      return out ?? value;
     }
   }
+}
+
+/** A new object with the first `count` fields of `value`. */
+function copyOfFields(value: { [key: string]: JSONValue }, fields: readonly string[], count: number): typeof value {
+  const out: typeof value = {};
+  for (let i = 0; i < count; i++) setOwn(out, fields[i]!, value[fields[i]!]!);
+  return out;
 }
 
 /** What Go's JSON decoder leaves in a slot given null. */

@@ -1,7 +1,7 @@
-import { parseYaml } from '../yaml/index.js';
+import { discardPaths, parseYaml } from '../yaml/index.js';
 import { jsonPositions, jsonValueEnd } from './json-positions.js';
 import { DocumentPositions, type PositionNode } from './positions.js';
-import type { JSONValue } from './source.js';
+import { type JSONValue, isJSONObject } from './source.js';
 
 /** One document of a manifest text, with a way to find where its fields are. */
 export interface TextDocument {
@@ -78,6 +78,13 @@ function tryJSON(text: string, base: number): JSONAttempt {
   }
 }
 
+/**
+ * Server-side apply's bookkeeping, often a third of a dump and nothing netpol reads (the loader
+ * deletes it): left unbuilt while parsing, of the document's object and of a List's items.
+ */
+const MANAGED_FIELDS = discardPaths('metadata.managedFields', 'items.*.metadata.managedFields');
+const OWN_MANAGED_FIELDS = discardPaths('metadata.managedFields');
+
 function readYamlStream(text: string): ReadText {
   const documents: TextDocument[] = [];
   const problems: TextProblem[] = [];
@@ -86,7 +93,11 @@ function readYamlStream(text: string): ReadText {
       problems.push({ offset: chunk.start, message: chunk.separatorError, severity: 'error' });
       break;
     }
-    const parsed = parseYaml(text, { start: chunk.start, end: chunk.end });
+    let parsed = parseYaml(text, { start: chunk.start, end: chunk.end, discard: MANAGED_FIELDS });
+    if (hasItemsOfNoList(parsed.value)) {
+      // Its items are a field of the object, kept whole; its kind came too late to know before.
+      parsed = parseYaml(text, { start: chunk.start, end: chunk.end, discard: OWN_MANAGED_FIELDS });
+    }
     for (const w of parsed.warnings) problems.push({ ...w, severity: 'warning' });
     if (parsed.error !== undefined) {
       problems.push({
@@ -105,6 +116,13 @@ function readYamlStream(text: string): ReadText {
   return { documents, problems };
 }
 
+/** An object with an `items` field that the loader will not expand as a List (see readObject in load.ts). */
+function hasItemsOfNoList(value: JSONValue | undefined): boolean {
+  if (!isJSONObject(value) || !Object.hasOwn(value, 'items')) return false;
+  const { apiVersion, kind, items } = value;
+  return !(typeof apiVersion === 'string' && typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items));
+}
+
 interface Chunk {
   readonly start: number;
   readonly end: number;
@@ -112,23 +130,25 @@ interface Chunk {
   readonly separatorError?: string;
 }
 
-/** apimachinery's YAMLReader: a line starting with `---` ends a document; only a comment may follow it. */
+/**
+ * apimachinery's YAMLReader: a line starting with `---` ends a document; only a comment may follow it.
+ * Only the places where `---` occurs are looked at (a native search), not every line.
+ */
 function* yamlChunks(text: string): Generator<Chunk> {
   let start = 0;
-  let line = 0;
-  while (line < text.length) {
-    const newline = text.indexOf('\n', line);
+  for (let at = text.indexOf('---'); at !== -1; at = text.indexOf('---', at + 3)) {
+    if (at > 0 && text.charCodeAt(at - 1) !== 0x0a) continue;
+    const newline = text.indexOf('\n', at + 3);
     const next = newline === -1 ? text.length : newline + 1;
-    if (text.startsWith('---', line)) {
-      const rest = text.slice(line + 3, next).trim();
-      if (rest !== '' && !rest.startsWith('#')) {
-        yield { start: line, end: next, separatorError: `invalid YAML document separator: ${rest}` };
-        return;
-      }
-      if (line > start) yield { start, end: line };
-      start = next;
+    const rest = text.slice(at + 3, next).trim();
+    if (rest !== '' && !rest.startsWith('#')) {
+      yield { start: at, end: next, separatorError: `invalid YAML document separator: ${rest}` };
+      return;
     }
-    line = next;
+    if (at > start) yield { start, end: at };
+    start = next;
+    // Go on after this line.
+    at = next - 3;
   }
   if (text.length > start) yield { start, end: text.length };
 }

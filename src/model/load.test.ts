@@ -335,6 +335,63 @@ describe('loader on inputs as users keep them', () => {
     }
   });
 
+  it('drops the managedFields of a YAML List and its objects, and still refuses an error inside them', () => {
+    const dump = [
+      'apiVersion: v1', //                                      1
+      'items:', //                                              2
+      '- apiVersion: v1', //                                    3
+      '  kind: Namespace', //                                   4
+      '  metadata:', //                                         5
+      '    managedFields:', //                                  6
+      '    - manager: kubectl', //                              7
+      '      fieldsV1: {f:metadata: {f:labels: {}}}', //        8
+      '    name: x', //                                         9
+      '    labels: {team: a}', //                               10
+      'kind: List', //                                          11
+      'metadata:', //                                           12
+      '  managedFields: []', //                                 13
+      '',
+    ].join('\n');
+    const loaded = loadText(dump, 'dump.yaml');
+    assert.deepEqual(loaded.problems, []);
+    assert.deepEqual(loaded.objects[0]!.raw, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'x', labels: { team: 'a' } },
+    });
+    assert.equal(loaded.objects[0]!.locate(['metadata', 'labels', 'team']).line, 10);
+    // The flow mapping on line 8 left open: kubectl refuses the whole text there.
+    const broken = loadText(dump.replace('{f:labels: {}}}', '{f:labels: {}}'), 'dump.yaml');
+    assert.deepEqual(broken.objects, []);
+    assert.deepEqual(
+      broken.problems.map((p) => [p.location.line, p.message]),
+      [[9, "YAML syntax error: did not find expected ',' or '}'"]],
+    );
+    const badTimestamp = loadText(dump.replace('manager: kubectl', 'time: !!timestamp never'), 'dump.yaml');
+    assert.deepEqual(
+      badTimestamp.problems.map((p) => [p.location.line, p.message]),
+      [[7, 'YAML syntax error: cannot decode !!str `never` as a !!timestamp']],
+    );
+  });
+
+  it('keeps the items of an object that is not a List whole, managedFields and all', () => {
+    const text = [
+      'apiVersion: example.com/v1',
+      'kind: Inventory',
+      'metadata:',
+      '  name: i',
+      '  managedFields: [{manager: kubectl}]',
+      'items:',
+      '- metadata: {name: a, managedFields: [{manager: helm}]}',
+      '',
+    ].join('\n');
+    const { skipped } = loadText(text, 'i.yaml');
+    assert.equal(skipped.length, 1);
+    const pod = loadText(text.replace('example.com/v1', 'v1').replace('Inventory', 'Pod'), 'p.yaml').objects[0]!;
+    assert.deepEqual(pod.raw['items'], [{ metadata: { name: 'a', managedFields: [{ manager: 'helm' }] } }]);
+    assert.equal(Object.hasOwn(pod.raw['metadata'] as object, 'managedFields'), false);
+  });
+
   it('reads kind: constructor and __proto__ keys as data, with a place', () => {
     const text =
       'apiVersion: v1\nkind: constructor\nmetadata: {name: a}\n---\n' +

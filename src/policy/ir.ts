@@ -184,6 +184,15 @@ export interface Policy {
  * an Ironcore load balancer peer from an interface peer (or a pod selector) with the same labels.
  */
 export function peerKey(peer: Peer): string {
+  let key = peerKeys.get(peer);
+  if (key === undefined) peerKeys.set(peer, (key = keyOf(peer)));
+  return key;
+}
+
+/** Keys by peer: peers are immutable, and a large policy asks for the same peer's key many times. */
+const peerKeys = new WeakMap<Peer, string>();
+
+function keyOf(peer: Peer): string {
   if (peer.kind === 'ipBlock') {
     const pods = peer.podAddresses === 'always' ? '/pods-always' : '';
     return `ipBlock/${peer.cidr}/${peer.except.join(',')}${pods}`;

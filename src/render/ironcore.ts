@@ -11,6 +11,7 @@ import type { Rule } from '../policy/ir.js';
 import { defaultedIroncorePort, normaliseIroncorePolicy } from '../policy/ironcore.js';
 import { compareStrings } from '../util/order.js';
 import { defaultedPolicyTypes } from '../validate/ironcore.js';
+import { type Diagnostic, formatInvalidObject } from '../validate/validate.js';
 import { plural } from '../util/plural.js';
 
 /**
@@ -34,10 +35,14 @@ export interface IroncoreReconciliation {
   readonly apinet: readonly JSONObject[];
 }
 
-const APINET = 'core.apinet.ironcore.dev/v1alpha1';
+export const APINET_API_VERSION = 'core.apinet.ironcore.dev/v1alpha1';
+const APINET = APINET_API_VERSION;
 /** apinetlet hard-codes it: "networkingv1alpha1.NetworkPolicy does not have this field". */
 const PRIORITY = 1000;
 const ORIGIN = 'apinetlet.ironcore.dev/networkpolicy';
+const ORIGIN_UID = `${ORIGIN}-uid`;
+const ORIGIN_NAMESPACE = `${ORIGIN}-namespace`;
+const ORIGIN_NAME = `${ORIGIN}-name`;
 
 export function reconcileIroncore(
   objects: readonly SourcedObject[],
@@ -64,20 +69,8 @@ function reconcileOne(
   const namespace = namespaceOf(object);
   const networkName = np.spec?.networkRef?.name ?? '';
   const network = networks.get(`${namespace}/${networkName}`);
-  const generation = (object.raw['metadata'] as JSONObject)['generation'] ?? 1;
-  const condition = (type: string, ok: boolean, reason: string, message: string): JSONObject => ({
-    type,
-    status: ok ? 'True' : 'False',
-    reason,
-    message,
-    observedGeneration: generation,
-  });
-  const withStatus = (conditions: JSONObject[]): JSONObject => ({
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    metadata: { name: object.name, namespace },
-    status: { conditions },
-  });
+  const condition = conditionOf(object);
+  const withStatus = (conditions: JSONObject[]): JSONObject => policyWithConditions(object, conditions);
   if (network === undefined) {
     const missing = condition(
       'NetworkFound',
@@ -100,8 +93,8 @@ function reconcileOne(
     metadata: {
       namespace: apinetNamespace,
       name,
-      labels: { [`${ORIGIN}-uid`]: name, [`${ORIGIN}-namespace`]: namespace },
-      annotations: { [`${ORIGIN}-name`]: object.name },
+      labels: { [ORIGIN_UID]: name, [ORIGIN_NAMESPACE]: namespace },
+      annotations: { [ORIGIN_NAME]: object.name },
     },
     spec: {
       networkRef,
@@ -151,13 +144,67 @@ function reconcileOne(
   return { policy: withStatus(conditions), apinet: [apinetPolicy, rule] };
 }
 
+/** A condition of the policy as the reconcile of its current generation leaves it. */
+const conditionOf =
+  (object: SourcedObject) =>
+  (type: string, ok: boolean, reason: string, message: string): JSONObject => ({
+    type,
+    status: ok ? 'True' : 'False',
+    reason,
+    message,
+    observedGeneration: (object.raw['metadata'] as JSONObject)['generation'] ?? 1,
+  });
+
+/** The policy with these conditions as its status: what a status update of it sends. */
+const policyWithConditions = (object: SourcedObject, conditions: readonly JSONObject[]): JSONObject => ({
+  apiVersion: object.apiVersion,
+  kind: object.kind,
+  metadata: { name: object.name, namespace: namespaceOf(object) },
+  status: { conditions: [...conditions] },
+});
+
+/**
+ * An Ironcore policy netpol refuses (the API server would have: it can only be met on a server that does not
+ * validate, or one older than the rules) is reconciled to nothing: no apinet objects, and an `Applied` condition
+ * that is False with the API server's message (`NetworkPolicy.networking.ironcore.dev "x" is invalid: ...`).
+ */
+export function invalidIroncorePolicy(object: SourcedObject, problems: readonly Diagnostic[]): IroncoreReconciliation {
+  const applied = conditionOf(object)('Applied', false, 'Invalid', formatInvalidObject(object, problems));
+  return { policy: policyWithConditions(object, [applied]), apinet: [] };
+}
+
+/**
+ * The status of a reconciliation whose apinet objects the API server refused to take (a 403, a missing
+ * namespace, a 422): `Applied` turns False with the server's message; the other conditions stand.
+ */
+export function applyFailedStatus(policy: JSONObject, message: string): JSONObject {
+  const status = policy['status'] as { conditions: JSONObject[] };
+  const conditions = status.conditions.map((c) =>
+    c['type'] === 'Applied' ? { ...c, status: 'False', reason: 'ApplyFailed', message } : c,
+  );
+  return { ...policy, status: { conditions } };
+}
+
+/** Which Ironcore policy an apinet NetworkPolicy was made for, from its origin labels and annotation. */
+export function apinetOrigin(apinet: SourcedObject): { namespace: string; name: string; uid: string } | undefined {
+  const metadata = apinet.raw['metadata'] as JSONObject | undefined;
+  const labels = (metadata?.['labels'] ?? {}) as Record<string, unknown>;
+  const annotations = (metadata?.['annotations'] ?? {}) as Record<string, unknown>;
+  const [namespace, name, uid] = [labels[ORIGIN_NAMESPACE], annotations[ORIGIN_NAME], labels[ORIGIN_UID]];
+  return typeof namespace === 'string' && typeof name === 'string' && typeof uid === 'string'
+    ? { namespace, name, uid }
+    : undefined;
+}
+
 /** A decoded value as plain JSON data. */
 const asJSON = (value: object): JSONObject => JSON.parse(JSON.stringify(value)) as JSONObject;
 
 /**
- * Manifests have no UIDs until applied; apinet objects are named after them,
- * so a manifest's stand-in is `<namespace>-<name>`.
+ * The name of the apinet objects of an Ironcore policy, and of an Ironcore network's apinet network: the object's
+ * UID. Manifests have no UIDs until applied, so a manifest's stand-in is `<namespace>-<name>`.
  */
+export const apinetNameOf = (o: SourcedObject): string => uidOf(o);
+
 const uidOf = (o: SourcedObject): string => {
   const uid = (o.raw['metadata'] as JSONObject)['uid'];
   return typeof uid === 'string' && uid !== '' ? uid : `${namespaceOf(o)}-${o.name}`;
@@ -166,20 +213,20 @@ const uidOf = (o: SourcedObject): string => {
 /** A port as apinetlet copies it: `port: 0` when unset, and a protocol always (TCP, as documented). */
 const apinetPort = (p: IroncorePolicyPort): JSONObject => ({ ...defaultedIroncorePort(p) });
 
-/** The rules as apinetlet copies them. */
+/**
+ * The rules as apinetlet copies them, but for VirtualIP peers: apinet's validation takes only NetworkInterface and
+ * LoadBalancer selectors (ironcore-net internal/apis/core/validation/networkpolicy.go), so a copied VirtualIP peer
+ * would have the whole object refused. They are left out here; the NetworkPolicyRule carries their addresses.
+ */
 function copiedRules(np: IroncoreNetworkPolicy): JSONObject {
-  const peer = (p: IroncorePolicyPeer): JSONObject => asJSON(p);
+  const peers = (list: readonly IroncorePolicyPeer[] | undefined): JSONObject[] =>
+    (list ?? []).filter((p) => p.objectSelector?.kind !== 'VirtualIP').map((p) => asJSON(p));
   return {
     ...(np.spec?.ingress
-      ? {
-          ingress: np.spec.ingress.map((r) => ({
-            from: (r.from ?? []).map(peer),
-            ports: (r.ports ?? []).map(apinetPort),
-          })),
-        }
+      ? { ingress: np.spec.ingress.map((r) => ({ from: peers(r.from), ports: (r.ports ?? []).map(apinetPort) })) }
       : {}),
     ...(np.spec?.egress
-      ? { egress: np.spec.egress.map((r) => ({ to: (r.to ?? []).map(peer), ports: (r.ports ?? []).map(apinetPort) })) }
+      ? { egress: np.spec.egress.map((r) => ({ to: peers(r.to), ports: (r.ports ?? []).map(apinetPort) })) }
       : {}),
   };
 }

@@ -20,10 +20,20 @@
  * to fail the same way, such a list is recorded and replayed in that order when it closes.
  *
  * __proto__ and constructor keys become own data properties; nothing touches a prototype.
+ *
+ * Values at the paths given to `discard` (discard.ts) are read but not built: inside one, the
+ * composer only counts nodes (go-yaml's alias budget counts them), notes where the value ends and
+ * checks that nothing in it could change the outcome. Whatever could (a tag, which may fail to
+ * decode; an alias, a merge or a collection as a key; NaN or a key JSON cannot hold; an alias to an
+ * anchor inside a discarded value, or to a mapping that lost one; an alias or a merge on a path
+ * leading to a discarded value) throws COMPOSE_FULLY, and the document is read again in full,
+ * the discarded values built and deleted at the end: the outcome is always that of the full read.
+ * Warnings about keys inside discarded values are not given (neither way).
  */
 
 import { AliasBudget } from './alias-budget.js';
 import { DecodedInfo, setOwn } from './decoded.js';
+import type { DiscardNode } from './discard.js';
 import { YamlFailure, decodeFailure } from './errors.js';
 import { type GoKey, type GoType, goKeySyntax, goSyntax } from './gofmt.js';
 import { type OpenPosition, openPosition } from './positions.js';
@@ -38,6 +48,10 @@ import {
   decodeScalar,
   resolvePlain,
   resolved,
+  plainKeyMayBeUnsupported,
+  plainMayBeNonFinite,
+  resolvesNonFinite,
+  resolvesToUnsupportedKey,
 } from './resolve.js';
 import { floatKey } from './tojson.js';
 
@@ -59,6 +73,16 @@ const KEY_UNSUPPORTED = 2;
 const OPEN = 0;
 const LAZY = 1;
 const DONE = 2;
+/** Inside a discarded value: never built. */
+const DISCARDED = 3;
+
+/** What a collection inside a discarded value waits for. */
+const SKIP_ITEM = 0;
+const SKIP_KEY = 1;
+const SKIP_VALUE = 2;
+
+/** Thrown when a document with discarded values must be composed in full (see the header). */
+export const COMPOSE_FULLY = Symbol('compose fully');
 
 type JsonMap = Record<string, unknown>;
 
@@ -69,6 +93,8 @@ interface Anchored {
   value: unknown;
   /** go-yaml's decode count for the node: what an alias to it costs. */
   cost: number;
+  /** A value below it was discarded. */
+  partial: boolean;
   position: OpenPosition | undefined;
   /** Scalars: the text, tag and implicit flag (an alias may use it as a map key). */
   text: string;
@@ -107,6 +133,8 @@ class Frame {
   position: OpenPosition | undefined = undefined;
   /** go-yaml's decode count of this node so far. */
   cost = 1;
+  /** Where the node starts (its first property, or its content). */
+  start = 0;
   lastEnd = 0;
   hasKey = false;
   keyKind = KEY_NORMAL;
@@ -118,6 +146,14 @@ class Frame {
   keyTypes: Map<string, GoType> | null = null;
   /** Keys that came from a merge and may be overridden without a warning. */
   merged: Set<string> | null = null;
+  /** Where this collection is on the discard paths; null off them. */
+  discard: DiscardNode | null = null;
+  /** Keys whose values were discarded here, with their Go types (a repeated one is warned about). */
+  discardedKeys: Map<string, GoType> | null = null;
+  /** A value below was discarded: a copy of this node would lack it. */
+  partial = false;
+  /** Inside a discarded value that is built anyway (a full read): no warnings. */
+  muted = false;
 
   open(
     kind: number,
@@ -126,6 +162,8 @@ class Frame {
     depth: number,
     position: OpenPosition | undefined,
     start: number,
+    discard: DiscardNode | null,
+    muted: boolean,
   ): this {
     this.kind = kind;
     this.value = value;
@@ -133,12 +171,17 @@ class Frame {
     this.depth = depth;
     this.position = position;
     this.cost = 1;
+    this.start = start;
     this.lastEnd = start;
     this.hasKey = false;
     this.keyKind = KEY_NORMAL;
     this.keyGo = null;
     this.keyTypes = null;
     this.merged = null;
+    this.discard = discard;
+    this.discardedKeys = null;
+    this.partial = false;
+    this.muted = muted;
     return this;
   }
 }
@@ -162,8 +205,30 @@ export class Composer {
   private recording: Recorded[] | null = null;
   private recordingDepth = 0;
   private readonly recordingOpen: Anchored[] = [];
+  /** The discard paths at the document's root (none while an anchor is composed on its own). */
+  private rootDiscard: DiscardNode | null;
+  /** Inside a discarded value: its open collections, what each waits for, the value's extent and node count. */
+  private skipDepth = 0;
+  private readonly skipStates: number[] = [];
+  private skipStart = 0;
+  private skipColumn = 0;
+  private skipEnd = 0;
+  private skipNodes = 0;
 
-  constructor(private readonly recordDepth: number) {}
+  /**
+   * `discard`: the values not to build; `buildDiscarded`: build them anyway (the full read), muting
+   * warnings inside them, for the caller to delete them. `scanner`: the one reading `text`, told to
+   * make no strings while a value is skipped (a plain scalar's text then comes as '' and is read
+   * from `text` if it is needed).
+   */
+  constructor(
+    private readonly recordDepth: number,
+    discard: DiscardNode | null = null,
+    private readonly buildDiscarded = false,
+    private readonly scanner: { lazyText: boolean; readonly text: string } | null = null,
+  ) {
+    this.rootDiscard = discard;
+  }
 
   get value(): unknown {
     return this.root;
@@ -198,6 +263,11 @@ export class Composer {
    * the cases that cannot arise, for speed.
    */
   plainScalar(text: string, start: number, end: number, column: number): void {
+    if (this.skipDepth > 0) {
+      // From the fast lane, which makes no strings while a value is skipped.
+      if (this.pending === null) this.skipScalar(text, text === '', start, end);
+      return;
+    }
     const top = this.stack.length > 0 ? this.stack[this.stack.length - 1]! : null;
     if (this.pending !== null || this.recording !== null || top === null || top.kind !== MAPPING || text === '<<') {
       this.scalar(text, '', true, null, start, end, column);
@@ -213,6 +283,11 @@ export class Composer {
         return;
       }
       if (top.keyKind === KEY_MERGE) throw mergeFailure(start);
+      if (top.discard !== null && !this.buildDiscarded && this.slot(top)?.discard === true) {
+        if (resolvesNonFinite(text)) throw COMPOSE_FULLY;
+        this.discarded(top, start, end, column, 1);
+        return;
+      }
       const value = resolvePlain(text);
       const position = top.depth < this.recordDepth ? openPosition(start, end, column, undefined, false) : undefined;
       this.attach(top, value, SCALAR_NODE, end, 1, position, start);
@@ -254,6 +329,7 @@ export class Composer {
       events: null,
       from: 0,
       to: 0,
+      partial: false,
     };
     this.anchors.set(name, anchored);
     return anchored;
@@ -271,6 +347,12 @@ export class Composer {
     column: number,
   ): void {
     if (this.pending !== null) return;
+    if (this.skipDepth > 0) {
+      if (anchored !== null) anchored.state = DISCARDED;
+      if (tag !== '') throw COMPOSE_FULLY;
+      this.skipScalar(implicit ? text : null, false, start, end);
+      return;
+    }
     if (this.recording !== null) {
       const at = this.record(EVENT_SCALAR, anchored, text, tag, implicit, start, end, column);
       if (anchored !== null) this.lazy(anchored, at, at + 1);
@@ -285,6 +367,7 @@ export class Composer {
 
   private onAlias(target: Anchored, start: number, end: number, column: number): void {
     if (this.pending !== null) return;
+    if (this.skipDepth > 0) throw COMPOSE_FULLY;
     if (this.recording !== null) {
       this.record(EVENT_ALIAS, target, '', '', false, start, end, column);
       return;
@@ -298,6 +381,10 @@ export class Composer {
 
   private onStart(kind: number, anchored: Anchored | null, start: number, column: number): void {
     if (this.pending !== null) return;
+    if (this.skipDepth > 0) {
+      this.skipCollection(kind, anchored, start);
+      return;
+    }
     if (this.recording !== null) {
       const at = this.record(
         kind === SEQUENCE ? EVENT_SEQUENCE : EVENT_MAPPING,
@@ -330,6 +417,10 @@ export class Composer {
 
   private onEnd(end: number): void {
     if (this.pending !== null) return;
+    if (this.skipDepth > 0) {
+      this.skipCollectionEnd(end);
+      return;
+    }
     const recording = this.recording;
     if (recording !== null) {
       if (this.recordingDepth === 0) {
@@ -401,11 +492,116 @@ export class Composer {
     this.pending = failure;
     this.stack = [];
     this.recording = null;
+    this.skipping(0);
   }
 
   private top(): Frame | null {
     const stack = this.stack;
     return stack.length > 0 ? stack[stack.length - 1]! : null;
+  }
+
+  // ---------------------------------------------------------------- discarding
+
+  /** Where the node that comes next under `top` is on the discard paths, or null off them. */
+  private slot(top: Frame | null): DiscardNode | null {
+    if (top === null) return this.rootDiscard;
+    const node = top.discard;
+    if (node === null) return null;
+    if (top.kind === SEQUENCE) return node.item;
+    if (!top.hasKey || top.keyKind !== KEY_NORMAL || node.keys === null) return null;
+    return node.keys.get(top.key) ?? null;
+  }
+
+  private startSkipping(kind: number, anchored: Anchored | null, start: number, column: number): void {
+    if (anchored !== null) anchored.state = DISCARDED;
+    this.budget.node(start);
+    this.skipStart = start;
+    this.skipColumn = column;
+    this.skipEnd = start;
+    this.skipNodes = 1;
+    this.skipStates[0] = kind === SEQUENCE ? SKIP_ITEM : SKIP_KEY;
+    this.skipping(1);
+  }
+
+  private skipping(depth: number): void {
+    this.skipDepth = depth;
+    if (this.scanner !== null) this.scanner.lazyText = depth > 0;
+  }
+
+  /**
+   * A scalar inside a discarded collection: `plain` is a plain scalar's text, null for any other
+   * style; `unmade` when the scanner did not make it (it is text[start, end)).
+   */
+  private skipScalar(plain: string | null, unmade: boolean, start: number, end: number): void {
+    const depth = this.skipDepth - 1;
+    const state = this.skipStates[depth];
+    if (plain !== null) {
+      const first = unmade ? this.scanner!.text.charCodeAt(start) : plain.charCodeAt(0);
+      // A merge, or a key JSON cannot hold (nil, uint64): it fails the conversion unless overridden.
+      // Most scalars are neither by their first character, and need no string.
+      if (state === SKIP_KEY ? first === 0x3c /* < */ || plainKeyMayBeUnsupported(first) : plainMayBeNonFinite(first)) {
+        const text = unmade ? this.scanner!.text.slice(start, end) : plain;
+        if (state === SKIP_KEY ? text === '<<' || resolvesToUnsupportedKey(text) : resolvesNonFinite(text)) {
+          throw COMPOSE_FULLY;
+        }
+      }
+    }
+    if (state === SKIP_KEY) {
+      this.skipStates[depth] = SKIP_VALUE;
+    } else {
+      if (state === SKIP_VALUE) this.skipStates[depth] = SKIP_KEY;
+      this.skipEnd = end;
+    }
+    this.skipNodes++;
+    try {
+      this.budget.node(start);
+    } catch (failure) {
+      this.fail(failure);
+    }
+  }
+
+  private skipCollection(kind: number, anchored: Anchored | null, start: number): void {
+    const depth = this.skipDepth - 1;
+    const state = this.skipStates[depth];
+    // A collection as a key fails with its value in the message.
+    if (state === SKIP_KEY) throw COMPOSE_FULLY;
+    if (state === SKIP_VALUE) this.skipStates[depth] = SKIP_KEY;
+    if (anchored !== null) anchored.state = DISCARDED;
+    this.skipStates[this.skipDepth++] = kind === SEQUENCE ? SKIP_ITEM : SKIP_KEY;
+    this.skipNodes++;
+    try {
+      this.budget.node(start);
+    } catch (failure) {
+      this.fail(failure);
+    }
+  }
+
+  private skipCollectionEnd(end: number): void {
+    // A block collection ends with its last item; a flow one at its bracket.
+    if (end >= 0) this.skipEnd = end;
+    if (this.skipDepth > 1) {
+      this.skipDepth--;
+      return;
+    }
+    this.skipping(0);
+    this.discarded(this.top()!, this.skipStart, this.skipEnd, this.skipColumn, this.skipNodes);
+  }
+
+  /** The value of the mapping's pending key was discarded: setEntry's bookkeeping, without the value. */
+  private discarded(top: Frame, start: number, end: number, column: number, cost: number): void {
+    top.cost += cost;
+    top.lastEnd = end;
+    top.hasKey = false;
+    top.partial = true;
+    const key = top.key;
+    const type = top.keyType;
+    const keys = (top.discardedKeys ??= new Map());
+    const previous = keys.get(key);
+    if (previous !== undefined) this.repeatedKey(top, key, type, previous);
+    keys.set(key, type);
+    if (top.depth < this.recordDepth && top.position?.children !== undefined) {
+      top.position.children.set(key, openPosition(start, end, column, top.keyStart, false));
+    }
   }
 
   // ---------------------------------------------------------------- building
@@ -427,6 +623,13 @@ export class Composer {
       }
       // go-yaml refuses a scalar to merge before decoding it.
       if (top.keyKind === KEY_MERGE) throw mergeFailure(start);
+      if (top.discard !== null && !this.buildDiscarded && this.slot(top)?.discard === true) {
+        if (anchored !== null) anchored.state = DISCARDED;
+        if (tag !== '' || (implicit && resolvesNonFinite(text))) throw COMPOSE_FULLY;
+        this.budget.node(start);
+        this.discarded(top, start, end, column, 1);
+        return;
+      }
     }
     this.budget.node(start);
     const value = decodeScalar(text, tag, implicit, start);
@@ -447,6 +650,8 @@ export class Composer {
     top.hasKey = true;
     top.keyStart = start;
     if (text === '<<' && (implicit || tag === MERGE_TAG)) {
+      // Merged keys could bring in a discarded value or one on the way to it.
+      if (top.discard !== null && !this.buildDiscarded) throw COMPOSE_FULLY;
       // go-yaml merges without decoding the key node (nor counting it).
       top.keyKind = KEY_MERGE;
       if (anchored !== null) this.done(anchored, '<<', 1, undefined);
@@ -494,6 +699,10 @@ export class Composer {
   private buildAlias(target: Anchored, start: number, end: number, column: number): void {
     if (target.state === OPEN) throw decodeFailure(`anchor '${target.name}' value contains itself`, start);
     const top = this.top();
+    // A copy lacking a discarded value, or one that would have to be pruned.
+    if (!this.buildDiscarded && (target.state === DISCARDED || target.partial || this.slot(top) !== null)) {
+      throw COMPOSE_FULLY;
+    }
     if (top !== null && top.kind === MAPPING && top.hasKey && top.keyKind === KEY_MERGE && target.kind !== MAPPING) {
       throw mergeFailure(start);
     }
@@ -520,13 +729,16 @@ export class Composer {
   /** Builds a recorded anchor's value on its own, for an alias met before the anchor's turn. */
   private composeLazily(target: Anchored): void {
     const saved = { stack: this.stack, root: this.root, rootStart: this.rootStart, position: this.rootPosition };
+    const rootDiscard = this.rootDiscard;
     this.stack = [];
+    this.rootDiscard = null;
     this.budget.counting = false;
     try {
       this.replay(target.events!, target.from, target.to);
       if (this.pending !== null) throw this.pending;
     } finally {
       this.budget.counting = true;
+      this.rootDiscard = rootDiscard;
       this.stack = saved.stack;
       this.root = saved.root;
       this.rootStart = saved.rootStart;
@@ -536,6 +748,11 @@ export class Composer {
 
   private buildStart(kind: number, anchored: Anchored | null, start: number, column: number): void {
     const top = this.top();
+    const slot = this.slot(top);
+    if (slot !== null && slot.discard && !this.buildDiscarded) {
+      this.startSkipping(kind, anchored, start, column);
+      return;
+    }
     this.budget.node(start);
     const depth = top === null ? 0 : top.depth + 1;
     const asKey = top !== null && top.kind === MAPPING && !top.hasKey;
@@ -550,22 +767,31 @@ export class Composer {
       anchored.position = position;
     }
     const frame = this.spareFrames.length > 0 ? this.spareFrames.pop()! : new Frame();
-    this.stack.push(frame.open(kind, value, anchored, depth, position, start));
+    const discarded = slot !== null && slot.discard;
+    const muted = discarded || (top !== null && top.muted);
+    this.stack.push(frame.open(kind, value, anchored, depth, position, start, discarded ? null : slot, muted));
   }
 
   private buildEnd(end: number): void {
     const frame = this.stack.pop()!;
     const nodeEnd = end >= 0 ? end : frame.lastEnd;
     if (frame.kind === MAPPING && frame.keyTypes !== null) this.info.setKeyTypes(frame.value, frame.keyTypes);
-    if (frame.anchor !== null) this.done(frame.anchor, frame.value, frame.cost, frame.position);
+    if (frame.anchor !== null) {
+      this.done(frame.anchor, frame.value, frame.cost, frame.position);
+      frame.anchor.partial = frame.partial;
+    }
     if (frame.position !== undefined) frame.position.end = nodeEnd;
-    const start = frame.position?.start ?? 0;
-    this.attach(this.top(), frame.value, frame.kind, nodeEnd, frame.cost, frame.position, start);
+    const start = frame.start;
+    const parent = this.top();
+    if (frame.partial && parent !== null) parent.partial = true;
+    this.attach(parent, frame.value, frame.kind, nodeEnd, frame.cost, frame.position, start);
     frame.value = EMPTY_LIST;
     frame.anchor = null;
     frame.position = undefined;
     frame.keyTypes = null;
     frame.merged = null;
+    frame.discard = null;
+    frame.discardedKeys = null;
     this.spareFrames.push(frame);
   }
 
@@ -610,7 +836,7 @@ export class Composer {
       this.mergeMapping(top, value as JsonMap, position);
     } else {
       const repeated = this.info.setUnsupported(top.value, { key: top.keyGo!, value, offset: top.keyStart });
-      if (repeated) this.warnRepeated(top.keyStart, goKeySyntax(top.keyGo!));
+      if (repeated && !top.muted) this.warnRepeated(top.keyStart, goKeySyntax(top.keyGo!));
     }
   }
 
@@ -638,9 +864,8 @@ export class Composer {
     }
   }
 
-  private repeatedKey(top: Frame, key: string, type: GoType): void {
-    if (top.merged?.delete(key)) return;
-    const previous = top.keyTypes?.get(key) ?? 'string';
+  private repeatedKey(top: Frame, key: string, type: GoType, previous = top.keyTypes?.get(key) ?? 'string'): void {
+    if (top.merged?.delete(key) || top.muted) return;
     if (previous === type && !(type === 'float64' && key === '.nan')) {
       this.warnRepeated(top.keyStart, goKeySyntax(type === 'float64' ? top.keyGo! : { type, text: key }));
       return;
@@ -726,6 +951,7 @@ const DUMMY_ANCHOR: Anchored = {
   events: null,
   from: 0,
   to: 0,
+  partial: false,
 };
 
 function mergeFailure(offset: number): YamlFailure {

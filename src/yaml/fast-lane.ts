@@ -73,7 +73,7 @@ function takeKey(sc: Scanner, start: number, colon: number, column: number, requ
   sc.fastStart = start;
   sc.fastEnd = colon;
   sc.fastColumn = column;
-  sc.fastText = sc.slice(start, colon);
+  sc.fastText = sc.lazyText ? '' : sc.slice(start, colon);
 }
 
 export const LINE_NONE = 0;
@@ -234,7 +234,7 @@ export function fastValue(sc: Scanner): number {
   if (!oneWordLine(sc, start)) {
     const value = readPlainScalar(sc);
     sc.fastEnd = sc.scalarEnd;
-    sc.fastText = value ?? sc.slice(start, sc.scalarEnd);
+    sc.fastText = value ?? (sc.lazyText ? '' : sc.slice(start, sc.scalarEnd));
   }
   return FAST_PLAIN;
 }
@@ -258,7 +258,7 @@ function quotedLine(sc: Scanner, start: number, quote: number): number {
   sc.fastColumn = sc.column(start);
   sc.fastStart = start;
   sc.fastEnd = pos + 1;
-  sc.fastText = sc.slice(start + 1, pos);
+  sc.fastText = sc.lazyText ? '' : sc.slice(start + 1, pos);
   sc.pos = pos + 1;
   sc.simpleKeyAllowed = false;
   sc.tokensParsed += 1;
@@ -305,6 +305,6 @@ function oneWordLine(sc: Scanner, start: number): boolean {
   sc.pos = pos;
   sc.scalarEnd = contentEnd;
   sc.fastEnd = contentEnd;
-  sc.fastText = sc.slice(start, contentEnd);
+  sc.fastText = sc.lazyText ? '' : sc.slice(start, contentEnd);
   return true;
 }

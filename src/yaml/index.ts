@@ -18,7 +18,8 @@
  */
 
 import type { JSONValue } from '../model/source.js';
-import { Composer } from './compose.js';
+import { COMPOSE_FULLY, Composer } from './compose.js';
+import { type DiscardNode, type DiscardPaths, pruneDiscarded } from './discard.js';
 import { YamlFailure } from './errors.js';
 import { checkInput, skipByteOrderMark } from './input.js';
 import { conversionFailure } from './tojson.js';
@@ -27,6 +28,7 @@ import { type PositionNode, recordedDepth } from './positions.js';
 import { Scanner } from './scanner.js';
 
 export type { PositionNode } from './positions.js';
+export { type DiscardPaths, discardPaths } from './discard.js';
 
 export interface YamlProblem {
   /** Where go-yaml's mark points (the problem's position), as a UTF-16 index into `text`. */
@@ -50,6 +52,15 @@ export interface ParseOptions {
   readonly column?: number;
   /** 'shallow' (default): the root and two levels below it; 'full': every node. */
   readonly positions?: 'shallow' | 'full';
+  /**
+   * Values to leave out (discardPaths('metadata.managedFields')), read but never built. The
+   * result is that of the full read with those keys deleted afterwards: the same errors (a
+   * syntax error, a tag that fails to decode, a NaN inside a discarded value), the same values
+   * elsewhere (an alias to an anchor inside a discarded value included), the same positions. A
+   * discarded key keeps its position, without children; warnings about keys inside a discarded
+   * value are not given.
+   */
+  readonly discard?: DiscardPaths;
 }
 
 export interface ParsedYaml {
@@ -66,19 +77,37 @@ export interface ParsedYaml {
 export function parseYaml(text: string, options: ParseOptions = {}): ParsedYaml {
   const start = clamp(options.start ?? 0, 0, text.length);
   const end = clamp(options.end ?? text.length, start, text.length);
+  const discard = options.discard?.root ?? null;
+  return parseRange(text, start, end, options, discard, false) ?? parseRange(text, start, end, options, discard, true)!;
+}
+
+/**
+ * One read of the range; with `buildDiscarded`, discarded values are built, then deleted. Undefined
+ * when the composer finds it cannot skip a discarded value (compose.ts): the full read is needed.
+ */
+function parseRange(
+  text: string,
+  start: number,
+  end: number,
+  options: ParseOptions,
+  discard: DiscardNode | null,
+  buildDiscarded: boolean,
+): ParsedYaml | undefined {
   let composer: Composer | undefined;
   try {
     const input = checkInput(text, start, end);
     const from = skipByteOrderMark(text, start, end);
     const scanner = new Scanner(text, from, input, options.column ?? 0);
-    composer = new Composer(recordedDepth(options.positions ?? 'shallow'));
+    composer = new Composer(recordedDepth(options.positions ?? 'shallow'), discard, buildDiscarded, scanner);
     const found = new Parser(scanner, composer).parseFirstDocument();
     if (composer.pending !== null) throw composer.pending;
     if (!found) return { value: undefined, warnings: composer.warnings, positions: undefined };
     const conversion = conversionFailure(composer.value, composer.info, composer.valueStart);
     if (conversion !== null) throw conversion;
+    if (buildDiscarded && discard !== null) pruneDiscarded(composer.value, discard);
     return { value: composer.value as JSONValue, warnings: composer.warnings, positions: composer.rootPosition };
   } catch (failure) {
+    if (failure === COMPOSE_FULLY) return undefined;
     const warnings = composer?.warnings ?? [];
     if (failure instanceof YamlFailure) {
       const offset = failure.offset >= start ? failure.offset : start;

@@ -106,6 +106,43 @@ export function resolvePlain(s: string): unknown {
 }
 
 /**
+ * Whether an untagged plain scalar starting with this character may be NaN or an infinity
+ * (which encoding/json refuses): those start with '.', '+' or '-'.
+ */
+export function plainMayBeNonFinite(first: number): boolean {
+  return first === 0x2e /* . */ || first === 0x2b /* + */ || first === 0x2d; /* - */
+}
+
+/** Whether an untagged plain scalar is NaN or an infinity. */
+export function resolvesNonFinite(s: string): boolean {
+  if (!plainMayBeNonFinite(s.charCodeAt(0))) return false;
+  const value = resolvePlain(s);
+  return typeof value === 'number' && !Number.isFinite(value);
+}
+
+/**
+ * Whether an untagged plain scalar starting with this character (NaN for an empty one) may be,
+ * as a map key, one JSON cannot hold: nil ('', ~, null, Null, NULL) or a uint64 (a digit or '+').
+ */
+export function plainKeyMayBeUnsupported(first: number): boolean {
+  return (
+    Number.isNaN(first) ||
+    first === 0x7e /* ~ */ ||
+    first === 0x6e /* n */ ||
+    first === 0x4e /* N */ ||
+    first === 0x2b /* + */ ||
+    (first >= 0x30 && first <= 0x39)
+  );
+}
+
+/** Whether an untagged plain scalar, as a map key, is one JSON cannot hold (nil, uint64). */
+export function resolvesToUnsupportedKey(s: string): boolean {
+  if (!plainKeyMayBeUnsupported(s.charCodeAt(0))) return false;
+  resolvePlain(s);
+  return resolved.kind === KIND_NULL || resolved.kind === KIND_UINT;
+}
+
+/**
  * A float starting with '.', as Go's ParseFloat takes it: digits, an optional exponent, underscores
  * between digits (Go's float literal syntax), and no overflow.
  */

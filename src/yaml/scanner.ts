@@ -92,7 +92,10 @@ export class Scanner {
   fastStart = 0;
   fastEnd = 0;
   fastColumn = 0;
+  /** The scalar's text; '' under lazyText, when a plain or quoted scalar's text is unmade (see compose.ts). */
   fastText = '';
+  /** Set while the composer discards a value: the fast lane then makes no strings for scalars. */
+  lazyText = false;
 
   /** Recently sliced short strings, so that repeated keys and values share one string. */
   private readonly strings: (string | undefined)[] = new Array(STRING_CACHE_SIZE);
@@ -213,7 +216,12 @@ export class Scanner {
     const slot =
       (Math.imul(length * 1031 + first * 131 + middle * 17 + last, 0x9e3779b1) >>> 20) & (STRING_CACHE_SIZE - 1);
     const known = this.strings[slot];
-    if (known !== undefined && known.length === length && text.startsWith(known, start)) return known;
+    if (known !== undefined && known.length === length) {
+      // A loop: String.prototype.startsWith costs more than the comparison itself at these lengths.
+      let i = 0;
+      while (i < length && known.charCodeAt(i) === text.charCodeAt(start + i)) i++;
+      if (i === length) return known;
+    }
     const fresh = text.slice(start, end);
     this.strings[slot] = fresh;
     return fresh;

@@ -5,6 +5,8 @@ export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'd
 export interface RequestRecord {
   readonly verb: Verb;
   readonly resource: string | undefined;
+  /** The object the request names, if it names one. */
+  readonly name?: string | undefined;
   readonly path: string;
   /** The query string, `?watch=true&resourceVersion=12`. */
   readonly query: string;
@@ -17,11 +19,18 @@ export type Failure =
   /** A 429 TooManyRequests Status with Retry-After, as priority and fairness answers. */
   | { readonly type: 'throttle'; readonly retryAfterSeconds: number }
   /** No answer at all until the client gives up or the server stops. */
-  | { readonly type: 'hang' };
+  | { readonly type: 'hang' }
+  /**
+   * A 409 Conflict Status, as a write with a stale resourceVersion gets (`the object has been modified`); for
+   * requests that name an object.
+   */
+  | { readonly type: 'conflict' };
 
 export interface FailureMatch {
   readonly verb?: Verb;
   readonly resource?: string;
+  /** The object the request names (none for lists, watches of a collection and creates). */
+  readonly name?: string;
 }
 
 interface Injection {
@@ -30,9 +39,10 @@ interface Injection {
   readonly match: FailureMatch;
 }
 
-const matches = (match: FailureMatch, request: Pick<RequestRecord, 'verb' | 'resource'>): boolean =>
+const matches = (match: FailureMatch, request: Pick<RequestRecord, 'verb' | 'resource' | 'name'>): boolean =>
   (match.verb === undefined || match.verb === request.verb) &&
-  (match.resource === undefined || match.resource === request.resource);
+  (match.resource === undefined || match.resource === request.resource) &&
+  (match.name === undefined || match.name === request.name);
 
 /** Failures injected by tests, consumed by the requests they match, oldest injection first. */
 export class FaultInjector {
@@ -47,7 +57,7 @@ export class FaultInjector {
     this.injections = [];
   }
 
-  take(request: Pick<RequestRecord, 'verb' | 'resource'>): Failure | undefined {
+  take(request: Pick<RequestRecord, 'verb' | 'resource' | 'name'>): Failure | undefined {
     const injection = this.injections.find((i) => i.remaining > 0 && matches(i.match, request));
     if (injection === undefined) return undefined;
     injection.remaining--;

@@ -4,6 +4,8 @@ export type Route =
   | { readonly type: 'group'; readonly group: string }
   /** `/openapi/v3` (path '') and `/openapi/v3/apis/<group>/<version>`. */
   | { readonly type: 'openapi'; readonly path: string }
+  /** `/openapi/v2`, which kubectl before 1.27 reads: a document with no schemas. */
+  | { readonly type: 'openapi-v2' }
   | { readonly type: 'resources'; readonly group: string; readonly version: string }
   | {
       readonly type: 'resource';
@@ -33,6 +35,7 @@ export function route(pathname: string): Route {
     return { type: 'discovery', document: 'health' };
   }
   if (root === 'openapi' && parts[1] === 'v3') return { type: 'openapi', path: parts.slice(2).join('/') };
+  if (root === 'openapi' && parts[1] === 'v2' && parts.length === 2) return { type: 'openapi-v2' };
   let group: string;
   let rest: string[];
   if (root === 'api') {

@@ -16,6 +16,7 @@ import {
   badRequest,
   internalError,
   methodNotSupported,
+  modifiedConflict,
   noSuchResource,
   tooManyRequests,
   unsupportedMediaType,
@@ -217,7 +218,7 @@ export class ApiServer {
     this.requests.record({ ...request, path: url.pathname, query: url.search, at: Date.now() });
     try {
       const failure = this.faults.take(request);
-      if (failure !== undefined) return this.fail(res, failure);
+      if (failure !== undefined) return this.fail(res, failure, target);
       await this.dispatch(req, res, target, url.searchParams);
     } catch (e) {
       const error = e instanceof ApiError ? e : internalError(e instanceof Error ? e.message : String(e));
@@ -226,15 +227,31 @@ export class ApiServer {
     }
   }
 
-  private fail(res: ServerResponse, failure: Failure): void {
+  private fail(res: ServerResponse, failure: Failure, target: Route): void {
     if (failure.type === 'hang') {
       this.hanging.add(res);
       res.on('close', () => this.hanging.delete(res));
       return;
     }
     const error =
-      failure.type === 'throttle' ? tooManyRequests(failure.retryAfterSeconds) : internalError('injected failure');
+      failure.type === 'throttle'
+        ? tooManyRequests(failure.retryAfterSeconds)
+        : failure.type === 'conflict'
+          ? this.conflictOn(target)
+          : internalError('injected failure');
     send(res, error.code, error.toStatus(), error.headers);
+  }
+
+  private conflictOn(target: Route): ApiError {
+    const resource =
+      target.type === 'resource'
+        ? this.served().find(
+            (r) => r.group === target.group && r.version === target.version && r.plural === target.plural,
+          )
+        : undefined;
+    if (resource === undefined || target.type !== 'resource' || target.name === undefined)
+      throw new Error('an injected conflict needs a request that names an object');
+    return modifiedConflict(resource, target.name);
   }
 
   private async dispatch(
@@ -255,6 +272,8 @@ export class ApiServer {
         return send(res, 200, found(resourceList(served, target.group, target.version)));
       case 'openapi':
         return send(res, 200, target.path === '' ? openAPIIndex(served) : found(openAPIDocument(served, target.path)));
+      case 'openapi-v2':
+        return sendOpenAPIv2(req, res);
       case 'unknown':
         throw noSuchResource();
       case 'resource':
@@ -363,17 +382,22 @@ export class ApiServer {
   }
 }
 
-function classify(target: Route, method: string, query: URLSearchParams): Pick<RequestRecord, 'verb' | 'resource'> {
+function classify(
+  target: Route,
+  method: string,
+  query: URLSearchParams,
+): Pick<RequestRecord, 'verb' | 'resource' | 'name'> {
   if (target.type !== 'resource') return { verb: 'discovery', resource: undefined };
   const resource =
     (target.group === '' ? target.plural : `${target.plural}.${target.group}`) +
     (target.subresource !== undefined ? `/${target.subresource}` : '');
   const verbs: Record<string, Verb> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+  const name = target.name;
   if (method === 'GET') {
     const watching = target.watchPath || isTrue(query.get('watch'));
-    return { verb: watching ? 'watch' : target.name === undefined ? 'list' : 'get', resource };
+    return { verb: watching ? 'watch' : name === undefined ? 'list' : 'get', resource, name };
   }
-  return { verb: verbs[method] ?? 'get', resource };
+  return { verb: verbs[method] ?? 'get', resource, name };
 }
 
 function listQuery(resource: ResourceType, namespace: string | undefined, query: URLSearchParams) {
@@ -465,4 +489,21 @@ function send(
 function sendText(res: ServerResponse, code: number, text: string): void {
   res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/**
+ * OpenAPI v2 as kubectl before 1.27 asks for it (Debian's is 1.20): an empty document, protobuf-encoded when
+ * asked so (an empty message is zero bytes), so that such a kubectl finds no schema and leaves validation to
+ * the server, as a newer one does through /openapi/v3.
+ */
+function sendOpenAPIv2(req: IncomingMessage, res: ServerResponse): void {
+  if ((req.headers.accept ?? '').includes('protobuf')) {
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': 0,
+    });
+    res.end();
+    return;
+  }
+  send(res, 200, { swagger: '2.0', info: { title: 'netpol test API server', version: 'v1' }, paths: {} });
 }

@@ -258,22 +258,30 @@ const ALPHABET = [
   '\ufffe',
 ];
 
+/** Where and how to change a text: [position (taken modulo the length), 0 insert / 1 delete / 2 replace, piece]. */
+export type TextEdit = readonly [number, number, string];
+
+/** One to three edits with YAML's significant characters. */
+export const textEdits: fc.Arbitrary<TextEdit[]> = fc.array(
+  fc.tuple(fc.nat(), fc.nat(2), fc.constantFrom(...ALPHABET)),
+  { minLength: 1, maxLength: 3 },
+);
+
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  let out = text;
+  for (const [at, op, piece] of edits) {
+    const i = at % (out.length + 1);
+    if (op === 0) out = out.slice(0, i) + piece + out.slice(i);
+    else if (op === 1) out = out.slice(0, i) + out.slice(i + 1);
+    else out = out.slice(0, i) + piece + out.slice(i + 1);
+  }
+  return out;
+}
+
 /** A printed document with a few characters inserted, deleted or replaced. */
 export const mutatedDocument: fc.Arbitrary<string> = fc
-  .tuple(
-    printedDocument,
-    fc.array(fc.tuple(fc.nat(), fc.nat(2), fc.constantFrom(...ALPHABET)), { minLength: 1, maxLength: 3 }),
-  )
-  .map(([text, edits]) => {
-    let out = text;
-    for (const [at, op, piece] of edits) {
-      const i = out.length === 0 ? 0 : at % (out.length + 1);
-      if (op === 0) out = out.slice(0, i) + piece + out.slice(i);
-      else if (op === 1) out = out.slice(0, i) + out.slice(i + 1);
-      else out = out.slice(0, i) + piece + out.slice(i + 1);
-    }
-    return out;
-  });
+  .tuple(printedDocument, textEdits)
+  .map(([text, edits]) => applyEdits(text, edits));
 
 /**
  * Strings of YAML's significant characters. U+FEFF only comes first: go-yaml skips a character
@@ -406,19 +414,7 @@ export const mutatedKubernetesDocument: fc.Arbitrary<string> = fc
       maxLength: 2,
     }),
   )
-  .map(([text, edits]) => {
-    let out = text;
-    for (const [at, op, piece] of edits) {
-      const i = at % (out.length + 1);
-      out =
-        op === 0
-          ? out.slice(0, i) + piece + out.slice(i)
-          : op === 1
-            ? out.slice(0, i) + out.slice(i + 1)
-            : out.slice(0, i) + piece + out.slice(i + 1);
-    }
-    return out;
-  });
+  .map(([text, edits]) => applyEdits(text, edits));
 
 /**
  * Long documents (past go-yaml's 512-byte reader chunks) with a character its reader refuses
@@ -451,3 +447,49 @@ export const longKeys: fc.Arbitrary<string> = fc
     fc.constantFrom('x', 'é', '😀', 'a b'),
   )
   .map(([length, before, unit]) => before + unit.repeat(Math.ceil(length / unit.length)).slice(0, length) + ': v\n');
+
+const indented = (text: string, first: string, rest: string): string =>
+  text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line, i) => (line === '' ? '' : (i === 0 ? first : rest) + line))
+    .join('\n');
+
+/** Printed documents without directives, document markers or a second document. */
+const oneDocumentBody = printedDocument.filter((text) => !/^(%|---)|\n(---|\.\.\.)/.test(text));
+
+const anchorsIn = (text: string): string[] => [...text.matchAll(/&([\w-]+)/g)].map((m) => m[1]!);
+
+/**
+ * What `kubectl get -o yaml` prints, with generated YAML as the objects' managedFields (printed
+ * documents and Kubernetes-shaped ones: anchors, aliases, tags, merges and all) and specs, and at
+ * times an alias after them to an anchor they may hold: a List, or one object.
+ */
+export const managedFieldsDocument: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.array(fc.tuple(fc.oneof(kubernetesDocument, oneDocumentBody), kubernetesDocument, fc.nat(3)), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+    fc.boolean(),
+  )
+  .map(([objects, list]) => {
+    const object = ([managed, spec, alias]: [string, string, number], i: number): string =>
+      [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata:',
+        `  name: p${i}`,
+        '  managedFields:',
+        indented(managed, '  - ', '    '),
+        `  uid: u${i}`,
+        ...anchorsIn(managed)
+          .slice(alias, alias + 1)
+          .map((name) => `  annotations: {copy: *${name}}`),
+        'spec:',
+        indented(spec, '  ', '  '),
+      ].join('\n');
+    if (!list) return object(objects[0]!, 0) + '\n';
+    const items = objects.map((o, i) => indented(object(o, i), '- ', '  '));
+    return ['apiVersion: v1', 'items:', ...items, 'kind: List', 'metadata:', '  resourceVersion: ""', ''].join('\n');
+  });
