@@ -2,7 +2,7 @@
  * netpol's dataplane benchmark, on real packets through lab namespaces (needs root, nftables, iproute2).
  * One JSON line per figure: {"bench", "rendering": "none|netpol|linear", "policies", ...figure}.
  *   npm run bench:dataplane
- *   npm run bench:dataplane -- --only rate,latency,render,update,resync --rounds 5 --seconds 2
+ *   npm run bench:dataplane -- --only rate,latency,losses,render,update,resync --rounds 5 --seconds 2
  *   npm run bench:dataplane -- --only rate,latency --variants netpol-10000,netpol-10000-admin100
  *
  *   new-connection-rate   TCP connections per second from a client pod to a server pod on one node,
@@ -13,6 +13,8 @@
  *                         of the client and server; what each round lost, and where (round-losses.ts).
  *   first-packet-latency  connect time (SYN to SYN-ACK, as the client sees it), p50 and p99, and each
  *                         round's p50.
+ *   loss-control          faults injected in a rate round (a server or client stopped, SYNs dropped in
+ *                         the forward hook): the loss counters must see each where it was made.
  *   render                one node of a 10,000-pod / 2,000-policy cluster: resolve + render.
  *   update-latency        a pod's label change, or a new pod, written to the agent's input directory,
  *                         until its delta transaction has been committed by the kernel.
@@ -59,7 +61,7 @@ const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const only = new Set((arg('--only') ?? 'rate,latency,render,update,resync').split(','));
+const only = new Set((arg('--only') ?? 'rate,latency,losses,render,update,resync').split(','));
 const ROUNDS = Number(arg('--rounds') ?? 5);
 const SECONDS = Number(arg('--seconds') ?? 2);
 const UPDATES = Number(arg('--updates') ?? 100);
@@ -99,10 +101,15 @@ async function main(): Promise<void> {
   createFabric(LAB);
   try {
     if (only.has('render')) benchRender();
-    if (only.has('rate') || only.has('latency') || only.has('resync')) {
+    if (['rate', 'latency', 'resync', 'losses'].some((part) => only.has(part))) {
       const variants = await buildVariants();
       if (only.has('rate')) await benchRate(variants);
       if (only.has('latency')) await benchLatency(variants);
+      if (only.has('losses')) {
+        const controlled = variants.find((v) => v.rendering === 'netpol');
+        if (controlled === undefined) throw new Error('--only losses runs on a netpol variant: add one to --variants');
+        await benchLossControls(controlled);
+      }
       if (only.has('resync')) {
         const resynced = variants.find((v) => v.node.name === 'netpol-1000');
         if (resynced === undefined)
@@ -119,7 +126,8 @@ async function main(): Promise<void> {
         await benchUpdates(size);
     }
   } finally {
-    for (const child of processes) child.kill('SIGTERM');
+    // SIGCONT after: a server a loss control stopped takes its SIGTERM once it runs again.
+    for (const child of processes) for (const signal of ['SIGTERM', 'SIGCONT'] as const) child.kill(signal);
     Lab.down(LAB);
   }
 }
@@ -317,6 +325,7 @@ function client(
   mode: string,
   args: string[],
   onLine?: (line: string) => void,
+  onStart?: (pid: number) => void,
 ): Promise<Record<string, unknown>> {
   // The mode's own arguments first: the script takes the first value of a flag.
   const argv = [
@@ -334,6 +343,8 @@ function client(
   ];
   return new Promise((resolve, reject) => {
     const child = spawn('ip', argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    // `ip netns exec` execs the command: this pid is the client's own.
+    if (child.pid !== undefined) onStart?.(child.pid);
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
@@ -377,18 +388,27 @@ interface RateRound {
   readonly losses: RoundLosses;
 }
 
-async function rateRound(v: Variant): Promise<RateRound> {
+/** A round; `fault`, when given, runs beside it from the client's start (the loss controls). */
+async function rateRound(
+  v: Variant,
+  ms = SECONDS * 1000,
+  fault?: (clientPid: number) => Promise<void>,
+): Promise<RateRound & { connections: number }> {
   const namespaces = { node: v.node.netns, server: v.server.netns, client: v.client.netns };
   const before = lossSnapshot(namespaces);
   const serverCpuBefore = processCpuMs(v.serverPid);
-  const result = await client(v, 'rate', ['--ms', String(SECONDS * 1000), '--concurrency', '32']);
+  let faulted: Promise<void> = Promise.resolve();
+  const args = ['--ms', String(ms), '--concurrency', '32'];
+  const result = await client(v, 'rate', args, undefined, (pid) => void (faulted = fault?.(pid) ?? faulted));
+  await faulted;
   const cpuMs = processCpuMs(v.serverPid) - serverCpuBefore + (result['cpuMs'] as number);
   const losses = lossesBetween(before, lossSnapshot(namespaces), {
     failed: result['failures'] as number,
     clientStallMs: result['maxStallMs'] as number,
   });
   const connections = result['connections'] as number;
-  return { rate: connections / ((result['ms'] as number) / 1000), perCpu: connections / (cpuMs / 1000), losses };
+  const rate = connections / ((result['ms'] as number) / 1000);
+  return { rate, perCpu: connections / (cpuMs / 1000), losses, connections };
 }
 
 const median = (values: readonly number[]): number => quantile(values, 0.5);
@@ -481,6 +501,48 @@ async function benchRate(variants: Variant[]): Promise<void> {
       ...losses.get(v)!,
       conntrackDrops: losses.get(v)!.conntrackDrops ?? null,
     });
+  }
+}
+
+/** Stops a process for a while, a second into a round, as a busy machine stops one. */
+async function stopFor(pid: number, ms: number): Promise<void> {
+  await sleep(1000);
+  process.kill(pid, 'SIGSTOP');
+  await sleep(ms);
+  process.kill(pid, 'SIGCONT');
+}
+
+/** Drops one new connection's SYN in a hundred in the node's forward hook, between the loss counters' chains. */
+async function dropSomeSyns(netns: string): Promise<void> {
+  await sleep(1000);
+  const table = 'netpol_bench_fault';
+  nft.apply(
+    `table inet ${table} {\n\tchain drop_some {\n\t\ttype filter hook forward priority -10; policy accept;\n` +
+      `\t\ttcp flags & (syn | ack) == syn numgen random mod 100 == 0 drop\n\t}\n}\n`,
+    netns,
+  );
+  await sleep(2000);
+  nft.apply(`delete table inet ${table}\n`, netns);
+}
+
+/**
+ * The loss counters' controls, on one node: a fault injected in the middle of a 5 s round, and what each place
+ * counted. A server stopped for 300 ms and a client stopped for 1.2 s, which made earlier versions of the bench
+ * count failures, must cost nothing now; a server stopped for 3 s must show as drops on its full accept queue, and
+ * SYNs dropped in the forward hook as the dataplane's. The last two are checked: counters that cannot see a loss
+ * would make every round's "nothing lost" worthless.
+ */
+async function benchLossControls(v: Variant): Promise<void> {
+  const controls: [string, (clientPid: number) => Promise<void>, (l: RoundLosses) => boolean][] = [
+    ['server-stopped-300ms', () => stopFor(v.serverPid, 300), () => true],
+    ['client-stopped-1200ms', (pid) => stopFor(pid, 1200), () => true],
+    ['server-stopped-3000ms', () => stopFor(v.serverPid, 3000), (l) => l.serverDrops > 0 && l.dataplaneDrops === 0],
+    ['dataplane-drops-1pct', () => dropSomeSyns(v.node.netns), (l) => l.dataplaneDrops > 0 && l.serverDrops === 0],
+  ];
+  for (const [control, fault, seen] of controls) {
+    const { connections, losses } = await rateRound(v, 5000, fault);
+    emit({ bench: 'loss-control', ...labelOf(v), control, connections, ...losses });
+    if (!seen(losses)) throw new Error(`loss control ${control}: the counters did not see the loss where it was made`);
   }
 }
 
