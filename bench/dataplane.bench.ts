@@ -22,7 +22,8 @@
  *                         the agent's long-lived `nft -i` session.
  *   resync-under-traffic  150 open connections pinging, a stream of new ones, and forced full table
  *                         replacements in between: connections lost. A non-atomic rebuild is run
- *                         as a control, to show that the count sees losses when there are some. */
+ *                         as a control, to show that the count sees losses when there are some.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -381,8 +382,9 @@ interface RateRound {
   readonly rate: number;
   /**
    * Connections per CPU second of the client and server processes (user and system time: the packets' way through
-   * the node's hooks runs in their system time, as softirq work done on their sends). Another process that takes
-   * the CPU slows the wall-clock rate down but not this one, so it is the steadier figure on a shared machine.
+   * the node's hooks runs in their system time, as softirq work done on their sends, unless deferred to ksoftirqd).
+   * Another process that takes the CPU slows the wall-clock rate down and changes this one less (caches are still
+   * shared), so its rounds are usually closer together on a shared machine.
    */
   readonly perCpu: number;
   readonly losses: RoundLosses;
