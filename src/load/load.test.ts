@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -261,6 +261,18 @@ describe('loader on inputs as users keep them', () => {
       objects: ['readable'],
       problems: [[join(dir, 'locked'), 'cannot read directory: permission denied']],
     });
+  });
+
+  it('reads each directory once when symbolic links make a loop or reach it twice', () => {
+    const dir = tree({ 'a.yaml': named('top'), 'sub/b.yaml': named('below') });
+    symlinkSync('..', join(dir, 'sub', 'loop'));
+    symlinkSync('sub', join(dir, 'again'));
+    const { objects, problems } = loadPaths([dir]);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      objects.map((o) => o.name),
+      ['top', 'below'],
+    );
   });
 
   it('reads a JSON stream as kubectl does: values one after another; a trailing comma or a --- line is refused', () => {
