@@ -264,15 +264,19 @@ describe('loader on inputs as users keep them', () => {
   });
 
   it('reads each directory once when symbolic links make a loop or reach it twice', () => {
-    const dir = tree({ 'a.yaml': named('top'), 'sub/b.yaml': named('below') });
-    symlinkSync('..', join(dir, 'sub', 'loop'));
-    symlinkSync('sub', join(dir, 'again'));
-    const { objects, problems } = loadPaths([dir]);
-    assert.deepEqual(problems, []);
-    assert.deepEqual(
-      objects.map((o) => o.name),
-      ['top', 'below'],
-    );
+    // Two trees, so that the walk before this fix fails fast: a loop beside a second link grew exponentially.
+    const looped = tree({ 'a.yaml': named('top'), 'sub/b.yaml': named('below') });
+    symlinkSync('..', join(looped, 'sub', 'loop'));
+    const twice = tree({ 'a.yaml': named('top'), 'sub/b.yaml': named('below') });
+    symlinkSync('sub', join(twice, 'again'));
+    for (const dir of [looped, twice]) {
+      const { objects, problems } = loadPaths([dir]);
+      assert.deepEqual(problems, []);
+      assert.deepEqual(
+        objects.map((o) => o.name),
+        ['top', 'below'],
+      );
+    }
   });
 
   it('reads a JSON stream as kubectl does: values one after another; a trailing comma or a --- line is refused', () => {
