@@ -213,6 +213,7 @@ interface FollowerEvents {
 class FollowedInformer {
   readonly synced: Promise<void>;
   private readonly informer: ListWatch<KubernetesObject>;
+  private readonly watch: ResilientWatch;
   private readonly backoff: Backoff;
   private readonly name: string;
   private listedOnce = false;
@@ -235,12 +236,12 @@ class FollowedInformer {
       this.rejectSynced = reject;
     });
     this.synced.catch(() => {});
-    const watch = new ResilientWatch(config, {
+    this.watch = new ResilientWatch(config, {
       responseMs: options.requestTimeoutMs ?? 30_000,
       timeoutSeconds: () => options.watchTimeoutSeconds ?? Math.round(300 * (1 + Math.random())),
       onEvent: () => this.sawEvent(),
     });
-    this.informer = new ListWatch(collectionPath(resource), watch, () => this.list(), false);
+    this.informer = new ListWatch(collectionPath(resource), this.watch, () => this.list(), false);
     for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, () => events.changed());
     this.informer.on('error', (error) => this.failed(error));
   }
@@ -253,6 +254,7 @@ class FollowedInformer {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     this.rejectSynced(new Error(`${this.name}: stopped before it synced`));
+    this.watch.stop();
     await this.informer.stop();
   }
 
