@@ -9,7 +9,8 @@ import { type Verdict, decide } from '../engine/verdict.js';
 import { type EngineOptions, defaultEngineOptions } from '../policy/evaluate.js';
 import { type Cluster, buildCluster } from '../policy/cluster.js';
 import { knownKind } from '../resources/kinds.js';
-import { type LoadProblem, loadPaths } from '../load/load.js';
+import { type LoadProblem, type ReplacedObject, loadPaths } from '../load/load.js';
+import { keepLatest } from '../load/duplicates.js';
 import type { SourcedObject } from '../resources/source.js';
 import type { Semantics } from '../policy/legacy.js';
 import { type ListFormat, formatConnList } from '../report/connlist.js';
@@ -69,6 +70,8 @@ export function analyse(scope: Synthesisable, options: AnalyseOptions = {}): Ana
 export class Analysis {
   /** The objects netpol reads. */
   readonly objects: readonly SourcedObject[];
+  /** Objects that a later one of the same kind, namespace and name replaced, as `kubectl apply` does. */
+  readonly replaced: readonly ReplacedObject[];
   /** How many objects are of kinds netpol does not read (a StatefulSet's Service, ...). */
   readonly skipped: number;
   /** Files of `include` that could not be read. */
@@ -83,7 +86,9 @@ export class Analysis {
     const included = loadPaths(options.include ?? []);
     const synthesised = synthesisedObjects(scope);
     const known = (o: SourcedObject): boolean => knownKind(o.apiVersion, o.kind) !== undefined;
-    this.objects = [...synthesised.filter(known), ...included.objects];
+    const latest = keepLatest([...synthesised.filter(known), ...included.objects]);
+    this.objects = latest.objects;
+    this.replaced = [...included.replaced, ...latest.replaced];
     this.skipped = synthesised.filter((o) => !known(o)).length + included.skipped.length;
     this.problems = [...included.problems];
     this.diagnostics = validateObjects(this.objects);
@@ -145,7 +150,7 @@ export class Analysis {
   }
 
   findings(): Finding[] {
-    return lint(this.cluster, this.engine);
+    return lint(this.cluster, this.engine, this.replaced);
   }
 
   /** What `netpol lint -o FORMAT` prints. */

@@ -7,6 +7,9 @@ import { LazyLocation, LineIndex } from './positions.js';
 import { type FieldPath, type Location } from '../util/location.js';
 import { type JSONObject, isJSONObject } from '../util/json.js';
 import { type SourcedObject, objectKey } from '../resources/source.js';
+import { type ReplacedObject, keepLatest } from './duplicates.js';
+
+export type { ReplacedObject } from './duplicates.js';
 
 /** Something in the input that could not be read as objects. */
 export interface LoadProblem {
@@ -20,7 +23,10 @@ export interface SkippedDocument extends LoadProblem {
 }
 
 export interface LoadResult {
+  /** At most one object per kind, namespace and name: the later in input order, as `kubectl apply` leaves it. */
   readonly objects: SourcedObject[];
+  /** The objects a later one of the same kind, namespace and name replaced, in input order. */
+  readonly replaced: ReplacedObject[];
   readonly problems: LoadProblem[];
   /** One entry per object of a kind netpol does not use, and per document that is not a Kubernetes object. */
   readonly skipped: SkippedDocument[];
@@ -48,7 +54,13 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 export const isManifestName = (name: string): boolean =>
   !name.startsWith('.') && MANIFEST_EXTENSIONS.has(extname(name).toLowerCase());
 
-export const emptyLoadResult = (): LoadResult => ({ objects: [], problems: [], skipped: [], warnings: [] });
+export const emptyLoadResult = (): LoadResult => ({
+  objects: [],
+  replaced: [],
+  problems: [],
+  skipped: [],
+  warnings: [],
+});
 
 /** Loads files, directories (recursively: .yaml, .yml, .json) and `-` for standard input. */
 export function loadPaths(paths: readonly string[], options: LoadOptions = {}): LoadResult {
@@ -59,7 +71,14 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
       if (text !== undefined) appendResult(result, loadText(text, file === '-' ? '<stdin>' : file));
     }
   }
-  return result;
+  return withLatestObjects(result);
+}
+
+/** The result with one object per kind, namespace and name: the later, as `kubectl apply` of it all leaves it. */
+export function withLatestObjects(result: LoadResult): LoadResult {
+  const { objects, replaced } = keepLatest(result.objects);
+  if (replaced.length === 0) return result;
+  return { ...result, objects, replaced: [...result.replaced, ...replaced] };
 }
 
 /** Reads one YAML or JSON text that holds any number of documents, as kubectl reads it. Never throws. */
@@ -73,7 +92,7 @@ export function loadText(text: string, file: string): LoadResult {
     into.push({ location: at(problem.offset), message: problem.message });
   }
   for (const document of read.documents) readDocument(document, file, lines, result);
-  return result;
+  return withLatestObjects(result);
 }
 
 function readDocument(document: TextDocument, file: string, lines: LineIndex, result: LoadResult): void {
@@ -286,6 +305,7 @@ function readLimited(source: string | number, limit: number): Buffer | undefined
 export function appendResult(into: LoadResult, from: LoadResult): void {
   // Loops rather than spread: one file may hold more objects than a call may take arguments.
   for (const o of from.objects) into.objects.push(o);
+  for (const r of from.replaced) into.replaced.push(r);
   for (const p of from.problems) into.problems.push(p);
   for (const s of from.skipped) into.skipped.push(s);
   for (const w of from.warnings) into.warnings.push(w);

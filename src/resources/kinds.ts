@@ -48,6 +48,10 @@ export function versionNetpolReads(apiVersion: string, kind: string): string | u
     : undefined;
 }
 
+/** The kinds whose objects are policies: they change what the cluster allows. */
+export const isPolicyKind = (kind: KnownKind): boolean =>
+  kind === 'NetworkPolicy' || kind === 'IroncoreNetworkPolicy' || isTierPolicyKind(kind);
+
 const IRONCORE: Record<string, Record<string, IroncoreKind>> = {
   'networking.ironcore.dev': {
     NetworkPolicy: 'IroncoreNetworkPolicy',
