@@ -26,31 +26,41 @@ export type KnownKind = 'Namespace' | 'Pod' | 'Node' | 'NetworkPolicy' | Workloa
 const POLICY_API_GROUP = 'policy.networking.k8s.io';
 
 /** Each tier kind is read in one version only: its schema is that version's CRD. */
-const TIER_POLICY_VERSIONS: Record<TierPolicyKind, string> = {
-  ClusterNetworkPolicy: `${POLICY_API_GROUP}/v1alpha2`,
-  AdminNetworkPolicy: `${POLICY_API_GROUP}/v1alpha1`,
-  BaselineAdminNetworkPolicy: `${POLICY_API_GROUP}/v1alpha1`,
+const TIER_POLICY_VERSIONS: Record<TierPolicyKind, readonly string[]> = {
+  ClusterNetworkPolicy: [`${POLICY_API_GROUP}/v1alpha2`],
+  AdminNetworkPolicy: [`${POLICY_API_GROUP}/v1alpha1`],
+  BaselineAdminNetworkPolicy: [`${POLICY_API_GROUP}/v1alpha1`],
 };
-
-const tierPolicyVersion = (kind: string): string | undefined => ownValue<string>(TIER_POLICY_VERSIONS, kind);
 
 export const isTierPolicyKind = (kind: KnownKind | undefined): kind is TierPolicyKind =>
   kind === 'ClusterNetworkPolicy' || kind === 'AdminNetworkPolicy' || kind === 'BaselineAdminNetworkPolicy';
 
-/**
- * For an object netpol skips: the apiVersion it reads that kind of that group
- * in, when it reads it in another (a `v1beta1` ClusterNetworkPolicy, say).
- */
-export function versionNetpolReads(apiVersion: string, kind: string): string | undefined {
-  const version = tierPolicyVersion(kind);
-  return version !== undefined && groupOf(apiVersion) === POLICY_API_GROUP && version !== apiVersion
-    ? version
-    : undefined;
-}
-
 /** The kinds whose objects are policies: they change what the cluster allows. */
 export const isPolicyKind = (kind: KnownKind): boolean =>
   kind === 'NetworkPolicy' || kind === 'IroncoreNetworkPolicy' || isTierPolicyKind(kind);
+
+/**
+ * The apiVersions netpol reads each Kubernetes kind in: those the API server serves or served for it, the
+ * preferred first. Beta versions that Kubernetes 1.16 stopped serving stay, because old manifests still use
+ * them and their fields mean what v1's do. Another version of a known group (`networking.k8s.io/v1beta1`
+ * NetworkPolicy, `v2` Pod) is refused by kubectl ("no matches for kind"), so it is skipped, never read as v1.
+ */
+const KUBERNETES_VERSIONS: Record<Exclude<KnownKind, IroncoreKind | TierPolicyKind>, readonly string[]> = {
+  Namespace: ['v1'],
+  Pod: ['v1'],
+  Node: ['v1'],
+  ReplicationController: ['v1'],
+  Deployment: ['apps/v1', 'apps/v1beta2', 'apps/v1beta1', 'extensions/v1beta1'],
+  ReplicaSet: ['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'],
+  StatefulSet: ['apps/v1', 'apps/v1beta2', 'apps/v1beta1'],
+  DaemonSet: ['apps/v1', 'apps/v1beta2', 'extensions/v1beta1'],
+  Job: ['batch/v1'],
+  CronJob: ['batch/v1', 'batch/v1beta1', 'batch/v2alpha1'],
+  // extensions/v1beta1 NetworkPolicy has meant the same as v1 since Kubernetes 1.7.
+  NetworkPolicy: ['networking.k8s.io/v1', 'extensions/v1beta1'],
+};
+
+const IRONCORE_VERSION = 'v1alpha1';
 
 const IRONCORE: Record<string, Record<string, IroncoreKind>> = {
   'networking.ironcore.dev': {
@@ -71,23 +81,25 @@ export const isIroncoreKind = (kind: KnownKind): kind is IroncoreKind =>
   kind === 'VirtualIP' ||
   kind === 'Machine';
 
-const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
+export const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
 
-/** Which groups serve each kind; older beta groups are accepted because old manifests still use them. */
-const GROUPS: Record<Exclude<KnownKind, IroncoreKind | TierPolicyKind>, readonly string[]> = {
-  Namespace: [''],
-  Pod: [''],
-  Node: [''],
-  ReplicationController: [''],
-  Deployment: ['apps', 'extensions'],
-  ReplicaSet: ['apps', 'extensions'],
-  StatefulSet: ['apps'],
-  DaemonSet: ['apps', 'extensions'],
-  Job: ['batch'],
-  CronJob: ['batch'],
-  // extensions/v1beta1 NetworkPolicy has meant the same as v1 since Kubernetes 1.7.
-  NetworkPolicy: ['networking.k8s.io', 'extensions'],
-};
+/** The apiVersions netpol reads a kind of a group in, preferred first; none for a kind of the group it does not. */
+function versionsOf(group: string, kind: string): readonly string[] {
+  // Own properties only: a kind such as `constructor` must not find Object's.
+  if (ownValue(ownValue(IRONCORE, group) ?? {}, kind) !== undefined) return [`${group}/${IRONCORE_VERSION}`];
+  const versions =
+    ownValue<readonly string[]>(TIER_POLICY_VERSIONS, kind) ?? ownValue<readonly string[]>(KUBERNETES_VERSIONS, kind);
+  return versions?.filter((v) => groupOf(v) === group) ?? [];
+}
+
+/**
+ * For an object netpol skips: the apiVersion it reads that kind of that group
+ * in, when it reads it in another (a `v1beta1` ClusterNetworkPolicy, a `v2` Pod).
+ */
+export function versionNetpolReads(apiVersion: string, kind: string): string | undefined {
+  const versions = versionsOf(groupOf(apiVersion), kind);
+  return versions.length > 0 && !versions.includes(apiVersion) ? versions[0] : undefined;
+}
 
 /** Answers by kind, then apiVersion: asked once per object on every cluster build. */
 const known = new Map<string, Map<string, KnownKind | undefined>>();
@@ -96,19 +108,10 @@ export function knownKind(apiVersion: string, kind: string): KnownKind | undefin
   let byVersion = known.get(kind);
   if (byVersion === undefined) known.set(kind, (byVersion = new Map()));
   if (byVersion.has(apiVersion)) return byVersion.get(apiVersion);
-  // Own properties only: a kind such as `constructor` must not find Object's.
-  const groups = ownValue<readonly string[]>(GROUPS, kind);
   const group = groupOf(apiVersion);
-  const ironcore = ownValue(IRONCORE, group) ?? {};
-  const tierVersion = tierPolicyVersion(kind);
-  const answer =
-    tierVersion !== undefined
-      ? tierVersion === apiVersion
-        ? (kind as TierPolicyKind)
-        : undefined
-      : groups?.includes(group)
-        ? (kind as KnownKind)
-        : ownValue(ironcore, kind);
+  const answer = versionsOf(group, kind).includes(apiVersion)
+    ? (ownValue(ownValue(IRONCORE, group) ?? {}, kind) ?? (kind as KnownKind))
+    : undefined;
   byVersion.set(apiVersion, answer);
   return answer;
 }
