@@ -70,7 +70,7 @@ describe('loader', () => {
       skipped.map((s) => `${s.location.line} ${s.message}`),
       [
         '1 skipped v1 Service x/web: not a kind netpol uses',
-        '5 skipped crd.projectcalico.org/v1 NetworkPolicy x/c: not a kind netpol uses',
+        '5 skipped crd.projectcalico.org/v1 NetworkPolicy x/c: a policy of another system, which netpol does not read',
       ],
     );
   });

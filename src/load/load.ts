@@ -2,7 +2,7 @@ import { type Dirent, closeSync, fstatSync, openSync, readSync, readdirSync, rea
 import { basename, extname, join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { type TextDocument, readDocuments } from './documents.js';
-import { knownKind, versionNetpolReads } from '../resources/kinds.js';
+import { isUnreadPolicy, knownKind, versionNetpolReads } from '../resources/kinds.js';
 import { LazyLocation, LineIndex } from './positions.js';
 import { type FieldPath, type Location } from '../util/location.js';
 import { type JSONObject, isJSONObject } from '../util/json.js';
@@ -20,6 +20,7 @@ export interface LoadProblem {
 /** A document left out, with its kind when it is an object (the CLI counts what it skipped by kind). */
 export interface SkippedDocument extends LoadProblem {
   readonly kind?: string;
+  readonly apiVersion?: string;
 }
 
 export interface LoadResult {
@@ -157,11 +158,17 @@ function readObject(
   };
   if (knownKind(apiVersion, kind) === undefined) {
     const readsAs = versionNetpolReads(apiVersion, kind);
-    const why = readsAs === undefined ? 'not a kind netpol uses' : `netpol reads ${kind} as ${readsAs}`;
+    const why =
+      readsAs !== undefined
+        ? `netpol reads ${kind} as ${readsAs}`
+        : isUnreadPolicy(apiVersion, kind)
+          ? 'a policy of another system, which netpol does not read'
+          : 'not a kind netpol uses';
     result.skipped.push({
       location: object.origin,
       message: `skipped ${apiVersion} ${kind} ${objectKey(object)}: ${why}`,
       kind,
+      apiVersion,
     });
   } else {
     result.objects.push(object);

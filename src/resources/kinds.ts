@@ -101,6 +101,43 @@ export function versionNetpolReads(apiVersion: string, kind: string): string | u
   return versions.length > 0 && !versions.includes(apiVersion) ? versions[0] : undefined;
 }
 
+/**
+ * The policies of other systems, by group: they change what a cluster allows, and netpol does not read them,
+ * so the results ignore them (and say so).
+ */
+const OTHER_POLICY_KINDS: Record<string, readonly string[]> = {
+  'cilium.io': ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'],
+  'projectcalico.org': ['NetworkPolicy', 'GlobalNetworkPolicy'],
+  'crd.projectcalico.org': ['NetworkPolicy', 'GlobalNetworkPolicy'],
+  'crd.antrea.io': ['NetworkPolicy', 'ClusterNetworkPolicy'],
+};
+
+/**
+ * Whether a skipped object is a policy that a cluster may enforce: another system's, or a custom resource kind
+ * netpol reads (the tiers, Ironcore's) in a version it does not, which a CRD of that version may serve.
+ */
+export function isUnreadPolicy(apiVersion: string, kind: string): boolean {
+  const group = groupOf(apiVersion);
+  if (ownValue<readonly string[]>(OTHER_POLICY_KINDS, group)?.includes(kind)) return true;
+  const read = versionsOf(group, kind)[0];
+  const readKind = read === undefined ? undefined : knownKind(read, kind);
+  return readKind !== undefined && readKind !== 'NetworkPolicy' && isPolicyKind(readKind) && read !== apiVersion;
+}
+
+/** Groups whose kinds netpol reads: a kind of another group is named with it (`NetworkPolicy.crd.antrea.io`). */
+export function isReadGroup(group: string): boolean {
+  if (group === '' || ownValue(IRONCORE, group) !== undefined) return true;
+  return [...Object.values(KUBERNETES_VERSIONS), ...Object.values(TIER_POLICY_VERSIONS)].some((versions) =>
+    versions.some((v) => groupOf(v) === group),
+  );
+}
+
+/** `Kind.group` as the API server names a kind in messages; `Kind` for the core group. */
+export const qualifiedKind = (apiVersion: string, kind: string): string => {
+  const group = groupOf(apiVersion);
+  return group === '' ? kind : `${kind}.${group}`;
+};
+
 /** Answers by kind, then apiVersion: asked once per object on every cluster build. */
 const known = new Map<string, Map<string, KnownKind | undefined>>();
 
