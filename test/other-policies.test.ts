@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCli } from './support/cli.js';
 
-const object = (apiVersion: string, kind: string, name: string, namespace?: string): string =>
-  `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: ${name}${namespace ? `, namespace: ${namespace}` : ''}}\n`;
+const object = (apiVersion: string, kind: string, name: string, namespace?: string): string => {
+  const inNamespace = namespace === undefined ? '' : `, namespace: ${namespace}`;
+  return `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: ${name}${inNamespace}}\n`;
+};
 const POD = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nspec: {containers: [{name: c}]}\n';
 const INPUT = [
   object('cilium.io/v2', 'CiliumNetworkPolicy', 'a', 'x'),

@@ -11,7 +11,7 @@ import { type SourcedObject } from '../resources/source.js';
 import { type InputWarning, inputWarnings } from '../pipeline/input-warnings.js';
 import type { ReplacedObject } from '../load/load.js';
 import { formatLocation } from '../util/location.js';
-import { isValidPortName } from '../validate/names.js';
+import { destinationPort } from '../engine/flow.js';
 import type { Io } from './io.js';
 import { emptyInputNotice, leftOutNotice, skipSummary } from './input-report.js';
 import { plural } from '../util/plural.js';
@@ -208,10 +208,12 @@ export function parsePort(text: string): number {
 
 /** A destination port: a number, or a container port name (an IANA_SVC_NAME) that the destination resolves. */
 export function parsePortOrName(text: string): number | string {
-  if (/^[0-9]+$/.test(text)) return parsePort(text);
-  if (isValidPortName(text).length > 0)
-    throw new InvalidArgumentError('a port is a number from 1 to 65535, or a container port name such as http');
-  return text;
+  try {
+    return destinationPort(text);
+  } catch (error) {
+    if (error instanceof RangeError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
 }
 
 export function parseProtocol(text: string): Protocol {

@@ -5,6 +5,7 @@ import { addressKey } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import { namedPortNumbers } from '../policy/named-port.js';
 import { DEFAULT_NAMESPACE } from '../resources/defaults.js';
+import { isValidPortName } from '../validate/names.js';
 import { workloadName } from './connlist.js';
 import type { Flow } from './verdict.js';
 import type { FlowPeer } from '../policy/evaluate.js';
@@ -81,6 +82,22 @@ export function resolvePeerSpec(cluster: Cluster, text: string): PeerSpec {
  * The port number a destination port stands for: a number as it is, a name resolved on the destination pod as
  * NetworkPolicy resolves named ports (its container port of that name and protocol).
  */
+/**
+ * A destination port as a user gives it: a number from 1 to 65535 (digits count as one), or a container port
+ * name (an IANA_SVC_NAME) that each destination resolves; throws a RangeError saying what a port is.
+ */
+export function destinationPort(port: number | string): number | string {
+  const text = String(port);
+  const number = Number(text);
+  if (/^[0-9]+$/.test(text)) {
+    if (number < 1 || number > 65535) throw new RangeError('a port is a number from 1 to 65535');
+    return number;
+  }
+  if (typeof port === 'number' || isValidPortName(text).length > 0)
+    throw new RangeError('a port is a number from 1 to 65535, or a container port name such as http');
+  return text;
+}
+
 export function resolveDestinationPort(dst: PeerSpec, port: number | string, protocol: Protocol): number {
   if (typeof port === 'number') return port;
   if ('ip' in dst)
