@@ -1,5 +1,5 @@
 import { type Dirent, closeSync, fstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { basename, extname, join, relative, sep } from 'node:path';
+import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { type TextDocument, readDocuments } from './documents.js';
 import { isUnreadPolicy, knownKind, versionNetpolReads } from '../resources/kinds.js';
@@ -228,19 +228,36 @@ function firstVisit(walked: Set<string>, dir: string): boolean {
   return true;
 }
 
-/** A test for the paths under `root` that some pattern names: by name anywhere, or by path from the root. */
+/**
+ * A test for the paths under `root` that some pattern names: by name anywhere, by path from the root, or, for a
+ * pattern that is an absolute path, by absolute path, whether the root was given relative or not.
+ */
 export function exclusionTest(root: string, patterns: readonly string[]): (path: string) => boolean {
   if (patterns.length === 0) return () => false;
-  const byName = picomatch(
-    patterns.filter((p) => !p.includes('/')),
-    { dot: true },
-  );
-  const byPath = picomatch(
-    patterns.filter((p) => p.includes('/')),
-    { dot: true },
-  );
-  return (path) => byName(basename(path)) || byPath(relative(root, path).split(sep).join('/')) || byPath(path);
+  const matcher = (chosen: string[]): ((path: string) => boolean) =>
+    chosen.length === 0 ? () => false : picomatch(chosen, { dot: true });
+  const byName = matcher(patterns.filter((p) => !p.includes('/')));
+  const byPath = matcher(patterns.filter((p) => p.includes('/') && !isAbsolute(p)));
+  const byAbsolutePath = matcher(patterns.filter((p) => isAbsolute(p)).map(toSlashes));
+  return (path) =>
+    byName(basename(path)) ||
+    byPath(toSlashes(relative(root, path))) ||
+    byPath(path) ||
+    absoluteForms(path).some((absolute) => byAbsolutePath(toSlashes(absolute)));
 }
+
+/**
+ * A path as absolute paths: from the working directory, and, under a symbolic link, from the shell's `$PWD`,
+ * which a user types as `--exclude $PWD/locked` while the process sees the resolved directory.
+ */
+function absoluteForms(path: string): string[] {
+  const shell = process.env['PWD'];
+  const forms = [resolve(path)];
+  if (!isAbsolute(path) && shell !== undefined && isAbsolute(shell)) forms.push(resolve(shell, path));
+  return forms;
+}
+
+const toSlashes = (path: string): string => path.split(sep).join('/');
 
 /** Symbolic links are followed, as a directory walk by kubectl follows them. */
 function isDirectory(entry: Dirent, path: string): boolean {
