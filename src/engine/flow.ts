@@ -42,9 +42,12 @@ export function resolveEndpoints(cluster: Cluster, text: string): NamedEndpoints
     else list.push(e);
   };
   const inNamespace = cluster.endpoints.filter((e) => e.namespace === namespace);
+  // Kinds in any case, as kubectl takes them (`[replicaset]`, `[ReplicaSet]`).
+  const wanted = kind?.toLowerCase();
+  const fits = (k: string): boolean => wanted === undefined || wanted === k.toLowerCase();
   for (const e of inNamespace) {
-    if (e.name === name && (kind === undefined || kind === e.kind)) add(e.id, e);
-    if (e.owner.name === name && (kind === undefined || kind === e.owner.kind)) add(workloadName(e), e);
+    if (e.name === name && fits(e.kind)) add(e.id, e);
+    if (e.owner.name === name && fits(e.owner.kind)) add(workloadName(e), e);
   }
   const found = distinct(units);
   if (found.length === 1) return found[0]!;
