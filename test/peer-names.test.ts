@@ -50,3 +50,35 @@ describe('a peer named with its kind', () => {
     assert.equal(other.code, 2, 'another kind is still no match');
   });
 });
+
+describe('a finished pod named as one end', () => {
+  const FINISHED = 'test/fixtures/finished-pods.yaml';
+  const check = (from: string, to: string) => runCli(['check', FINISHED, '--from', from, '--to', to, '--port', '80']);
+
+  it('says that it has finished, with its phase, and holds no address', async () => {
+    const pod = await check('x/client', 'x/batch-abc');
+    assert.equal(pod.code, 2);
+    assert.equal(
+      pod.stderr,
+      'netpol: x/batch-abc is a pod that has finished (phase Succeeded): ' +
+        'it holds no address any more, so no flow goes to or from it\n',
+    );
+    const failed = await check('x/done[pod]', 'x/client');
+    assert.equal(
+      failed.stderr,
+      'netpol: x/done is a pod that has finished (phase Failed): ' +
+        'it holds no address any more, so no flow goes to or from it\n',
+    );
+  });
+
+  it('says so of the Job whose pods have all finished', async () => {
+    const expected =
+      'netpol: x/batch[Job] has only pods that have finished, x/batch-abc (Succeeded): ' +
+      'they hold no address any more, so no flow goes to or from them\n';
+    assert.equal((await check('x/client', 'x/batch')).stderr, expected);
+    assert.equal((await check('x/batch[Job]', 'x/client')).stderr, expected);
+    const matrix = await runCli(['matrix', FINISHED, '--port', '80', '--to', 'x/batch']);
+    assert.equal(matrix.code, 2);
+    assert.equal(matrix.stderr, expected);
+  });
+});
