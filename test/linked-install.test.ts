@@ -53,3 +53,49 @@ describe('netpol/cdk8s beside another copy of cdk8s (a linked install)', () => {
     });
   });
 });
+
+describe('import netpol/cdk8s without its peer dependencies', () => {
+  // Refuses cdk8s and constructs as Node does when they are not installed.
+  const hook = `
+export async function resolve(specifier, context, next) {
+  if (/^(cdk8s|constructs)(\\/|$)/.test(specifier)) {
+    const error = new Error("Cannot find package '" + specifier + "' imported from " + context.parentURL);
+    error.code = 'ERR_MODULE_NOT_FOUND';
+    throw error;
+  }
+  return next(specifier, context);
+}`;
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(
+    `data:text/javascript,${encodeURIComponent(hook)}`,
+  )});`;
+
+  it('fails with a message that names the peers to install', () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--import',
+        `data:text/javascript,${encodeURIComponent(register)}`,
+        '--input-type=module',
+        '-e',
+        "try { await import('./src/authoring/entry.ts'); } catch (error) { console.log(error.message); }",
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    assert.equal(run.stderr, '');
+    assert.equal(
+      run.stdout,
+      'netpol/cdk8s is built on the peer dependencies cdk8s and constructs, and cdk8s and constructs cannot be ' +
+        'found: install them beside netpol (npm install cdk8s constructs)\n',
+    );
+  });
+
+  it('gives, with them, every value of the API that index.ts exports (the entry lists them one by one)', async () => {
+    const entry = await import('../src/authoring/entry.js');
+    const index = await import('../src/authoring/index.js');
+    assert.deepEqual(Object.keys(entry).sort(), Object.keys(index).sort());
+    for (const name of Object.keys(index))
+      assert.equal((entry as Record<string, unknown>)[name], (index as Record<string, unknown>)[name], name);
+  });
+});
