@@ -89,6 +89,7 @@ describe('netpol command-line manners', () => {
         },
       ],
       skipped: [{ file: TINY, line: 30, message: 'skipped v1 ConfigMap x/settings: not a kind netpol uses' }],
+      warnings: [],
     });
     const valid = await runCli(['validate', TINY, '-o', 'json']);
     assert.equal(valid.code, 0);
@@ -112,6 +113,7 @@ describe('netpol command-line manners', () => {
         { src: 'y/c', dst: 'x/a', allowed: false },
         { src: 'y/c', dst: 'x/b', allowed: true },
       ],
+      warnings: [],
     });
   });
 

@@ -272,9 +272,15 @@ metadata: {name: antrea}
         'netpol reads ClusterNetworkPolicy as policy.networking.k8s.io/v1alpha2\n' +
         '<stdin>:6: skipped policy.networking.k8s.io/v1alpha2 AdminNetworkPolicy never-was: ' +
         'netpol reads AdminNetworkPolicy as policy.networking.k8s.io/v1alpha1\n' +
-        '<stdin>:10: skipped crd.antrea.io/v1beta1 ClusterNetworkPolicy antrea: not a kind netpol uses\n' +
-        'netpol: skipped 3 objects: ClusterNetworkPolicy (2), AdminNetworkPolicy (1)\n' +
-        'netpol: the input holds no object netpol reads\n',
+        '<stdin>:10: skipped crd.antrea.io/v1beta1 ClusterNetworkPolicy antrea: ' +
+        'a policy of another system, which netpol does not read\n' +
+        // Antrea's kind is named with its group, so as not to be taken for the tier kind.
+        'netpol: skipped 3 objects: AdminNetworkPolicy (1), ClusterNetworkPolicy (1), ' +
+        'ClusterNetworkPolicy.crd.antrea.io (1)\n' +
+        'netpol: the input holds no object netpol reads\n' +
+        'netpol: warning: the results ignore 3 policies that netpol does not read but a cluster may enforce: ' +
+        'AdminNetworkPolicy.policy.networking.k8s.io (1), ClusterNetworkPolicy.crd.antrea.io (1), ' +
+        'ClusterNetworkPolicy.policy.networking.k8s.io (1)\n',
     );
   });
 });

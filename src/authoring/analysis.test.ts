@@ -268,4 +268,48 @@ describe('analyse(app)', () => {
       message: "'back/Api' selects no pod among the analysed objects",
     });
   });
+
+  it('check() takes a container port name, resolved on each destination as `netpol check --port` resolves it', () => {
+    const app = new App();
+    new Chart(app, 'empty');
+    const pods = manifest(
+      'pods.yaml',
+      `apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: x, labels: {app: api}}
+spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}, {name: metrics, containerPort: 9090}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: x}
+spec: {containers: [{name: c}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress: [{ports: [{port: 8080}]}]
+`,
+    );
+    const analysis = netpol.analyse(app, { include: [pods] });
+    // http is 8080, which the policy allows; metrics is 9090, which it does not.
+    assert.equal(analysis.check('x/client', 'x/api', 'http').allowed, true);
+    assert.equal(analysis.check('x/client', 'x/api', 'metrics').allowed, false);
+    assert.equal(analysis.check('x/client', 'x/api', '8080').allowed, true, 'digits are a number, as on the CLI');
+    analysis.expectAllowed('x/client', 'x/api', 'http');
+    analysis.expectDenied('x/client', 'x/api', 'metrics');
+    assert.throws(() => analysis.check('x/client', 'x/api', 'grpc'), {
+      message: 'x/api has no container port named "grpc" for TCP; its named ports: http (TCP 8080), metrics (TCP 9090)',
+    });
+    assert.throws(() => analysis.check('x/client', 'x/api', 'http', 'UDP'), {
+      message: /^x\/api has no container port named "http" for UDP/,
+    });
+    assert.throws(() => analysis.check('x/api', '203.0.113.9', 'http'), {
+      message: 'the port name "http" resolves on a destination pod, not an address',
+    });
+    assert.throws(() => analysis.check('x/client', 'x/api', 'no_such'), {
+      message: 'a port is a number from 1 to 65535, or a container port name such as http',
+    });
+  });
 });

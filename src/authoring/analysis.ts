@@ -3,13 +3,21 @@ import { formatValidation } from '../report/validation.js';
 import { workloadConnections } from '../engine/connlist.js';
 import { computeConnectivity } from '../engine/connectivity.js';
 import { explainVerdict } from '../engine/explain.js';
-import { type PeerSpec, UnknownPeerError, makeFlow, resolvePeerSpec } from '../engine/flow.js';
+import {
+  type PeerSpec,
+  UnknownPeerError,
+  destinationPort,
+  makeFlow,
+  resolveDestinationPort,
+  resolvePeerSpec,
+} from '../engine/flow.js';
 import { type Finding, lint } from '../engine/lint.js';
 import { type Verdict, decide } from '../engine/verdict.js';
 import { type EngineOptions, defaultEngineOptions } from '../policy/evaluate.js';
 import { type Cluster, buildCluster } from '../policy/cluster.js';
 import { knownKind } from '../resources/kinds.js';
-import { type LoadProblem, loadPaths } from '../load/load.js';
+import { type LoadProblem, type ReplacedObject, loadPaths } from '../load/load.js';
+import { keepLatest } from '../load/duplicates.js';
 import type { SourcedObject } from '../resources/source.js';
 import type { Semantics } from '../policy/legacy.js';
 import { type ListFormat, formatConnList } from '../report/connlist.js';
@@ -33,6 +41,9 @@ export interface AnalyseOptions {
 
 /** One end of a flow: a managed pod or workload, a selection of pods, or `namespace/name` or an IP address. */
 export type FlowEnd = Selection | string;
+
+/** A port number, or a container port name (`'http'`) resolved on each destination, as `netpol check --port`. */
+export type FlowPort = number | string;
 
 /** `'TCP'`, or `NetworkProtocol.TCP`. */
 export type FlowProtocol = Protocol | NetworkProtocol;
@@ -69,6 +80,8 @@ export function analyse(scope: Synthesisable, options: AnalyseOptions = {}): Ana
 export class Analysis {
   /** The objects netpol reads. */
   readonly objects: readonly SourcedObject[];
+  /** Objects that a later one of the same kind, namespace and name replaced, as `kubectl apply` does. */
+  readonly replaced: readonly ReplacedObject[];
   /** How many objects are of kinds netpol does not read (a StatefulSet's Service, ...). */
   readonly skipped: number;
   /** Files of `include` that could not be read. */
@@ -83,7 +96,9 @@ export class Analysis {
     const included = loadPaths(options.include ?? []);
     const synthesised = synthesisedObjects(scope);
     const known = (o: SourcedObject): boolean => knownKind(o.apiVersion, o.kind) !== undefined;
-    this.objects = [...synthesised.filter(known), ...included.objects];
+    const latest = keepLatest([...synthesised.filter(known), ...included.objects]);
+    this.objects = latest.objects;
+    this.replaced = [...included.replaced, ...latest.replaced];
     this.skipped = synthesised.filter((o) => !known(o)).length + included.skipped.length;
     this.problems = [...included.problems];
     this.diagnostics = validateObjects(this.objects);
@@ -113,13 +128,14 @@ export class Analysis {
   }
 
   /** Decides the flows from `from` to `to` on one port, as `netpol check` does. */
-  check(from: FlowEnd, to: FlowEnd, port: number, protocol: FlowProtocol = 'TCP'): CheckResult {
+  check(from: FlowEnd, to: FlowEnd, port: FlowPort, protocol: FlowProtocol = 'TCP'): CheckResult {
     if (!isProtocol(protocol)) throw new Error(`the protocol is TCP, UDP or SCTP, not ${JSON.stringify(protocol)}`);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`a port is a number from 1 to 65535`);
+    const wanted = destinationPort(port);
     const sources = this.ends(from);
-    const destinations = this.ends(to);
+    // A port name is resolved on each destination, as `netpol check --port http` resolves it.
+    const destinations = this.ends(to).map((dst) => ({ dst, port: this.portOn(dst, wanted, protocol) }));
     const verdicts = sources.flatMap((src) =>
-      destinations.map((dst) => decide(this.cluster, makeFlow(src, dst, protocol, port), this.engine)),
+      destinations.map(({ dst, port }) => decide(this.cluster, makeFlow(src, dst, protocol, port), this.engine)),
     );
     return {
       allowed: verdicts.every((v) => v.allowed),
@@ -129,12 +145,12 @@ export class Analysis {
   }
 
   /** Throws, with the explanation, unless every flow from `from` to `to` is allowed. */
-  expectAllowed(from: FlowEnd, to: FlowEnd, port: number, protocol?: FlowProtocol): CheckResult {
+  expectAllowed(from: FlowEnd, to: FlowEnd, port: FlowPort, protocol?: FlowProtocol): CheckResult {
     return this.expect(true, from, to, port, protocol);
   }
 
   /** Throws, with the explanation, unless every flow from `from` to `to` is denied. */
-  expectDenied(from: FlowEnd, to: FlowEnd, port: number, protocol?: FlowProtocol): CheckResult {
+  expectDenied(from: FlowEnd, to: FlowEnd, port: FlowPort, protocol?: FlowProtocol): CheckResult {
     return this.expect(false, from, to, port, protocol);
   }
 
@@ -145,7 +161,7 @@ export class Analysis {
   }
 
   findings(): Finding[] {
-    return lint(this.cluster, this.engine);
+    return lint(this.cluster, this.engine, this.replaced);
   }
 
   /** What `netpol lint -o FORMAT` prints. */
@@ -157,7 +173,7 @@ export class Analysis {
     allowed: boolean,
     from: FlowEnd,
     to: FlowEnd,
-    port: number,
+    port: FlowPort,
     protocol: FlowProtocol = 'TCP',
   ): CheckResult {
     const result = this.check(from, to, port, protocol);
@@ -169,6 +185,15 @@ export class Analysis {
       throw new ConnectivityExpectationError(`${expected}, but:\n${wrong.map(explainVerdict).join('')}`, result);
     }
     return result;
+  }
+
+  private portOn(dst: PeerSpec, port: number | string, protocol: Protocol): number {
+    try {
+      return resolveDestinationPort(dst, port, protocol);
+    } catch (error) {
+      if (error instanceof UnknownPeerError) throw new Error(error.message);
+      throw error;
+    }
   }
 
   private ends(end: FlowEnd): PeerSpec[] {
@@ -189,12 +214,12 @@ export class Analysis {
 const describeEnd = (end: FlowEnd): string => (typeof end === 'string' ? end : end.node.path);
 
 /** `analyse(app).expectAllowed(...)` for the app that `from` or `to` belongs to. */
-export function expectAllowed(from: FlowEnd, to: FlowEnd, port: number, protocol?: FlowProtocol): CheckResult {
+export function expectAllowed(from: FlowEnd, to: FlowEnd, port: FlowPort, protocol?: FlowProtocol): CheckResult {
   return analyseAppOf(from, to).expectAllowed(from, to, port, protocol);
 }
 
 /** `analyse(app).expectDenied(...)` for the app that `from` or `to` belongs to. */
-export function expectDenied(from: FlowEnd, to: FlowEnd, port: number, protocol?: FlowProtocol): CheckResult {
+export function expectDenied(from: FlowEnd, to: FlowEnd, port: FlowPort, protocol?: FlowProtocol): CheckResult {
   return analyseAppOf(from, to).expectDenied(from, to, port, protocol);
 }
 

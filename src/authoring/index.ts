@@ -72,6 +72,7 @@ export {
   type CheckResult,
   ConnectivityExpectationError,
   type FlowEnd,
+  type FlowPort,
   type FlowProtocol,
   InvalidChartError,
   analyse,

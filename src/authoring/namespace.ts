@@ -1,5 +1,6 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { atSynth } from './synth-token.js';
 import { NAMESPACE_NAME_LABEL } from '../model/cluster.js';
 import type { INetworkPolicyPeer, NetworkPolicyPeerConfig } from './peers.js';
 import { Resource, type ResourceProps } from './resource.js';
@@ -30,7 +31,7 @@ export class Namespace extends Resource implements INamespaceSelector, INetworkP
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: props.metadata,
-      spec: Lazy.any({ produce: () => ({}) }),
+      spec: atSynth(() => ({})),
     });
     this.pods = Pods.all(this, 'Pods', {
       namespaces: Namespaces.select(this, 'Namespaces', { names: [this.name] }),

@@ -1,5 +1,6 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { atSynth } from './synth-token.js';
 import { DNS_LABELS, DNS_NAMESPACE, DNS_PORT, type DnsOptions } from './dns.js';
 import { type INetworkPolicyPeer, type KubeNetworkPolicyPeer, kubePeersOf } from './peers.js';
 import { type KubeNetworkPolicyPort, NetworkPolicyPort } from './ports.js';
@@ -72,7 +73,7 @@ export class NetworkPolicy extends Resource {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { ...props.metadata, namespace: props.metadata?.namespace || this.selectorNamespace(podSelector) },
-      spec: Lazy.any({ produce: () => this.toKubeSpec() }),
+      spec: atSynth(() => this.toKubeSpec()),
     });
     for (const [direction, traffic] of [
       ['Egress', props.egress],

@@ -1,5 +1,6 @@
-import { ApiObject, type ApiObjectMetadataDefinition, Lazy, Names } from 'cdk8s';
+import { ApiObject, type ApiObjectMetadataDefinition, Names } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { atSynth } from './synth-token.js';
 import { PodConnections } from './connections.js';
 import { Container, type ContainerProps } from './containers.js';
 import type { INetworkPolicyPeer, NetworkPolicyPeerConfig } from './peers.js';
@@ -92,7 +93,7 @@ export class Pod extends AbstractPod {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: props.metadata,
-      spec: Lazy.any({ produce: () => this.podSpec('Always') }),
+      spec: atSynth(() => this.podSpec('Always')),
     });
     this.metadata.addLabel(ADDRESS_LABEL, Names.toLabelValue(this));
     this.connections = new PodConnections(this);

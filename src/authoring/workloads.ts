@@ -1,5 +1,6 @@
-import { ApiObject, type ApiObjectMetadata, ApiObjectMetadataDefinition, Lazy, Names } from 'cdk8s';
+import { ApiObject, type ApiObjectMetadata, ApiObjectMetadataDefinition, Names } from 'cdk8s';
 import { Construct } from 'constructs';
+import { atSynth } from './synth-token.js';
 import { PodConnections } from './connections.js';
 import { ABSTRACT_POD_PROPS, ADDRESS_LABEL, AbstractPod, type AbstractPodProps } from './pods.js';
 import { type KubeLabelSelectorRequirement, LabelSelector } from './selectors.js';
@@ -93,17 +94,15 @@ export class Deployment extends Workload {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: props.metadata,
-      spec: Lazy.any({
-        produce: () => ({
-          replicas: this.replicas ?? 2,
-          minReadySeconds: 0,
-          progressDeadlineSeconds: 600,
-          template: this.template('Always'),
-          selector: this.labelSelector(),
-          strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
-          revisionHistoryLimit: 10,
-        }),
-      }),
+      spec: atSynth(() => ({
+        replicas: this.replicas ?? 2,
+        minReadySeconds: 0,
+        progressDeadlineSeconds: 600,
+        template: this.template('Always'),
+        selector: this.labelSelector(),
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+        revisionHistoryLimit: 10,
+      })),
     });
     this.replicas = props.replicas;
     this.finish('Deployment', props, [...WORKLOAD_PROPS, 'replicas']);
@@ -128,17 +127,15 @@ export class StatefulSet extends Workload {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
       metadata: props.metadata,
-      spec: Lazy.any({
-        produce: () => ({
-          replicas: this.replicas ?? 1,
-          serviceName: this.service.name,
-          minReadySeconds: 0,
-          template: this.template('Always'),
-          selector: this.labelSelector(),
-          podManagementPolicy: 'OrderedReady',
-          updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
-        }),
-      }),
+      spec: atSynth(() => ({
+        replicas: this.replicas ?? 1,
+        serviceName: this.service.name,
+        minReadySeconds: 0,
+        template: this.template('Always'),
+        selector: this.labelSelector(),
+        podManagementPolicy: 'OrderedReady',
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+      })),
     });
     this.service = new HeadlessService(this, this.metadata.namespace);
     this.apiObject.addDependency(this.service);
@@ -191,9 +188,7 @@ export class DaemonSet extends Workload {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
       metadata: props.metadata,
-      spec: Lazy.any({
-        produce: () => ({ minReadySeconds: 0, template: this.template('Always'), selector: this.labelSelector() }),
-      }),
+      spec: atSynth(() => ({ minReadySeconds: 0, template: this.template('Always'), selector: this.labelSelector() })),
     });
     this.finish('DaemonSet', props, WORKLOAD_PROPS);
   }
@@ -212,7 +207,7 @@ export class Job extends Workload {
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: props.metadata,
-      spec: Lazy.any({ produce: () => ({ template: this.template('Never') }) }),
+      spec: atSynth(() => ({ template: this.template('Never') })),
     });
     this.finish('Job', props, WORKLOAD_PROPS);
   }

@@ -8,8 +8,10 @@ import { buildCluster } from '../policy/cluster.js';
 import { SEMANTICS, type Semantics } from '../policy/legacy.js';
 import { DEFAULT_HOST_NETWORK_PODS, HOST_NETWORK_PODS, type HostNetworkPods } from '../model/host-network.js';
 import { type SourcedObject } from '../resources/source.js';
+import { type InputWarning, inputWarnings } from '../pipeline/input-warnings.js';
+import type { ReplacedObject } from '../load/load.js';
 import { formatLocation } from '../util/location.js';
-import { isValidPortName } from '../validate/names.js';
+import { destinationPort } from '../engine/flow.js';
 import type { Io } from './io.js';
 import { emptyInputNotice, leftOutNotice, skipSummary } from './input-report.js';
 import { plural } from '../util/plural.js';
@@ -61,6 +63,13 @@ export function reportSkipped(paths: readonly string[], inputs: Inputs, io: Io, 
   if (empty !== undefined) io.err(`netpol: ${empty}\n`);
 }
 
+/** Writes the input's warnings to stderr, whatever -q says: they change what the results mean. */
+export function reportWarnings(inputs: Inputs, io: Io): InputWarning[] {
+  const warnings = inputWarnings(inputs.load);
+  for (const w of warnings) io.err(`netpol: warning: ${w.message}\n`);
+  return warnings;
+}
+
 /** Writes to stderr what could not be read and what is invalid, each with its file:line. */
 function reportProblems(inputs: Inputs, io: Io): void {
   for (const p of inputs.load.problems) io.err(`${formatProblem(p)}\n`);
@@ -103,13 +112,34 @@ export function objectsOrReport(
   flags: InputFlags = {},
   refusal = 'analyse',
 ): SourcedObject[] | undefined {
+  return readOrReport(paths, io, flags, refusal)?.objects;
+}
+
+/** What analysis reads of the paths, with what it says about them. */
+export interface ReadObjects {
+  readonly objects: SourcedObject[];
+  /** Said on stderr already; for the JSON outputs that carry them. */
+  readonly warnings: readonly InputWarning[];
+  /** Objects a later one of the same kind, namespace and name replaced. */
+  readonly replaced: readonly ReplacedObject[];
+}
+
+/** As objectsOrReport, with the warnings (said on stderr, even with -q) and the objects replaced. */
+export function readOrReport(
+  paths: readonly string[],
+  io: Io,
+  flags: InputFlags = {},
+  refusal = 'analyse',
+): ReadObjects | undefined {
   const inputs = readInputs(paths, loadOptionsFrom(flags, io));
   reportSkipped(paths, inputs, io, flags);
-  if (inputsAreValid(inputs)) return inputs.load.objects;
+  const warnings = reportWarnings(inputs, io);
+  const read = (objects: SourcedObject[]): ReadObjects => ({ objects, warnings, replaced: inputs.load.replaced });
+  if (inputsAreValid(inputs)) return read(inputs.load.objects);
   if (flags.skipInvalid) {
     io.err(`netpol: ${leftOutNotice(inputs)}\n`);
     reportProblems(inputs, io);
-    return validObjects(inputs);
+    return read(validObjects(inputs));
   }
   reportProblems(inputs, io);
   const count = inputs.load.problems.length + inputs.diagnostics.length;
@@ -134,14 +164,15 @@ export function loadOrReport(
   paths: readonly string[],
   io: Io,
   flags: EngineFlags & InputFlags = {},
-): { objects: readonly SourcedObject[]; cluster: Cluster } | undefined {
-  const objects = objectsOrReport(paths, io, flags);
-  if (objects === undefined) return undefined;
+): (ReadObjects & { cluster: Cluster }) | undefined {
+  const read = readOrReport(paths, io, flags);
+  if (read === undefined) return undefined;
+  const { objects } = read;
   const cluster = buildCluster(objects, { semantics: flags.semantics, hostNetworkPods: flags.hostNetworkPods });
   for (const p of cluster.legacy?.problems ?? [])
     io.err(`${formatLocation(p.origin)}: Namespace ${p.namespace}: ${p.message}\n`);
   for (const w of cluster.warnings) io.err(`${formatLocation(w.origin)}: warning: ${w.message}\n`);
-  return { objects, cluster };
+  return { ...read, cluster };
 }
 
 const TEXT_NAMES = ['txt', 'text'];
@@ -177,10 +208,12 @@ export function parsePort(text: string): number {
 
 /** A destination port: a number, or a container port name (an IANA_SVC_NAME) that the destination resolves. */
 export function parsePortOrName(text: string): number | string {
-  if (/^[0-9]+$/.test(text)) return parsePort(text);
-  if (isValidPortName(text).length > 0)
-    throw new InvalidArgumentError('a port is a number from 1 to 65535, or a container port name such as http');
-  return text;
+  try {
+    return destinationPort(text);
+  } catch (error) {
+    if (error instanceof RangeError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
 }
 
 export function parseProtocol(text: string): Protocol {

@@ -4,12 +4,13 @@ import { formatLocation, printable } from '../util/location.js';
 import { objectKey } from '../resources/source.js';
 import { compareStrings } from '../util/order.js';
 import { plural } from '../util/plural.js';
+import { groupOf, isReadGroup, qualifiedKind } from '../resources/kinds.js';
 
 /** `skipped 7 objects: Service (5), ConfigMap (2); -v lists them`: the most skipped kinds first. */
 export function skipSummary(skipped: readonly SkippedDocument[], listed: boolean): string {
   const counts = new Map<string, number>();
   for (const s of skipped) {
-    const kind = s.kind === undefined ? 'not Kubernetes objects' : printable(s.kind);
+    const kind = s.kind === undefined ? 'not Kubernetes objects' : printable(shownKind(s.kind, s.apiVersion));
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }
   const kinds = [...counts]
@@ -18,6 +19,10 @@ export function skipSummary(skipped: readonly SkippedDocument[], listed: boolean
   const more = listed ? '' : `; -v lists ${skipped.length === 1 ? 'it' : 'them'}`;
   return `skipped ${plural(skipped.length, 'object')}: ${kinds.join(', ')}${more}`;
 }
+
+/** A kind of a group netpol does not read is named with it, so that Calico's NetworkPolicy is not taken for one. */
+const shownKind = (kind: string, apiVersion = ''): string =>
+  isReadGroup(groupOf(apiVersion)) ? kind : qualifiedKind(apiVersion, kind);
 
 /** What `--skip-invalid` leaves out of the results: each invalid object and each document that could not be read. */
 export function leftOutNotice(inputs: Inputs, limit = 10): string | undefined {

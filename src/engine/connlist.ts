@@ -71,7 +71,15 @@ export function focusForm(peer: string, wanted: string): string {
 }
 
 /** Whether a list peer (`namespace/name[Kind]`) is a workload the focus names. */
-export const focusMatches = (peer: string, wanted: string): boolean => focusForm(peer, wanted) === wanted;
+export const focusMatches = (peer: string, wanted: string): boolean => {
+  const form = focusForm(peer, wanted);
+  if (form === wanted) return true;
+  // The kind in any case, as kubectl takes kinds: `[replicaset]` names `[ReplicaSet]`.
+  const kindAt = wanted.lastIndexOf('[');
+  return (
+    kindAt >= 0 && form.slice(0, kindAt) === wanted.slice(0, kindAt) && form.toLowerCase() === wanted.toLowerCase()
+  );
+};
 
 /** Keeps the lines that concern the focused workloads, in the focused direction. */
 export function focusLines(lines: readonly ConnLine[], focus: Focus): ConnLine[] {

@@ -5,6 +5,7 @@ import { addressKey } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import { namedPortNumbers } from '../policy/named-port.js';
 import { DEFAULT_NAMESPACE } from '../resources/defaults.js';
+import { isValidPortName } from '../validate/names.js';
 import { workloadName } from './connlist.js';
 import type { Flow } from './verdict.js';
 import type { FlowPeer } from '../policy/evaluate.js';
@@ -34,23 +35,15 @@ export function resolveEndpoints(cluster: Cluster, text: string): NamedEndpoints
     return endpoint !== undefined ? { name: endpoint.id, endpoints: [endpoint] } : { ip };
   }
   const { namespace, name, kind } = parseName(text);
-  const units = new Map<string, Endpoint[]>();
-  const add = (unit: string, e: Endpoint): void => {
-    const list = units.get(unit);
-    if (list === undefined) units.set(unit, [e]);
-    else list.push(e);
-  };
   const inNamespace = cluster.endpoints.filter((e) => e.namespace === namespace);
-  for (const e of inNamespace) {
-    if (e.name === name && (kind === undefined || kind === e.kind)) add(e.id, e);
-    if (e.owner.name === name && (kind === undefined || kind === e.owner.kind)) add(workloadName(e), e);
-  }
-  const found = distinct(units);
+  const found = distinct(unitsNamed(inNamespace, name, kind));
   if (found.length === 1) return found[0]!;
   if (found.length > 1)
     throw new UnknownPeerError(
       `${JSON.stringify(text)} names ${found.length} things: say which, as ${found.map((f) => f.name).join(' or ')}`,
     );
+  const finished = finishedPodsNamed(cluster, namespace, name, kind);
+  if (finished !== undefined) throw new UnknownPeerError(finished);
   const known = [...new Set(inNamespace.map(workloadName))];
   const more = known.length > 20 ? `, and ${known.length - 20} more` : '';
   const hint =
@@ -58,6 +51,44 @@ export function resolveEndpoints(cluster: Cluster, text: string): NamedEndpoints
       ? `; in ${namespace}: ${known.slice(0, 20).join(', ')}${more}`
       : `; no endpoints in namespace ${namespace}`;
   throw new UnknownPeerError(`no workload, pod or IP address ${JSON.stringify(text)}${hint}`);
+}
+
+/** The endpoints that fit a name, by the unit they make: the endpoint itself, or the workload it stands for. */
+function unitsNamed(endpoints: readonly Endpoint[], name: string, kind: string | undefined): Map<string, Endpoint[]> {
+  const units = new Map<string, Endpoint[]>();
+  const add = (unit: string, e: Endpoint): void => {
+    const list = units.get(unit);
+    if (list === undefined) units.set(unit, [e]);
+    else list.push(e);
+  };
+  // Kinds in any case, as kubectl takes them (`[replicaset]`, `[ReplicaSet]`).
+  const wanted = kind?.toLowerCase();
+  const fits = (k: string): boolean => wanted === undefined || wanted === k.toLowerCase();
+  for (const e of endpoints) {
+    if (e.name === name && fits(e.kind)) add(e.id, e);
+    if (e.owner.name === name && fits(e.owner.kind)) add(workloadName(e), e);
+  }
+  return units;
+}
+
+/** Why a name of pods that have all finished (a completed Job, a failed pod) is no end of a flow, if it is one. */
+function finishedPodsNamed(
+  cluster: Cluster,
+  namespace: string,
+  name: string,
+  kind: string | undefined,
+): string | undefined {
+  const inNamespace = cluster.finishedPods.filter((f) => f.endpoint.namespace === namespace);
+  const phases = new Map(inNamespace.map((f) => [f.endpoint, f.phase]));
+  const [unit] = distinct(unitsNamed([...phases.keys()], name, kind));
+  if (unit === undefined) return undefined;
+  const pods = unit.endpoints.map((e) => `${e.id} (${phases.get(e)})`).join(', ');
+  const [pod] = unit.endpoints;
+  return unit.endpoints.length === 1 && pod!.name === name
+    ? `${pod!.id} is a pod that has finished (phase ${phases.get(pod!)}): ` +
+        'it holds no address any more, so no flow goes to or from it'
+    : `${unit.name} has only pods that have finished, ${pods}: ` +
+        'they hold no address any more, so no flow goes to or from them';
 }
 
 /**
@@ -81,6 +112,22 @@ export function resolvePeerSpec(cluster: Cluster, text: string): PeerSpec {
  * The port number a destination port stands for: a number as it is, a name resolved on the destination pod as
  * NetworkPolicy resolves named ports (its container port of that name and protocol).
  */
+/**
+ * A destination port as a user gives it: a number from 1 to 65535 (digits count as one), or a container port
+ * name (an IANA_SVC_NAME) that each destination resolves; throws a RangeError saying what a port is.
+ */
+export function destinationPort(port: number | string): number | string {
+  const text = String(port);
+  const number = Number(text);
+  if (/^[0-9]+$/.test(text)) {
+    if (number < 1 || number > 65535) throw new RangeError('a port is a number from 1 to 65535');
+    return number;
+  }
+  if (typeof port === 'number' || isValidPortName(text).length > 0)
+    throw new RangeError('a port is a number from 1 to 65535, or a container port name such as http');
+  return text;
+}
+
 export function resolveDestinationPort(dst: PeerSpec, port: number | string, protocol: Protocol): number {
   if (typeof port === 'number') return port;
   if ('ip' in dst)

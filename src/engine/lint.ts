@@ -3,7 +3,10 @@ import { ConnSet, type Protocol } from '../algebra/connset.js';
 import { type Cluster } from '../policy/cluster.js';
 import { NAMESPACE_NAME_LABEL } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
-import { type Location, formatLocation } from '../util/location.js';
+import { type Location, formatLocation, printable } from '../util/location.js';
+import type { ReplacedObject } from '../load/load.js';
+import { isPolicyKind, knownKind } from '../resources/kinds.js';
+import { objectKey } from '../resources/source.js';
 import {
   type Direction,
   type Peer,
@@ -45,7 +48,11 @@ export interface Finding {
  * of a namespace it holds none of, namespace labels) or may be meant (pods left open beside
  * isolated ones) is a note, so that correct policies pass `--fail-on warning`.
  */
-export function lint(cluster: Cluster, options: EngineOptions = defaultEngineOptions): Finding[] {
+export function lint(
+  cluster: Cluster,
+  options: EngineOptions = defaultEngineOptions,
+  replaced: readonly ReplacedObject[] = [],
+): Finding[] {
   const dns = kubeDns(cluster);
   return [
     ...policiesSelectingNothing(cluster),
@@ -55,6 +62,7 @@ export function lint(cluster: Cluster, options: EngineOptions = defaultEngineOpt
     ...andWrittenAsOr(cluster),
     ...ipBlocksCoveringPods(cluster),
     ...duplicatePolicies(cluster),
+    ...policiesNamedTwice(replaced),
     ...shadowedByAllowAll(cluster),
     ...dnsBlocked(dns, options),
     ...partlyIsolatedNamespaces(cluster),
@@ -377,21 +385,39 @@ function duplicatePolicies(cluster: Cluster): Finding[] {
       seen.set(key, p);
       continue;
     }
-    const sameName = first.ref.name === p.ref.name;
     findings.push(
       finding(
-        sameName ? 'error' : 'warning',
+        'warning',
         'duplicate-policy',
         p.ref.origin,
-        sameName
-          ? `NetworkPolicy ${policyName(p.ref)} is defined twice (also at ${formatLocation(first.ref.origin)})`
-          : `NetworkPolicy ${policyName(p.ref)} says exactly what ` +
-              `${policyName(first.ref)} (${formatLocation(first.ref.origin)}) says`,
+        `NetworkPolicy ${policyName(p.ref)} says exactly what ` +
+          `${policyName(first.ref)} (${formatLocation(first.ref.origin)}) says`,
         'delete one of them',
       ),
     );
   }
   return findings;
+}
+
+/**
+ * A policy given twice by name: a cluster holds one, and which depends on how the files are applied (`kubectl
+ * apply` leaves the later, `kubectl create` refuses it), so the input does not say what is enforced.
+ */
+function policiesNamedTwice(replaced: readonly ReplacedObject[]): Finding[] {
+  return replaced.flatMap(({ object, by }) => {
+    const kind = knownKind(by.apiVersion, by.kind);
+    if (kind === undefined || !isPolicyKind(kind)) return [];
+    return [
+      finding(
+        'error',
+        'duplicate-policy',
+        by.origin,
+        `${printable(by.kind)} ${objectKey(by)} is defined twice (also at ${formatLocation(object.origin)}); ` +
+          'kubectl apply keeps the later, kubectl create refuses it',
+        'delete one of them, or give one another name',
+      ),
+    ];
+  });
 }
 
 function canonical(p: Policy): string {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
@@ -70,7 +70,7 @@ describe('loader', () => {
       skipped.map((s) => `${s.location.line} ${s.message}`),
       [
         '1 skipped v1 Service x/web: not a kind netpol uses',
-        '5 skipped crd.projectcalico.org/v1 NetworkPolicy x/c: not a kind netpol uses',
+        '5 skipped crd.projectcalico.org/v1 NetworkPolicy x/c: a policy of another system, which netpol does not read',
       ],
     );
   });
@@ -224,6 +224,18 @@ describe('loader on inputs as users keep them', () => {
       ['by-name'],
       'a file named on the command line is read: exclusion is for what a walk finds',
     );
+  });
+
+  it('matches an absolute --exclude by absolute path when the directory is given relative', () => {
+    const dir = tree({ 'a.yaml': named('kept'), 'locked/b.yaml': named('locked'), 'other/locked.yaml': named('o') });
+    // As `cd dir && netpol list --exclude $PWD/locked .`: the walk starts at a relative path.
+    const relativeDir = relative(process.cwd(), dir);
+    const names = (root: string, exclude: string[]): string[] =>
+      loadPaths([root], { exclude }).objects.map((o) => o.name);
+    assert.deepEqual(names(relativeDir, [join(dir, 'locked')]), ['kept', 'o']);
+    assert.deepEqual(names(relativeDir, [`${dir}/locked/**`]), ['kept', 'o']);
+    assert.deepEqual(names(relativeDir, [`${dir}/*/*.yaml`]), ['kept']);
+    assert.deepEqual(names(dir, [join(dir, 'locked')]), ['kept', 'o'], 'and when it is given absolute');
   });
 
   it('refuses an input over --max-input-bytes with its name, and reads the others', () => {

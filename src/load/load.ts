@@ -1,12 +1,15 @@
 import { type Dirent, closeSync, fstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { basename, extname, join, relative, sep } from 'node:path';
+import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { type TextDocument, readDocuments } from './documents.js';
-import { knownKind, versionNetpolReads } from '../resources/kinds.js';
+import { isUnreadPolicy, knownKind, versionNetpolReads } from '../resources/kinds.js';
 import { LazyLocation, LineIndex } from './positions.js';
 import { type FieldPath, type Location } from '../util/location.js';
 import { type JSONObject, isJSONObject } from '../util/json.js';
 import { type SourcedObject, objectKey } from '../resources/source.js';
+import { type ReplacedObject, keepLatest } from './duplicates.js';
+
+export type { ReplacedObject } from './duplicates.js';
 
 /** Something in the input that could not be read as objects. */
 export interface LoadProblem {
@@ -17,10 +20,14 @@ export interface LoadProblem {
 /** A document left out, with its kind when it is an object (the CLI counts what it skipped by kind). */
 export interface SkippedDocument extends LoadProblem {
   readonly kind?: string;
+  readonly apiVersion?: string;
 }
 
 export interface LoadResult {
+  /** At most one object per kind, namespace and name: the later in input order, as `kubectl apply` leaves it. */
   readonly objects: SourcedObject[];
+  /** The objects a later one of the same kind, namespace and name replaced, in input order. */
+  readonly replaced: ReplacedObject[];
   readonly problems: LoadProblem[];
   /** One entry per object of a kind netpol does not use, and per document that is not a Kubernetes object. */
   readonly skipped: SkippedDocument[];
@@ -48,7 +55,13 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 export const isManifestName = (name: string): boolean =>
   !name.startsWith('.') && MANIFEST_EXTENSIONS.has(extname(name).toLowerCase());
 
-export const emptyLoadResult = (): LoadResult => ({ objects: [], problems: [], skipped: [], warnings: [] });
+export const emptyLoadResult = (): LoadResult => ({
+  objects: [],
+  replaced: [],
+  problems: [],
+  skipped: [],
+  warnings: [],
+});
 
 /** Loads files, directories (recursively: .yaml, .yml, .json) and `-` for standard input. */
 export function loadPaths(paths: readonly string[], options: LoadOptions = {}): LoadResult {
@@ -59,7 +72,14 @@ export function loadPaths(paths: readonly string[], options: LoadOptions = {}): 
       if (text !== undefined) appendResult(result, loadText(text, file === '-' ? '<stdin>' : file));
     }
   }
-  return result;
+  return withLatestObjects(result);
+}
+
+/** The result with one object per kind, namespace and name: the later, as `kubectl apply` of it all leaves it. */
+export function withLatestObjects(result: LoadResult): LoadResult {
+  const { objects, replaced } = keepLatest(result.objects);
+  if (replaced.length === 0) return result;
+  return { ...result, objects, replaced: [...result.replaced, ...replaced] };
 }
 
 /** Reads one YAML or JSON text that holds any number of documents, as kubectl reads it. Never throws. */
@@ -73,7 +93,7 @@ export function loadText(text: string, file: string): LoadResult {
     into.push({ location: at(problem.offset), message: problem.message });
   }
   for (const document of read.documents) readDocument(document, file, lines, result);
-  return result;
+  return withLatestObjects(result);
 }
 
 function readDocument(document: TextDocument, file: string, lines: LineIndex, result: LoadResult): void {
@@ -138,11 +158,17 @@ function readObject(
   };
   if (knownKind(apiVersion, kind) === undefined) {
     const readsAs = versionNetpolReads(apiVersion, kind);
-    const why = readsAs === undefined ? 'not a kind netpol uses' : `netpol reads ${kind} as ${readsAs}`;
+    const why =
+      readsAs !== undefined
+        ? `netpol reads ${kind} as ${readsAs}`
+        : isUnreadPolicy(apiVersion, kind)
+          ? 'a policy of another system, which netpol does not read'
+          : 'not a kind netpol uses';
     result.skipped.push({
       location: object.origin,
       message: `skipped ${apiVersion} ${kind} ${objectKey(object)}: ${why}`,
       kind,
+      apiVersion,
     });
   } else {
     result.objects.push(object);
@@ -202,19 +228,36 @@ function firstVisit(walked: Set<string>, dir: string): boolean {
   return true;
 }
 
-/** A test for the paths under `root` that some pattern names: by name anywhere, or by path from the root. */
+/**
+ * A test for the paths under `root` that some pattern names: by name anywhere, by path from the root, or, for a
+ * pattern that is an absolute path, by absolute path, whether the root was given relative or not.
+ */
 export function exclusionTest(root: string, patterns: readonly string[]): (path: string) => boolean {
   if (patterns.length === 0) return () => false;
-  const byName = picomatch(
-    patterns.filter((p) => !p.includes('/')),
-    { dot: true },
-  );
-  const byPath = picomatch(
-    patterns.filter((p) => p.includes('/')),
-    { dot: true },
-  );
-  return (path) => byName(basename(path)) || byPath(relative(root, path).split(sep).join('/')) || byPath(path);
+  const matcher = (chosen: string[]): ((path: string) => boolean) =>
+    chosen.length === 0 ? () => false : picomatch(chosen, { dot: true });
+  const byName = matcher(patterns.filter((p) => !p.includes('/')));
+  const byPath = matcher(patterns.filter((p) => p.includes('/') && !isAbsolute(p)));
+  const byAbsolutePath = matcher(patterns.filter((p) => isAbsolute(p)).map(toSlashes));
+  return (path) =>
+    byName(basename(path)) ||
+    byPath(toSlashes(relative(root, path))) ||
+    byPath(path) ||
+    absoluteForms(path).some((absolute) => byAbsolutePath(toSlashes(absolute)));
 }
+
+/**
+ * A path as absolute paths: from the working directory, and, under a symbolic link, from the shell's `$PWD`,
+ * which a user types as `--exclude $PWD/locked` while the process sees the resolved directory.
+ */
+function absoluteForms(path: string): string[] {
+  const shell = process.env['PWD'];
+  const forms = [resolve(path)];
+  if (!isAbsolute(path) && shell !== undefined && isAbsolute(shell)) forms.push(resolve(shell, path));
+  return forms;
+}
+
+const toSlashes = (path: string): string => path.split(sep).join('/');
 
 /** Symbolic links are followed, as a directory walk by kubectl follows them. */
 function isDirectory(entry: Dirent, path: string): boolean {
@@ -286,6 +329,7 @@ function readLimited(source: string | number, limit: number): Buffer | undefined
 export function appendResult(into: LoadResult, from: LoadResult): void {
   // Loops rather than spread: one file may hold more objects than a call may take arguments.
   for (const o of from.objects) into.objects.push(o);
+  for (const r of from.replaced) into.replaced.push(r);
   for (const p of from.problems) into.problems.push(p);
   for (const s of from.skipped) into.skipped.push(s);
   for (const w of from.warnings) into.warnings.push(w);

@@ -3,7 +3,7 @@ import { type Family, type IPAddress, formatAddress, parseIP } from '../algebra/
 import type { Labels } from '../algebra/selector.js';
 import { type HostNetworkPods, DEFAULT_HOST_NETWORK_PODS } from './host-network.js';
 import { DEFAULT_NAMESPACE } from '../resources/defaults.js';
-import { type Endpoint, endpointsFrom } from './endpoints.js';
+import { type Endpoint, type FinishedPod, endpointsFrom } from './endpoints.js';
 import { ironcoreEndpoints } from './ironcore.js';
 import { isNamespaced, knownKind } from '../resources/kinds.js';
 import type { Namespace, Node } from '../resources/types.js';
@@ -45,6 +45,8 @@ export interface ClusterModel {
   readonly endpointByAddress: ReadonlyMap<string, Endpoint>;
   /** The address families the endpoints' addresses are of, 4 before 6. */
   readonly families: readonly Family[];
+  /** Pods that have finished (phase Succeeded or Failed): no endpoints, kept to say so when one is named. */
+  readonly finishedPods: readonly FinishedPod[];
   /** What the inputs say that cannot all be true, and how the cluster reads it: two running pods with one address. */
   readonly warnings: readonly ClusterWarning[];
 }
@@ -77,8 +79,9 @@ export function buildClusterModel(
   hostNetworkPods: HostNetworkPods = DEFAULT_HOST_NETWORK_PODS,
   policyNamespaces: readonly string[] = [],
 ): ClusterModel {
+  const finishedPods: FinishedPod[] = [];
   const endpoints = [
-    ...endpointsFrom(objects, namespaceOf, hostNetworkPods),
+    ...endpointsFrom(objects, namespaceOf, hostNetworkPods, finishedPods),
     ...ironcoreEndpoints(objects, namespaceOf),
   ].sort((a, b) => compareStrings(a.id, b.id));
   const namespaces = namespacesFrom(objects, [...endpoints.map((e) => e.namespace), ...policyNamespaces]);
@@ -90,6 +93,7 @@ export function buildClusterModel(
     endpointById: new Map(endpoints.map((e) => [e.id, e])),
     endpointByAddress,
     families: familiesIn(endpoints),
+    finishedPods,
     warnings,
   };
 }

@@ -66,6 +66,7 @@ export function endpointsFrom(
   objects: readonly SourcedObject[],
   namespaceOf: (o: SourcedObject) => string,
   hostNetworkPods: HostNetworkPods = DEFAULT_HOST_NETWORK_PODS,
+  finished: FinishedPod[] = [],
 ): Endpoint[] {
   const workloads = workloadIndex(workloadObjects(objects), namespaceOf);
   const endpoints: Endpoint[] = [];
@@ -75,7 +76,9 @@ export function endpointsFrom(
     const namespace = namespaceOf(o);
     const owner = podOwner(workloads, o, namespace);
     if (owner !== undefined) workloadsWithPods.add(owner);
-    if (!hasFinished(o)) endpoints.push(podEndpoint(o, namespace, owner, hostNetworkPods));
+    const endpoint = podEndpoint(o, namespace, owner, hostNetworkPods);
+    if (!hasFinished(o)) endpoints.push(endpoint);
+    else finished.push({ endpoint, phase: typedView<Pod>(o).status!.phase! });
   }
   for (const o of workloads.objects) {
     const namespace = namespaceOf(o);
@@ -85,6 +88,15 @@ export function endpointsFrom(
     endpoints.push(templateEndpoint(o, namespace, workload, hostNetworkPods));
   }
   return withUniqueIds(endpoints);
+}
+
+/**
+ * A pod that has finished, as the endpoint it was, with its phase: never an endpoint, but a name a user may give
+ * (the Job it ran for, say), who should hear why it is none.
+ */
+export interface FinishedPod {
+  readonly endpoint: Endpoint;
+  readonly phase: string;
 }
 
 /** A pod whose containers have all terminated for good: its address may already be another pod's. */

@@ -35,6 +35,25 @@ describe('InputCache', () => {
     assert.notEqual(second.digest, first.digest);
   });
 
+  it('keeps one object per kind, namespace and name across files: the later, as every reader of paths does', () => {
+    const own = mkdtempSync(join(tmpdir(), 'netpol-input-cache-dup-'));
+    try {
+      writeFileSync(join(own, 'a.yaml'), pod('web', 'one'));
+      writeFileSync(join(own, 'b.yaml'), pod('web', 'two'));
+      const read = new InputCache().read([own]);
+      const labels = (objects: readonly { raw: Record<string, unknown> }[]) =>
+        objects.map((o) => (o.raw['metadata'] as { labels: { app: string } }).labels.app);
+      assert.deepEqual(labels(read.objects), ['two']);
+      assert.deepEqual(labels(read.load.objects), ['two']);
+      assert.deepEqual(
+        read.load.replaced.map((r) => [r.object.origin.file, r.by.origin.file]),
+        [[join(own, 'a.yaml'), join(own, 'b.yaml')]],
+      );
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('trusts unchanged files when told what changed, and checks every file when not', () => {
     const cache = new InputCache();
     writeFileSync(join(dir, 'a.yaml'), pod('a', 'one'));

@@ -12,7 +12,9 @@ import {
   expandPath,
   isManifestName,
   loadText,
+  withLatestObjects,
 } from '../load/load.js';
+import { keepLatest } from '../load/duplicates.js';
 import type { SourcedObject } from '../resources/source.js';
 
 /** The objects a read took away and brought in, against the read before it. */
@@ -243,7 +245,8 @@ export class InputCache {
         digests.push(entry.digest);
       }
     }
-    return { load, diagnostics, objects, digests };
+    // One object per kind, namespace and name across the files too, as every reader of paths keeps it.
+    return { load: withLatestObjects(load), diagnostics, objects: keepLatest(objects).objects, digests };
   }
 
   /**

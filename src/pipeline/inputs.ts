@@ -12,7 +12,8 @@ export interface Inputs {
 
 export function readInputs(paths: readonly string[], options: LoadOptions = {}): Inputs {
   const load = loadPaths(paths, options);
-  return { load, diagnostics: validateObjects(load.objects) };
+  // A replaced object is still sent by `kubectl apply`, which refuses it when it is invalid.
+  return { load, diagnostics: validateObjects([...load.replaced.map((r) => r.object), ...load.objects]) };
 }
 
 export const inputsAreValid = (inputs: Inputs): boolean =>

@@ -1,4 +1,5 @@
 import type { Protocol } from '../algebra/connset.js';
+import { type InputWarning, warningToJSON } from '../pipeline/input-warnings.js';
 import { type TruthTable, formatTruthTable } from '../engine/truthtable.js';
 
 export const MATRIX_FORMATS = ['txt', 'json'] as const;
@@ -9,6 +10,7 @@ export function formatMatrix(
   table: TruthTable,
   flow: { protocol: Protocol; port: number | string },
   format: MatrixFormat,
+  warnings: readonly InputWarning[] = [],
 ): string {
   if (format === 'txt') return formatTruthTable(table);
   const flows = table.sources.flatMap((src, i) =>
@@ -18,5 +20,6 @@ export function formatMatrix(
     }),
   );
   const { sources, destinations } = table;
-  return `${JSON.stringify({ protocol: flow.protocol, port: flow.port, sources, destinations, flows }, null, 2)}\n`;
+  const report = { protocol: flow.protocol, port: flow.port, sources, destinations, flows };
+  return `${JSON.stringify({ ...report, warnings: warnings.map(warningToJSON) }, null, 2)}\n`;
 }

@@ -1,5 +1,6 @@
 import type { LoadProblem } from '../load/load.js';
 import type { Inputs } from '../pipeline/inputs.js';
+import { type InputWarning, warningToJSON } from '../pipeline/input-warnings.js';
 import { isNamespaced, knownKind } from '../resources/kinds.js';
 import { type SourcedObject, objectKey } from '../resources/source.js';
 import { formatFieldPath, formatLocation, printable } from '../util/location.js';
@@ -41,7 +42,7 @@ export function formatValidation(report: ValidationReport): string {
 }
 
 /** validate's report as JSON: what was read, each problem with its place (and object and field when it has one). */
-export function validationToJSON(inputs: Inputs): string {
+export function validationToJSON(inputs: Inputs, warnings: readonly InputWarning[] = []): string {
   const place = (p: LoadProblem) => ({ file: p.location.file, line: p.location.line });
   const problems = [
     ...inputs.load.problems.map((p) => ({ ...place(p), message: p.message })),
@@ -57,10 +58,11 @@ export function validationToJSON(inputs: Inputs): string {
   ];
   const report = {
     valid: problems.length === 0,
-    objects: inputs.load.objects.length,
+    objects: inputs.load.objects.length + inputs.load.replaced.length,
     invalidObjects: new Set(inputs.diagnostics.map((d) => d.object)).size,
     problems,
     skipped: inputs.load.skipped.map((s) => ({ ...place(s), message: s.message })),
+    warnings: warnings.map(warningToJSON),
   };
   return `${JSON.stringify(report, null, 2)}\n`;
 }

@@ -3,14 +3,15 @@ import type { Protocol } from '../../algebra/connset.js';
 import { explainVerdict, verdictToJSON } from '../../engine/explain.js';
 import { UnknownPeerError, makeFlow, resolveDestinationPort, resolvePeerSpec } from '../../engine/flow.js';
 import { decide } from '../../engine/verdict.js';
+import { warningToJSON } from '../../pipeline/input-warnings.js';
 import { EXIT, type Io } from '../io.js';
 import {
   type EngineFlags,
   type InputFlags,
   addInputOptions,
   addEngineOptions,
-  clusterOrReport,
   engineOptionsFrom,
+  loadOrReport,
   outputOption,
   parsePortOrName,
   parseProtocol,
@@ -42,8 +43,9 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
     .addOption(outputOption(['txt', 'json'] as const, { default: 'txt' }));
   addInputOptions(command);
   addEngineOptions(command).action((paths: string[], opts: CheckOptions) => {
-    const cluster = clusterOrReport(paths, io, opts);
-    if (cluster === undefined) return setExit(EXIT.error);
+    const loaded = loadOrReport(paths, io, opts);
+    if (loaded === undefined) return setExit(EXIT.error);
+    const { cluster } = loaded;
     let flow;
     try {
       const src = resolvePeerSpec(cluster, opts.from);
@@ -55,7 +57,8 @@ export function registerCheck(program: Command, io: Io, setExit: (code: number) 
       return setExit(EXIT.error);
     }
     const verdict = decide(cluster, flow, engineOptionsFrom(opts));
-    io.out(opts.output === 'json' ? `${JSON.stringify(verdictToJSON(verdict), null, 2)}\n` : explainVerdict(verdict));
+    const json = (): object => ({ ...verdictToJSON(verdict), warnings: loaded.warnings.map(warningToJSON) });
+    io.out(opts.output === 'json' ? `${JSON.stringify(json(), null, 2)}\n` : explainVerdict(verdict));
     setExit(verdict.allowed ? EXIT.ok : EXIT.negative);
   });
 }

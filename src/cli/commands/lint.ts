@@ -7,8 +7,8 @@ import {
   type InputFlags,
   addEngineOptions,
   addInputOptions,
-  clusterOrReport,
   engineOptionsFrom,
+  loadOrReport,
   outputOption,
 } from '../common.js';
 
@@ -28,9 +28,9 @@ export function registerLint(program: Command, io: Io, setExit: (code: number) =
   addInputOptions(command);
   addEngineOptions(command).action(
     (paths: string[], opts: { output: LintFormat; failOn: Severity } & EngineFlags & InputFlags) => {
-      const cluster = clusterOrReport(paths, io, opts);
-      if (cluster === undefined) return setExit(EXIT.error);
-      const findings = lint(cluster, engineOptionsFrom(opts));
+      const loaded = loadOrReport(paths, io, opts);
+      if (loaded === undefined) return setExit(EXIT.error);
+      const findings = lint(loaded.cluster, engineOptionsFrom(opts), loaded.replaced);
       io.out(formatFindings(findings, opts.output));
       setExit(findings.some((f) => RANK[f.severity] >= RANK[opts.failOn]) ? EXIT.negative : EXIT.ok);
     },

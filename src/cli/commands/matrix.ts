@@ -11,8 +11,8 @@ import {
   type InputFlags,
   addEngineOptions,
   addInputOptions,
-  clusterOrReport,
   engineOptionsFrom,
+  loadOrReport,
   outputOption,
   parsePortOrName,
   parseProtocol,
@@ -46,8 +46,9 @@ export function registerMatrix(program: Command, io: Io, setExit: (code: number)
     .addOption(outputOption(MATRIX_FORMATS, { default: 'txt' }));
   addInputOptions(command);
   addEngineOptions(command).action((paths: string[], opts: MatrixOptions) => {
-    const cluster = clusterOrReport(paths, io, opts);
-    if (cluster === undefined) return setExit(EXIT.error);
+    const loaded = loadOrReport(paths, io, opts);
+    if (loaded === undefined) return setExit(EXIT.error);
+    const { cluster } = loaded;
     let sources, destinations;
     try {
       sources = endpointsNamed(cluster, opts.from);
@@ -69,7 +70,7 @@ export function registerMatrix(program: Command, io: Io, setExit: (code: number)
       ...(sources ? { sources } : {}),
       ...(destinations ? { destinations } : {}),
     });
-    io.out(formatMatrix(table, opts, opts.output));
+    io.out(formatMatrix(table, opts, opts.output, loaded.warnings));
     setExit(EXIT.ok);
   });
 }

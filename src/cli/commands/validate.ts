@@ -2,7 +2,14 @@ import type { Command } from 'commander';
 import { readInputs } from '../../pipeline/inputs.js';
 import { formatValidation, validationToJSON } from '../../report/validation.js';
 import { EXIT, type Io } from '../io.js';
-import { type InputFlags, addInputOptions, loadOptionsFrom, outputOption, reportSkipped } from '../common.js';
+import {
+  type InputFlags,
+  addInputOptions,
+  loadOptionsFrom,
+  outputOption,
+  reportSkipped,
+  reportWarnings,
+} from '../common.js';
 
 export function registerValidate(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
@@ -16,12 +23,14 @@ export function registerValidate(program: Command, io: Io, setExit: (code: numbe
       const bad = inputs.load.problems.length + inputs.diagnostics.length;
       setExit(bad === 0 ? EXIT.ok : EXIT.negative);
       reportSkipped(paths, inputs, io, opts);
-      if (opts.output === 'json') return io.out(validationToJSON(inputs));
+      // An object given twice is a warning, not a problem: `kubectl apply` accepts the second as an update.
+      const warnings = reportWarnings(inputs, io);
+      if (opts.output === 'json') return io.out(validationToJSON(inputs, warnings));
       io.out(
         formatValidation({
           problems: inputs.load.problems,
           diagnostics: inputs.diagnostics,
-          objects: inputs.load.objects.length,
+          objects: inputs.load.objects.length + inputs.load.replaced.length,
           skipped: inputs.load.skipped.length,
         }),
       );
