@@ -36,7 +36,9 @@ export class ConnSet {
   static unionAll(sets: readonly ConnSet[]): ConnSet {
     if (sets.length === 0) return ConnSet.none;
     if (sets.length === 1) return sets[0]!;
-    const of = (protocol: Protocol): PortSet => PortSet.unionAll(sets.map((s) => s.portsFor(protocol)));
+    const distinct = [...new Set(sets)];
+    if (distinct.length === 1) return distinct[0]!;
+    const of = (protocol: Protocol): PortSet => PortSet.unionAll(distinct.map((s) => s.portsFor(protocol)));
     return new ConnSet({ SCTP: of('SCTP'), TCP: of('TCP'), UDP: of('UDP') });
   }
 

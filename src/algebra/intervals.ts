@@ -58,9 +58,17 @@ export class IntervalSet<T extends Scalar> {
   /** The union of many sets at once: one sort of all their ranges, where unioning one by one could be quadratic. */
   static unionAll<T extends Scalar>(domain: Domain<T>, sets: readonly IntervalSet<T>[]): IntervalSet<T> {
     if (sets.length === 1) return sets[0]!;
+    // The sets of a union are mostly the same few (one rule's ports for many peers): each distinct one counts once.
+    const distinct = new Set<IntervalSet<T>>();
+    for (const set of sets) {
+      if (set.isFull()) return set;
+      if (!set.isEmpty()) distinct.add(set);
+    }
+    if (distinct.size === 0) return IntervalSet.empty(domain);
+    if (distinct.size === 1) return distinct.values().next().value!;
     return IntervalSet.of(
       domain,
-      sets.flatMap((s) => s.ranges),
+      [...distinct].flatMap((s) => s.ranges),
     );
   }
 

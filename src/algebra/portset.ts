@@ -23,6 +23,8 @@ export class PortSet {
 
   static unionAll(sets: readonly PortSet[]): PortSet {
     if (sets.length === 1) return sets[0]!;
+    const first = sets[0];
+    if (first !== undefined && sets.every((s) => s === first)) return first;
     return new PortSet(
       IntervalSet.unionAll(
         portDomain,
