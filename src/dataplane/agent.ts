@@ -82,6 +82,11 @@ export class NodeAgent {
   private trouble: Trouble | undefined;
   private readonly reported = new Set<string>();
   private unenforced = '';
+  /**
+   * Why the kernel could not be read back at the last try; kept until a read-back succeeds, so that a change
+   * applied as a delta in between does not report the table verified.
+   */
+  private unreadable: string | undefined;
   private readonly status: StatusFile | undefined;
 
   constructor(private readonly options: AgentOptions) {
@@ -200,13 +205,15 @@ export class NodeAgent {
     const trusted = this.applied;
     if (trusted !== undefined && !readBack) {
       if (await this.commit(reconciler.delta(trusted, desired), desired, 'the kernel refused the delta'))
-        return { enforced: true };
+        return this.unreadable === undefined ? { enforced: true } : { enforced: true, unverified: this.unreadable };
     }
     let view;
     try {
       view = await sink.read(desired);
+      this.unreadable = undefined;
     } catch (error) {
       const unverified = `cannot read the kernel back: ${(error as Error).message}`;
+      this.unreadable = unverified;
       this.log('error', unverified);
       // What was committed last is still known: the change goes in as a delta from it; else the table is made whole.
       const done =
