@@ -144,6 +144,8 @@ describe('netpol agent', () => {
           netns,
           '--status',
           status,
+          '--metrics-address',
+          '127.0.0.1:0',
           ...(cleanup ? ['--cleanup'] : []),
         ];
         const child = spawn(process.execPath, args, { stdio: 'ignore' });
@@ -187,6 +189,8 @@ describe('netpol agent', () => {
             netns,
             '--status',
             status,
+            '--metrics-address',
+            '127.0.0.1:0',
             '--resync',
             '0',
           ],
