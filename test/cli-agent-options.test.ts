@@ -40,7 +40,7 @@ describe('netpol agent: files or the Kubernetes API', () => {
     assert.equal(v6.code, 2);
     assert.match(v6.stderr, /an IPv6 address goes in brackets/);
     const help = await runCli(['agent', '--help']);
-    assert.match(help.stdout, /--metrics-address <host:port>[\s\S]*default: "127\.0\.0\.1:9710"/);
+    assert.match(help.stdout, /--metrics-address <host:port>[\s\S]*\(default: 127\.0\.0\.1:9710\)/);
     assert.match(help.stdout, /Usage: netpol agent \[options\] \[paths\.\.\.\]/);
   });
 });
