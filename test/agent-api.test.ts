@@ -5,14 +5,19 @@
  * namespace, listed back.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { LabNode, LabPod } from '../src/dataplane/lab/plan.js';
+import type { ProbeOutcome, ProbeReply } from '../src/dataplane/lab/pod-agent.js';
+import { createFabric, createNode, createPod, deleteNetns, labNamespaces } from '../src/dataplane/lab/topology.js';
 import { ApiServer, writeKubeconfig } from '../src/testing/apiserver/index.js';
+import { selfCommand } from '../src/util/self.js';
 import { holdInServer } from './support/api-objects.js';
-import { type RunningAgent, holds, inNs, startAgent, until } from './support/agent-cli.js';
+import { type RunningAgent, holds, inNs, sleep, startAgent, until } from './support/agent-cli.js';
 import { requireKernelTools } from './support/root.js';
 
 const BASE = readFileSync('test/golden/nft/two-nodes.yaml', 'utf8');
@@ -206,5 +211,154 @@ describe('netpol agent --kubeconfig: the Kubernetes API as the source, on real n
   it('stops on SIGTERM and leaves the rules in place', async () => {
     assert.equal(await agent.stop(), 0);
     assert.ok(holds(netns, RELABELLED + ADMIN));
+  });
+});
+
+/** The node's pods, a client and a namespace whose pods labelled `app: new` take no ingress. */
+const HELD = [
+  'apiVersion: v1',
+  'kind: Node',
+  'metadata: {name: n1}',
+  'spec: {podCIDR: 10.0.0.0/24}',
+  '---',
+  'apiVersion: v1',
+  'kind: Pod',
+  'metadata: {name: client, namespace: x, labels: {app: client}}',
+  'spec: {nodeName: n1, containers: [{name: c}]}',
+  'status: {podIP: 10.0.0.1}',
+  '---',
+  'apiVersion: networking.k8s.io/v1',
+  'kind: NetworkPolicy',
+  'metadata: {name: new-takes-nothing, namespace: x}',
+  'spec: {podSelector: {matchLabels: {app: new}}, policyTypes: [Ingress]}',
+  '',
+].join('\n');
+const NEW_POD = [
+  '---',
+  'apiVersion: v1',
+  'kind: Pod',
+  'metadata: {name: fresh, namespace: x, labels: {app: new}}',
+  'spec: {nodeName: n1, containers: [{name: c, ports: [{containerPort: 80}]}]}',
+  'status: {podIP: 10.0.0.9}',
+  '',
+].join('\n');
+const ALLOW_CLIENT = [
+  '---',
+  'apiVersion: networking.k8s.io/v1',
+  'kind: NetworkPolicy',
+  'metadata: {name: new-from-client, namespace: x}',
+  'spec:',
+  '  podSelector: {matchLabels: {app: new}}',
+  '  ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: 80}]}]',
+  '',
+].join('\n');
+
+/** Asks a pod agent (src/dataplane/lab/pod-agent.ts) to connect once. */
+function probe(socket: string, ip: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
+  return new Promise((resolve, reject) => {
+    const connection = createConnection(socket);
+    let buffered = '';
+    connection.on('error', reject);
+    connection.on('data', (chunk) => {
+      buffered += chunk.toString('utf8');
+      if (!buffered.includes('\n')) return;
+      connection.end();
+      resolve((JSON.parse(buffered.slice(0, buffered.indexOf('\n'))) as ProbeReply).outcome);
+    });
+    connection.on('connect', () =>
+      connection.write(`${JSON.stringify({ id: 0, ip, port, protocol: 'TCP', timeoutMs })}\n`),
+    );
+  });
+}
+
+describe('a new pod on the node is held at default deny until its rules are in (real packets)', () => {
+  const lab = `aapi${process.pid % 100_000}`;
+  const node: LabNode = { name: 'n1', netns: `npl-${lab}-n0`, address: '100.64.0.1' };
+  const pod = (name: string, ip: string, index: number): LabPod => ({
+    id: `x/${name}`,
+    node: 'n1',
+    netns: `npl-${lab}-p${index}`,
+    hostInterface: `v${index}`,
+    ip,
+    ports: ['80/TCP'],
+  });
+  const client = pod('client', '10.0.0.1', 0);
+  const fresh = pod('fresh', '10.0.0.9', 1);
+  let dir: string;
+  let server: ApiServer;
+  let agent: RunningAgent;
+  const podAgents: ChildProcess[] = [];
+
+  const startPodAgent = (p: LabPod): string => {
+    const socket = join(dir, `${p.netns}.sock`);
+    const argv = ['netns', 'exec', p.netns, ...selfCommand(import.meta.url, '../src/dataplane/lab/pod-agent')];
+    podAgents.push(spawn('ip', [...argv, '--socket', socket, '--ports', p.ports.join(',')], { stdio: 'ignore' }));
+    return socket;
+  };
+
+  before(async () => {
+    requireKernelTools();
+    dir = mkdtempSync(join(tmpdir(), 'netpol-agent-deny-'));
+    for (const netns of labNamespaces(lab)) deleteNetns(netns);
+    createFabric(lab);
+    createNode(lab, node, 0);
+    server = await ApiServer.start({ bookmarkIntervalMs: 500 });
+  });
+
+  after(async () => {
+    await agent?.stop();
+    for (const child of podAgents) child.kill();
+    await server?.stop();
+    for (const netns of labNamespaces(lab)) deleteNetns(netns);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('drops what a pod the agent has not programmed sends and receives, never opens it, then allows its rules', async () => {
+    holdInServer(server, HELD);
+    agent = startAgent([
+      '--kubeconfig',
+      writeKubeconfig(dir, server.url),
+      '--node',
+      'n1',
+      '--netns',
+      node.netns,
+      '--resync',
+      '0',
+    ]);
+    await until(() => holds(node.netns, HELD), 'the agent to apply', 15_000);
+    createPod(client, node);
+    const fromClient = startPodAgent(client);
+    // The pod's sandbox is up with its address (the CNI's work) before the API server has its IP.
+    createPod(fresh, node);
+    const fromFresh = startPodAgent(fresh);
+    await until(() => existsSync(fromClient) && existsSync(fromFresh), 'the pod agents');
+    assert.equal(await probe(fromClient, fresh.ip, 80, 500), 'timeout', 'to a pod not programmed: dropped');
+    assert.equal(await probe(fromFresh, client.ip, 80, 500), 'timeout', 'from a pod not programmed: dropped');
+
+    // The pod arrives in the API, selected by a policy that lets nothing in: from before it is known until after
+    // its rules are in, not one connection gets through.
+    const outcomes: ProbeOutcome[] = [];
+    let probing = true;
+    const loop = (async () => {
+      while (probing) outcomes.push(await probe(fromClient, fresh.ip, 80, 150));
+    })();
+    await sleep(300);
+    holdInServer(server, HELD + NEW_POD);
+    await until(() => holds(node.netns, HELD + NEW_POD), 'the agent to program the new pod', 10_000);
+    await sleep(500);
+    probing = false;
+    await loop;
+    assert.ok(outcomes.length >= 4, `${outcomes.length} probes`);
+    assert.deepEqual(
+      outcomes.filter((o) => o !== 'timeout'),
+      [],
+      'the new pod was never reachable, before or after the agent knew it',
+    );
+    assert.equal(await probe(fromFresh, client.ip, 80, 1000), 'connected', 'programmed: its egress is not isolated');
+
+    // Its rules say who may reach it: then, and only then, the client does.
+    holdInServer(server, HELD + NEW_POD + ALLOW_CLIENT);
+    await until(() => holds(node.netns, HELD + NEW_POD + ALLOW_CLIENT), 'the agent to apply the allow', 10_000);
+    assert.equal(await probe(fromClient, fresh.ip, 80, 1000), 'connected');
   });
 });
