@@ -74,6 +74,8 @@ export class KubeSource implements PolicySource {
   private notifyQueued = false;
   private discoveryTimer: NodeJS.Timeout | undefined;
   private discovering = false;
+  private discoveryWait: NodeJS.Timeout | undefined;
+  private wakeDiscovery: (() => void) | undefined;
   private stopped = false;
 
   constructor(private readonly options: KubeSourceOptions = {}) {
@@ -109,6 +111,8 @@ export class KubeSource implements PolicySource {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.discoveryTimer);
+    clearTimeout(this.discoveryWait);
+    this.wakeDiscovery?.();
     await Promise.all([...this.followed.values()].map((f) => f.stop()));
   }
 
@@ -160,7 +164,12 @@ export class KubeSource implements PolicySource {
         this.errorCount++;
         const delay = backoff.next(e instanceof KubeRequestError ? e.retryAfterMs : 0);
         this.log(`discovery failed (${e instanceof Error ? e.message : String(e)}); trying again in ${delay} ms`);
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        // A stop wakes it at once: a process asked to end does not wait out the backoff.
+        await new Promise<void>((resolve) => {
+          this.discoveryWait = setTimeout(resolve, delay);
+          this.wakeDiscovery = resolve;
+        });
+        if (this.stopped) throw new Error('the source was stopped before it synced');
       }
     }
   }

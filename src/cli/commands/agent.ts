@@ -188,7 +188,8 @@ async function runAgent(paths: string[], opts: AgentFlags, io: Io): Promise<numb
     fields: { metricsAddress: probes.address },
   });
   try {
-    await agent.start();
+    // A stop while the caches list (an API server that does not answer) ends the wait: the agent stops at once.
+    await Promise.race([agent.start(), stopped]);
     await stopped;
   } catch (e) {
     if (stopping === undefined) {

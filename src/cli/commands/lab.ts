@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { SEMANTICS, type Semantics } from '../../policy/legacy.js';
 import type { Protocol } from '../../algebra/connset.js';
-import { Lab } from '../../dataplane/lab/lab.js';
+import { LAB_SOURCES, Lab, type LabSource } from '../../dataplane/lab/lab.js';
 import { LAB_NAME_RULE, validLabName } from '../../dataplane/lab/plan.js';
 import { compareTruthTables, formatTruthTable } from '../../engine/truthtable.js';
 import { ObjectStore } from '../../model/store.js';
@@ -30,17 +30,28 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
         .choices(SEMANTICS)
         .default('v1'),
     )
-    .action((paths: string[], opts: { name: string; semantics: Semantics }) => {
+    .addOption(
+      new Option(
+        '--source <source>',
+        "what the node agents follow: the lab's manifests file, or a test API server the lab starts on 127.0.0.1 " +
+          '(lab apply then writes through the API)',
+      )
+        .choices(LAB_SOURCES)
+        .default('file'),
+    )
+    .action((paths: string[], opts: { name: string; semantics: Semantics; source: LabSource }) => {
       const objects = objectsFrom(paths);
       if (objects === undefined) return setExit(EXIT.error);
       const built = Lab.up(
         opts.name,
         objects.map((o) => o.raw),
-        { semantics: opts.semantics },
+        { semantics: opts.semantics, source: opts.source },
       );
       io.out(
         `lab ${opts.name} is up: ${plural(built.plan.nodes.length, 'node')}, ` +
-          `${plural(built.plan.pods.length, 'endpoint')}\n`,
+          `${plural(built.plan.pods.length, 'endpoint')}` +
+          (opts.source === 'api' ? `; its API server: kubectl --kubeconfig ${built.kubeconfigFile}` : '') +
+          '\n',
       );
       setExit(EXIT.ok);
     });

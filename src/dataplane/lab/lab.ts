@@ -10,6 +10,9 @@ import { type Cluster, buildCluster } from '../../model/cluster.js';
 import { type JSONObject, objectFromData } from '../../model/source.js';
 import type { Semantics } from '../../policy/legacy.js';
 import { selfCommand } from '../../util/self.js';
+import { SyncHttp } from '../../util/sync-http.js';
+import { writeKubeconfig } from '../../testing/apiserver/kubeconfig.js';
+import { holdObjects } from './api-objects.js';
 import { inputsDigest } from '../../model/input-cache.js';
 import type { AgentStatus } from '../agent.js';
 import { type LabNode, type LabPlan, type LabPod, checkLabName, planLab } from './plan.js';
@@ -39,7 +42,14 @@ interface LabState {
   /** `netpol agent` process ids, by node name. */
   readonly nodeAgents: Record<string, number>;
   readonly semantics: Semantics;
+  /** Where the node agents read the cluster from: the manifests file, or the lab's API server. */
+  readonly source?: LabSource;
+  /** The lab's API server, with `source: 'api'`. */
+  readonly apiServer?: { readonly pid: number; readonly url: string };
 }
+
+export const LAB_SOURCES = ['file', 'api'] as const;
+export type LabSource = (typeof LAB_SOURCES)[number];
 
 export interface ProbeResult {
   /** Undefined when the protocol cannot be probed here (SCTP): not run, never passed. */
@@ -66,14 +76,26 @@ export class Lab {
   }
 
   /** Builds the lab, or leaves nothing behind if any step fails. */
-  static up(name: string, objects: readonly JSONObject[], { semantics = 'v1' }: { semantics?: Semantics } = {}): Lab {
+  static up(
+    name: string,
+    objects: readonly JSONObject[],
+    { semantics = 'v1', source = 'file' }: { semantics?: Semantics; source?: LabSource } = {},
+  ): Lab {
     checkLabName(name);
     if (existsSync(Lab.dir(name)) || labNamespaces(name).length > 0) {
       throw new Error(`lab ${JSON.stringify(name)} is already up: run netpol lab down --name ${name} first`);
     }
     mkdirSync(Lab.dir(name), { recursive: true });
-    const lab = new Lab({ name, plan: { nodes: [], pods: [], objects: [] }, agents: {}, nodeAgents: {}, semantics });
+    const lab = new Lab({
+      name,
+      plan: { nodes: [], pods: [], objects: [] },
+      agents: {},
+      nodeAgents: {},
+      semantics,
+      source,
+    });
     try {
+      if (source === 'api') lab.startApiServer();
       createFabric(name);
       lab.converge(planLab(name, objects));
       return lab;
@@ -91,6 +113,8 @@ export class Lab {
       const state = JSON.parse(readFileSync(file, 'utf8')) as LabState;
       // Agents first: a node agent must not apply rules into a namespace that is going away.
       for (const pid of [...Object.values(state.nodeAgents ?? {}), ...Object.values(state.agents)]) stopProcess(pid);
+      // The API server last: agents that lose it keep their rules, and they are stopped already.
+      stopProcess(state.apiServer?.pid);
     }
     for (const netns of labNamespaces(name)) deleteNetns(netns);
     rmSync(Lab.dir(name), { recursive: true, force: true });
@@ -206,8 +230,12 @@ export class Lab {
     return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as AgentStatus) : undefined;
   }
 
-  /** Writes the manifests and returns the digest the agents will report once they have applied them. */
+  /**
+   * Writes the manifests (to the file, or through the lab's API server) and returns the version the agents will
+   * report once they have applied them.
+   */
   private writeManifests(objects: readonly JSONObject[]): string {
+    if (this.state.source === 'api') return holdObjects(this.http(), this.state.apiServer!.url, objects);
     const temporary = `${this.manifestsFile}.tmp`;
     writeFileSync(temporary, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 1));
     renameSync(temporary, this.manifestsFile);
@@ -216,14 +244,7 @@ export class Lab {
 
   private startNodeAgent(node: LabNode): number {
     const log = openSync(join(Lab.dir(this.state.name), `agent-${node.name}.log`), 'a');
-    // Started inside the node's namespace, as a node agent runs: `ip netns exec` execs it, so the pid is the agent's.
-    const argv = [
-      'netns',
-      'exec',
-      node.netns,
-      ...selfCommand(import.meta.url, '../../cli/bin'),
-      'agent',
-      this.manifestsFile,
+    const common = [
       '--node',
       node.name,
       '--status',
@@ -233,7 +254,17 @@ export class Lab {
       '--semantics',
       this.state.semantics,
     ];
-    const child = spawn('ip', argv, { detached: true, stdio: ['ignore', log, log] });
+    const [command, ...self] = selfCommand(import.meta.url, '../../cli/bin');
+    // From files: started inside the node's namespace, as a node agent runs (`ip netns exec` execs it, so the pid is
+    // the agent's). From the API: the server listens on the host's 127.0.0.1, which a node's namespace cannot
+    // reach, so the agent runs beside it and applies into the node's namespace (--netns); its probes on any free
+    // port, as several agents share the host's loopback.
+    const argv =
+      this.state.source === 'api'
+        ? [command!, ...self, 'agent', '--kubeconfig', this.kubeconfigFile, '--netns', node.netns]
+        : ['ip', 'netns', 'exec', node.netns, command!, ...self, 'agent', this.manifestsFile];
+    if (this.state.source === 'api') argv.push('--metrics-address', '127.0.0.1:0');
+    const child = spawn(argv[0]!, [...argv.slice(1), ...common], { detached: true, stdio: ['ignore', log, log] });
     closeSync(log);
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start the agent of node ${node.name}`);
@@ -263,6 +294,40 @@ export class Lab {
         sleep(2);
       }
     }
+  }
+
+  /** The kubeconfig of the lab's API server, which its agents (and kubectl) read it through. */
+  get kubeconfigFile(): string {
+    return join(Lab.dir(this.state.name), 'kubeconfig');
+  }
+
+  private httpClient: SyncHttp | undefined;
+  private http(): SyncHttp {
+    return (this.httpClient ??= new SyncHttp());
+  }
+
+  /** Starts the test API server as a process of its own (on 127.0.0.1), which outlives this command. */
+  private startApiServer(): void {
+    const dir = Lab.dir(this.state.name);
+    const ready = join(dir, 'apiserver.json');
+    const log = openSync(join(dir, 'apiserver.log'), 'a');
+    const [command, ...args] = selfCommand(import.meta.url, '../../testing/apiserver/serve');
+    const child = spawn(command!, [...args, '--ready-file', ready], { detached: true, stdio: ['ignore', log, log] });
+    closeSync(log);
+    child.unref();
+    if (child.pid === undefined) throw new Error("could not start the lab's API server");
+    this.state = { ...this.state, apiServer: { pid: child.pid, url: '' } };
+    this.save();
+    const deadline = Date.now() + AGENT_TIMEOUT_MS;
+    while (!existsSync(ready)) {
+      if (!isAlive(child.pid)) throw new Error(`the lab's API server exited; see ${join(dir, 'apiserver.log')}`);
+      if (Date.now() > deadline)
+        throw new Error(`the lab's API server did not start within ${AGENT_TIMEOUT_MS / 1000} s`);
+      sleep(20);
+    }
+    const { url } = JSON.parse(readFileSync(ready, 'utf8')) as { url: string };
+    this.state = { ...this.state, apiServer: { pid: child.pid, url } };
+    writeKubeconfig(dir, url);
   }
 
   private save(): void {
