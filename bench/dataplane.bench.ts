@@ -2,7 +2,7 @@
  * netpol's dataplane benchmark, on real packets through lab namespaces (needs root, nftables, iproute2).
  * One JSON line per figure: {"bench", "rendering": "none|netpol|linear", "policies", ...figure}.
  *   npm run bench:dataplane
- *   npm run bench:dataplane -- --only rate,latency,render,update,resync --rounds 5 --seconds 1
+ *   npm run bench:dataplane -- --only rate,latency,render,update,resync,api --rounds 5 --seconds 1
  *
  *   new-connection-rate   TCP connections per second from a client pod to a server pod on one node,
  *                         with no ruleset, and with netpol's and the linear rendering of 0, 1,000 and
@@ -16,6 +16,8 @@
  *   resync-under-traffic  150 open connections pinging, a stream of new ones, and forced full table
  *                         replacements in between: connections lost. A non-atomic rebuild is run
  *                         as a control, to show that the count sees losses when there are some.
+ *   api-event-to-commit,  the agent on the API path at 10,000 pods: bench/dataplane-api.ts.
+ *   agent-memory
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +40,7 @@ import { selfCommand } from '../src/util/self.js';
 import { requireKernelTools } from '../test/support/root.js';
 import { generateCluster } from './generate.js';
 import { buildLinearRuleset } from './linear.js';
+import { benchApi } from './dataplane-api.js';
 
 const LAB = 'bench';
 const BENCH_NODE = 'bench';
@@ -50,7 +53,7 @@ const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const only = new Set((arg('--only') ?? 'rate,latency,render,update,resync').split(','));
+const only = new Set((arg('--only') ?? 'rate,latency,render,update,resync,api').split(','));
 const ROUNDS = Number(arg('--rounds') ?? 5);
 const SECONDS = Number(arg('--seconds') ?? 2);
 const UPDATES = Number(arg('--updates') ?? 100);
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
       ])
         await benchUpdates(size);
     }
+    if (only.has('api')) await benchApi({ updates: UPDATES, netns: `${LAB_PREFIX}${LAB}-api`, emit, progress });
   } finally {
     for (const child of processes) child.kill('SIGTERM');
     Lab.down(LAB);

@@ -67,6 +67,8 @@ export class KubeSource implements PolicySource {
   private readonly followed = new Map<string, FollowedInformer>();
   private readonly listeners: (() => void)[] = [];
   private readonly builder = new SnapshotBuilder();
+  /** What changed since the last read, by key: the object's new version, or undefined when it went. */
+  private pending = new Map<string, HeldObject | undefined>();
   private readonly log: (message: string) => void;
   private errorCount = 0;
   private lastEventAt: number | undefined;
@@ -105,7 +107,9 @@ export class KubeSource implements PolicySource {
 
   read(): SourceSnapshot {
     this.unreadSince = undefined;
-    return this.builder.build([...this.followed.values()].flatMap((f) => f.held()));
+    const changes = this.pending;
+    this.pending = new Map();
+    return this.builder.apply(changes);
   }
 
   async stop(): Promise<void> {
@@ -133,7 +137,10 @@ export class KubeSource implements PolicySource {
     if (this.followed.has(name)) return;
     this.log(`following ${name}`);
     const followed = new FollowedInformer(resource, this.config, this.options, {
-      changed: () => this.changed(),
+      changed: (key, held) => {
+        this.pending.set(key, held);
+        this.changed();
+      },
       event: () => (this.lastEventAt = Date.now()),
       failed: (error) => {
         this.errorCount++;
@@ -150,6 +157,7 @@ export class KubeSource implements PolicySource {
     this.log(`${name} is no longer served: its objects are dropped`);
     this.followed.delete(name);
     await followed.stop();
+    for (const held of followed.held()) this.pending.set(held.key, undefined);
     this.changed();
   }
 
@@ -213,7 +221,8 @@ export class KubeSource implements PolicySource {
 }
 
 interface FollowerEvents {
-  readonly changed: () => void;
+  /** An object came or changed (its new version), or went (undefined). */
+  readonly changed: (key: string, held: HeldObject | undefined) => void;
   readonly event: () => void;
   readonly failed: (error: unknown) => void;
 }
@@ -250,7 +259,12 @@ class FollowedInformer {
       onEvent: () => this.sawEvent(),
     });
     this.informer = new ListWatch(collectionPath(resource), watch, () => this.list(), false);
-    for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, () => events.changed());
+    for (const verb of ['add', 'update'] as const)
+      this.informer.on(verb, (object) => {
+        const held = this.heldOf(object);
+        events.changed(held.key, held);
+      });
+    this.informer.on('delete', (object) => events.changed(this.heldOf(object).key, undefined));
     this.informer.on('error', (error) => this.failed(error));
   }
 
@@ -270,12 +284,14 @@ class FollowedInformer {
   }
 
   held(): HeldObject[] {
-    return this.informer.list().map((object) => {
-      const namespace = object.metadata?.namespace;
-      const name = object.metadata?.name ?? '';
-      const key = `${this.name}/${namespace === undefined ? '' : `${namespace}/`}${name}`;
-      return { key, origin: { file: `kube:${key}`, line: 0 }, raw: object as unknown as JSONObject };
-    });
+    return this.informer.list().map((object) => this.heldOf(object));
+  }
+
+  private heldOf(object: KubernetesObject): HeldObject {
+    const namespace = object.metadata?.namespace;
+    const name = object.metadata?.name ?? '';
+    const key = `${this.name}/${namespace === undefined ? '' : `${namespace}/`}${name}`;
+    return { key, origin: { file: `kube:${key}`, line: 0 }, raw: object as unknown as JSONObject };
   }
 
   /** The whole collection, chunk by chunk; a continuation that expired starts the list again. */

@@ -20,34 +20,58 @@ interface Entry {
 }
 
 /**
- * Turns what a source holds into snapshots: each object validated once per version (a raw object the source
- * still holds keeps its SourcedObject, so unchanged objects keep their identity), invalid ones reported and
- * left out, and the change against the previous read.
+ * Turns what a source holds into snapshots, at a cost that grows with the change, not with what is held: each
+ * object validated once per version (an unchanged object keeps its SourcedObject, so its identity), invalid ones
+ * reported and left out, and the change against the previous read.
  */
 export class SnapshotBuilder {
-  private entries = new Map<string, Entry>();
-  private lastValid = new Set<SourcedObject>();
+  private readonly entries = new Map<string, Entry>();
+  /** The valid objects, by key, in the order they came. */
+  private readonly valid = new Map<string, SourcedObject>();
+  /** The problems of the invalid ones, by key. */
+  private readonly invalid = new Map<string, readonly Diagnostic[]>();
+  private sum = 0;
+  private objects: readonly SourcedObject[] = [];
+  private objectsStale = true;
 
-  build(held: Iterable<HeldObject>): SourceSnapshot {
-    const next = new Map<string, Entry>();
-    for (const h of held) {
-      const previous = this.entries.get(h.key);
-      next.set(h.key, previous !== undefined && previous.raw === h.raw ? previous : this.entryFor(h));
+  /**
+   * The next snapshot, after `changes`: per key, the object's new version, or undefined when it is gone. A version
+   * given again (the same raw object) changes nothing.
+   */
+  apply(changes: ReadonlyMap<string, HeldObject | undefined>): SourceSnapshot {
+    const added: SourcedObject[] = [];
+    const removed: SourcedObject[] = [];
+    for (const [key, held] of changes) {
+      const previous = this.entries.get(key);
+      if (previous !== undefined && previous.raw === held?.raw) continue;
+      if (previous !== undefined) {
+        this.entries.delete(key);
+        this.sum = (this.sum - previous.stamp + STAMP_MODULUS) % STAMP_MODULUS;
+        if (this.valid.delete(key)) removed.push(previous.object);
+        this.invalid.delete(key);
+        this.objectsStale = true;
+      }
+      if (held === undefined) continue;
+      const entry = this.entryFor(held);
+      this.entries.set(key, entry);
+      this.sum = (this.sum + entry.stamp) % STAMP_MODULUS;
+      if (entry.problems.length > 0) this.invalid.set(key, entry.problems);
+      else {
+        this.valid.set(key, entry.object);
+        added.push(entry.object);
+      }
+      this.objectsStale = true;
     }
-    this.entries = next;
-    const objects: SourcedObject[] = [];
-    const problems: Diagnostic[] = [];
-    let sum = 0;
-    for (const entry of next.values()) {
-      sum = (sum + entry.stamp) % STAMP_MODULUS;
-      if (entry.problems.length > 0) problems.push(...entry.problems);
-      else objects.push(entry.object);
+    if (this.objectsStale) {
+      this.objects = [...this.valid.values()];
+      this.objectsStale = false;
     }
-    const valid = new Set(objects);
-    const added = objects.filter((o) => !this.lastValid.has(o));
-    const removed = [...this.lastValid].filter((o) => !valid.has(o));
-    this.lastValid = valid;
-    return { objects, problems, change: { added, removed }, version: formatStateVersion(next.size, sum) };
+    return {
+      objects: this.objects,
+      problems: [...this.invalid.values()].flat(),
+      change: { added, removed },
+      version: formatStateVersion(this.entries.size, this.sum),
+    };
   }
 
   private entryFor(h: HeldObject): Entry {
