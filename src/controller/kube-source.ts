@@ -11,7 +11,7 @@ import {
   discoverFollowed,
   qualifiedName,
 } from './kube-resources.js';
-import { type HeldObject, SnapshotBuilder } from './snapshot-builder.js';
+import { type HeldObject, SnapshotBuilder, withoutManagedFields } from './snapshot-builder.js';
 import type { PolicySource, SourceHealth, SourceSnapshot } from './source.js';
 
 export interface KubeSourceOptions {
@@ -257,6 +257,7 @@ class FollowedInformer {
       responseMs: options.requestTimeoutMs ?? 30_000,
       timeoutSeconds: () => options.watchTimeoutSeconds ?? Math.round(300 * (1 + Math.random())),
       onEvent: () => this.sawEvent(),
+      transform: withoutManagedFields,
     });
     this.informer = new ListWatch(collectionPath(resource), watch, () => this.list(), false);
     for (const verb of ['add', 'update'] as const)
@@ -338,7 +339,11 @@ class FollowedInformer {
 
   /** Lists of built-in kinds leave apiVersion and kind out of their items. */
   private withTypeMeta(item: JSONObject): KubernetesObject {
-    return { ...item, apiVersion: apiVersionOf(this.resource), kind: this.resource.kind } as KubernetesObject;
+    return {
+      ...withoutManagedFields(item),
+      apiVersion: apiVersionOf(this.resource),
+      kind: this.resource.kind,
+    } as KubernetesObject;
   }
 
   private listed(): void {

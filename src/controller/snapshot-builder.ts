@@ -107,8 +107,11 @@ export function apiStateVersion(objects: Iterable<{ readonly key: string; readon
   return formatStateVersion(count, sum);
 }
 
-/** managedFields say who wrote what, nothing netpol reads; the file loader drops them too. */
-function withoutManagedFields(raw: JSONObject): JSONObject {
+/**
+ * managedFields say who wrote what, nothing netpol reads; the file loader drops them too, and KubeSource's caches
+ * do not keep them (controller-runtime's TransformStripManagedFields, for the same memory).
+ */
+export function withoutManagedFields(raw: JSONObject): JSONObject {
   const metadata = raw['metadata'];
   if (!isJSONObject(metadata) || metadata['managedFields'] === undefined) return raw;
   const { managedFields: _managedFields, ...rest } = metadata;
