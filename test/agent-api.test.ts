@@ -177,7 +177,7 @@ describe('netpol agent --kubeconfig: the Kubernetes API as the source, on real n
     assert.equal(sample(metrics, 'netpol_agent_invalid_objects', 'node="n1"'), 1);
   });
 
-  it('serves /metrics in the Prometheus text format: reconciles, deltas, errors, last-applied age, watch lag', async () => {
+  it('serves /metrics in Prometheus text: reconciles, deltas, errors, last-applied age, watch lag', async () => {
     const { status, body } = await get(address, '/metrics');
     assert.equal(status, 200);
     assert.ok(sample(body, 'netpol_agent_reconcile_total', 'result="success"')! >= 5);
@@ -313,7 +313,7 @@ describe('a new pod on the node is held at default deny until its rules are in (
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('drops what a pod the agent has not programmed sends and receives, never opens it, then allows its rules', async () => {
+  it('drops what an unprogrammed pod sends and receives, never opens it, then allows its rules', async () => {
     holdInServer(server, HELD);
     agent = startAgent([
       '--kubeconfig',

@@ -97,7 +97,7 @@ describe('deploy/', () => {
     assert.deepEqual(container!['readinessProbe']['httpGet'], { path: '/readyz', port: 'metrics' });
   });
 
-  it("runs the agent with arguments the command takes: the API as its source, probes on the node's address", async () => {
+  it("runs the agent with arguments it takes: the API as its source, probes on the node's address", async () => {
     const container = find('DaemonSet', 'netpol-agent')['spec']['template']['spec']['containers'][0];
     // The downward API's values, as the kubelet puts them in; only the missing cluster stops it.
     const args = (container['args'] as string[]).map((a) =>

@@ -180,7 +180,7 @@ describe('node agent loop (fake source and sink)', () => {
     }
   });
 
-  it('a change applied as a delta while the kernel cannot be read keeps the status error (defect 5 flake)', async () => {
+  it('a delta applied while the kernel cannot be read keeps the status error (defect 5 flake)', async () => {
     const source = new FakeSource();
     source.set(BASE);
     const sink = new FakeSink();

@@ -99,7 +99,8 @@ export function holdObjects(http: SyncHttp, url: string, objects: readonly JSONO
     FOLLOWED.flatMap((r) =>
       held(r).map((raw) => {
         const namespace = namespaceOf(raw, r);
-        const key = `${qualifiedName({ ...r, required: true })}/${namespace === undefined ? '' : `${namespace}/`}${nameOf(raw)}`;
+        const where = namespace === undefined ? '' : `${namespace}/`;
+        const key = `${qualifiedName({ ...r, required: true })}/${where}${nameOf(raw)}`;
         return { key, raw };
       }),
     ),
