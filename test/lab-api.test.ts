@@ -14,6 +14,7 @@ import { requireKernelTools } from './support/root.js';
  * through the API, kubectl reads the same server, and `lab down` stops the server with the agents.
  */
 const NAME = 'apicli';
+const IRONCORE = 'apiiron';
 const scratch = mkdtempSync(join(tmpdir(), 'netpol-lab-api-'));
 
 const allowed = (stdout: string, from: string, to: string): boolean | undefined => {
@@ -42,6 +43,7 @@ describe('netpol lab up --source api', () => {
   });
   after(async () => {
     await runCli(['lab', 'down', '--name', NAME]);
+    await runCli(['lab', 'down', '--name', IRONCORE]);
     rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -97,5 +99,24 @@ describe('netpol lab up --source api', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (const pid of [state.apiServer.pid, ...Object.values(state.nodeAgents)])
       assert.equal(alive(pid), false, `process ${pid} still runs`);
+  });
+
+  it('enforces an Ironcore policy between interfaces written through the API', async () => {
+    await runCli(['lab', 'down', '--name', IRONCORE]);
+    const up = await runCli(['lab', 'up', 'examples/ironcore/shop', '--name', IRONCORE, '--source', 'api']);
+    assert.equal(up.code, 0, up.stderr);
+    const db = 'default/db-0[NetworkInterface]';
+    const web = 'default/web-0[NetworkInterface]';
+    const other = 'default/web-other[NetworkInterface]';
+    // Hand-read from the seed's policy, as test/lab-cli.test.ts reads it for the file source.
+    const postgres = await runCli(['lab', 'probe', '--port', '5432', '--name', IRONCORE]);
+    assert.equal(postgres.code, 0, postgres.stdout);
+    assert.equal(allowed(postgres.stdout, web, db), true);
+    assert.equal(allowed(postgres.stdout, other, db), false, 'web-other is of another network');
+    assert.equal(allowed(postgres.stdout, db, web), false, 'db-0 sends only TCP 8080');
+    const http = await runCli(['lab', 'probe', '--port', '8080', '--name', IRONCORE]);
+    assert.equal(allowed(http.stdout, db, web), true, '10.0.0.20 is in 10.0.0.0/24');
+    assert.equal(allowed(http.stdout, db, other), false, '10.0.9.20 is not');
+    assert.equal((await runCli(['lab', 'down', '--name', IRONCORE])).code, 0);
   });
 });
