@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../src/dataplane/exec.js';
-import type { JSONObject } from '../src/model/source.js';
+import type { JSONObject } from '../src/util/json.js';
 import { writeKubeconfig } from '../src/testing/apiserver/kubeconfig.js';
 import { RESOURCES } from '../src/testing/apiserver/resources.js';
 import { selfCommand } from '../src/util/self.js';

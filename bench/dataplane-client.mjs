@@ -1,6 +1,6 @@
 // The dataplane bench's traffic, run inside a pod's network namespace. Plain JavaScript so that it
 // starts fast. Prints one JSON line with its counts when done; `hold` prints "ready" first.
-//   rate    --ip IP --port P --ms MS --concurrency C   new TCP connections as fast as they complete
+//   rate    --ip IP --port P --ms MS --concurrency C   new TCP connections as fast as they complete, and CPU time
 //   latency --ip IP --port P --count N                 one connection at a time; connect times in µs
 //   hold    --ip IP --port P --open N --ms MS          N echoing connections kept open, plus new ones
 //   outcome --ip IP --port P                           one attempt: connected, refused or timeout
@@ -59,6 +59,7 @@ async function rate() {
   // How long this process itself went without running: a stall here is the machine, not the network.
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
+  const cpuBefore = process.cpuUsage();
   const deadline = performance.now() + ms;
   let connections = 0;
   let failures = 0;
@@ -72,7 +73,15 @@ async function rate() {
     }),
   );
   delay.disable();
-  return { connections, failures, ms: performance.now() - started, maxStallMs: Math.round(delay.max / 1e6) };
+  // This process's CPU time (user and system), in ms: the bench adds the server's to rate connections per CPU second.
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    connections,
+    failures,
+    ms: performance.now() - started,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    maxStallMs: Math.round(delay.max / 1e6),
+  };
 }
 
 async function latency() {

@@ -2,12 +2,19 @@
  * netpol's dataplane benchmark, on real packets through lab namespaces (needs root, nftables, iproute2).
  * One JSON line per figure: {"bench", "rendering": "none|netpol|linear", "policies", ...figure}.
  *   npm run bench:dataplane
- *   npm run bench:dataplane -- --only rate,latency,render,update,resync,api --rounds 5 --seconds 1
+ *   npm run bench:dataplane -- --only rate,latency,losses,render,update,resync,api --rounds 5 --seconds 2
+ *   npm run bench:dataplane -- --only rate,latency --variants netpol-10000,netpol-10000-admin100
  *
  *   new-connection-rate   TCP connections per second from a client pod to a server pod on one node,
  *                         with no ruleset, and with netpol's and the linear rendering of 0, 1,000 and
- *                         10,000 generated policies; the median of interleaved rounds.
- *   first-packet-latency  connect time (SYN to SYN-ACK, as the client sees it), p50 and p99.
+ *                         10,000 generated policies, and netpol's of 100 AdminNetworkPolicies in front
+ *                         of the 10,000 (bench/admin-policies.ts); interleaved rounds, each round's
+ *                         figure, the median and the spread, per wall-clock second and per CPU second
+ *                         of the client and server; what each round lost, and where (round-losses.ts).
+ *   first-packet-latency  connect time (SYN to SYN-ACK, as the client sees it), p50 and p99, and each
+ *                         round's p50.
+ *   loss-control          faults injected in a rate round (a server or client stopped, SYNs dropped in
+ *                         the forward hook): the loss counters must see each where it was made.
  *   render                one node of a 10,000-pod / 2,000-policy cluster: resolve + render.
  *   update-latency        a pod's label change, or a new pod, written to the agent's input directory,
  *                         until its delta transaction has been committed by the kernel.
@@ -32,12 +39,16 @@ import { createFabric, createNode, createPod } from '../src/dataplane/lab/topolo
 import { nft } from '../src/dataplane/nft.js';
 import { NftSession } from '../src/dataplane/nft-session.js';
 import { formatIP } from '../src/algebra/ip.js';
-import { isolatingPolicies } from '../src/policy/evaluate.js';
-import { type Cluster, buildCluster } from '../src/model/cluster.js';
-import { type JSONObject, isJSONObject, objectFromData } from '../src/model/source.js';
+import { appliedPolicies, isolatingPolicies } from '../src/policy/evaluate.js';
+import { type Cluster, buildCluster } from '../src/policy/cluster.js';
+import { type JSONObject, isJSONObject } from '../src/util/json.js';
+import { objectFromData } from '../src/resources/source.js';
 import { type NftRuleset, buildNftRuleset, formatNftRuleset } from '../src/render/nftables.js';
 import { selfCommand } from '../src/util/self.js';
 import { requireKernelTools } from '../test/support/root.js';
+import { generateAdminPolicies } from './admin-policies.js';
+import { processCpuMs } from './process-cpu.js';
+import { type RoundLosses, installLossCounters, lossSnapshot, lossesBetween } from './round-losses.js';
 import { generateCluster } from './generate.js';
 import { buildLinearRuleset } from './linear.js';
 import { benchApi } from './dataplane-api.js';
@@ -48,12 +59,14 @@ const SERVER_PORT = 8080;
 /** The rate and latency clusters: 10,000 pods in 100 namespaces, as the analysis bench's middle size. */
 const PODS = 10_000;
 const POLICY_COUNTS = [0, 1_000, 10_000];
+/** Admin policies in front of the largest count of NetworkPolicies (bench/admin-policies.ts). */
+const ADMIN_POLICIES = 100;
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const only = new Set((arg('--only') ?? 'rate,latency,render,update,resync,api').split(','));
+const only = new Set((arg('--only') ?? 'rate,latency,losses,render,update,resync,api').split(','));
 const ROUNDS = Number(arg('--rounds') ?? 5);
 const SECONDS = Number(arg('--seconds') ?? 2);
 const UPDATES = Number(arg('--updates') ?? 100);
@@ -72,9 +85,13 @@ type Rendering = 'none' | 'netpol' | 'linear';
 interface Variant {
   readonly rendering: Rendering;
   readonly policies: number;
+  /** AdminNetworkPolicies in front of the NetworkPolicies. */
+  readonly adminPolicies: number;
   readonly node: LabNode;
   readonly client: LabPod;
   readonly server: LabPod;
+  /** The server process, whose CPU time each rate round reads. */
+  readonly serverPid: number;
   readonly cluster: Cluster;
   readonly ruleset: NftRuleset | undefined;
 }
@@ -89,12 +106,21 @@ async function main(): Promise<void> {
   createFabric(LAB);
   try {
     if (only.has('render')) benchRender();
-    if (only.has('rate') || only.has('latency') || only.has('resync')) {
+    if (['rate', 'latency', 'resync', 'losses'].some((part) => only.has(part))) {
       const variants = await buildVariants();
       if (only.has('rate')) await benchRate(variants);
       if (only.has('latency')) await benchLatency(variants);
-      if (only.has('resync'))
-        await benchResync(variants.find((v) => v.rendering === 'netpol' && v.policies === 1_000)!);
+      if (only.has('losses')) {
+        const controlled = variants.find((v) => v.rendering === 'netpol');
+        if (controlled === undefined) throw new Error('--only losses runs on a netpol variant: add one to --variants');
+        await benchLossControls(controlled);
+      }
+      if (only.has('resync')) {
+        const resynced = variants.find((v) => v.node.name === 'netpol-1000');
+        if (resynced === undefined)
+          throw new Error('--only resync runs on the netpol-1000 variant: add it to --variants');
+        await benchResync(resynced);
+      }
     }
     if (only.has('update')) {
       await benchCommitFloor();
@@ -106,7 +132,8 @@ async function main(): Promise<void> {
     }
     if (only.has('api')) await benchApi({ updates: UPDATES, netns: `${LAB_PREFIX}${LAB}-api`, emit, progress });
   } finally {
-    for (const child of processes) child.kill('SIGTERM');
+    // SIGCONT after: a server a loss control stopped takes its SIGTERM once it runs again.
+    for (const child of processes) for (const signal of ['SIGTERM', 'SIGCONT'] as const) child.kill(signal);
     Lab.down(LAB);
   }
 }
@@ -120,8 +147,8 @@ async function main(): Promise<void> {
  * goes through every other rule first, and netpol's per-endpoint chain through every policy that
  * isolates the pods.
  */
-function benchCluster(policies: number): { cluster: Cluster; client: string; server: string } {
-  const raw = generateCluster({ pods: PODS, policies });
+function benchCluster(policies: number, adminPolicies: number): { cluster: Cluster; client: string; server: string } {
+  const raw = [...generateCluster({ pods: PODS, policies }), ...generateAdminPolicies(adminPolicies)];
   const pods = raw.filter((o) => o['kind'] === 'Pod');
   const namespace = [...new Set(pods.map((o) => metadataOf(o)['namespace'] as string))].sort().at(-1)!;
   const pick = (app: string): JSONObject =>
@@ -160,49 +187,81 @@ const metadataOf = (o: JSONObject): JSONObject => (isJSONObject(o['metadata']) ?
 const labelsOf = (o: JSONObject): Record<string, string> => (metadataOf(o)['labels'] ?? {}) as Record<string, string>;
 
 async function buildVariants(): Promise<Variant[]> {
-  const plans: { rendering: Rendering; policies: number }[] = [
-    { rendering: 'none', policies: 0 },
-    ...POLICY_COUNTS.map((policies) => ({ rendering: 'netpol' as const, policies })),
-    ...POLICY_COUNTS.filter((n) => n > 0).map((policies) => ({ rendering: 'linear' as const, policies })),
+  const allPlans: { rendering: Rendering; policies: number; adminPolicies: number }[] = [
+    { rendering: 'none', policies: 0, adminPolicies: 0 },
+    ...POLICY_COUNTS.map((policies) => ({ rendering: 'netpol' as const, policies, adminPolicies: 0 })),
+    { rendering: 'netpol', policies: POLICY_COUNTS.at(-1)!, adminPolicies: ADMIN_POLICIES },
+    ...POLICY_COUNTS.filter((n) => n > 0).map((policies) => ({
+      rendering: 'linear' as const,
+      policies,
+      adminPolicies: 0,
+    })),
   ];
-  const clusters = new Map<number, ReturnType<typeof benchCluster>>();
+  const plans = chosenVariants(allPlans);
+  const clusters = new Map<string, ReturnType<typeof benchCluster>>();
   const variants: Variant[] = [];
   for (const [i, plan] of plans.entries()) {
-    progress(`building node ${i}: ${plan.rendering} rendering of ${plan.policies} policies`);
-    if (!clusters.has(plan.policies)) clusters.set(plan.policies, benchCluster(plan.policies));
-    const { cluster, client, server } = clusters.get(plan.policies)!;
+    const admin = plan.adminPolicies > 0 ? ` behind ${plan.adminPolicies} admin policies` : '';
+    progress(`building node ${i}: ${plan.rendering} rendering of ${plan.policies} policies${admin}`);
+    const key = `${plan.policies}/${plan.adminPolicies}`;
+    if (!clusters.has(key)) clusters.set(key, benchCluster(plan.policies, plan.adminPolicies));
+    const { cluster, client, server } = clusters.get(key)!;
     const node: LabNode = {
-      name: `${plan.rendering}-${plan.policies}`,
+      name: variantName(plan),
       netns: `${LAB_PREFIX}${LAB}-n${i}`,
       address: `100.64.0.${i + 1}`,
+      addresses: [`100.64.0.${i + 1}`],
     };
     createNode(LAB, node, i);
+    installLossCounters(node.netns);
     const pod = (id: string, k: number): LabPod => {
       const ip = cluster.endpointById.get(id)!.ips[0]!;
       return {
         id,
         node: node.name,
+        key: `${LAB_PREFIX}${LAB}-p${k}`,
         netns: `${LAB_PREFIX}${LAB}-p${k}`,
         hostInterface: `v${k}`,
+        nodeNetwork: false,
         ip: formatIPv4(ip.value),
         ports: [`${SERVER_PORT}/TCP`],
       };
     };
+    const pods = { client: pod(client, 2 * i), server: pod(server, 2 * i + 1) };
+    for (const p of [pods.client, pods.server]) createPod(p, node);
     const variant: Variant = {
       ...plan,
       node,
-      client: pod(client, 2 * i),
-      server: pod(server, 2 * i + 1),
+      ...pods,
+      serverPid: startServer(pods.server),
       cluster,
       ruleset: renderFor(plan.rendering, cluster, [client, server]),
     };
-    for (const p of [variant.client, variant.server]) createPod(p, node);
-    startServer(variant.server);
     if (variant.ruleset !== undefined) nft.apply(formatNftRuleset(variant.ruleset), node.netns);
     await checkVariant(variant);
     variants.push(variant);
   }
   return variants;
+}
+
+/** A variant's node name, as `--variants` takes it: `none-0`, `netpol-10000-admin100`, `linear-1000`, ... */
+const variantName = (plan: { rendering: Rendering; policies: number; adminPolicies: number }): string =>
+  `${plan.rendering}-${plan.policies}${plan.adminPolicies > 0 ? `-admin${plan.adminPolicies}` : ''}`;
+
+/**
+ * The variants `--variants` names, in the bench's order; every one without it. The no-ruleset node is always built:
+ * every ratio is taken against it.
+ */
+function chosenVariants<T extends { rendering: Rendering; policies: number; adminPolicies: number }>(
+  plans: readonly T[],
+): T[] {
+  const wanted = arg('--variants')?.split(',');
+  if (wanted === undefined) return [...plans];
+  const names = plans.map(variantName);
+  const unknown = wanted.filter((name) => !names.includes(name));
+  if (unknown.length > 0)
+    throw new Error(`--variants: no variant named ${unknown.join(', ')}; the variants are ${names.join(', ')}`);
+  return plans.filter((plan) => plan.rendering === 'none' || wanted.includes(variantName(plan)));
 }
 
 function renderFor(rendering: Rendering, cluster: Cluster, local: readonly string[]): NftRuleset | undefined {
@@ -214,7 +273,8 @@ function renderFor(rendering: Rendering, cluster: Cluster, local: readonly strin
 
 const formatIPv4 = (value: bigint): string => formatIP(4, value);
 
-function startServer(server: LabPod): void {
+/** Starts the pod agent that serves the server pod's port, and returns its pid (`ip netns exec` execs it). */
+function startServer(server: LabPod): number {
   const socket = join(Lab.dir(LAB), `${server.netns}.sock`);
   const argv = [
     'netns',
@@ -226,12 +286,14 @@ function startServer(server: LabPod): void {
     '--ports',
     server.ports.join(','),
   ];
-  processes.push(spawn('ip', argv, { stdio: 'ignore' }));
+  const child = spawn('ip', argv, { stdio: 'ignore' });
+  processes.push(child);
   const deadline = Date.now() + 15_000;
   while (!existsSync(socket)) {
     if (Date.now() > deadline) throw new Error(`the server in ${server.netns} did not start`);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   }
+  return child.pid!;
 }
 
 /** A variant measures something only if the client reaches the server, and the policies really isolate both. */
@@ -247,6 +309,16 @@ async function checkVariant(v: Variant): Promise<void> {
   const isolating = isolatingPolicies(v.cluster, server, 'ingress').length;
   if (isolating === 0 || isolatingPolicies(v.cluster, clientEndpoint, 'egress').length === 0)
     throw new Error(`${v.node.name}: the generated policies do not isolate the pods`);
+  if (v.adminPolicies > 0) {
+    const admin = (e: typeof server, direction: 'ingress' | 'egress'): number =>
+      appliedPolicies(v.cluster, e, direction).admin.length;
+    if (admin(server, 'ingress') === 0 || admin(clientEndpoint, 'egress') === 0)
+      throw new Error(`${v.node.name}: no admin policy applies to the pods`);
+    progress(
+      `${v.node.name}: the client's egress walks ${admin(clientEndpoint, 'egress')} admin policies, ` +
+        `the server's ingress ${admin(server, 'ingress')}, before a tenant's pass hands them to the NetworkPolicies`,
+    );
+  }
   // A port the policies do not open must be dropped, not refused: the rules are live.
   const closed = await client(v, 'outcome', ['--port', '9']);
   if (closed['outcome'] !== 'timeout')
@@ -259,6 +331,7 @@ function client(
   mode: string,
   args: string[],
   onLine?: (line: string) => void,
+  onStart?: (pid: number) => void,
 ): Promise<Record<string, unknown>> {
   // The mode's own arguments first: the script takes the first value of a flag.
   const argv = [
@@ -276,6 +349,8 @@ function client(
   ];
   return new Promise((resolve, reject) => {
     const child = spawn('ip', argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+    // `ip netns exec` execs the command: this pid is the client's own.
+    if (child.pid !== undefined) onStart?.(child.pid);
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
@@ -299,6 +374,7 @@ const ruleCount = (ruleset: NftRuleset | undefined): number =>
 const labelOf = (v: Variant): Record<string, unknown> => ({
   rendering: v.rendering,
   policies: v.policies,
+  adminPolicies: v.adminPolicies,
   pods: PODS,
   rules: ruleCount(v.ruleset),
 });
@@ -306,112 +382,205 @@ const labelOf = (v: Variant): Record<string, unknown> => ({
 // ---------------------------------------------------------------------------------------------
 // Figures.
 
-/** The kernel's TCP counters in a namespace (`nstat`, absolute values, its history file left alone). */
-function tcpCounters(netns: string): Record<string, number> {
-  // -a: absolute values (history ignored), -s: the history file left alone, -z: zeros too, -j: JSON.
-  const listed = run(['ip', 'netns', 'exec', netns, 'nstat', '-a', '-s', '-z', '-j']);
-  if (listed.status !== 0) throw new Error(`nstat in ${netns} failed: ${listed.stderr.trim()}`);
-  return (JSON.parse(listed.stdout) as { kernel: Record<string, number> }).kernel;
+/** One rate round of one variant: connections per second, per CPU second of its client and server, and losses. */
+interface RateRound {
+  readonly rate: number;
+  /**
+   * Connections per CPU second of the client and server processes (user and system time: the packets' way through
+   * the node's hooks runs in their system time, as softirq work done on their sends, unless deferred to ksoftirqd).
+   * Another process that takes the CPU slows the wall-clock rate down and changes this one less (caches are still
+   * shared), so its rounds are usually closer together on a shared machine.
+   */
+  readonly perCpu: number;
+  readonly losses: RoundLosses;
 }
 
-/**
- * What a round lost, and where. A connection that fails in a round is a SYN dropped somewhere: by
- * the server's own kernel when its accept queue is full (ListenDrops: the server process did not
- * accept fast enough, which is the machine, not the dataplane), or on the way (the dataplane).
- */
-interface RoundLosses {
-  failed: number;
-  serverDrops: number;
-  synRetransmits: number;
-  /** The longest the client process went without running, in ms: the machine's share of a round. */
-  clientStallMs: number;
+/** A round; `fault`, when given, runs beside it from the client's start (the loss controls). */
+async function rateRound(
+  v: Variant,
+  ms = SECONDS * 1000,
+  fault?: (clientPid: number) => Promise<void>,
+): Promise<RateRound & { connections: number }> {
+  const namespaces = { node: v.node.netns, server: v.server.netns, client: v.client.netns };
+  const before = lossSnapshot(namespaces);
+  const serverCpuBefore = processCpuMs(v.serverPid);
+  let faulted: Promise<void> = Promise.resolve();
+  const args = ['--ms', String(ms), '--concurrency', '32'];
+  const result = await client(v, 'rate', args, undefined, (pid) => void (faulted = fault?.(pid) ?? faulted));
+  await faulted;
+  const cpuMs = processCpuMs(v.serverPid) - serverCpuBefore + (result['cpuMs'] as number);
+  const losses = lossesBetween(before, lossSnapshot(namespaces), {
+    failed: result['failures'] as number,
+    clientStallMs: result['maxStallMs'] as number,
+  });
+  const connections = result['connections'] as number;
+  const rate = connections / ((result['ms'] as number) / 1000);
+  return { rate, perCpu: connections / (cpuMs / 1000), losses, connections };
 }
 
-async function rateRound(v: Variant): Promise<{ rate: number; losses: RoundLosses }> {
-  const before = { server: tcpCounters(v.server.netns), client: tcpCounters(v.client.netns) };
-  const result = await client(v, 'rate', ['--ms', String(SECONDS * 1000), '--concurrency', '32']);
-  const after = { server: tcpCounters(v.server.netns), client: tcpCounters(v.client.netns) };
-  const grew = (side: 'server' | 'client', counter: string): number =>
-    (after[side][counter] ?? 0) - (before[side][counter] ?? 0);
-  return {
-    rate: (result['connections'] as number) / ((result['ms'] as number) / 1000),
-    losses: {
-      failed: result['failures'] as number,
-      serverDrops: grew('server', 'TcpExtListenDrops'),
-      synRetransmits: grew('client', 'TcpExtTCPSynRetrans'),
-      clientStallMs: result['maxStallMs'] as number,
-    },
-  };
+const median = (values: readonly number[]): number => quantile(values, 0.5);
+/** (max - min) / median: how far apart the rounds of one variant are. */
+const spreadOf = (values: readonly number[]): number =>
+  round((Math.max(...values) - Math.min(...values)) / median(values), 2);
+/** The median over rounds of one variant's figure against another's in the same round. */
+const pairedRatio = (values: readonly number[], base: readonly number[]): number =>
+  round(median(values.map((x, i) => x / base[i]!)), 3);
+
+/** The variant that is `v` without its admin policies, for the admin variants. */
+const withoutAdmin = (variants: readonly Variant[], v: Variant): Variant | undefined =>
+  v.adminPolicies === 0
+    ? undefined
+    : variants.find((o) => o.rendering === v.rendering && o.policies === v.policies && o.adminPolicies === 0);
+
+function addLosses(total: RoundLosses, round: RoundLosses): void {
+  for (const key of ['failed', 'dataplaneDrops', 'serverDrops', 'synRetransmits'] as const) total[key] += round[key];
+  total.conntrackDrops =
+    total.conntrackDrops === undefined || round.conntrackDrops === undefined
+      ? undefined
+      : total.conntrackDrops + round.conntrackDrops;
+  total.clientStallMs = Math.max(total.clientStallMs, round.clientStallMs);
 }
+
+function reportLosses(v: Variant, r: number, losses: RoundLosses): void {
+  if (
+    losses.failed + losses.dataplaneDrops + losses.serverDrops + losses.synRetransmits === 0 &&
+    !losses.conntrackDrops
+  )
+    return;
+  progress(
+    `${v.node.name}, round ${r + 1}: ${losses.failed} connection(s) failed; ${losses.dataplaneDrops} SYN/SYN-ACK(s) ` +
+      `dropped in the node's forward hook, ${losses.serverDrops} SYN(s) dropped by the server's kernel on a full ` +
+      `accept queue, ${losses.synRetransmits} SYN(s) sent again, ` +
+      `${losses.conntrackDrops ?? 'unknown (no conntrack tool)'} conntrack drop(s); ` +
+      `the client stalled up to ${losses.clientStallMs} ms`,
+  );
+}
+
+/** The variants in the order of round r: rotated, so that no variant always runs first or last on a noisy machine. */
+const rotated = <T>(items: readonly T[], r: number): T[] => [
+  ...items.slice(r % items.length),
+  ...items.slice(0, r % items.length),
+];
 
 async function benchRate(variants: Variant[]): Promise<void> {
-  const rates = new Map<Variant, number[]>(variants.map((v) => [v, []]));
+  const rounds = new Map<Variant, RateRound[]>(variants.map((v) => [v, []]));
   const losses = new Map<Variant, RoundLosses>(
-    variants.map((v) => [v, { failed: 0, serverDrops: 0, synRetransmits: 0, clientStallMs: 0 }]),
+    variants.map((v) => [
+      v,
+      { failed: 0, dataplaneDrops: 0, serverDrops: 0, synRetransmits: 0, conntrackDrops: 0, clientStallMs: 0 },
+    ]),
   );
   // A warm-up round, not counted: neighbours resolved, conntrack and caches warm.
   for (const v of variants) await client(v, 'rate', ['--ms', '500', '--concurrency', '32']);
   for (let r = 0; r < ROUNDS; r++) {
-    // Rotated each round, so that no variant always runs first or last on a noisy machine.
-    for (const v of [...variants.slice(r % variants.length), ...variants.slice(0, r % variants.length)]) {
-      const round = await rateRound(v);
-      const total = losses.get(v)!;
-      for (const key of ['failed', 'serverDrops', 'synRetransmits'] as const) total[key] += round.losses[key];
-      total.clientStallMs = Math.max(total.clientStallMs, round.losses.clientStallMs);
-      if (round.losses.failed > 0 || round.losses.serverDrops > 0 || round.losses.synRetransmits > 0)
-        progress(
-          `${v.node.name}, round ${r + 1}: ${round.losses.failed} connection(s) failed, ` +
-            `${round.losses.synRetransmits} SYN(s) sent again, ${round.losses.serverDrops} dropped by the ` +
-            `server's kernel on a full accept queue; the client stalled up to ${round.losses.clientStallMs} ms`,
-        );
-      rates.get(v)!.push(round.rate);
+    for (const v of rotated(variants, r)) {
+      const result = await rateRound(v);
+      addLosses(losses.get(v)!, result.losses);
+      reportLosses(v, r, result.losses);
+      rounds.get(v)!.push(result);
     }
     progress(`rate round ${r + 1}/${ROUNDS} done`);
   }
-  const none = rates.get(variants[0]!)!;
-  const baseline = quantile(none, 0.5);
+  const rates = (v: Variant): number[] => rounds.get(v)!.map((x) => x.rate);
+  const perCpu = (v: Variant): number[] => rounds.get(v)!.map((x) => x.perCpu);
+  const none = variants[0]!;
   // Two baselines: no ruleset at all, and netpol's with no policies (conntrack and the base chains, the fixed cost).
-  const noPolicies = quantile(rates.get(variants.find((v) => v.rendering === 'netpol' && v.policies === 0)!)!, 0.5);
-  for (const [v, values] of rates) {
-    const median = quantile(values, 0.5);
+  const noPolicies = variants.find((v) => v.node.name === 'netpol-0');
+  for (const v of variants) {
+    const plain = withoutAdmin(variants, v);
     emit({
       bench: 'new-connection-rate',
       ...labelOf(v),
-      connPerSec: round(median),
-      ratioToNone: round(median / baseline, 3),
-      ratioToNoPolicies: round(median / noPolicies, 3),
-      // Each round against the no-ruleset node of the same round: the machine's load drifts between
-      // rounds far more than within one, so the median of paired ratios is the steadier figure.
-      pairedRatioToNone: round(
-        quantile(
-          values.map((x, i) => x / none[i]!),
-          0.5,
-        ),
-        3,
-      ),
-      rounds: values.map((x) => round(x)),
-      // (max - min) / median over the rounds.
-      spread: round((Math.max(...values) - Math.min(...values)) / median, 2),
+      connPerSec: round(median(rates(v))),
+      ratioToNone: round(median(rates(v)) / median(rates(none)), 3),
+      ...(noPolicies ? { ratioToNoPolicies: round(median(rates(v)) / median(rates(noPolicies)), 3) } : {}),
+      // Each round against the no-ruleset node of the same round: the machine's load drifts between rounds far more
+      // than within one, so the median of paired ratios is the steadier figure.
+      pairedRatioToNone: pairedRatio(rates(v), rates(none)),
+      ...(plain ? { pairedRatioToNoAdmin: pairedRatio(rates(v), rates(plain)) } : {}),
+      rounds: rates(v).map((x) => round(x)),
+      spread: spreadOf(rates(v)),
+      connPerCpuSec: round(median(perCpu(v))),
+      perCpuRatioToNone: pairedRatio(perCpu(v), perCpu(none)),
+      ...(plain ? { perCpuRatioToNoAdmin: pairedRatio(perCpu(v), perCpu(plain)) } : {}),
+      perCpuRounds: perCpu(v).map((x) => round(x)),
+      perCpuSpread: spreadOf(perCpu(v)),
       ...losses.get(v)!,
+      conntrackDrops: losses.get(v)!.conntrackDrops ?? null,
     });
   }
 }
 
+/** Stops a process for a while, a second into a round, as a busy machine stops one. */
+async function stopFor(pid: number, ms: number): Promise<void> {
+  await sleep(1000);
+  process.kill(pid, 'SIGSTOP');
+  await sleep(ms);
+  process.kill(pid, 'SIGCONT');
+}
+
+/** Drops one new connection's SYN in a hundred in the node's forward hook, between the loss counters' chains. */
+async function dropSomeSyns(netns: string): Promise<void> {
+  await sleep(1000);
+  const table = 'netpol_bench_fault';
+  nft.apply(
+    `table inet ${table} {\n\tchain drop_some {\n\t\ttype filter hook forward priority -10; policy accept;\n` +
+      `\t\ttcp flags & (syn | ack) == syn numgen random mod 100 == 0 drop\n\t}\n}\n`,
+    netns,
+  );
+  await sleep(2000);
+  nft.apply(`delete table inet ${table}\n`, netns);
+}
+
+/**
+ * The loss counters' controls, on one node: a fault injected in the middle of a 5 s round, and what each place
+ * counted. A server stopped for 300 ms and a client stopped for 1.2 s, which made earlier versions of the bench
+ * count failures, must cost nothing now; a server stopped for 3 s must show as drops on its full accept queue, and
+ * SYNs dropped in the forward hook as the dataplane's. The last two are checked: counters that cannot see a loss
+ * would make every round's "nothing lost" worthless.
+ */
+async function benchLossControls(v: Variant): Promise<void> {
+  const controls: [string, (clientPid: number) => Promise<void>, (l: RoundLosses) => boolean][] = [
+    ['server-stopped-300ms', () => stopFor(v.serverPid, 300), () => true],
+    ['client-stopped-1200ms', (pid) => stopFor(pid, 1200), () => true],
+    ['server-stopped-3000ms', () => stopFor(v.serverPid, 3000), (l) => l.serverDrops > 0 && l.dataplaneDrops === 0],
+    ['dataplane-drops-1pct', () => dropSomeSyns(v.node.netns), (l) => l.dataplaneDrops > 0 && l.serverDrops === 0],
+  ];
+  for (const [control, fault, seen] of controls) {
+    const { connections, losses } = await rateRound(v, 5000, fault);
+    emit({ bench: 'loss-control', ...labelOf(v), control, connections, ...losses });
+    if (!seen(losses)) throw new Error(`loss control ${control}: the counters did not see the loss where it was made`);
+  }
+}
+
 async function benchLatency(variants: Variant[]): Promise<void> {
-  const samples = new Map<Variant, number[]>(variants.map((v) => [v, []]));
-  for (let r = 0; r < 2; r++) {
-    for (const v of variants) {
+  const rounds = new Map<Variant, number[][]>(variants.map((v) => [v, []]));
+  const failures = new Map<Variant, number>(variants.map((v) => [v, 0]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const v of rotated(variants, r)) {
       const result = await client(v, 'latency', ['--count', '1000']);
-      samples.get(v)!.push(...(result['samples'] as number[]));
+      rounds.get(v)!.push(result['samples'] as number[]);
+      failures.set(v, failures.get(v)! + (result['failures'] as number));
+      if ((result['failures'] as number) > 0)
+        progress(`${v.node.name}, latency round ${r + 1}: ${result['failures']} connection(s) failed`);
     }
   }
-  for (const [v, values] of samples) {
+  const p50s = (v: Variant): number[] => rounds.get(v)!.map((samples) => quantile(samples, 0.5));
+  for (const v of variants) {
+    const values = rounds.get(v)!.flat();
+    const plain = withoutAdmin(variants, v);
     emit({
       bench: 'first-packet-latency',
       ...labelOf(v),
       p50us: round(quantile(values, 0.5)),
       p99us: round(quantile(values, 0.99)),
+      // Each round's p50 against the no-ruleset node's in the same round.
+      pairedP50RatioToNone: pairedRatio(p50s(v), p50s(variants[0]!)),
+      ...(plain ? { pairedP50RatioToNoAdmin: pairedRatio(p50s(v), p50s(plain)) } : {}),
+      roundP50us: p50s(v).map((x) => round(x)),
+      p50Spread: spreadOf(p50s(v)),
       samples: values.length,
+      failed: failures.get(v)!,
     });
   }
 }

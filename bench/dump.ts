@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { JSONObject, JSONValue } from '../src/model/source.js';
+import type { JSONObject, JSONValue } from '../src/util/json.js';
 import { type ClusterSize, generateCluster } from './generate.js';
 
 /**

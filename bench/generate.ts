@@ -1,4 +1,4 @@
-import type { JSONObject } from '../src/model/source.js';
+import type { JSONObject } from '../src/util/json.js';
 
 /**
  * A deterministic synthetic cluster: namespaces of teams, each running a

@@ -6,7 +6,7 @@ import {
   portMatchConns,
   selects,
 } from '../src/policy/evaluate.js';
-import type { Cluster } from '../src/model/cluster.js';
+import type { Cluster } from '../src/policy/cluster.js';
 import type { Endpoint } from '../src/model/endpoints.js';
 import { type Peer, type Rule, peerKey, policyName } from '../src/policy/ir.js';
 import type { NftChain, NftRuleset, NftSet } from '../src/render/nftables.js';

@@ -5,21 +5,17 @@ export { parseCIDR, parseIP, formatIP, type CIDR, type IPAddress } from './algeb
 export { PortSet } from './algebra/portset.js';
 export { Selector, type LabelSelector, type Labels } from './algebra/selector.js';
 
-export { loadPaths, loadText, type LoadOptions, type LoadProblem, type LoadResult } from './model/load.js';
-export { type SourcedObject, type Location, formatLocation, formatFieldPath, objectFromData } from './model/source.js';
-export {
-  buildCluster,
-  NAMESPACE_NAME_LABEL,
-  type Cluster,
-  type NamespaceInfo,
-  type NodeInfo,
-} from './model/cluster.js';
+export { loadPaths, loadText, type LoadOptions, type LoadProblem, type LoadResult } from './load/load.js';
+export { type SourcedObject, objectFromData } from './resources/source.js';
+export { type Location, formatLocation, formatFieldPath } from './util/location.js';
+export { buildCluster, type Cluster } from './policy/cluster.js';
+export { NAMESPACE_NAME_LABEL, type NamespaceInfo, type NodeInfo } from './model/cluster.js';
 export type { Endpoint, Owner, ContainerPortInfo } from './model/endpoints.js';
 export { ObjectStore, type ObjectRef, type Relabel } from './model/store.js';
-export { readInputs, loadCluster, InvalidInputError, inputsAreValid, type Inputs } from './model/inputs.js';
+export { readInputs, loadCluster, InvalidInputError, inputsAreValid, type Inputs } from './pipeline/inputs.js';
 
 export { validateObject, validateObjects, formatInvalidObject, type Diagnostic } from './validate/validate.js';
-export { formatFieldError, type FieldError } from './validate/field-error.js';
+export { formatFieldError, type FieldError } from './resources/field-error.js';
 
 export type { Policy, Rule, Peer, PortMatch, PolicyRef, RuleRef, Direction, Tier, Action } from './policy/ir.js';
 export { normaliseNetworkPolicy, effectivePolicyTypes } from './policy/networkpolicy.js';
@@ -48,7 +44,7 @@ export {
 } from './engine/flow.js';
 export { explainVerdict, verdictToJSON } from './engine/explain.js';
 export { connectivityMatrix, destinationsWithoutPort, type MatrixScope } from './engine/matrix.js';
-export { HOST_NETWORK_PODS, type HostNetworkPods } from './policy/host-network.js';
+export { HOST_NETWORK_PODS, type HostNetworkPods } from './model/host-network.js';
 export { formatTruthTable, parseTruthTable, compareTruthTables, type TruthTable } from './engine/truthtable.js';
 
 export { computeConnectivity, type Connectivity, type ConnectivityOptions } from './engine/connectivity.js';

@@ -273,10 +273,12 @@ function probe(socket: string, ip: string, port: number, timeoutMs: number): Pro
 
 describe('a new pod on the node is held at default deny until its rules are in (real packets)', () => {
   const lab = `aapi${process.pid % 100_000}`;
-  const node: LabNode = { name: 'n1', netns: `npl-${lab}-n0`, address: '100.64.0.1' };
+  const node: LabNode = { name: 'n1', netns: `npl-${lab}-n0`, address: '100.64.0.1', addresses: ['100.64.0.1'] };
   const pod = (name: string, ip: string, index: number): LabPod => ({
     id: `x/${name}`,
     node: 'n1',
+    key: `npl-${lab}-p${index}`,
+    nodeNetwork: false,
     netns: `npl-${lab}-p${index}`,
     hostInterface: `v${index}`,
     ip,

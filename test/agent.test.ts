@@ -8,9 +8,10 @@ import { describe, it } from 'node:test';
 import { rulesetDelta } from '../src/dataplane/delta.js';
 import { fileAgent } from '../src/dataplane/file-agent.js';
 import { canonicalRules, kernelView, readKernelTable } from '../src/dataplane/kernel.js';
-import { buildCluster } from '../src/model/cluster.js';
-import { loadText } from '../src/model/load.js';
-import { buildNftRuleset } from '../src/render/nftables.js';
+import { buildCluster } from '../src/policy/cluster.js';
+import { loadText } from '../src/load/load.js';
+import { buildNftRuleset, formatNftRuleset } from '../src/render/nftables.js';
+import { nft } from '../src/dataplane/nft.js';
 import { requireKernelTools, withScratchNetns } from './support/root.js';
 
 const BASE = readFileSync('test/golden/nft/two-nodes.yaml', 'utf8');
@@ -220,6 +221,50 @@ describe('netpol agent', () => {
       await until(() => statusOf(status).inputsHash === sha(current), 'the final restart to converge', 15_000);
       agent.kill('SIGTERM');
       assert.equal(distance(netns, current), 0);
+    });
+  });
+
+  it('takes the cluster-wide tiers and the input hook coming and going as deltas the kernel accepts', () => {
+    requireKernelTools();
+    const TIERS = readFileSync('test/golden/nft/tiers.yaml', 'utf8');
+    const rulesets = [
+      desiredFor(BASE), // NetworkPolicies only: no tier maps, no input chain
+      desiredFor(TIERS), // admin and baseline maps and chains, the input chain
+      desiredFor(
+        TIERS.replace(
+          /---\napiVersion: policy\.networking\.k8s\.io\/v1alpha1\nkind: AdminNetworkPolicy[^]*?(?=---)/,
+          '',
+        ),
+      ),
+      desiredFor(BASE),
+      desiredFor(TIERS),
+    ];
+    assert.ok(
+      rulesets[2]!.maps.every((m) => !m.name.startsWith('admin_')),
+      'the admin policy is gone',
+    );
+    assert.ok(
+      rulesets[2]!.chains.some((c) => c.name === 'input'),
+      'the input chain stays with the baseline',
+    );
+    withScratchNetns((netns) => {
+      nft.apply(formatNftRuleset(rulesets[0]!), netns);
+      const egress = handleOf(netns, 'egress');
+      for (let i = 1; i < rulesets.length; i++) {
+        const commands = rulesetDelta(rulesets[i - 1], rulesets[i]!);
+        nft.apply(`${commands.join('\n')}\n`, netns);
+        const listed = nft.list(netns);
+        assert.equal(
+          /chain input \{/.test(listed),
+          rulesets[i]!.chains.some((c) => c.name === 'input'),
+          `step ${i}`,
+        );
+        assert.equal(
+          /map admin_egress4/.test(listed),
+          rulesets[i]!.maps.some((m) => m.name === 'admin_egress4'),
+        );
+      }
+      assert.equal(handleOf(netns, 'egress'), egress, 'the forward base chain was never made again');
     });
   });
 });

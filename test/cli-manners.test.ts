@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { formatFindings } from '../src/report/lint.js';
-import { InvalidInputError } from '../src/model/inputs.js';
+import { InvalidInputError } from '../src/pipeline/inputs.js';
 import { runCli } from './support/cli.js';
 
 const TINY = 'test/golden/tiny.yaml';

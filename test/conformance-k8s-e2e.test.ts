@@ -4,7 +4,7 @@ import { connectivityMatrix } from '../src/engine/matrix.js';
 import { computeConnectivity } from '../src/engine/connectivity.js';
 import { workloadConnections } from '../src/engine/connlist.js';
 import { type TruthTable, compareTruthTables, formatTruthTable, parseTruthTable } from '../src/engine/truthtable.js';
-import { buildCluster } from '../src/model/cluster.js';
+import { buildCluster } from '../src/policy/cluster.js';
 import { validateObjects } from '../src/validate/validate.js';
 import { applyStep, loadModel, readCases } from './support/conformance.js';
 import type { Protocol } from '../src/algebra/connset.js';

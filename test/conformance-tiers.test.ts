@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { computeConnectivity } from '../src/engine/connectivity.js';
 import { endpointFlow } from '../src/engine/flow.js';
 import { decide } from '../src/engine/verdict.js';
-import { buildCluster } from '../src/model/cluster.js';
+import { buildCluster } from '../src/policy/cluster.js';
 import { validateObjects } from '../src/validate/validate.js';
 import { type TierSuite, readTierCases, stepObjects } from './support/tier-conformance.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import type { JSONObject } from '../src/model/source.js';
+import type { JSONObject } from '../src/util/json.js';
 import { ApiServer } from '../src/testing/apiserver/index.js';
 import { writeKubeconfig } from '../src/testing/apiserver/kubeconfig.js';
 import { runCli } from './support/cli.js';
@@ -20,8 +20,13 @@ function requireKubectl(): void {
 }
 
 let dir: string;
+const children = new Set<ChildProcess>();
 before(() => (dir = mkdtempSync(join(tmpdir(), 'netpol-controller-cli-'))));
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  // A test that failed half-way must not leave a controller behind to hold the test run open.
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** The netpol CLI as a process, its stderr collected line by line. */
 function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; lines: string[] } {
@@ -29,6 +34,8 @@ function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): { child
     stdio: ['ignore', 'ignore', 'pipe'],
     env,
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const lines: string[] = [];
   let partial = '';
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -53,10 +60,15 @@ async function eventually(check: () => void, timeoutMs = 20_000): Promise<void> 
   }
 }
 
+/** The exit code, or null (the process killed) when it has not exited within 20 s. */
 const exited = (child: ChildProcess): Promise<number | null> =>
   new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
   });
 
 function seed(server: ApiServer): void {
@@ -282,9 +294,11 @@ describe('netpol controller ironcore, the command', () => {
       assert.equal(await exited(child), 2);
       assert.ok(
         lines.some((l) =>
-          /"level":"error","msg":".*does not serve NetworkPolicy \(networking\.ironcore\.dev\/v1alpha1\), .*; .*does not serve NetworkPolicy \(core\.apinet\.ironcore\.dev\/v1alpha1\), NetworkPolicyRule/.test(
-            l,
-          ),
+          new RegExp(
+            String.raw`"level":"error","msg":".*does not serve NetworkPolicy ` +
+              String.raw`\(networking\.ironcore\.dev\/v1alpha1\), .*; .*does not serve NetworkPolicy ` +
+              String.raw`\(core\.apinet\.ironcore\.dev\/v1alpha1\), NetworkPolicyRule`,
+          ).test(l),
         ),
         lines.join('\n'),
       );

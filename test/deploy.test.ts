@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { IRONCORE_KINDS, apinetKinds } from '../src/controller/ironcore-controller.js';
 import { FOLLOWED_KINDS, type FollowedKind } from '../src/controller/kube-resources.js';
-import { loadCluster } from '../src/model/inputs.js';
+import { loadCluster } from '../src/pipeline/inputs.js';
 import { RESOURCES } from '../src/testing/apiserver/index.js';
 import { runCli } from './support/cli.js';
 
@@ -43,7 +43,7 @@ const pluralOf = (k: FollowedKind): string =>
   RESOURCES.find((r) => r.group === k.group && r.version === k.version && r.kind === k.kind)!.plural;
 
 describe('deploy/', () => {
-  it('passes netpol validate: the DaemonSet and the Deployment read as workloads, the rest skipped by kind', async () => {
+  it('passes netpol validate: the DaemonSet and Deployment read as workloads, the rest skipped by kind', async () => {
     const run = await runCli(['validate', DEPLOY, '-o', 'json']);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const report = JSON.parse(run.stdout);

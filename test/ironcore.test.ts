@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseTruthTable } from '../src/engine/truthtable.js';
-import { buildCluster } from '../src/model/cluster.js';
-import { loadText } from '../src/model/load.js';
+import { buildCluster } from '../src/policy/cluster.js';
+import { loadText } from '../src/load/load.js';
 import { reconcileIroncore } from '../src/render/ironcore.js';
 import { runCli } from './support/cli.js';
 

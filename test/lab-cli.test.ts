@@ -17,6 +17,7 @@ import { requireKernelTools } from './support/root.js';
 const NAME = 'clitest';
 const LEGACY = 'legacy';
 const IRONCORE = 'ironcore';
+const NODE = 'hostnet';
 const scratch = mkdtempSync(join(tmpdir(), 'netpol-lab-cli-'));
 
 const labNamespaces = (): string[] =>
@@ -42,6 +43,7 @@ describe('netpol lab, from the command line', () => {
     await runCli(['lab', 'down', '--name', NAME]);
     await runCli(['lab', 'down', '--name', LEGACY]);
     await runCli(['lab', 'down', '--name', IRONCORE]);
+    await runCli(['lab', 'down', '--name', NODE]);
     rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -92,6 +94,51 @@ describe('netpol lab, from the command line', () => {
     assert.equal(allowed(http.stdout, db, other), false, '10.0.9.20 is not');
     assert.equal(allowed(http.stdout, web, db), false, 'ingress is 5432 only');
     assert.equal((await runCli(['lab', 'down', '--name', IRONCORE])).code, 0);
+  });
+
+  it("hosts a hostNetwork pod in its node's network, and enforces pods' egress to their own node", async () => {
+    // test/fixtures/lab/node-traffic.yaml, read by hand: node-exporter runs in n1's network, with n1's address.
+    // client (on n1, egress isolated to web on 80) may still reach its own node, as the evaluator allows it, unless
+    // --no-local-node-egress; web (on n1, not isolated) meets the baseline's deny on 9101; other (on n2, its egress
+    // isolated to ports named metrics) reaches node-exporter's metrics port and nothing else.
+    const fixture = 'test/fixtures/lab/node-traffic.yaml';
+    const exporter = 'monitoring/node-exporter';
+    await runCli(['lab', 'down', '--name', NODE]);
+    const up = await runCli(['lab', 'up', fixture, '--name', NODE]);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stdout, /lab hostnet is up: 2 nodes, 4 endpoints/);
+    const metrics = await runCli(['lab', 'probe', '--port', '9100', '--name', NODE]);
+    assert.equal(metrics.code, 0, metrics.stdout);
+    assert.match(metrics.stdout, /matches the engine's prediction on all 12 pairs/);
+    for (const [from, to, expected] of [
+      ['app/client', exporter, true], // the input hook: isolated, but its own node
+      ['app/web', exporter, true],
+      ['app/other', exporter, true], // from n2: the named port resolves on node-exporter, as for check
+      ['app/other', 'app/web', false], // web has no port named metrics
+      [exporter, 'app/web', true], // node traffic: no pod's ingress is isolated against its node
+      [exporter, 'app/other', true],
+      ['app/client', 'app/other', false],
+    ] as const) {
+      assert.equal(allowed(metrics.stdout, from, to), expected, `9100: ${from} -> ${to}`);
+    }
+    const debug = await runCli(['lab', 'probe', '--port', '9101', '--name', NODE]);
+    assert.equal(debug.code, 0, debug.stdout);
+    for (const [from, to, expected] of [
+      ['app/client', exporter, true], // its namespaced policies decide, and allow its own node: no baseline
+      ['app/web', exporter, false], // the baseline's deny, in n1's input hook
+      ['app/other', exporter, false], // not its metrics port, in n2's forward hook
+    ] as const) {
+      assert.equal(allowed(debug.stdout, from, to), expected, `9101: ${from} -> ${to}`);
+    }
+    assert.equal((await runCli(['lab', 'down', '--name', NODE])).code, 0);
+
+    const strict = await runCli(['lab', 'up', fixture, '--name', NODE, '--no-local-node-egress']);
+    assert.equal(strict.code, 0, strict.stderr);
+    const strictProbe = await runCli(['lab', 'probe', '--port', '9100', '--name', NODE]);
+    assert.equal(strictProbe.code, 0, strictProbe.stdout);
+    assert.equal(allowed(strictProbe.stdout, 'app/client', exporter), false, 'its policy allows only web on 80');
+    assert.equal(allowed(strictProbe.stdout, 'app/web', exporter), true, 'web is not isolated');
+    assert.equal((await runCli(['lab', 'down', '--name', NODE])).code, 0);
   });
 
   it('builds the shop, probes it, takes a change through the agents, and goes down without a trace', async () => {

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { buildCluster, namespaceOf } from '../src/model/cluster.js';
-import { knownKind } from '../src/model/kinds.js';
-import { loadPaths, loadText } from '../src/model/load.js';
-import { type JSONObject, objectFromData } from '../src/model/source.js';
+import { buildCluster } from '../src/policy/cluster.js';
+import { namespaceOf } from '../src/model/cluster.js';
+import { knownKind } from '../src/resources/kinds.js';
+import { loadPaths, loadText } from '../src/load/load.js';
+import { type JSONObject } from '../src/util/json.js';
+import { objectFromData } from '../src/resources/source.js';
 import { validateObject, validateObjects } from '../src/validate/validate.js';
 import { runCli } from './support/cli.js';
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { buildCluster } from '../src/model/cluster.js';
-import { ClusterBuilder } from '../src/model/cluster-builder.js';
-import { type JSONObject, type SourcedObject, objectFromData } from '../src/model/source.js';
+import { buildCluster } from '../src/policy/cluster.js';
+import { ClusterBuilder } from '../src/pipeline/cluster-builder.js';
+import { type JSONObject } from '../src/util/json.js';
+import { type SourcedObject, objectFromData } from '../src/resources/source.js';
 import { MembershipCache } from '../src/render/membership.js';
 import { type NftRuleset, buildNftRuleset } from '../src/render/nftables.js';
 import { generateCluster } from '../bench/generate.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nft } from '../src/dataplane/nft.js';
 import { buildNftRuleset, formatNftRuleset } from '../src/render/nftables.js';
-import { buildCluster } from '../src/model/cluster.js';
+import { buildCluster } from '../src/policy/cluster.js';
 import { golden, runCli } from './support/cli.js';
 import { applyStep, loadModel, readCases } from './support/conformance.js';
 import { requireKernelTools, withScratchNetns } from './support/root.js';
@@ -21,6 +21,62 @@ describe('netpol render nftables', () => {
     const run = await runCli(['render', 'nftables', 'test/golden/nft/tiers.yaml', '--node', 'n1']);
     assert.equal(run.code, 0);
     assert.equal(run.stdout, golden('nft/tiers-n1.nft'));
+  });
+
+  it("follows --no-local-node-egress: the input hook walks a pod's egress to its own node", async () => {
+    // two-nodes.yaml isolates a's egress (to b on 80): its traffic to n1 is delivered, not forwarded.
+    const off = await runCli([
+      'render',
+      'nftables',
+      'test/golden/nft/two-nodes.yaml',
+      '--node',
+      'n1',
+      '--no-local-node-egress',
+    ]);
+    assert.equal(off.code, 0, off.stderr);
+    const inputChain = [
+      '\tchain input {',
+      '\t\ttype filter hook input priority filter; policy accept;',
+      '\t\tct state established,related accept',
+      '\t\tip saddr @local_pods4 ip saddr != @programmed4 drop',
+      '\t\tip6 saddr @local_pods6 ip6 saddr != @programmed6 drop',
+      '\t\tip saddr vmap @egress4',
+      '\t\tip6 saddr vmap @egress6',
+      '\t}',
+    ].join('\n');
+    assert.ok(off.stdout.includes(`${inputChain}\n}\n`), off.stdout);
+    assert.equal(off.stdout.replace(`${inputChain}\n`, ''), golden('nft/n1.nft'), 'nothing else differs');
+
+    // With tiers, the input hook is there either way; the option decides whether a's chain accepts its node.
+    const on = await runCli(['render', 'nftables', 'test/golden/nft/tiers.yaml', '--node', 'n1']);
+    const tiersOff = await runCli([
+      'render',
+      'nftables',
+      'test/golden/nft/tiers.yaml',
+      '--node',
+      'n1',
+      '--no-local-node-egress',
+    ]);
+    assert.match(
+      on.stdout,
+      /\tchain ep_egress_\w+ \{\n\t\tip daddr @node4 accept comment "own node"\n\t\tjump pol_egress_/,
+    );
+    assert.match(tiersOff.stdout, /\tchain ep_egress_\w+ \{\n\t\tjump pol_egress_\w+\n\t\tdrop\n/);
+    assert.doesNotMatch(tiersOff.stdout, /node4/);
+    assert.match(tiersOff.stdout, /\tchain input \{\n\t\ttype filter hook input priority filter; policy accept;\n/);
+  });
+
+  it("resolves an egress rule's named port on a hostNetwork destination too, as check does", async () => {
+    // node-exporter runs in n1's network and names 9100 metrics; other's egress (on n2) allows ports named metrics.
+    const run = await runCli(['render', 'nftables', 'test/fixtures/lab/node-traffic.yaml', '--node', 'n2']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      new RegExp(
+        String.raw`\tset named4_\w+ \{\n\t\ttype ipv4_addr \. inet_proto \. inet_service\n` +
+          String.raw`\t\tcomment "port metrics/TCP"\n\t\telements = \{ 192\.168\.50\.1 \. tcp \. 9100 \}\n`,
+      ),
+    );
   });
 
   it('renders rulesets of the cluster-wide tiers that nft accepts', () => {

@@ -7,10 +7,10 @@ import { type PeerSpec, UnknownPeerError, makeFlow, resolvePeerSpec } from '../e
 import { type Finding, lint } from '../engine/lint.js';
 import { type Verdict, decide } from '../engine/verdict.js';
 import { type EngineOptions, defaultEngineOptions } from '../policy/evaluate.js';
-import { type Cluster, buildCluster } from '../model/cluster.js';
-import { knownKind } from '../model/kinds.js';
-import { type LoadProblem, loadPaths } from '../model/load.js';
-import type { SourcedObject } from '../model/source.js';
+import { type Cluster, buildCluster } from '../policy/cluster.js';
+import { knownKind } from '../resources/kinds.js';
+import { type LoadProblem, loadPaths } from '../load/load.js';
+import type { SourcedObject } from '../resources/source.js';
 import type { Semantics } from '../policy/legacy.js';
 import { type ListFormat, formatConnList } from '../report/connlist.js';
 import { type LintFormat, formatFindings } from '../report/lint.js';

@@ -1,5 +1,6 @@
-import { type JSONObject, type JSONValue, objectFromData } from '../model/source.js';
-import { formatFieldError } from '../validate/field-error.js';
+import { type JSONObject, type JSONValue } from '../util/json.js';
+import { objectFromData } from '../resources/source.js';
+import { formatFieldError } from '../resources/field-error.js';
 import { validateObject } from '../validate/validate.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { ApiObject, ApiObjectMetadata, ApiObjectMetadataDefinition } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { JSONObject } from '../model/source.js';
+import type { JSONObject } from '../util/json.js';
 import { objectRefusals } from './apiserver-checks.js';
 
 export interface ResourceProps {

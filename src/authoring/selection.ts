@@ -1,8 +1,9 @@
 import { Chart } from 'cdk8s';
-import type { Cluster } from '../model/cluster.js';
+import type { Cluster } from '../policy/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
-import { objectFromData, type JSONObject } from '../model/source.js';
-import { DEFAULT_NAMESPACE } from '../model/defaults.js';
+import { objectFromData } from '../resources/source.js';
+import { type JSONObject } from '../util/json.js';
+import { DEFAULT_NAMESPACE } from '../resources/defaults.js';
 import { normaliseNetworkPolicy } from '../policy/networkpolicy.js';
 import { selectorPeerMatches } from '../policy/evaluate.js';
 import { type INetworkPolicyPeer, kubePeersOf } from './peers.js';

@@ -1,6 +1,8 @@
 import { ApiObject, type App, Chart, DependencyGraph } from 'cdk8s';
 import type { IConstruct } from 'constructs';
-import { type JSONObject, type Location, type SourcedObject, objectFromData } from '../model/source.js';
+import { type JSONObject } from '../util/json.js';
+import { type Location } from '../util/location.js';
+import { type SourcedObject, objectFromData } from '../resources/source.js';
 
 /** An App (every chart) or one Chart (with the charts nested in it). */
 export type Synthesisable = App | Chart;

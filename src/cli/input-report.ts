@@ -1,6 +1,7 @@
-import type { Inputs } from '../model/inputs.js';
-import type { SkippedDocument } from '../model/load.js';
-import { formatLocation, objectKey, printable } from '../model/source.js';
+import type { Inputs } from '../pipeline/inputs.js';
+import type { SkippedDocument } from '../load/load.js';
+import { formatLocation, printable } from '../util/location.js';
+import { objectKey } from '../resources/source.js';
 import { compareStrings } from '../util/order.js';
 import { plural } from '../util/plural.js';
 

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { type JSONObject, isJSONObject } from '../model/source.js';
+import { type JSONObject, isJSONObject } from '../util/json.js';
 
 /** The conditions an object's status holds now. */
 export function conditionsOf(raw: JSONObject): JSONObject[] {

@@ -1,7 +1,7 @@
 import { type FSWatcher, type Stats, readdirSync, statSync, watch } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { isManifestName } from '../model/load.js';
-import { InputCache } from '../model/input-cache.js';
+import { isManifestName } from '../load/load.js';
+import { InputCache } from '../pipeline/input-cache.js';
 import type { PolicySource, SourceHealth, SourceSnapshot } from './source.js';
 
 export interface FileSourceOptions {

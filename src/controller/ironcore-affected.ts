@@ -1,6 +1,6 @@
 import { formatAddress } from '../algebra/ip.js';
 import { isolatingPolicies, selectorPeerMatches } from '../policy/evaluate.js';
-import type { Cluster } from '../model/cluster.js';
+import type { Cluster } from '../policy/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import type { Policy } from '../policy/ir.js';
 import { compareStrings } from '../util/order.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import type { JSONObject } from '../model/source.js';
+import type { JSONObject } from '../util/json.js';
 import { ApiServer, type ObjectReference } from '../testing/apiserver/index.js';
 import { writeKubeconfig } from '../testing/apiserver/kubeconfig.js';
 import type { LogEntry } from '../util/log.js';
@@ -152,7 +152,7 @@ function edit(server: ApiServer, reference: ObjectReference, change: (o: JSONObj
 }
 
 describe('netpol controller ironcore', () => {
-  it('applies the apinet NetworkPolicy and NetworkPolicyRule of a new policy, adds the finalizer, sets the status', async () => {
+  it('applies the apinet NetworkPolicy and rule of a new policy, adds the finalizer, sets the status', async () => {
     const { server } = await setUp();
     server.create(e2ePolicy());
     const policy = server.get(policyRef())!;
@@ -402,7 +402,7 @@ describe('netpol controller ironcore', () => {
     });
   });
 
-  it('deletes the apinet NetworkPolicy with the policy, the rule by garbage collection, then the finalizer', async () => {
+  it('deletes the apinet NetworkPolicy with the policy, the rule by GC, then the finalizer', async () => {
     const { server, logs } = await setUp();
     server.create(e2ePolicy());
     const policy = server.get(policyRef())!;
@@ -428,7 +428,7 @@ describe('netpol controller ironcore', () => {
     assert.equal(server.requests.count({ verb: 'delete', resource: 'networkpolicyrules.core.apinet.ironcore.dev' }), 0);
   });
 
-  it('says NetworkFound=False and applies nothing while the network is missing, and follows it coming and going', async () => {
+  it('says NetworkFound=False, applies nothing while the network is missing, follows it coming and going', async () => {
     const { server } = await setUp();
     server.create(e2ePolicy('orphan', 'no-such-network'));
     const policy = server.get(policyRef('orphan'))!;
@@ -570,7 +570,10 @@ describe('netpol controller ironcore', () => {
     assert.equal(conflicts.length, 2);
     assert.match(
       conflicts[0]!.msg,
-      /409 Operation cannot be fulfilled on networkpolicies\.networking\.ironcore\.dev "my-networkpolicy": the object has been modified/,
+      new RegExp(
+        String.raw`409 Operation cannot be fulfilled on networkpolicies\.networking\.ironcore\.dev ` +
+          '"my-networkpolicy": the object has been modified',
+      ),
     );
   });
 

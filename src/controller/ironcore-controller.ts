@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { type JSONObject, type SourcedObject, isJSONObject } from '../model/source.js';
+import { type JSONObject, isJSONObject } from '../util/json.js';
+import { type SourcedObject } from '../resources/source.js';
 import {
   APINET_API_VERSION,
   type IroncoreReconciliation,
@@ -308,7 +309,10 @@ export class IroncoreController {
     return patched;
   }
 
-  /** A policy being deleted: its apinet NetworkPolicy goes (the rule with it, by garbage collection), then the finalizer. */
+  /**
+   * A policy being deleted: its apinet NetworkPolicy goes (the rule with it, by garbage collection), then the
+   * finalizer.
+   */
   private async finalize(key: string, object: SourcedObject, live: JSONObject): Promise<void> {
     const metadata = live['metadata'] as JSONObject;
     const finalizers = stringList(metadata['finalizers']);

@@ -1,6 +1,6 @@
-import { type Cluster, buildCluster } from '../model/cluster.js';
-import { knownKind } from '../model/kinds.js';
-import type { SourcedObject } from '../model/source.js';
+import { type Cluster, buildCluster } from '../policy/cluster.js';
+import { knownKind } from '../resources/kinds.js';
+import type { SourcedObject } from '../resources/source.js';
 import { apinetNameOf, apinetOrigin } from '../render/ironcore.js';
 import type { Diagnostic } from '../validate/validate.js';
 import { policiesAffectedByEndpoints, policiesOfNetwork, policyKey } from './ironcore-affected.js';

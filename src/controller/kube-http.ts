@@ -2,7 +2,7 @@ import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
-import { type JSONObject, isJSONObject } from '../model/source.js';
+import { type JSONObject, isJSONObject } from '../util/json.js';
 
 /**
  * An API request that failed. `statusCode` (and `code`, which client-node's ListWatch also reads) is the HTTP
@@ -178,6 +178,18 @@ export class ResilientWatch extends Watch {
     super(config);
   }
 
+  // client-node's ListWatch aborts only a watch it already holds: one stopped while its list or its watch request
+  // was in flight would open the watch afterwards and keep it (and the process) alive. So the watch stops itself.
+  private stopped = false;
+  private readonly open = new Set<AbortController>();
+
+  /** Aborts every watch open or opening, and refuses new ones. */
+  stop(): void {
+    this.stopped = true;
+    for (const controller of this.open) controller.abort();
+    this.open.clear();
+  }
+
   override async watch(
     path: string,
     queryParams: Record<string, string | number | boolean | undefined>,
@@ -185,6 +197,12 @@ export class ResilientWatch extends Watch {
     done: (err: unknown) => void,
   ): Promise<AbortController> {
     const controller = new AbortController();
+    if (this.stopped) {
+      controller.abort();
+      return controller;
+    }
+    this.open.add(controller);
+    controller.signal.addEventListener('abort', () => this.open.delete(controller));
     const timeoutSeconds = this.options.timeoutSeconds();
     const query: Record<string, string> = { watch: 'true', allowWatchBookmarks: 'true' };
     for (const [key, value] of Object.entries(queryParams)) if (value !== undefined) query[key] = String(value);
@@ -208,6 +226,10 @@ export class ResilientWatch extends Watch {
     }
     if (res.statusCode !== 200) {
       finish(await failure(res, path));
+      return controller;
+    }
+    if (controller.signal.aborted) {
+      res.destroy();
       return controller;
     }
     controller.signal.addEventListener('abort', () => res.destroy());

@@ -1,8 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { isJSONObject } from '../model/source.js';
+import { isJSONObject } from '../util/json.js';
 import { type RequestTimeouts, KubeRequestError, getJSON } from './kube-http.js';
 
-/** A kind the Kubernetes source follows, by the group and version netpol reads it in (src/model/kinds.ts). */
+/** A kind the Kubernetes source follows, by the group and version netpol reads it in (src/resources/kinds.ts). */
 export interface FollowedKind {
   readonly group: string;
   readonly version: string;

@@ -1,5 +1,5 @@
 import { KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch } from '@kubernetes/client-node';
-import { type JSONObject, isJSONObject } from '../model/source.js';
+import { type JSONObject, isJSONObject } from '../util/json.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { KubeRequestError, ResilientWatch, getJSON } from './kube-http.js';
 import {
@@ -231,6 +231,7 @@ interface FollowerEvents {
 class FollowedInformer {
   readonly synced: Promise<void>;
   private readonly informer: ListWatch<KubernetesObject>;
+  private readonly watch: ResilientWatch;
   private readonly backoff: Backoff;
   private readonly name: string;
   private listedOnce = false;
@@ -253,13 +254,13 @@ class FollowedInformer {
       this.rejectSynced = reject;
     });
     this.synced.catch(() => {});
-    const watch = new ResilientWatch(config, {
+    this.watch = new ResilientWatch(config, {
       responseMs: options.requestTimeoutMs ?? 30_000,
       timeoutSeconds: () => options.watchTimeoutSeconds ?? Math.round(300 * (1 + Math.random())),
       onEvent: () => this.sawEvent(),
       transform: withoutManagedFields,
     });
-    this.informer = new ListWatch(collectionPath(resource), watch, () => this.list(), false);
+    this.informer = new ListWatch(collectionPath(resource), this.watch, () => this.list(), false);
     for (const verb of ['add', 'update'] as const)
       this.informer.on(verb, (object) => {
         const held = this.heldOf(object);
@@ -277,6 +278,7 @@ class FollowedInformer {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     this.rejectSynced(new Error(`${this.name}: stopped before it synced`));
+    this.watch.stop();
     await this.informer.stop();
   }
 

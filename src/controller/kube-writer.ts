@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { JSONObject } from '../model/source.js';
+import type { JSONObject } from '../util/json.js';
 import { KubeRequestError, requestJSON } from './kube-http.js';
 import { objectPath } from './kube-resources.js';
 

@@ -1,4 +1,4 @@
-import type { JSONObject } from '../model/source.js';
+import type { JSONObject } from '../util/json.js';
 
 const resourceVersionOf = (o: JSONObject): unknown => (o['metadata'] as JSONObject | undefined)?.['resourceVersion'];
 

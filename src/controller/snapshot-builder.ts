@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { type JSONObject, type Location, type SourcedObject, isJSONObject, objectFromData } from '../model/source.js';
+import { type JSONObject, isJSONObject } from '../util/json.js';
+import { type Location } from '../util/location.js';
+import { type SourcedObject, objectFromData } from '../resources/source.js';
 import { type Diagnostic, validateObject } from '../validate/validate.js';
 import type { SourceSnapshot } from './source.js';
 

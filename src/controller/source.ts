@@ -1,5 +1,5 @@
-import type { LoadProblem } from '../model/load.js';
-import type { SourcedObject } from '../model/source.js';
+import type { LoadProblem } from '../load/load.js';
+import type { SourcedObject } from '../resources/source.js';
 import type { Diagnostic } from '../validate/validate.js';
 
 /** What changed since the previous read: an unchanged object is the same SourcedObject in both reads. */

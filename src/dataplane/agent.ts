@@ -1,8 +1,8 @@
-import type { Cluster } from '../model/cluster.js';
+import type { Cluster } from '../policy/cluster.js';
 import { ruleName } from '../policy/ir.js';
 import type { PolicySource, SourceSnapshot } from '../controller/source.js';
-import type { LoadProblem } from '../model/load.js';
-import { formatLocation } from '../model/source.js';
+import type { LoadProblem } from '../load/load.js';
+import { formatLocation } from '../util/location.js';
 import type { NftRuleset } from '../render/nftables.js';
 import type { LogEntry } from '../util/log.js';
 import { plural } from '../util/plural.js';

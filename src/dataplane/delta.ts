@@ -4,8 +4,9 @@ import type { NftChain, NftMap, NftRuleset, NftSet } from '../render/nftables.js
 /**
  * The nft commands that move a table from one ruleset to another, in an
  * order one transaction accepts: declarations, then set elements, then
- * chain contents, then dispatch entries, then removals. The table and its
- * base chains are never deleted; a chain is refilled only if its rules
+ * chain contents, then dispatch entries, then removals. The table is never
+ * deleted, nor is a base chain the ruleset still has (its hook stays in
+ * place while its rules change); a chain is refilled only if its rules
  * changed; membership changes are element additions and deletions.
  */
 export function rulesetDelta(from: NftRuleset | undefined, to: NftRuleset): string[] {
@@ -62,11 +63,15 @@ export function rulesetDelta(from: NftRuleset | undefined, to: NftRuleset): stri
   }
 
   const wanted = { sets: byName(to.sets), maps: byName(to.maps), chains: byName(to.chains) };
-  const goneChains = [...was.chains.values()].filter((c) => !wanted.chains.has(c.name) && !c.base);
+  // A base chain goes too when the ruleset has none of its hook (the input chain, once nothing can deny a
+  // pod's traffic to its node): its rules name maps that may go in the same transaction.
+  const goneChains = [...was.chains.values()].filter((c) => !wanted.chains.has(c.name));
   // Empty them all before deleting any: a chain may still jump to another that goes too.
   for (const chain of goneChains) out.push(`flush chain ${table} ${chain.name}`);
-  for (const chain of goneChains) out.push(`delete chain ${table} ${chain.name}`);
+  // Maps before chains: the elements of a map that goes (a tier's dispatch, once its last policy is gone) still
+  // jump to chains that go with it, and the kernel deletes no chain a verdict still names.
   for (const map of was.maps.values()) if (!wanted.maps.has(map.name)) out.push(`delete map ${table} ${map.name}`);
+  for (const chain of goneChains) out.push(`delete chain ${table} ${chain.name}`);
   for (const set of was.sets.values()) if (!wanted.sets.has(set.name)) out.push(`delete set ${table} ${set.name}`);
   return out;
 }

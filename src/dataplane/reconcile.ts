@@ -1,7 +1,7 @@
 import type { SourceSnapshot } from '../controller/source.js';
 import { type EngineOptions, defaultEngineOptions } from '../policy/evaluate.js';
-import type { Cluster } from '../model/cluster.js';
-import { ClusterBuilder } from '../model/cluster-builder.js';
+import type { Cluster } from '../policy/cluster.js';
+import { ClusterBuilder } from '../pipeline/cluster-builder.js';
 import type { Semantics } from '../policy/legacy.js';
 import { MembershipCache } from '../render/membership.js';
 import { type NftRuleset, buildNftRuleset } from '../render/nftables.js';

@@ -1,6 +1,6 @@
 import { compareStrings } from '../util/order.js';
 import type { ConnSet } from '../algebra/connset.js';
-import type { Cluster } from '../model/cluster.js';
+import type { Cluster } from '../policy/cluster.js';
 import { computeConnectivity } from './connectivity.js';
 import { type ConnLine, workloadConnections } from './connlist.js';
 import type { EngineOptions } from '../policy/evaluate.js';

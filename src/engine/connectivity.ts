@@ -1,6 +1,6 @@
 import { ConnSet } from '../algebra/connset.js';
 import type { AddressRange } from '../algebra/ipset.js';
-import type { Cluster } from '../model/cluster.js';
+import type { Cluster } from '../policy/cluster.js';
 import { type Direction, type Peer, type Policy, type Rule, peerKey } from '../policy/ir.js';
 import { type Identity, identitiesOf } from './identities.js';
 import { AddressCells } from './ranges.js';

@@ -2,7 +2,7 @@ import { compareStrings } from '../util/order.js';
 import type { ConnSet } from '../algebra/connset.js';
 import { type AddressRange, formatAddressRange } from '../algebra/ipset.js';
 import type { Endpoint } from '../model/endpoints.js';
-import { objectKey } from '../model/source.js';
+import { objectKey } from '../resources/source.js';
 import type { Connectivity } from './connectivity.js';
 
 /** One line of the connectivity list: a workload or external range to another, and what it may open. */

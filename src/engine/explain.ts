@@ -1,5 +1,5 @@
 import { formatIP } from '../algebra/ip.js';
-import { formatLocation } from '../model/source.js';
+import { formatLocation } from '../util/location.js';
 import { type PolicyRef, type RuleRef, policyName, ruleName } from '../policy/ir.js';
 import type { DirectionVerdict, TierRuleRef, Verdict } from './verdict.js';
 import type { FlowPeer } from '../policy/evaluate.js';

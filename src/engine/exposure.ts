@@ -1,6 +1,6 @@
 import { compareStrings } from '../util/order.js';
 import { ConnSet } from '../algebra/connset.js';
-import type { Cluster } from '../model/cluster.js';
+import type { Cluster } from '../policy/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import type { Direction } from '../policy/ir.js';
 import { workloadName } from './connlist.js';

@@ -1,9 +1,10 @@
 import type { Protocol } from '../algebra/connset.js';
 import { type IPAddress, parseIP } from '../algebra/ip.js';
-import { type Cluster, addressKey } from '../model/cluster.js';
+import { type Cluster } from '../policy/cluster.js';
+import { addressKey } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import { namedPortNumbers } from '../policy/named-port.js';
-import { DEFAULT_NAMESPACE } from '../model/defaults.js';
+import { DEFAULT_NAMESPACE } from '../resources/defaults.js';
 import { workloadName } from './connlist.js';
 import type { Flow } from './verdict.js';
 import type { FlowPeer } from '../policy/evaluate.js';

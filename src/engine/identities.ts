@@ -1,5 +1,5 @@
 import type { IPAddress } from '../algebra/ip.js';
-import type { Cluster } from '../model/cluster.js';
+import type { Cluster } from '../policy/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import type { AddressCells } from './ranges.js';
 

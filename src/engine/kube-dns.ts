@@ -1,4 +1,5 @@
-import { type Cluster, NAMESPACE_NAME_LABEL, type NamespaceInfo } from '../model/cluster.js';
+import { type Cluster } from '../policy/cluster.js';
+import { NAMESPACE_NAME_LABEL, type NamespaceInfo } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 
 export const KUBE_SYSTEM = 'kube-system';

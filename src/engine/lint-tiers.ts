@@ -1,7 +1,7 @@
 import { ConnSet } from '../algebra/connset.js';
-import type { Cluster } from '../model/cluster.js';
+import type { Cluster } from '../policy/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
-import { formatLocation } from '../model/source.js';
+import { formatLocation } from '../util/location.js';
 import {
   type EngineOptions,
   type FlowPeer,

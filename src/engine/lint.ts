@@ -1,8 +1,9 @@
 import { compareStrings } from '../util/order.js';
 import { ConnSet, type Protocol } from '../algebra/connset.js';
-import { type Cluster, NAMESPACE_NAME_LABEL } from '../model/cluster.js';
+import { type Cluster } from '../policy/cluster.js';
+import { NAMESPACE_NAME_LABEL } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
-import { type Location, formatLocation } from '../model/source.js';
+import { type Location, formatLocation } from '../util/location.js';
 import {
   type Direction,
   type Peer,

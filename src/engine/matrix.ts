@@ -1,5 +1,5 @@
 import type { Protocol } from '../algebra/connset.js';
-import type { Cluster } from '../model/cluster.js';
+import type { Cluster } from '../policy/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import { namedPortNumbers } from '../policy/named-port.js';
 import type { TruthTable } from './truthtable.js';

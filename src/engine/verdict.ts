@@ -1,5 +1,6 @@
 import { ConnSet, type Protocol } from '../algebra/connset.js';
-import { type Cluster, addressKey } from '../model/cluster.js';
+import { type Cluster } from '../policy/cluster.js';
+import { addressKey } from '../model/cluster.js';
 import {
   type DirectionOutcome,
   type EngineOptions,

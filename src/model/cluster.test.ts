@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clusterFrom } from '../testing/fixtures.js';
-import { buildCluster } from './cluster.js';
-import { loadText } from './load.js';
+import { buildCluster } from '../policy/cluster.js';
+import { loadText } from '../load/load.js';
 
 const template = (labels: string, ports = '') =>
   `template:\n      metadata: {labels: ${labels}}\n` +

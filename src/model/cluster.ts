@@ -1,19 +1,15 @@
 import { compareStrings } from '../util/order.js';
 import { type Family, type IPAddress, formatAddress, parseIP } from '../algebra/ip.js';
 import type { Labels } from '../algebra/selector.js';
-import type { Policy } from '../policy/ir.js';
-import { normaliseIroncorePolicy } from '../policy/ironcore.js';
-import { normaliseTierPolicy } from '../policy/tiers.js';
-import { type HostNetworkPods, DEFAULT_HOST_NETWORK_PODS } from '../policy/host-network.js';
-import { type LegacyPolicies, type Semantics, legacyPolicies } from '../policy/legacy.js';
-import { DEFAULT_NAMESPACE } from './defaults.js';
-import { normaliseNetworkPolicy } from '../policy/networkpolicy.js';
+import { type HostNetworkPods, DEFAULT_HOST_NETWORK_PODS } from './host-network.js';
+import { DEFAULT_NAMESPACE } from '../resources/defaults.js';
 import { type Endpoint, endpointsFrom } from './endpoints.js';
 import { ironcoreEndpoints } from './ironcore.js';
-import { isNamespaced, knownKind } from './kinds.js';
-import type { Namespace, Node } from './resources.js';
-import type { Location, SourcedObject } from './source.js';
-import { typedView } from './typed.js';
+import { isNamespaced, knownKind } from '../resources/kinds.js';
+import type { Namespace, Node } from '../resources/types.js';
+import type { Location } from '../util/location.js';
+import type { SourcedObject } from '../resources/source.js';
+import { typedView } from '../validate/typed.js';
 
 /** The label the control plane puts on every namespace; policies select namespaces by name through it. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -35,25 +31,20 @@ export interface NodeInfo {
   readonly podCIDRs: readonly string[];
 }
 
-/** An immutable snapshot of everything policy analysis needs. */
-export interface Cluster {
+/**
+ * The cluster's things as the inputs describe them, before any policy is read: namespaces, endpoints and nodes,
+ * with their indexes. policy/cluster.ts compiles the policies beside them into the Cluster the evaluator reads.
+ */
+export interface ClusterModel {
   readonly namespaces: ReadonlyMap<string, NamespaceInfo>;
   /** Sorted by id. */
   readonly endpoints: readonly Endpoint[];
-  readonly policies: readonly Policy[];
   readonly nodes: ReadonlyMap<string, NodeInfo>;
   readonly endpointById: ReadonlyMap<string, Endpoint>;
   /** Keyed by `family/value` of each address. */
   readonly endpointByAddress: ReadonlyMap<string, Endpoint>;
   /** The address families the endpoints' addresses are of, 4 before 6. */
   readonly families: readonly Family[];
-  /** The namespaced policies, by their namespace. */
-  readonly policiesByNamespace: ReadonlyMap<string, readonly Policy[]>;
-  /** The cluster-wide policies of the admin and baseline tiers, each tier in the order it is walked. */
-  readonly tiers: { readonly admin: readonly Policy[]; readonly baseline: readonly Policy[] };
-  readonly semantics: Semantics;
-  /** Under legacy semantics: which namespaces isolate, which policies have no effect, and unreadable annotations. */
-  readonly legacy?: LegacyPolicies;
   /** What the inputs say that cannot all be true, and how the cluster reads it: two running pods with one address. */
   readonly warnings: readonly ClusterWarning[];
 }
@@ -61,13 +52,6 @@ export interface Cluster {
 export interface ClusterWarning {
   readonly origin: Location;
   readonly message: string;
-}
-
-export interface ClusterOptions {
-  /** `legacy`: the pre-1.7 model of namespace isolation by annotation. Default `v1`, as every cluster since 1.7. */
-  readonly semantics?: Semantics;
-  /** Whether hostNetwork pods are node traffic (default) or pods like any other; see policy/host-network.ts. */
-  readonly hostNetworkPods?: HostNetworkPods;
 }
 
 const addressKeys = new WeakMap<IPAddress, string>();
@@ -84,47 +68,28 @@ export const namespaceOf = (o: SourcedObject): string => {
   return kind !== undefined && isNamespaced(kind) ? (o.namespace ?? DEFAULT_NAMESPACE) : '';
 };
 
-/** Builds a cluster from objects that passed validation. */
-export function buildCluster(objects: readonly SourcedObject[], options: ClusterOptions = {}): Cluster {
-  const semantics = options.semantics ?? 'v1';
+/**
+ * The model of objects that passed validation. `policyNamespaces`, the namespaces of the policies compiled beside
+ * it, are namespaces too, after those of the endpoints.
+ */
+export function buildClusterModel(
+  objects: readonly SourcedObject[],
+  hostNetworkPods: HostNetworkPods = DEFAULT_HOST_NETWORK_PODS,
+  policyNamespaces: readonly string[] = [],
+): ClusterModel {
   const endpoints = [
-    ...endpointsFrom(objects, namespaceOf, options.hostNetworkPods ?? DEFAULT_HOST_NETWORK_PODS),
+    ...endpointsFrom(objects, namespaceOf, hostNetworkPods),
     ...ironcoreEndpoints(objects, namespaceOf),
   ].sort((a, b) => compareStrings(a.id, b.id));
-  const networkPolicies = objects
-    .filter((o) => knownKind(o.apiVersion, o.kind) === 'NetworkPolicy')
-    .map(normaliseNetworkPolicy);
-  const legacy = semantics === 'legacy' ? legacyPolicies(objects, networkPolicies) : undefined;
-  const ironcorePolicies = objects
-    .filter((o) => knownKind(o.apiVersion, o.kind) === 'IroncoreNetworkPolicy')
-    .map(normaliseIroncorePolicy);
-  const tierPolicies = objects.flatMap((o) => normaliseTierPolicy(o) ?? []);
-  const policies = [...(legacy?.policies ?? networkPolicies), ...ironcorePolicies, ...tierPolicies];
-  const namespaces = namespacesFrom(objects, [
-    ...endpoints.map((e) => e.namespace),
-    ...policies.flatMap((p) => (p.namespace === undefined ? [] : [p.namespace])),
-  ]);
+  const namespaces = namespacesFrom(objects, [...endpoints.map((e) => e.namespace), ...policyNamespaces]);
   const { endpointByAddress, warnings } = addressIndex(endpoints);
-  const families = familiesIn(endpoints);
-  const policiesByNamespace = new Map<string, Policy[]>();
-  for (const p of policies) {
-    if (p.namespace === undefined) continue;
-    const inNamespace = policiesByNamespace.get(p.namespace);
-    if (inNamespace === undefined) policiesByNamespace.set(p.namespace, [p]);
-    else inNamespace.push(p);
-  }
   return {
     namespaces,
     endpoints,
-    policies,
     nodes: nodesFrom(objects, endpoints),
     endpointById: new Map(endpoints.map((e) => [e.id, e])),
     endpointByAddress,
-    families,
-    policiesByNamespace,
-    tiers: tiersOf(policies),
-    semantics,
-    ...(legacy ? { legacy } : {}),
+    families: familiesIn(endpoints),
     warnings,
   };
 }
@@ -193,15 +158,6 @@ export function namespacesFrom(
     }
   }
   return namespaces;
-}
-
-/** The admin and baseline tiers in the order they are walked: lower priority first, then by name. */
-export function tiersOf(policies: readonly Policy[]): Cluster['tiers'] {
-  const inOrder = (tier: Policy['tier']): Policy[] =>
-    policies
-      .filter((p) => p.tier === tier)
-      .sort((a, b) => a.priority - b.priority || compareStrings(a.ref.name, b.ref.name));
-  return { admin: inOrder('admin'), baseline: inOrder('baseline') };
 }
 
 /** Node addresses come from Node objects and from the hostIP that pods report. */

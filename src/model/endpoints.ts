@@ -1,13 +1,13 @@
 import type { Protocol } from '../algebra/connset.js';
 import { type IPAddress, parseIP } from '../algebra/ip.js';
 import type { Labels } from '../algebra/selector.js';
-import { type HostNetworkPods, DEFAULT_HOST_NETWORK_PODS, isNodeTraffic } from '../policy/host-network.js';
-import { isWorkloadKind, knownKind } from './kinds.js';
-import type { Container, OwnerReference, Pod, PodSpec, Workload } from './resources.js';
-import type { EndpointKind } from '../policy/ir.js';
-import type { Location, SourcedObject } from './source.js';
-import { typedView } from './typed.js';
-import { protocolOrDefault } from './defaults.js';
+import { type HostNetworkPods, DEFAULT_HOST_NETWORK_PODS, isNodeTraffic } from './host-network.js';
+import { isWorkloadKind, knownKind } from '../resources/kinds.js';
+import type { Container, OwnerReference, Pod, PodSpec, Workload } from '../resources/types.js';
+import type { Location } from '../util/location.js';
+import type { SourcedObject } from '../resources/source.js';
+import { typedView } from '../validate/typed.js';
+import { protocolOrDefault } from '../resources/defaults.js';
 
 export interface ContainerPortInfo {
   readonly name: string | undefined;
@@ -24,6 +24,9 @@ export interface Owner {
   readonly kind: string;
   readonly name: string;
 }
+
+/** What can be an endpoint: Kubernetes pods, and Ironcore's network interfaces, load balancers and virtual IPs. */
+export type EndpointKind = 'Pod' | 'NetworkInterface' | 'LoadBalancer' | 'VirtualIP';
 
 /** Anything a policy can select or name as a peer. Today: pods, and the pods a workload's template will create. */
 export interface Endpoint {
@@ -44,7 +47,7 @@ export interface Endpoint {
   readonly owner: Owner;
   /**
    * Node traffic to NetworkPolicy, not a pod: a hostNetwork pod, unless hostNetwork pods are taken as pods
-   * (policy/host-network.ts decides).
+   * (model/host-network.ts decides).
    */
   readonly hostNetwork: boolean;
   /** Runs in its node's network namespace (spec.hostNetwork): its addresses are the node's, and no one pod's. */

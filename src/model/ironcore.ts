@@ -1,7 +1,7 @@
 import { type IPAddress, parseIP } from '../algebra/ip.js';
-import type { EndpointKind } from '../policy/ir.js';
+import type { EndpointKind } from './endpoints.js';
 import type { Endpoint } from './endpoints.js';
-import { type KnownKind, knownKind } from './kinds.js';
+import { type KnownKind, knownKind } from '../resources/kinds.js';
 import type {
   LoadBalancer,
   Machine,
@@ -9,9 +9,10 @@ import type {
   NetworkInterfaceSpec,
   ObjectMeta,
   VirtualIP,
-} from './resources.js';
-import type { Location, SourcedObject } from './source.js';
-import { typedView } from './typed.js';
+} from '../resources/types.js';
+import type { Location } from '../util/location.js';
+import type { SourcedObject } from '../resources/source.js';
+import { typedView } from '../validate/typed.js';
 
 /**
  * Ironcore's network objects as endpoints: NetworkInterfaces (and the

@@ -1,7 +1,8 @@
 import type { Labels } from '../algebra/selector.js';
 import { namespaceOf } from './cluster.js';
-import { type SourcedObject, isJSONObject } from './source.js';
-import { namespaceOrDefault } from './defaults.js';
+import { type SourcedObject } from '../resources/source.js';
+import { isJSONObject } from '../util/json.js';
+import { namespaceOrDefault } from '../resources/defaults.js';
 
 /** Identifies an object the way the apiserver does: kind, namespace (empty when cluster-scoped) and name. */
 export interface ObjectRef {

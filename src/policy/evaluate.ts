@@ -1,7 +1,8 @@
 import { ConnSet, PROTOCOLS, type Protocol } from '../algebra/connset.js';
 import type { IPAddress } from '../algebra/ip.js';
 import { IPSet } from '../algebra/ipset.js';
-import { type Cluster, addressKey } from '../model/cluster.js';
+import { type Cluster } from './cluster.js';
+import { addressKey } from '../model/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import {
   type Direction,

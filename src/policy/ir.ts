@@ -2,7 +2,9 @@ import type { Protocol } from '../algebra/connset.js';
 import type { IPSet } from '../algebra/ipset.js';
 import type { PortSet } from '../algebra/portset.js';
 import type { Selector } from '../algebra/selector.js';
-import { type Location, objectKey } from '../model/source.js';
+import type { EndpointKind } from '../model/endpoints.js';
+import { type Location } from '../util/location.js';
+import { objectKey } from '../resources/source.js';
 
 /**
  * The policy IR: what every policy kind is normalised into. Engines read
@@ -10,9 +12,6 @@ import { type Location, objectKey } from '../model/source.js';
  */
 
 export type Direction = 'ingress' | 'egress';
-
-/** What can be an endpoint: Kubernetes pods, and Ironcore's network interfaces, load balancers and virtual IPs. */
-export type EndpointKind = 'Pod' | 'NetworkInterface' | 'LoadBalancer' | 'VirtualIP';
 
 /**
  * Which endpoints a selector may pick. Kubernetes policies select pods;

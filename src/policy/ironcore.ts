@@ -2,13 +2,15 @@ import type { Protocol } from '../algebra/connset.js';
 import { IPSet } from '../algebra/ipset.js';
 import { PortSet } from '../algebra/portset.js';
 import { Selector } from '../algebra/selector.js';
-import type { IroncoreNetworkPolicy, IroncorePolicyPeer, IroncorePolicyPort } from '../model/resources.js';
-import type { FieldPath, SourcedObject } from '../model/source.js';
-import { typedView } from '../model/typed.js';
+import type { IroncoreNetworkPolicy, IroncorePolicyPeer, IroncorePolicyPort } from '../resources/types.js';
+import type { FieldPath } from '../util/location.js';
+import type { SourcedObject } from '../resources/source.js';
+import { typedView } from '../validate/typed.js';
 import { defaultedPolicyTypes } from '../validate/ironcore.js';
-import { DEFAULT_NAMESPACE } from '../model/defaults.js';
-import type { Direction, EndpointKind, Peer, Policy, PolicyRef, PortMatch, Rule, Scope } from './ir.js';
-import { protocolOrDefault } from '../model/defaults.js';
+import { DEFAULT_NAMESPACE } from '../resources/defaults.js';
+import type { Direction, Peer, Policy, PolicyRef, PortMatch, Rule, Scope } from './ir.js';
+import type { EndpointKind } from '../model/endpoints.js';
+import { protocolOrDefault } from '../resources/defaults.js';
 
 /**
  * Every Ironcore semantic decision is made here:

@@ -1,8 +1,9 @@
 import { Selector } from '../algebra/selector.js';
-import { knownKind } from '../model/kinds.js';
-import type { Namespace } from '../model/resources.js';
-import type { Location, SourcedObject } from '../model/source.js';
-import { typedView } from '../model/typed.js';
+import { knownKind } from '../resources/kinds.js';
+import type { Namespace } from '../resources/types.js';
+import type { Location } from '../util/location.js';
+import type { SourcedObject } from '../resources/source.js';
+import { typedView } from '../validate/typed.js';
 import type { Policy } from './ir.js';
 
 /**

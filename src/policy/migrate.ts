@@ -1,11 +1,13 @@
-import { knownKind } from '../model/kinds.js';
-import type { NetworkPolicy } from '../model/resources.js';
-import type { JSONObject, Location, SourcedObject } from '../model/source.js';
-import { typedView } from '../model/typed.js';
+import { knownKind } from '../resources/kinds.js';
+import type { NetworkPolicy } from '../resources/types.js';
+import type { JSONObject } from '../util/json.js';
+import type { Location } from '../util/location.js';
+import type { SourcedObject } from '../resources/source.js';
+import { typedView } from '../validate/typed.js';
 import { type LegacyPolicies, legacyPolicies } from './legacy.js';
 import { plural } from '../util/plural.js';
 import { normaliseNetworkPolicy } from './networkpolicy.js';
-import { namespaceOrDefault } from '../model/defaults.js';
+import { namespaceOrDefault } from '../resources/defaults.js';
 
 export interface MigrationWarning {
   readonly origin: Location;

@@ -1,11 +1,12 @@
 import { IPSet } from '../algebra/ipset.js';
 import { PortSet } from '../algebra/portset.js';
 import { Selector } from '../algebra/selector.js';
-import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../model/resources.js';
-import type { FieldPath, SourcedObject } from '../model/source.js';
+import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../resources/types.js';
+import type { FieldPath } from '../util/location.js';
+import type { SourcedObject } from '../resources/source.js';
 import type { Direction, Peer, Policy, PolicyRef, PortMatch, Rule } from './ir.js';
-import { typedView } from '../model/typed.js';
-import { DEFAULT_NAMESPACE, protocolOrDefault } from '../model/defaults.js';
+import { typedView } from '../validate/typed.js';
+import { DEFAULT_NAMESPACE, protocolOrDefault } from '../resources/defaults.js';
 
 /**
  * Normalises a validated `networking.k8s.io/v1` NetworkPolicy into the IR.

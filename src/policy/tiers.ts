@@ -2,7 +2,7 @@ import { PROTOCOLS, type Protocol, isProtocol } from '../algebra/connset.js';
 import { IPSet } from '../algebra/ipset.js';
 import { PortSet } from '../algebra/portset.js';
 import { type LabelSelector, Selector } from '../algebra/selector.js';
-import { knownKind } from '../model/kinds.js';
+import { knownKind } from '../resources/kinds.js';
 import type {
   AdminNetworkPolicy,
   AdminNetworkPolicyPort,
@@ -12,9 +12,10 @@ import type {
   NamespacedPod,
   TierPolicyEgressPeer,
   TierPolicySubject,
-} from '../model/resources.js';
-import type { FieldPath, SourcedObject } from '../model/source.js';
-import { typedView } from '../model/typed.js';
+} from '../resources/types.js';
+import type { FieldPath } from '../util/location.js';
+import type { SourcedObject } from '../resources/source.js';
+import { typedView } from '../validate/typed.js';
 import { ownValue } from '../util/records.js';
 import type { Action, Direction, Peer, Policy, PolicyRef, PortMatch, Rule, Subject, Tier } from './ir.js';
 

@@ -1,6 +1,6 @@
 import type { LabelSelector } from '../algebra/selector.js';
-import type { Cluster } from '../model/cluster.js';
-import type { Location } from '../model/source.js';
+import type { Cluster } from '../policy/cluster.js';
+import type { Location } from '../util/location.js';
 import type { Protocol } from '../algebra/connset.js';
 import { namedPortEntries } from '../policy/evaluate.js';
 import { type Policy, type Rule, type SelectorPeer, policyName } from '../policy/ir.js';

@@ -1,5 +1,5 @@
-import type { Cluster } from '../model/cluster.js';
-import { endpointPatchOf } from '../model/cluster-builder.js';
+import type { Cluster } from '../policy/cluster.js';
+import { endpointPatchOf } from '../pipeline/cluster-builder.js';
 import type { Endpoint } from '../model/endpoints.js';
 
 /** What one endpoint puts into a set: its elements, or none. */

@@ -12,12 +12,12 @@ import {
   namedPortEntries,
   peerMatches as peerMatchesRemote,
 } from '../policy/evaluate.js';
-import type { Cluster } from '../model/cluster.js';
+import type { Cluster } from '../policy/cluster.js';
 import type { Endpoint } from '../model/endpoints.js';
 import type { Direction, NamedPort, Peer, Policy, Rule } from '../policy/ir.js';
 import { describeRulePeer, peerKey, policyName } from '../policy/ir.js';
 import type { MembershipCache } from './membership.js';
-import { endpointPatchOf, patchSorted } from '../model/cluster-builder.js';
+import { endpointPatchOf, patchSorted } from '../pipeline/cluster-builder.js';
 
 /**
  * One node's nftables ruleset, as data. Rules stay fixed and membership
@@ -50,7 +50,7 @@ export interface NftMap {
 
 export interface NftChain {
   readonly name: string;
-  readonly base?: { readonly hook: 'forward'; readonly priority: string; readonly policy: 'accept' };
+  readonly base?: { readonly hook: 'forward' | 'input'; readonly priority: string; readonly policy: 'accept' };
   readonly rules: readonly string[];
 }
 
@@ -118,6 +118,8 @@ export function buildNftRuleset(cluster: Cluster, options: NftRenderOptions): Nf
     );
   }
 
+  const tiers = TIERS.filter((tier) => cluster.tiers[tier].length > 0);
+  const localNode = localNodeEgress(tiers, engine);
   for (const direction of DIRECTIONS) {
     const policyChains = new Map<Policy, string>();
     const endpointChains = new Map<string, string>();
@@ -142,13 +144,13 @@ export function buildNftRuleset(cluster: Cluster, options: NftRenderOptions): Nf
           }
           return `jump ${target}`;
         });
-        chains.push({ name: chain, rules: [...jumps, 'drop'] });
+        const ownNode = direction === 'egress' && localNode.inChains ? ownNodeRules(context, families, sets) : [];
+        chains.push({ name: chain, rules: [...ownNode, ...jumps, 'drop'] });
       }
       for (const ip of endpoint.ips) dispatch[ip.family].push([formatAddress(ip), `jump ${chain}`]);
     }
     for (const family of FAMILIES)
       maps.push({ name: `${direction}${family}`, type: `${ADDR[family].type} : verdict`, elements: dispatch[family] });
-    const tiers = TIERS.filter((tier) => cluster.tiers[tier].length > 0);
     for (const tier of tiers) {
       const tierDispatch = tierChains(context, tier, direction, families, sets, chains);
       for (const family of FAMILIES)
@@ -158,8 +160,10 @@ export function buildNftRuleset(cluster: Cluster, options: NftRenderOptions): Nf
           elements: tierDispatch[family],
         });
     }
-    baseChains.push(baseChain(direction, tiers));
+    baseChains.push(baseChain(direction, 'forward', tiers));
   }
+  // A local pod's traffic to its own node is delivered, not forwarded: the input hook walks its egress.
+  if (localNode.inputHook) baseChains.push(baseChain('egress', 'input', tiers));
   return { table: options.table ?? 'netpol', sets: sets.all(), maps, chains: [...chains, ...baseChains] };
 }
 
@@ -199,20 +203,52 @@ function tierChains(
 }
 
 /**
- * The two base chains. Each walks the tiers in order: the admin tier's dispatch (a rule accepts, drops, or
- * returns here for a pass), then the namespaced policies' (an isolated endpoint's chain ends in a drop), then
- * the baseline tier's; what no chain decides, the policy accepts.
+ * How a local endpoint's egress to its own node is enforced. Such a packet is delivered to the node, not
+ * forwarded: only the input hook sees it. The evaluator lets the namespaced policies allow it always (an endpoint
+ * they isolate may reach its own node while `allowEgressToLocalNode` holds), and the default allows it; so without
+ * tiers, and with the option on, nothing can deny it and no input chain is needed (a cluster of NetworkPolicies
+ * renders as it always has). Otherwise the input hook walks the egress tiers as the forward hook does, and when
+ * the option is on, the chains of the namespaced policies accept the node's own addresses before their rules.
  */
-function baseChain(direction: Direction, tiers: readonly (typeof TIERS)[number][] = []): NftChain {
+function localNodeEgress(
+  tiers: readonly (typeof TIERS)[number][],
+  engine: EngineOptions,
+): { readonly inputHook: boolean; readonly inChains: boolean } {
+  const inputHook = tiers.length > 0 || !engine.allowEgressToLocalNode;
+  return { inputHook, inChains: inputHook && engine.allowEgressToLocalNode };
+}
+
+/** The rules that accept the node's own addresses, in a chain of namespaced policies for egress. */
+function ownNodeRules(context: RenderContext, families: readonly Family[], sets: SetRegistry): string[] {
+  const addresses = context.cluster.nodes.get(context.node)?.addresses ?? [];
+  return families.map((family) => {
+    const own = addresses.filter((ip) => ip.family === family).map(formatAddress);
+    sets.add(`node${family}`, ADDR[family].type, false, own, "the node's own addresses");
+    return `${ADDR[family].match} daddr @node${family} accept comment "own node"`;
+  });
+}
+
+/**
+ * The base chains. Each walks the tiers in order: the admin tier's dispatch (a rule accepts, drops, or returns
+ * here for a pass), then the namespaced policies' (an isolated endpoint's chain ends in a drop), then the
+ * baseline tier's; what no chain decides, the policy accepts. On the input hook only local endpoints' egress
+ * is looked up: the node's own traffic, and what it receives from elsewhere, are no policy's concern.
+ */
+function baseChain(
+  direction: Direction,
+  hook: 'forward' | 'input',
+  tiers: readonly (typeof TIERS)[number][] = [],
+): NftChain {
   const field = FIELDS[direction].local;
   const dispatch = (name: string): string[] => FAMILIES.map((f) => `${ADDR[f].match} ${field} vmap @${name}${f}`);
+  const forward = hook === 'forward';
   return {
-    name: direction,
+    name: forward ? direction : 'input',
     // Egress and ingress are two base chains on one hook: a packet must be accepted by both.
-    base: { hook: 'forward', priority: direction === 'egress' ? 'filter' : 'filter + 10', policy: 'accept' },
+    base: { hook, priority: direction === 'egress' ? 'filter' : 'filter + 10', policy: 'accept' },
     rules: [
       'ct state established,related accept',
-      'ct state invalid drop',
+      ...(forward ? ['ct state invalid drop'] : []),
       ...FAMILIES.map(
         (f) => `${ADDR[f].match} ${field} @local_pods${f} ${ADDR[f].match} ${field} != @programmed${f} drop`,
       ),
@@ -388,12 +424,11 @@ function portMatches(rule: Rule, direction: Direction, family: Family, use: (set
   const resolved = named.map((match) => {
     const protocol = match.protocol ?? 'any';
     const key = `${direction}/${direction === 'ingress' ? 'local' : 'all'}/${protocol}/${match.name}/${family}`;
+    // A pod in its node's network resolves it too, as the evaluator resolves it there: at its node's address.
     const named = (e: Endpoint): string[] =>
-      e.hostNetwork
-        ? []
-        : namedPortEntries(match, e).flatMap(({ protocol, port }) =>
-            addressesOf(e, family).map((address) => `${address} . ${protocol.toLowerCase()} . ${port}`),
-          );
+      namedPortEntries(match, e).flatMap(({ protocol, port }) =>
+        addressesOf(e, family).map((address) => `${address} . ${protocol.toLowerCase()} . ${port}`),
+      );
     // Ingress resolves on the local endpoints; egress on every endpoint. The cache follows both.
     const elements = ({ cluster, node, local, membership }: RenderContext): readonly string[] =>
       direction === 'ingress'

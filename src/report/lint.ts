@@ -1,5 +1,5 @@
 import type { Finding } from '../engine/lint.js';
-import { formatLocation } from '../model/source.js';
+import { formatLocation } from '../util/location.js';
 import { plural } from '../util/plural.js';
 
 export const LINT_FORMATS = ['txt', 'json'] as const;

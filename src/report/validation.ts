@@ -1,7 +1,8 @@
-import type { LoadProblem } from '../model/load.js';
-import type { Inputs } from '../model/inputs.js';
-import { isNamespaced, knownKind } from '../model/kinds.js';
-import { type SourcedObject, formatFieldPath, formatLocation, objectKey, printable } from '../model/source.js';
+import type { LoadProblem } from '../load/load.js';
+import type { Inputs } from '../pipeline/inputs.js';
+import { isNamespaced, knownKind } from '../resources/kinds.js';
+import { type SourcedObject, objectKey } from '../resources/source.js';
+import { formatFieldPath, formatLocation, printable } from '../util/location.js';
 import { plural } from '../util/plural.js';
 import type { Diagnostic } from '../validate/validate.js';
 

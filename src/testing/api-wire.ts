@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { JSONObject, JSONValue } from '../model/source.js';
+import type { JSONObject, JSONValue } from '../util/json.js';
 
 /** Raw HTTP against the test server, for tests that check the wire format itself. */
 export interface Answer {

@@ -3,8 +3,8 @@ import type { Protocol } from '../algebra/connset.js';
 import { makeFlow, resolvePeerSpec } from '../engine/flow.js';
 import { type Verdict, decide } from '../engine/verdict.js';
 import { type EngineOptions, defaultEngineOptions } from '../policy/evaluate.js';
-import { type Cluster, buildCluster } from '../model/cluster.js';
-import { loadText } from '../model/load.js';
+import { type Cluster, buildCluster } from '../policy/cluster.js';
+import { loadText } from '../load/load.js';
 import { validateObjects } from '../validate/validate.js';
 
 /** A cluster from YAML text that must load and validate cleanly. */

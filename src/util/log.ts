@@ -1,4 +1,4 @@
-import { type Location, formatLocation } from '../model/source.js';
+import { type Location, formatLocation } from './location.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

@@ -1,9 +1,10 @@
-import type { AdminNetworkPolicyEgressRule, AdminNetworkPolicyPort } from '../model/resources.js';
-import type { FieldPath, JSONValue } from '../model/source.js';
-import { type StructuralSchema, crd } from '../model/structural.js';
-import { type FieldError, invalid, notSupported } from './field-error.js';
+import type { AdminNetworkPolicyEgressRule, AdminNetworkPolicyPort } from '../resources/types.js';
+import type { FieldPath } from '../util/location.js';
+import type { JSONValue } from '../util/json.js';
+import { type StructuralSchema, crd } from '../resources/structural.js';
+import { type FieldError, invalid, notSupported } from '../resources/field-error.js';
 import { cidrSchema, labelSelectorSchema, namespacedPodSchema, validateTierPolicy } from './policy-api.js';
-import { DEFAULT_PROTOCOL } from '../model/defaults.js';
+import { DEFAULT_PROTOCOL } from '../resources/defaults.js';
 
 /**
  * AdminNetworkPolicy and BaselineAdminNetworkPolicy,

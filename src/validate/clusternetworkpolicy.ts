@@ -1,7 +1,7 @@
-import type { ClusterNetworkPolicyEgressRule } from '../model/resources.js';
-import type { JSONValue } from '../model/source.js';
-import { type StructuralSchema, crd } from '../model/structural.js';
-import type { FieldError } from './field-error.js';
+import type { ClusterNetworkPolicyEgressRule } from '../resources/types.js';
+import type { JSONValue } from '../util/json.js';
+import { type StructuralSchema, crd } from '../resources/structural.js';
+import type { FieldError } from '../resources/field-error.js';
 import { cidrSchema, labelSelectorSchema, namespacedPodSchema, validateTierPolicy } from './policy-api.js';
 
 /**

@@ -1,7 +1,7 @@
 import { parseCIDR } from '../algebra/ip.js';
-import type { IPBlock, IroncoreNetworkPolicy, IroncorePolicyPeer, IroncorePolicyPort } from '../model/resources.js';
-import type { FieldPath } from '../model/source.js';
-import { type FieldError, duplicate, forbidden, invalid, notSupported, required } from './field-error.js';
+import type { IPBlock, IroncoreNetworkPolicy, IroncorePolicyPeer, IroncorePolicyPort } from '../resources/types.js';
+import type { FieldPath } from '../util/location.js';
+import { type FieldError, duplicate, forbidden, invalid, notSupported, required } from '../resources/field-error.js';
 import { validateObjectMeta } from './meta.js';
 import { isDNS1123Subdomain, isValidPortNum } from './names.js';
 import { validateLabelSelector } from './selector.js';

@@ -1,5 +1,5 @@
-import type { ObjectMeta } from '../model/resources.js';
-import { type FieldError, invalid, required } from './field-error.js';
+import type { ObjectMeta } from '../resources/types.js';
+import { type FieldError, invalid, required } from '../resources/field-error.js';
 import { isDNS1123Label, isDNS1123Subdomain } from './names.js';
 import { validateLabels } from './selector.js';
 

@@ -1,8 +1,8 @@
 import { parseCIDR } from '../algebra/ip.js';
 import { PROTOCOLS } from '../algebra/connset.js';
-import type { FieldPath } from '../model/source.js';
-import type { IPBlock, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../model/resources.js';
-import { type FieldError, forbidden, invalid, notSupported, required } from './field-error.js';
+import type { FieldPath } from '../util/location.js';
+import type { IPBlock, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../resources/types.js';
+import { type FieldError, forbidden, invalid, notSupported, required } from '../resources/field-error.js';
 import { validateObjectMeta } from './meta.js';
 import { isValidPortName, isValidPortNum } from './names.js';
 import { validateLabelSelector } from './selector.js';

@@ -1,8 +1,8 @@
-import type { Container, PodSpec } from '../model/resources.js';
-import type { FieldPath } from '../model/source.js';
-import { type FieldError, duplicate, invalid, notSupported, required } from './field-error.js';
+import type { Container, PodSpec } from '../resources/types.js';
+import type { FieldPath } from '../util/location.js';
+import { type FieldError, duplicate, invalid, notSupported, required } from '../resources/field-error.js';
 import { isDNS1123Subdomain, isValidPortName, isValidPortNum } from './names.js';
-import { DEFAULT_PROTOCOL } from '../model/defaults.js';
+import { DEFAULT_PROTOCOL } from '../resources/defaults.js';
 
 /**
  * The parts of `ValidatePodSpec` netpol reads: the container ports, and the node name (which places

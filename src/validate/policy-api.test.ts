@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AdminNetworkPolicy, BaselineAdminNetworkPolicy } from '../model/resources.js';
-import { type JSONObject, type JSONValue, objectFromData } from '../model/source.js';
-import { typedView } from '../model/typed.js';
+import type { AdminNetworkPolicy, BaselineAdminNetworkPolicy } from '../resources/types.js';
+import { type JSONObject, type JSONValue } from '../util/json.js';
+import { objectFromData } from '../resources/source.js';
+import { typedView } from './typed.js';
 import { isCIDR } from './policy-api.js';
 import { validateObject } from './validate.js';
 

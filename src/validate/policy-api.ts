@@ -1,9 +1,10 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { LabelSelector } from '../algebra/selector.js';
-import type { ObjectMeta, TierPolicyEgressPeer, TierPolicyIngressPeer, TierPolicySubject } from '../model/resources.js';
-import type { FieldPath, JSONValue } from '../model/source.js';
-import { type StructuralSchema, crd, validateCustomResource } from '../model/structural.js';
-import type { FieldError } from './field-error.js';
+import type { ObjectMeta, TierPolicyEgressPeer, TierPolicyIngressPeer, TierPolicySubject } from '../resources/types.js';
+import type { FieldPath } from '../util/location.js';
+import type { JSONValue } from '../util/json.js';
+import { type StructuralSchema, crd, validateCustomResource } from '../resources/structural.js';
+import type { FieldError } from '../resources/field-error.js';
 import { validateObjectMeta } from './meta.js';
 import { validateLabelSelector } from './selector.js';
 

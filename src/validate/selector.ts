@@ -1,6 +1,6 @@
 import type { LabelSelector, Labels } from '../algebra/selector.js';
-import type { FieldPath } from '../model/source.js';
-import { type FieldError, forbidden, invalid, required } from './field-error.js';
+import type { FieldPath } from '../util/location.js';
+import { type FieldError, forbidden, invalid, required } from '../resources/field-error.js';
 import { isQualifiedName, isValidLabelValue } from './names.js';
 
 /** `ValidateLabelName`: a label key is a qualified name. */

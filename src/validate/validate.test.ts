@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadText } from '../model/load.js';
-import { type JSONObject, objectFromData } from '../model/source.js';
+import { loadText } from '../load/load.js';
+import { type JSONObject } from '../util/json.js';
+import { objectFromData } from '../resources/source.js';
 import { formatInvalidObject, validateObject } from './validate.js';
 
 // Messages as upstream writes them (k8s.io/apimachinery util/validation), typed out here,

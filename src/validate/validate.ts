@@ -1,4 +1,4 @@
-import { type KnownKind, knownKind } from '../model/kinds.js';
+import { type KnownKind, knownKind } from '../resources/kinds.js';
 import type {
   IroncoreNetworkPolicy,
   Namespace,
@@ -8,17 +8,18 @@ import type {
   Pod,
   PodTemplate,
   Workload,
-} from '../model/resources.js';
+} from '../resources/types.js';
 import { validateIroncoreNetworkPolicy } from './ironcore.js';
 import { validateAdminNetworkPolicy, validateBaselineAdminNetworkPolicy } from './adminnetworkpolicy.js';
 import { validateClusterNetworkPolicy } from './clusternetworkpolicy.js';
-import { type FieldPath, type Location, type SourcedObject } from '../model/source.js';
-import { type FieldError, formatFieldError } from './field-error.js';
+import { type FieldPath, type Location } from '../util/location.js';
+import { type SourcedObject } from '../resources/source.js';
+import { type FieldError, formatFieldError } from '../resources/field-error.js';
 import { validateObjectMeta } from './meta.js';
 import { validateNetworkPolicy } from './networkpolicy.js';
 import { validatePodSpec } from './pods.js';
 import { validateLabels } from './selector.js';
-import { decodeObject, typedView } from '../model/typed.js';
+import { decodeObject, typedView } from './typed.js';
 
 /** One reason an object would be refused, placed at the field it concerns. */
 export interface Diagnostic {

@@ -17,7 +17,7 @@
  *   than inside its parent; ranges of whole collections (a List's items) parse as in place.
  */
 
-import type { JSONValue } from '../model/source.js';
+import type { JSONValue } from '../util/json.js';
 import { COMPOSE_FULLY, Composer } from './compose.js';
 import { type DiscardNode, type DiscardPaths, pruneDiscarded } from './discard.js';
 import { YamlFailure } from './errors.js';

@@ -37,7 +37,8 @@ function unsupportedKey(root: unknown, info: DecodedInfo): YamlFailure | null {
     if (entries !== undefined && entries.length > 0) {
       const { key, value: v, offset } = entries[0]!;
       const type = key.type === 'nil' ? '%!s(<nil>)' : key.type;
-      const message = `Unsupported map key of type: ${type}, key: ${goKeySyntax(key, false)}, value: ${goSyntax(v, info)}`;
+      const message =
+        `Unsupported map key of type: ${type}, key: ${goKeySyntax(key, false)}, ` + `value: ${goSyntax(v, info)}`;
       return new YamlFailure('convert', message, offset);
     }
     const children = Array.isArray(value) ? value : Object.values(value);

@@ -141,13 +141,18 @@ describe('parseYaml', () => {
       ['a long plain scalar', (n) => 'a: ' + 'word '.repeat(n)],
       ['nested flow collections', (n) => '['.repeat(Math.min(n, 9000)) + ']'.repeat(Math.min(n, 9000))],
     ];
-    for (const [name, make] of cases) {
+    // 16 times the input: linear work is about 16 times the time, quadratic 256. A wide margin, and three tries,
+    // since a busy machine can stall any one measure: a quadratic path fails all three, a stall does not.
+    const grows = (make: (n: number) => string): { ok: boolean; said: string } => {
       timed(make(10_000)); // warm up
       const small = Math.min(timed(make(10_000)), timed(make(10_000)), timed(make(10_000)));
       const large = Math.min(timed(make(160_000)), timed(make(160_000)));
-      // 16 times the input: linear work is about 16 times the time, quadratic 256. A wide margin, since the
-      // machine may be busy: this checks the growth, not the speed (the benchmarks measure that).
-      assert.ok(large < small * 64, `${name}: ${small} ns for n, ${large} ns for 16n`);
+      return { ok: large < small * 64, said: `${small} ns for n, ${large} ns for 16n` };
+    };
+    for (const [name, make] of cases) {
+      const tries = [grows(make)];
+      while (!tries.at(-1)!.ok && tries.length < 3) tries.push(grows(make));
+      assert.ok(tries.at(-1)!.ok, `${name}: ${tries.map((t) => t.said).join('; ')}`);
     }
     // The largest: a one-megabyte flow sequence on one line.
     const megabyte = '[' + 'item, '.repeat(170_000) + 'end]';

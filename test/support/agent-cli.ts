@@ -3,8 +3,8 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { buildCluster } from '../../src/model/cluster.js';
-import { loadText } from '../../src/model/load.js';
+import { buildCluster } from '../../src/policy/cluster.js';
+import { loadText } from '../../src/load/load.js';
 import { buildNftRuleset, formatNftRuleset } from '../../src/render/nftables.js';
 import { withScratchNetns } from './root.js';
 

@@ -1,6 +1,6 @@
 import { FOLLOWED_KINDS } from '../../src/controller/kube-resources.js';
-import { loadText } from '../../src/model/load.js';
-import type { JSONObject } from '../../src/model/source.js';
+import { loadText } from '../../src/load/load.js';
+import type { JSONObject } from '../../src/util/json.js';
 import type { ApiServer } from '../../src/testing/apiserver/index.js';
 
 const metadataOf = (o: JSONObject): JSONObject => o['metadata'] as JSONObject;

@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { isProtocol, type Protocol } from '../../src/algebra/connset.js';
-import { loadPaths } from '../../src/model/load.js';
+import { loadPaths } from '../../src/load/load.js';
 import { ObjectStore, type ObjectRef, type Relabel } from '../../src/model/store.js';
-import { type JSONObject, objectFromData } from '../../src/model/source.js';
+import { type JSONObject } from '../../src/util/json.js';
+import { objectFromData } from '../../src/resources/source.js';
 
 /** The shared conformance data, read in place: the project sits beside `shared/`. */
 export const CONFORMANCE_DIR = fileURLToPath(new URL('../../../shared/conformance/', import.meta.url));

@@ -2,8 +2,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { isProtocol, type Protocol } from '../../src/algebra/connset.js';
-import { loadPaths } from '../../src/model/load.js';
-import { type JSONObject, type SourcedObject, objectFromData } from '../../src/model/source.js';
+import { loadPaths } from '../../src/load/load.js';
+import { type JSONObject } from '../../src/util/json.js';
+import { type SourcedObject, objectFromData } from '../../src/resources/source.js';
 import { requireConformanceDir } from './conformance.js';
 
 /**

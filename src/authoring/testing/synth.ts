@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
-import { type JSONObject, objectFromData } from '../../model/source.js';
+import { type JSONObject } from '../../util/json.js';
+import { objectFromData } from '../../resources/source.js';
 import { validateObjects } from '../../validate/validate.js';
 import * as netpol from '../index.js';
 

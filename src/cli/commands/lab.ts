@@ -5,9 +5,9 @@ import { LAB_SOURCES, Lab, type LabSource } from '../../dataplane/lab/lab.js';
 import { LAB_NAME_RULE, validLabName } from '../../dataplane/lab/plan.js';
 import { compareTruthTables, formatTruthTable } from '../../engine/truthtable.js';
 import { ObjectStore } from '../../model/store.js';
-import { objectFromData } from '../../model/source.js';
+import { objectFromData } from '../../resources/source.js';
 import { EXIT, type Io } from '../io.js';
-import { objectsOrReport, parsePort, parseProtocol } from '../common.js';
+import { type EngineFlags, engineOptionsFrom, objectsOrReport, parsePort, parseProtocol } from '../common.js';
 import { plural } from '../../util/plural.js';
 
 const DEFAULT_LAB = 'lab';
@@ -22,7 +22,10 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
 
   lab
     .command('up')
-    .description('build the lab from manifests: one namespace per node and per pod, servers on every declared port')
+    .description(
+      'build the lab from manifests: one namespace per node and per pod (a hostNetwork pod in its node), ' +
+        'servers on every declared port',
+    )
     .argument('<paths...>', 'files, directories, or - for standard input')
     .option('--name <lab>', "the lab's name", parseLabName, DEFAULT_LAB)
     .addOption(
@@ -39,34 +42,51 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
         .choices(LAB_SOURCES)
         .default('file'),
     )
-    .action((paths: string[], opts: { name: string; semantics: Semantics; source: LabSource }) => {
-      const objects = objectsFrom(paths);
-      if (objects === undefined) return setExit(EXIT.error);
-      const built = Lab.up(
-        opts.name,
-        objects.map((o) => o.raw),
-        { semantics: opts.semantics, source: opts.source },
-      );
-      io.out(
-        `lab ${opts.name} is up: ${plural(built.plan.nodes.length, 'node')}, ` +
-          `${plural(built.plan.pods.length, 'endpoint')}` +
-          (opts.source === 'api' ? `; its API server: kubectl --kubeconfig ${built.kubeconfigFile}` : '') +
-          '\n',
-      );
-      setExit(EXIT.ok);
-    });
+    .addOption(serveOption())
+    .option('--no-ipblock-pod-ips', "ipBlocks never match pod addresses (Cilium's default); by default they do")
+    .option('--no-local-node-egress', "subject egress to the pod's own node to policy; by default it is always allowed")
+    .action(
+      (
+        paths: string[],
+        opts: { name: string; semantics: Semantics; source: LabSource; serve?: string[] } & EngineFlags,
+      ) => {
+        const objects = objectsFrom(paths);
+        if (objects === undefined) return setExit(EXIT.error);
+        const built = Lab.up(
+          opts.name,
+          objects.map((o) => o.raw),
+          {
+            semantics: opts.semantics,
+            engine: engineOptionsFrom(opts),
+            serve: opts.serve ?? [],
+            source: opts.source,
+          },
+        );
+        io.out(
+          `lab ${opts.name} is up: ${plural(built.plan.nodes.length, 'node')}, ` +
+            `${plural(built.plan.pods.length, 'endpoint')}` +
+            (opts.source === 'api' ? `; its API server: kubectl --kubeconfig ${built.kubeconfigFile}` : '') +
+            '\n',
+        );
+        setExit(EXIT.ok);
+      },
+    );
 
   lab
     .command('apply')
     .description('create or replace objects in the running lab; pods and rules follow')
     .argument('<paths...>', 'files, directories, or - for standard input')
     .option('--name <lab>', "the lab's name", parseLabName, DEFAULT_LAB)
-    .action((paths: string[], opts: { name: string }) => {
+    .addOption(serveOption())
+    .action((paths: string[], opts: { name: string; serve?: string[] }) => {
       const objects = objectsFrom(paths);
       if (objects === undefined) return setExit(EXIT.error);
       const running = Lab.open(opts.name);
       const store = ObjectStore.of(running.plan.objects.map((o) => objectFromData(o))).apply(objects);
-      running.update(store.objects.map((o) => o.raw));
+      running.update(
+        store.objects.map((o) => o.raw),
+        opts.serve === undefined ? {} : { serve: opts.serve },
+      );
       io.out(`applied ${plural(objects.length, 'object')} to lab ${opts.name}\n`);
       setExit(EXIT.ok);
     });
@@ -117,6 +137,27 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
       io.out(`lab ${opts.name} is down\n`);
       setExit(EXIT.ok);
     });
+}
+
+/** Extra ports for the pods to serve, as a test image serves ports it does not declare (`8080/TCP,5353/UDP`). */
+function serveOption(): Option {
+  return new Option(
+    '--serve <ports>',
+    'ports every pod serves beside its declared container ports, as 8080/TCP,5353/UDP ' +
+      "(a hostNetwork pod serves its declared ports only: they are its node's)",
+  ).argParser(parseServed);
+}
+
+function parseServed(text: string): string[] {
+  return text.split(',').map((item) => {
+    const match = /^(\d+)(?:\/(tcp|udp|sctp))?$/i.exec(item.trim());
+    const port = Number(match?.[1]);
+    if (match === null || port < 1 || port > 65535)
+      throw new InvalidArgumentError('ports are numbers from 1 to 65535, each with /TCP or /UDP, as 8080/TCP,5353/UDP');
+    const protocol = (match[2] ?? 'TCP').toUpperCase();
+    if (protocol === 'SCTP') throw new InvalidArgumentError('SCTP cannot be served: this kernel has none');
+    return `${port}/${protocol}`;
+  });
 }
 
 function parseLabName(text: string): string {

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { focusForm, focusLines, focusMatches, workloadConnections, workloadName } from '../../engine/connlist.js';
 import { computeConnectivity } from '../../engine/connectivity.js';
 import { closeNames } from '../../engine/suggest.js';
-import type { Cluster } from '../../model/cluster.js';
+import type { Cluster } from '../../policy/cluster.js';
 import { LIST_FORMATS, type ListFormat, formatConnList } from '../../report/connlist.js';
 import { EXIT, type Io } from '../io.js';
 import {

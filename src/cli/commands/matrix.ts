@@ -3,7 +3,7 @@ import type { Protocol } from '../../algebra/connset.js';
 import { UnknownPeerError, resolveEndpoints } from '../../engine/flow.js';
 import { connectivityMatrix, destinationsWithoutPort } from '../../engine/matrix.js';
 import { MATRIX_FORMATS, type MatrixFormat, formatMatrix } from '../../report/matrix.js';
-import type { Cluster } from '../../model/cluster.js';
+import type { Cluster } from '../../policy/cluster.js';
 import type { Endpoint } from '../../model/endpoints.js';
 import { EXIT, type Io } from '../io.js';
 import {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { formatLocation } from '../../model/source.js';
+import { formatLocation } from '../../util/location.js';
 import { migrateLegacy } from '../../policy/migrate.js';
 import { EXIT, type Io } from '../io.js';
 import { type InputFlags, addInputOptions, objectsOrReport } from '../common.js';

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { formatLocation } from '../../model/source.js';
+import { formatLocation } from '../../util/location.js';
 import { renderContrail } from '../../render/contrail.js';
 import { reconcileIroncore } from '../../render/ironcore.js';
 import { stringify } from 'yaml';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readInputs } from '../../model/inputs.js';
+import { readInputs } from '../../pipeline/inputs.js';
 import { formatValidation, validationToJSON } from '../../report/validation.js';
 import { EXIT, type Io } from '../io.js';
 import { type InputFlags, addInputOptions, loadOptionsFrom, outputOption, reportSkipped } from '../common.js';

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { apiVersionOf, FOLLOWED_KINDS, qualifiedName } from '../../controller/kube-resources.js';
 import { apiStateVersion } from '../../controller/snapshot-builder.js';
-import { type JSONObject, isJSONObject } from '../../model/source.js';
+import { type JSONObject, isJSONObject } from '../../util/json.js';
 import { RESOURCES, type ResourceType } from '../../testing/apiserver/resources.js';
 import type { SyncHttp } from '../../util/sync-http.js';
 

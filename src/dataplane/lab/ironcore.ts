@@ -1,7 +1,7 @@
 import type { Endpoint } from '../../model/endpoints.js';
-import { knownKind } from '../../model/kinds.js';
-import { DEFAULT_NAMESPACE } from '../../model/defaults.js';
-import { type JSONObject, isJSONObject } from '../../model/source.js';
+import { knownKind } from '../../resources/kinds.js';
+import { DEFAULT_NAMESPACE } from '../../resources/defaults.js';
+import { type JSONObject, isJSONObject } from '../../util/json.js';
 
 /**
  * Ironcore places an interface through its Machine: the machine's pool is

@@ -1,7 +1,8 @@
 /**
- * Runs inside one pod's network namespace: TCP and UDP servers on the pod's
- * declared ports, and a probe client that the lab drives over a unix socket
- * (the filesystem is shared across network namespaces; the network is not).
+ * Runs inside one pod's network namespace (its node's, for a pod in the
+ * node's network): TCP and UDP servers on the ports the lab names, and a
+ * probe client that the lab drives over a unix socket (the filesystem is
+ * shared across network namespaces; the network is not).
  *
  *   pod-agent --socket PATH --ports 80/TCP,81/UDP
  */
@@ -31,26 +32,38 @@ export interface ProbeReply {
 
 const ACCEPT_BACKLOG = 4096;
 
-function serve(ports: readonly string[]): void {
-  for (const spec of ports) {
-    const [port, protocol] = spec.split('/');
-    if (protocol === 'TCP') {
-      // An echo server: probes only connect, and the dataplane bench keeps connections open and pings them.
-      // The accept queue is as long as the namespace allows (net.core.somaxconn, 4096): with Node's 511, a
-      // server starved of CPU for a moment on a busy machine let the queue fill under the bench's stream of
-      // connections, and the kernel then dropped SYNs (TcpExtListenOverflows), which looked like failures.
-      createServer((socket) => {
-        socket.on('data', (data) => socket.write(data));
-        socket.on('end', () => socket.end());
-        socket.on('error', () => socket.destroy());
-      }).listen({ port: Number(port), host: '0.0.0.0', backlog: ACCEPT_BACKLOG });
-    } else if (protocol === 'UDP') {
-      const socket = createSocket('udp4');
-      socket.on('message', (message, from) => socket.send(message, from.port, from.address));
-      socket.bind(Number(port), '0.0.0.0');
-    }
-    // SCTP: this kernel has none; the lab reports SCTP probes as not run.
-  }
+/** Listens on every port, and resolves once all listen; a port that cannot be had is an error that names it. */
+function serve(ports: readonly string[]): Promise<void> {
+  return Promise.all(
+    ports.map(
+      (spec) =>
+        new Promise<void>((resolve, reject) => {
+          const [port, protocol] = spec.split('/');
+          const failed = (error: Error): void => reject(new Error(`cannot serve ${spec}: ${error.message}`));
+          if (protocol === 'TCP') {
+            // An echo server: probes only connect, and the dataplane bench keeps connections open and pings them.
+            // The accept queue is as long as the namespace allows (net.core.somaxconn, 4096): with Node's 511, a
+            // server starved of CPU for a moment on a busy machine let the queue fill under the bench's stream of
+            // connections, and the kernel then dropped SYNs (TcpExtListenOverflows), which looked like failures.
+            const server = createServer((socket) => {
+              socket.on('data', (data) => socket.write(data));
+              socket.on('end', () => socket.end());
+              socket.on('error', () => socket.destroy());
+            });
+            server.once('error', failed);
+            server.listen({ port: Number(port), host: '0.0.0.0', backlog: ACCEPT_BACKLOG }, resolve);
+          } else if (protocol === 'UDP') {
+            const socket = createSocket('udp4');
+            socket.on('message', (message, from) => socket.send(message, from.port, from.address));
+            socket.once('error', failed);
+            socket.bind(Number(port), '0.0.0.0', resolve);
+          } else {
+            // SCTP: this kernel has none; the lab reports SCTP probes as not run.
+            resolve();
+          }
+        }),
+    ),
+  ).then(() => undefined);
 }
 
 function probe(request: ProbeRequest): Promise<ProbeOutcome> {
@@ -109,9 +122,15 @@ function main(argv: readonly string[]): void {
     return argv[i + 1]!;
   };
   const ports = value('--ports');
-  serve(ports === '-' ? [] : ports.split(','));
-  control(value('--socket'));
   process.on('SIGTERM', () => process.exit(0));
+  // The control socket appears only once every port is served: the lab waits for it before it probes.
+  serve(ports === '-' ? [] : ports.split(',')).then(
+    () => control(value('--socket')),
+    (error: Error) => {
+      process.stderr.write(`pod-agent: ${error.message}\n`);
+      process.exit(1);
+    },
+  );
 }
 
 main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { type JSONObject, type JSONValue, isJSONObject } from '../../model/source.js';
+import { type JSONObject, type JSONValue, isJSONObject } from '../../util/json.js';
 import { isDNS1123Label, isDNS1123Subdomain } from '../../validate/names.js';
 import { type ResourceType, RESOURCES, apiVersionOf, qualifiedResource } from './resources.js';
 import { type FieldProblem, ApiError, badRequest, forbidden, invalid, notFound } from './status.js';

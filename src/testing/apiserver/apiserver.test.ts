@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { JSONObject } from '../../model/source.js';
+import type { JSONObject } from '../../util/json.js';
 import { EventReader, call, summary } from '../api-wire.js';
 import { ApiServer } from './server.js';
 

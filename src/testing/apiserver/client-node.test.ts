@@ -14,7 +14,7 @@ import {
   Watch,
   makeInformer,
 } from '@kubernetes/client-node';
-import type { JSONObject } from '../../model/source.js';
+import type { JSONObject } from '../../util/json.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ApiServer } from './server.js';
 

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { type JSONObject, type JSONValue, isJSONObject } from '../../model/source.js';
+import { type JSONObject, type JSONValue, isJSONObject } from '../../util/json.js';
 
 /**
  * A set of fields in the `FieldsV1` form of `managedFields`: `{"f:spec":{"f:ports":{}}}`. Keys are `f:<name>`

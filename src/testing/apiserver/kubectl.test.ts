@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { JSONObject } from '../../model/source.js';
+import type { JSONObject } from '../../util/json.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ApiServer } from './server.js';
 

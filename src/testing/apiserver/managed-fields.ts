@@ -1,4 +1,4 @@
-import { type JSONObject, type JSONValue, isJSONObject } from '../../model/source.js';
+import { type JSONObject, type JSONValue, isJSONObject } from '../../util/json.js';
 import {
   type FieldSet,
   difference,

@@ -1,4 +1,4 @@
-import type { JSONObject } from '../../model/source.js';
+import type { JSONObject } from '../../util/json.js';
 import { type ResourceType, apiVersionOf } from './resources.js';
 
 /**

@@ -1,4 +1,4 @@
-import { type JSONObject, isJSONObject } from '../../model/source.js';
+import { type JSONObject, isJSONObject } from '../../util/json.js';
 import { type ResourceType, qualifiedResource } from './resources.js';
 import { type StoreEvent, type VersionedStore, metadataOf } from './store.js';
 

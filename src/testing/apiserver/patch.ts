@@ -1,5 +1,5 @@
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
-import { type JSONObject, type JSONValue, isJSONObject } from '../../model/source.js';
+import { type JSONObject, type JSONValue, isJSONObject } from '../../util/json.js';
 import { listSemantics } from './field-set.js';
 import { badRequest } from './status.js';
 

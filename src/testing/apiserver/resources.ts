@@ -1,4 +1,4 @@
-import type { JSONObject, JSONValue } from '../../model/source.js';
+import type { JSONObject, JSONValue } from '../../util/json.js';
 
 /** How a field selector reads one field of an object; a missing field reads as "". */
 export type FieldReader = (object: JSONObject) => string;

@@ -1,6 +1,6 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type JSONObject, type JSONValue, isJSONObject } from '../../model/source.js';
+import { type JSONObject, type JSONValue, isJSONObject } from '../../util/json.js';
 import { parseYaml } from '../../yaml/index.js';
 import { coreVersions, groupDocument, groupList, resourceList, VERSION_INFO } from './discovery.js';
 import { type Failure, type FailureMatch, type RequestRecord, type Verb, FaultInjector, RequestLog } from './faults.js';

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { JSONObject } from '../../model/source.js';
+import type { JSONObject } from '../../util/json.js';
 import { parseRevision } from './list.js';
 import type { ObjectFilter } from './selectors.js';
 import { type ResourceType, apiVersionOf, qualifiedResource } from './resources.js';

@@ -176,7 +176,9 @@ class Printer {
       const keyText = this.props() + this.flow(key, inner);
       const valueText = this.block(value, inner, false);
       if (explicit) return `${head}? ${keyText}\n${pad}: ${valueText}`;
-      return `${head}${keyText}${c.pick([':', ':', ' :'])}${c.pick([' ', ' ', '  ', '\t'])}${valueText}${this.comment()}`;
+      const colon = c.pick([':', ':', ' :']);
+      const space = c.pick([' ', ' ', '  ', '\t']);
+      return `${head}${keyText}${colon}${space}${valueText}${this.comment()}`;
     });
     return (props !== '' || !top ? props + '\n' : '') + entries.join(c.chance(0.1) ? '\n\n' : '\n');
   }

@@ -1,17 +1,12 @@
-import { type Dirent, closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { type Dirent, closeSync, fstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { type TextDocument, readDocuments } from './documents.js';
-import { knownKind, versionNetpolReads } from './kinds.js';
+import { knownKind, versionNetpolReads } from '../resources/kinds.js';
 import { LazyLocation, LineIndex } from './positions.js';
-import {
-  type FieldPath,
-  type JSONObject,
-  type Location,
-  type SourcedObject,
-  isJSONObject,
-  objectKey,
-} from './source.js';
+import { type FieldPath, type Location } from '../util/location.js';
+import { type JSONObject, isJSONObject } from '../util/json.js';
+import { type SourcedObject, objectKey } from '../resources/source.js';
 
 /** Something in the input that could not be read as objects. */
 export interface LoadProblem {
@@ -170,7 +165,11 @@ export function expandPath(path: string, problems: LoadProblem[], exclude: reado
   }
   if (!stats.isDirectory()) return [path];
   const excluded = exclusionTest(path, exclude);
+  // Symbolic links are followed, so a link back up the tree (or two links to one directory) would read a
+  // directory again and again: each directory is walked once, by its real path.
+  const walked = new Set<string>();
   const walk = (dir: string): string[] => {
+    if (!firstVisit(walked, dir)) return [];
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -188,6 +187,19 @@ export function expandPath(path: string, problems: LoadProblem[], exclude: reado
       });
   };
   return walk(path);
+}
+
+/** Whether `dir` is not yet in `walked` (by real path), adding it; a path that cannot be resolved counts as new. */
+function firstVisit(walked: Set<string>, dir: string): boolean {
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    return true;
+  }
+  if (walked.has(real)) return false;
+  walked.add(real);
+  return true;
 }
 
 /** A test for the paths under `root` that some pattern names: by name anywhere, or by path from the root. */

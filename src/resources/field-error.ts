@@ -1,4 +1,4 @@
-import { type FieldPath, formatFieldPath } from '../model/source.js';
+import { type FieldPath, formatFieldPath } from '../util/location.js';
 
 /** The apiserver's `field.ErrorType`s, with the words it prints for them. */
 export type FieldErrorType =

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { validateObjects } from '../validate/validate.js';
-import { buildCluster } from './cluster.js';
+import { buildCluster } from '../policy/cluster.js';
 import { loadPaths, loadText } from './load.js';
 
 const NP =
@@ -261,6 +261,22 @@ describe('loader on inputs as users keep them', () => {
       objects: ['readable'],
       problems: [[join(dir, 'locked'), 'cannot read directory: permission denied']],
     });
+  });
+
+  it('reads each directory once when symbolic links make a loop or reach it twice', () => {
+    // Two trees, so that the walk before this fix fails fast: a loop beside a second link grew exponentially.
+    const looped = tree({ 'a.yaml': named('top'), 'sub/b.yaml': named('below') });
+    symlinkSync('..', join(looped, 'sub', 'loop'));
+    const twice = tree({ 'a.yaml': named('top'), 'sub/b.yaml': named('below') });
+    symlinkSync('sub', join(twice, 'again'));
+    for (const dir of [looped, twice]) {
+      const { objects, problems } = loadPaths([dir]);
+      assert.deepEqual(problems, []);
+      assert.deepEqual(
+        objects.map((o) => o.name),
+        ['top', 'below'],
+      );
+    }
   });
 
   it('reads a JSON stream as kubectl does: values one after another; a trailing comma or a --- line is refused', () => {

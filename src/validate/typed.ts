@@ -1,8 +1,9 @@
-import { type Decoded, decode } from './decode.js';
-import { knownKind } from './kinds.js';
+import { type Decoded, decode } from '../resources/decode.js';
+import { knownKind } from '../resources/kinds.js';
 import { customResourceSchemaFor, objectMeta, schemaFor } from './schemas.js';
-import type { JSONObject, SourcedObject } from './source.js';
-import { type StructuralSchema, decodeCustomResource } from './structural.js';
+import type { JSONObject } from '../util/json.js';
+import type { SourcedObject } from '../resources/source.js';
+import { type StructuralSchema, decodeCustomResource } from '../resources/structural.js';
 
 const cache = new WeakMap<SourcedObject, Decoded>();
 

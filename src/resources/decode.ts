@@ -1,6 +1,7 @@
-import { type FieldError, invalid, unknownField } from '../validate/field-error.js';
+import { type FieldError, invalid, unknownField } from './field-error.js';
 import { ownValue, setOwn } from '../util/records.js';
-import type { FieldPath, JSONValue } from './source.js';
+import type { FieldPath } from '../util/location.js';
+import type { JSONValue } from '../util/json.js';
 
 /**
  * Structural decoding: the step where the apiserver turns JSON into Go

@@ -3,10 +3,11 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { generateCluster } from '../../bench/generate.js';
 import { formatIP } from '../algebra/ip.js';
-import { HOST_NETWORK_PODS } from '../policy/host-network.js';
-import { type Cluster, buildCluster } from './cluster.js';
+import { HOST_NETWORK_PODS } from '../model/host-network.js';
+import { type Cluster, buildCluster } from '../policy/cluster.js';
 import { ClusterBuilder } from './cluster-builder.js';
-import { type JSONObject, type SourcedObject, objectFromData } from './source.js';
+import { type JSONObject } from '../util/json.js';
+import { type SourcedObject, objectFromData } from '../resources/source.js';
 
 /** Everything a cluster says, in a form two clusters can be compared by. */
 function normal(cluster: Cluster): unknown {

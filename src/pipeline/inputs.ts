@@ -1,7 +1,7 @@
 import { type Diagnostic, validateObjects } from '../validate/validate.js';
-import { type Cluster, buildCluster } from './cluster.js';
-import { type LoadOptions, type LoadProblem, type LoadResult, loadPaths } from './load.js';
-import type { SourcedObject } from './source.js';
+import { type Cluster, buildCluster } from '../policy/cluster.js';
+import { type LoadOptions, type LoadProblem, type LoadResult, loadPaths } from '../load/load.js';
+import type { SourcedObject } from '../resources/source.js';
 import { plural } from '../util/plural.js';
 
 /** Everything read from the user's paths, and everything wrong with it. */

@@ -1,5 +1,5 @@
 import type { PositionNode } from '../yaml/index.js';
-import type { FieldPath, Location } from './source.js';
+import type { FieldPath, Location } from '../util/location.js';
 
 /**
  * Where the nodes of one document are, as offsets into its text. A reader

@@ -1,20 +1,11 @@
 import { PatchedMap } from '../util/patched-map.js';
 import type { Family } from '../algebra/ip.js';
 import { compareStrings, sameList } from '../util/order.js';
-import {
-  type Cluster,
-  type ClusterOptions,
-  addressKey,
-  buildCluster,
-  familiesWith,
-  familyCounts,
-  holdsOwnAddresses,
-  namespaceOf,
-  nodesFrom,
-} from './cluster.js';
-import { type Endpoint, podPlacer, workloadObjects } from './endpoints.js';
-import { knownKind } from './kinds.js';
-import type { SourcedObject } from './source.js';
+import { type Cluster, type ClusterOptions, buildCluster } from '../policy/cluster.js';
+import { addressKey, familiesWith, familyCounts, holdsOwnAddresses, namespaceOf, nodesFrom } from '../model/cluster.js';
+import { type Endpoint, podPlacer, workloadObjects } from '../model/endpoints.js';
+import { knownKind } from '../resources/kinds.js';
+import type { SourcedObject } from '../resources/source.js';
 
 /** The objects a source took away and brought in since the build before: the same objects stay the same. */
 export interface ObjectsChange {

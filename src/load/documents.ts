@@ -1,7 +1,7 @@
 import { discardPaths, parseYaml } from '../yaml/index.js';
 import { jsonPositions, jsonValueEnd } from './json-positions.js';
 import { DocumentPositions, type PositionNode } from './positions.js';
-import { type JSONValue, isJSONObject } from './source.js';
+import { type JSONValue, isJSONObject } from '../util/json.js';
 
 /** One document of a manifest text, with a way to find where its fields are. */
 export interface TextDocument {

@@ -1,8 +1,19 @@
-import { type Schema, any, arrayOf, bool, int, intOrString, mapOf, openObject, str, strictObject } from './decode.js';
-import type { KnownKind } from './kinds.js';
-import type { StructuralSchema } from './structural.js';
-import { clusterNetworkPolicySchema } from '../validate/clusternetworkpolicy.js';
-import { adminNetworkPolicySchema, baselineAdminNetworkPolicySchema } from '../validate/adminnetworkpolicy.js';
+import {
+  type Schema,
+  any,
+  arrayOf,
+  bool,
+  int,
+  intOrString,
+  mapOf,
+  openObject,
+  str,
+  strictObject,
+} from '../resources/decode.js';
+import type { KnownKind } from '../resources/kinds.js';
+import type { StructuralSchema } from '../resources/structural.js';
+import { clusterNetworkPolicySchema } from './clusternetworkpolicy.js';
+import { adminNetworkPolicySchema, baselineAdminNetworkPolicySchema } from './adminnetworkpolicy.js';
 
 const selectorRequirements = arrayOf(strictObject({ key: str, operator: str, values: arrayOf(str) }));
 const labelSelector = strictObject({ matchLabels: mapOf(str), matchExpressions: selectorRequirements });

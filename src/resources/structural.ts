@@ -7,9 +7,10 @@ import {
   tooLong,
   tooMany,
   unknownField,
-} from '../validate/field-error.js';
+} from './field-error.js';
 import { ownValue, setOwn } from '../util/records.js';
-import { type FieldPath, type JSONValue, formatFieldPath, isJSONObject } from './source.js';
+import { type FieldPath, formatFieldPath } from '../util/location.js';
+import { type JSONValue, isJSONObject } from '../util/json.js';
 
 /**
  * A custom resource as the apiextensions-apiserver handles it: its CRD's

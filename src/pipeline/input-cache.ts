@@ -12,8 +12,8 @@ import {
   expandPath,
   isManifestName,
   loadText,
-} from './load.js';
-import type { SourcedObject } from './source.js';
+} from '../load/load.js';
+import type { SourcedObject } from '../resources/source.js';
 
 /** The objects a read took away and brought in, against the read before it. */
 export interface ObjectChange {

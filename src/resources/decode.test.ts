@@ -14,8 +14,8 @@ import {
   str,
   strictObject,
 } from './decode.js';
-import { podSchema } from './schemas.js';
-import type { JSONValue } from './source.js';
+import { podSchema } from '../validate/schemas.js';
+import type { JSONValue } from '../util/json.js';
 
 /** Freezes a value deeply, so that any change to it throws (modules run in strict mode). */
 function frozen<T>(value: T): T {
