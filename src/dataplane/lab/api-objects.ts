@@ -2,16 +2,38 @@ import { isDeepStrictEqual } from 'node:util';
 import { apiVersionOf, FOLLOWED_KINDS, qualifiedName } from '../../controller/kube-resources.js';
 import { apiStateVersion } from '../../controller/snapshot-builder.js';
 import { type JSONObject, isJSONObject } from '../../util/json.js';
-import { RESOURCES, type ResourceType } from '../../testing/apiserver/resources.js';
 import type { SyncHttp } from '../../util/sync-http.js';
 
 /** The namespaces an API server makes at its start, which the lab leaves alone. */
 const BOOTSTRAP_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 
-/** What the agents follow, as the lab's API server serves it. */
-const FOLLOWED: readonly ResourceType[] = RESOURCES.filter((r) =>
-  FOLLOWED_KINDS.some((k) => k.group === r.group && k.version === r.version && k.kind === r.kind),
-);
+/** A kind the agents follow, as the API server's discovery serves it. */
+interface ResourceType {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly plural: string;
+  readonly namespaced: boolean;
+  /** Served with a `/status` subresource, through which alone the status is written. */
+  readonly hasStatus: boolean;
+}
+
+/** Asks discovery, as a client does, which of the kinds the agents follow the server serves, and how. */
+function discover(get: (path: string) => JSONObject | undefined): ResourceType[] {
+  const served: ResourceType[] = [];
+  for (const apiVersion of new Set(FOLLOWED_KINDS.map(apiVersionOf))) {
+    const document = get(apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`);
+    const resources = Array.isArray(document?.['resources']) ? document['resources'].filter(isJSONObject) : [];
+    const names = new Set(resources.map((r) => String(r['name'])));
+    for (const k of FOLLOWED_KINDS.filter((f) => apiVersionOf(f) === apiVersion)) {
+      const entry = resources.find((r) => r['kind'] === k.kind && !String(r['name']).includes('/'));
+      if (entry === undefined) continue;
+      const plural = String(entry['name']);
+      served.push({ ...k, plural, namespaced: entry['namespaced'] === true, hasStatus: names.has(`${plural}/status`) });
+    }
+  }
+  return served;
+}
 
 const metadataOf = (o: JSONObject): JSONObject => (isJSONObject(o['metadata']) ? o['metadata'] : {});
 const nameOf = (o: JSONObject): string => String(metadataOf(o)['name'] ?? '');
@@ -51,16 +73,22 @@ export function holdObjects(http: SyncHttp, url: string, objects: readonly JSONO
       throw new Error(`the lab's API server answered ${method} ${path} with ${reply.status}: ${reply.body}`);
     return JSON.parse(reply.body) as JSONObject;
   };
-  const wanted = new Map<ResourceType, Map<string, JSONObject>>(FOLLOWED.map((r) => [r, new Map()]));
+  const followed = discover((path) => {
+    const reply = http.request('GET', `${url}${path}`);
+    if (reply.status === 404) return undefined;
+    if (reply.status !== 200) throw new Error(`the lab's API server answered GET ${path} with ${reply.status}`);
+    return JSON.parse(reply.body) as JSONObject;
+  });
+  const wanted = new Map<ResourceType, Map<string, JSONObject>>(followed.map((r) => [r, new Map()]));
   const want = (r: ResourceType, object: JSONObject): void =>
     void wanted.get(r)!.set(`${namespaceOf(object, r) ?? ''}/${nameOf(object)}`, object);
-  const namespaces = FOLLOWED.find((r) => r.kind === 'Namespace')!;
+  const namespaces = followed.find((r) => r.kind === 'Namespace')!;
   for (const object of objects) {
     const apiVersion =
       object['kind'] === 'NetworkPolicy' && object['apiVersion'] === 'extensions/v1beta1'
         ? 'networking.k8s.io/v1'
         : object['apiVersion'];
-    const r = FOLLOWED.find((f) => f.kind === object['kind'] && apiVersionOf(f) === apiVersion);
+    const r = followed.find((f) => f.kind === object['kind'] && apiVersionOf(f) === apiVersion);
     if (r === undefined) continue; // workloads: on a cluster their pods stand for them, and the lab writes the pods
     want(r, { ...object, apiVersion: apiVersionOf(r) });
     const namespace = namespaceOf(object, r);
@@ -70,7 +98,7 @@ export function holdObjects(http: SyncHttp, url: string, objects: readonly JSONO
   const held = (r: ResourceType): JSONObject[] =>
     (call('GET', collection(r)).items as JSONObject[] | undefined)?.filter(isJSONObject) ?? [];
   // Namespaces first; then the rest.
-  for (const r of [namespaces, ...FOLLOWED.filter((f) => f !== namespaces)]) {
+  for (const r of [namespaces, ...followed.filter((f) => f !== namespaces)]) {
     const current = new Map(held(r).map((o) => [`${namespaceOf(o, r) ?? ''}/${nameOf(o)}`, o]));
     for (const [key, object] of wanted.get(r)!) {
       const now = current.get(key);
@@ -88,7 +116,7 @@ export function holdObjects(http: SyncHttp, url: string, objects: readonly JSONO
         call('PUT', `${path}/status`, { ...stored, status: object['status'] });
     }
   }
-  for (const r of [...FOLLOWED.filter((f) => f !== namespaces), namespaces]) {
+  for (const r of [...followed.filter((f) => f !== namespaces), namespaces]) {
     for (const object of held(r)) {
       const key = `${namespaceOf(object, r) ?? ''}/${nameOf(object)}`;
       if (wanted.get(r)!.has(key) || (r === namespaces && BOOTSTRAP_NAMESPACES.has(nameOf(object)))) continue;
@@ -96,7 +124,7 @@ export function holdObjects(http: SyncHttp, url: string, objects: readonly JSONO
     }
   }
   return apiStateVersion(
-    FOLLOWED.flatMap((r) =>
+    followed.flatMap((r) =>
       held(r).map((raw) => {
         const namespace = namespaceOf(raw, r);
         const where = namespace === undefined ? '' : `${namespace}/`;

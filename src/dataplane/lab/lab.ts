@@ -12,7 +12,6 @@ import { objectFromData } from '../../resources/source.js';
 import type { Semantics } from '../../policy/legacy.js';
 import { selfCommand } from '../../util/self.js';
 import { SyncHttp } from '../../util/sync-http.js';
-import { writeKubeconfig } from '../../testing/apiserver/kubeconfig.js';
 import { holdObjects } from './api-objects.js';
 import { inputsDigest } from '../../pipeline/input-cache.js';
 import type { AgentStatus } from '../agent.js';
@@ -394,7 +393,10 @@ export class Lab {
     const ready = join(dir, 'apiserver.json');
     const log = openSync(join(dir, 'apiserver.log'), 'a');
     const [command, ...args] = selfCommand(import.meta.url, '../../testing/apiserver/serve');
-    const child = spawn(command!, [...args, '--ready-file', ready], { detached: true, stdio: ['ignore', log, log] });
+    const child = spawn(command!, [...args, '--ready-file', ready, '--kubeconfig-dir', dir], {
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
     closeSync(log);
     child.unref();
     if (child.pid === undefined) throw new Error("could not start the lab's API server");
@@ -409,7 +411,6 @@ export class Lab {
     }
     const { url } = JSON.parse(readFileSync(ready, 'utf8')) as { url: string };
     this.state = { ...this.state, apiServer: { pid: child.pid, url } };
-    writeKubeconfig(dir, url);
   }
 
   private save(): void {
