@@ -2,7 +2,7 @@
  * netpol's dataplane benchmark, on real packets through lab namespaces (needs root, nftables, iproute2).
  * One JSON line per figure: {"bench", "rendering": "none|netpol|linear", "policies", ...figure}.
  *   npm run bench:dataplane
- *   npm run bench:dataplane -- --only rate,latency,losses,render,update,resync --rounds 5 --seconds 2
+ *   npm run bench:dataplane -- --only rate,latency,losses,render,update,resync,api --rounds 5 --seconds 2
  *   npm run bench:dataplane -- --only rate,latency --variants netpol-10000,netpol-10000-admin100
  *
  *   new-connection-rate   TCP connections per second from a client pod to a server pod on one node,
@@ -23,6 +23,8 @@
  *   resync-under-traffic  150 open connections pinging, a stream of new ones, and forced full table
  *                         replacements in between: connections lost. A non-atomic rebuild is run
  *                         as a control, to show that the count sees losses when there are some.
+ *   api-event-to-commit,  the agent on the API path at 10,000 pods: bench/dataplane-api.ts.
+ *   agent-memory
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,6 +51,7 @@ import { processCpuMs } from './process-cpu.js';
 import { type RoundLosses, installLossCounters, lossSnapshot, lossesBetween } from './round-losses.js';
 import { generateCluster } from './generate.js';
 import { buildLinearRuleset } from './linear.js';
+import { benchApi } from './dataplane-api.js';
 
 const LAB = 'bench';
 const BENCH_NODE = 'bench';
@@ -63,7 +66,7 @@ const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const only = new Set((arg('--only') ?? 'rate,latency,losses,render,update,resync').split(','));
+const only = new Set((arg('--only') ?? 'rate,latency,losses,render,update,resync,api').split(','));
 const ROUNDS = Number(arg('--rounds') ?? 5);
 const SECONDS = Number(arg('--seconds') ?? 2);
 const UPDATES = Number(arg('--updates') ?? 100);
@@ -127,6 +130,7 @@ async function main(): Promise<void> {
       ])
         await benchUpdates(size);
     }
+    if (only.has('api')) await benchApi({ updates: UPDATES, netns: `${LAB_PREFIX}${LAB}-api`, emit, progress });
   } finally {
     // SIGCONT after: a server a loss control stopped takes its SIGTERM once it runs again.
     for (const child of processes) for (const signal of ['SIGTERM', 'SIGCONT'] as const) child.kill(signal);

@@ -145,6 +145,8 @@ describe('netpol agent', () => {
           netns,
           '--status',
           status,
+          '--metrics-address',
+          '127.0.0.1:0',
           ...(cleanup ? ['--cleanup'] : []),
         ];
         const child = spawn(process.execPath, args, { stdio: 'ignore' });
@@ -188,6 +190,8 @@ describe('netpol agent', () => {
             netns,
             '--status',
             status,
+            '--metrics-address',
+            '127.0.0.1:0',
             '--resync',
             '0',
           ],

@@ -97,6 +97,18 @@ describe('deploy/', () => {
     assert.deepEqual(container!['readinessProbe']['httpGet'], { path: '/readyz', port: 'metrics' });
   });
 
+  it("runs the agent with arguments it takes: the API as its source, probes on the node's address", async () => {
+    const container = find('DaemonSet', 'netpol-agent')['spec']['template']['spec']['containers'][0];
+    // The downward API's values, as the kubelet puts them in; only the missing cluster stops it.
+    const args = (container['args'] as string[]).map((a) =>
+      a.replace('$(NODE_NAME)', 'node-1').replace('$(HOST_IP)', '127.0.0.1'),
+    );
+    assert.ok(args.includes('--metrics-address'));
+    const run = await runCli([...args, '--kubeconfig', '/nonexistent/kubeconfig']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^netpol: .*\/nonexistent\/kubeconfig/);
+  });
+
   it('grants the agent get, list and watch on what it follows, and nothing else', () => {
     const role = find('ClusterRole', 'netpol-agent');
     const granted = (role['rules'] as Manifest[]).flatMap((r) => r['verbs'] as string[]);

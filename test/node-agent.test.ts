@@ -4,7 +4,9 @@
  * delta can repair) and with what the source says (problems, failures).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { PolicySource, SourceHealth, SourceSnapshot } from '../src/controller/source.js';
 import { NodeAgent } from '../src/dataplane/agent.js';
@@ -175,6 +177,46 @@ describe('node agent loop (fake source and sink)', () => {
       assert.match(sink.commits.at(-1)![0]!, /^add element /, 'changes still go in, as deltas from the last commit');
     } finally {
       await agent.stop();
+    }
+  });
+
+  it('a delta applied while the kernel cannot be read keeps the status error (defect 5 flake)', async () => {
+    const source = new FakeSource();
+    source.set(BASE);
+    const sink = new FakeSink();
+    sink.failReads = true;
+    const dir = mkdtempSync(join(tmpdir(), 'netpol-agent-status-'));
+    const statusFile = join(dir, 'status.json');
+    const log: LogEntry[] = [];
+    const agent = new NodeAgent({
+      source,
+      sink,
+      reconciler: new NftReconciler({ node: 'n1' }),
+      resyncMs: 0,
+      retryMs: 60_000,
+      statusFile,
+      log: (entry) => void log.push(entry),
+    });
+    await agent.start();
+    try {
+      // A change (a watch event, a file rescan) reconciles from what was committed, without a read-back.
+      source.set(BASE.replace('labels: {app: c}', 'labels: {app: b}'));
+      await settle();
+      assert.match(sink.commits.at(-1)![0]!, /^add element /);
+      const status = JSON.parse(readFileSync(statusFile, 'utf8')) as { error?: string };
+      assert.match(status.error ?? '', /cannot read the kernel back: read-back fails/);
+      assert.ok(!log.some((e) => /^recovered/.test(e.msg)), 'no recovery while the kernel cannot be read');
+      sink.failReads = false;
+      sink.kernel = undefined;
+      await agent.resync();
+      assert.equal((JSON.parse(readFileSync(statusFile, 'utf8')) as { error?: string }).error, undefined);
+      assert.ok(
+        log.some((e) => /^recovered/.test(e.msg)),
+        'the read-back that works again is the recovery',
+      );
+    } finally {
+      await agent.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -160,6 +160,8 @@ export interface WatchOptions extends RequestTimeouts {
   readonly timeoutSeconds: () => number;
   /** Called for every event, bookmarks included. */
   readonly onEvent?: () => void;
+  /** Applied to each event's object before the informer sees it (dropping what it need not keep). */
+  readonly transform?: (object: JSONObject) => JSONObject;
 }
 
 /**
@@ -247,7 +249,13 @@ export class ResilientWatch extends Watch {
       }
       if (!isJSONObject(event)) return;
       this.options.onEvent?.();
-      callback(String(event['type']), event['object'], event);
+      const object = event['object'];
+      const transform = this.options.transform;
+      callback(
+        String(event['type']),
+        transform !== undefined && isJSONObject(object) ? transform(object) : object,
+        event,
+      );
     });
     res.on('error', (e) => finish(e));
     res.on('aborted', () => finish(new Error(`GET ${path}: the watch connection was cut`)));

@@ -9,6 +9,7 @@ import { formatFieldPath } from '../util/location.js';
 import { ApiServer, type ApiServerOptions } from '../testing/apiserver/index.js';
 import { writeKubeconfig } from '../testing/apiserver/kubeconfig.js';
 import { KubeSource, type KubeSourceOptions } from './kube-source.js';
+import { apiStateVersion } from './snapshot-builder.js';
 import type { SourceSnapshot } from './source.js';
 
 let dir: string;
@@ -56,6 +57,8 @@ const policy = (name: string, spec: JSONObject): JSONObject => ({
   metadata: { name, namespace: 'default' },
   spec,
 });
+
+const meta = (raw: JSONObject): JSONObject => raw['metadata'] as JSONObject;
 
 const origins = (objects: readonly SourcedObject[]): string[] => objects.map((o) => o.origin.file).sort();
 
@@ -121,6 +124,34 @@ describe('KubeSource', () => {
     assert.equal(health.synced, true);
     assert.equal(health.errors, 0);
     assert.deepEqual(health.resources, ['namespaces', 'networkpolicies.networking.k8s.io', 'nodes', 'pods']);
+  });
+
+  it('names the API state it holds, as a writer computes it from the objects it reads back', async () => {
+    const { server, source } = await setUp({ installed: [] }, {}, (s) => {
+      s.create(pod('a'));
+      s.create(policy('deny', { podSelector: {}, policyTypes: ['Ingress'] }));
+    });
+    await source.start();
+    const first = source.read();
+    const again = source.read();
+    assert.deepEqual(again.change, { added: [], removed: [] }, 'a read with nothing new changes nothing');
+    assert.equal(again.version, first.version);
+    assert.equal(again.objects, first.objects, 'the same list, not a copy');
+    // The keys KubeSource gives its objects, over every object of every followed kind.
+    const state = (): string =>
+      apiStateVersion([
+        ...server.list('v1', 'Namespace').map((raw) => ({ key: `namespaces/${meta(raw)['name']}`, raw })),
+        ...server.list('v1', 'Pod').map((raw) => ({ key: `pods/default/${meta(raw)['name']}`, raw })),
+        ...server
+          .list('networking.k8s.io/v1', 'NetworkPolicy')
+          .map((raw) => ({ key: `networkpolicies.networking.k8s.io/default/${meta(raw)['name']}`, raw })),
+      ]);
+    assert.equal(first.version, state());
+    const a = server.get({ apiVersion: 'v1', kind: 'Pod', name: 'a' })!;
+    server.update({ ...a, metadata: { ...meta(a), labels: { app: 'moved' } } });
+    const { snapshot } = await readUntil(source, (s) => s.version !== first.version, 'the new version');
+    assert.equal(snapshot.version, state());
+    assert.match(snapshot.version!, /^6-[0-9a-f]{12}$/, 'six objects: four namespaces, a pod, a policy');
   });
 
   it('reflects additions, changes and deletions, and keeps unchanged objects identical', async () => {

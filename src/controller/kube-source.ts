@@ -11,7 +11,7 @@ import {
   discoverFollowed,
   qualifiedName,
 } from './kube-resources.js';
-import { type HeldObject, SnapshotBuilder } from './snapshot-builder.js';
+import { type HeldObject, SnapshotBuilder, withoutManagedFields } from './snapshot-builder.js';
 import type { PolicySource, SourceHealth, SourceSnapshot } from './source.js';
 
 export interface KubeSourceOptions {
@@ -67,6 +67,8 @@ export class KubeSource implements PolicySource {
   private readonly followed = new Map<string, FollowedInformer>();
   private readonly listeners: (() => void)[] = [];
   private readonly builder = new SnapshotBuilder();
+  /** What changed since the last read, by key: the object's new version, or undefined when it went. */
+  private pending = new Map<string, HeldObject | undefined>();
   private readonly log: (message: string) => void;
   private errorCount = 0;
   private lastEventAt: number | undefined;
@@ -74,6 +76,8 @@ export class KubeSource implements PolicySource {
   private notifyQueued = false;
   private discoveryTimer: NodeJS.Timeout | undefined;
   private discovering = false;
+  private discoveryWait: NodeJS.Timeout | undefined;
+  private wakeDiscovery: (() => void) | undefined;
   private stopped = false;
 
   constructor(private readonly options: KubeSourceOptions = {}) {
@@ -103,12 +107,16 @@ export class KubeSource implements PolicySource {
 
   read(): SourceSnapshot {
     this.unreadSince = undefined;
-    return this.builder.build([...this.followed.values()].flatMap((f) => f.held()));
+    const changes = this.pending;
+    this.pending = new Map();
+    return this.builder.apply(changes);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.discoveryTimer);
+    clearTimeout(this.discoveryWait);
+    this.wakeDiscovery?.();
     await Promise.all([...this.followed.values()].map((f) => f.stop()));
   }
 
@@ -129,7 +137,10 @@ export class KubeSource implements PolicySource {
     if (this.followed.has(name)) return;
     this.log(`following ${name}`);
     const followed = new FollowedInformer(resource, this.config, this.options, {
-      changed: () => this.changed(),
+      changed: (key, held) => {
+        this.pending.set(key, held);
+        this.changed();
+      },
       event: () => (this.lastEventAt = Date.now()),
       failed: (error) => {
         this.errorCount++;
@@ -146,6 +157,7 @@ export class KubeSource implements PolicySource {
     this.log(`${name} is no longer served: its objects are dropped`);
     this.followed.delete(name);
     await followed.stop();
+    for (const held of followed.held()) this.pending.set(held.key, undefined);
     this.changed();
   }
 
@@ -160,7 +172,12 @@ export class KubeSource implements PolicySource {
         this.errorCount++;
         const delay = backoff.next(e instanceof KubeRequestError ? e.retryAfterMs : 0);
         this.log(`discovery failed (${e instanceof Error ? e.message : String(e)}); trying again in ${delay} ms`);
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        // A stop wakes it at once: a process asked to end does not wait out the backoff.
+        await new Promise<void>((resolve) => {
+          this.discoveryWait = setTimeout(resolve, delay);
+          this.wakeDiscovery = resolve;
+        });
+        if (this.stopped) throw new Error('the source was stopped before it synced');
       }
     }
   }
@@ -204,7 +221,8 @@ export class KubeSource implements PolicySource {
 }
 
 interface FollowerEvents {
-  readonly changed: () => void;
+  /** An object came or changed (its new version), or went (undefined). */
+  readonly changed: (key: string, held: HeldObject | undefined) => void;
   readonly event: () => void;
   readonly failed: (error: unknown) => void;
 }
@@ -240,9 +258,15 @@ class FollowedInformer {
       responseMs: options.requestTimeoutMs ?? 30_000,
       timeoutSeconds: () => options.watchTimeoutSeconds ?? Math.round(300 * (1 + Math.random())),
       onEvent: () => this.sawEvent(),
+      transform: withoutManagedFields,
     });
     this.informer = new ListWatch(collectionPath(resource), this.watch, () => this.list(), false);
-    for (const verb of ['add', 'update', 'delete'] as const) this.informer.on(verb, () => events.changed());
+    for (const verb of ['add', 'update'] as const)
+      this.informer.on(verb, (object) => {
+        const held = this.heldOf(object);
+        events.changed(held.key, held);
+      });
+    this.informer.on('delete', (object) => events.changed(this.heldOf(object).key, undefined));
     this.informer.on('error', (error) => this.failed(error));
   }
 
@@ -263,12 +287,14 @@ class FollowedInformer {
   }
 
   held(): HeldObject[] {
-    return this.informer.list().map((object) => {
-      const namespace = object.metadata?.namespace;
-      const name = object.metadata?.name ?? '';
-      const key = `${this.name}/${namespace === undefined ? '' : `${namespace}/`}${name}`;
-      return { key, origin: { file: `kube:${key}`, line: 0 }, raw: object as unknown as JSONObject };
-    });
+    return this.informer.list().map((object) => this.heldOf(object));
+  }
+
+  private heldOf(object: KubernetesObject): HeldObject {
+    const namespace = object.metadata?.namespace;
+    const name = object.metadata?.name ?? '';
+    const key = `${this.name}/${namespace === undefined ? '' : `${namespace}/`}${name}`;
+    return { key, origin: { file: `kube:${key}`, line: 0 }, raw: object as unknown as JSONObject };
   }
 
   /** The whole collection, chunk by chunk; a continuation that expired starts the list again. */
@@ -315,7 +341,11 @@ class FollowedInformer {
 
   /** Lists of built-in kinds leave apiVersion and kind out of their items. */
   private withTypeMeta(item: JSONObject): KubernetesObject {
-    return { ...item, apiVersion: apiVersionOf(this.resource), kind: this.resource.kind } as KubernetesObject;
+    return {
+      ...withoutManagedFields(item),
+      apiVersion: apiVersionOf(this.resource),
+      kind: this.resource.kind,
+    } as KubernetesObject;
   }
 
   private listed(): void {

@@ -61,19 +61,8 @@ export class ControllerMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    const gauge = (name: string, help: string, read: () => number | undefined): void => {
-      new Gauge({
-        name,
-        help,
-        labelNames,
-        registers,
-        collect() {
-          const value = read();
-          if (value === undefined) this.remove({ controller });
-          else this.set({ controller }, value);
-        },
-      });
-    };
+    const gauge = (name: string, help: string, read: () => number | undefined): void =>
+      readingGauge(this.registry, name, help, { controller }, read);
     gauge('netpol_controller_workqueue_depth', 'Keys waiting for a worker.', () => readings.queueDepth());
     gauge('netpol_controller_workqueue_retry_depth', 'Keys waiting out a retry delay.', () => readings.retryDepth());
     gauge(
@@ -98,4 +87,28 @@ export class ControllerMetrics {
       this.retries.inc({ controller: this.controller });
     }
   }
+}
+
+/**
+ * A gauge whose value is read when it is scraped, with fixed labels; absent from the scrape while `read` says
+ * undefined (an age before the first event). The controller and the node agent make theirs with it.
+ */
+export function readingGauge<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labels: Readonly<Record<L, string>>,
+  read: () => number | undefined,
+): void {
+  new Gauge<L>({
+    name,
+    help,
+    labelNames: Object.keys(labels) as L[],
+    registers: [registry],
+    collect() {
+      const value = read();
+      if (value === undefined) this.remove(labels as Record<L, string>);
+      else this.set(labels as Record<L, string>, value);
+    },
+  });
 }

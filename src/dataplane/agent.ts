@@ -7,6 +7,8 @@ import type { NftRuleset } from '../render/nftables.js';
 import type { LogEntry } from '../util/log.js';
 import { plural } from '../util/plural.js';
 import { type Diagnostic, formatInvalidObject } from '../validate/validate.js';
+import type { ProbeResult } from '../controller/probe-server.js';
+import type { AgentMetricsRecorder } from './agent-metrics.js';
 import type { RulesetSink } from './nft-sink.js';
 import type { NftReconciler } from './reconcile.js';
 import { StatusFile } from './status-file.js';
@@ -25,6 +27,8 @@ export interface AgentOptions {
   /** Where the agent reports what it applied, for the lab and for operators. */
   readonly statusFile?: string;
   readonly log?: (entry: LogEntry) => void;
+  /** Told of reconciles and transactions, for /metrics. */
+  readonly metrics?: AgentMetricsRecorder;
   /** Called after each reconcile that reached the kernel, with the transaction it committed (maybe empty). */
   readonly onReconciled?: (commands: readonly string[], snapshot: SourceSnapshot) => void;
 }
@@ -78,11 +82,21 @@ export class NodeAgent {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay: number;
   private stopped = false;
+  private sourceStarted = false;
   /** Why the last reconcile did not bring the kernel to the inputs; undefined when it did. */
   private trouble: Trouble | undefined;
   private readonly reported = new Set<string>();
   private unenforced = '';
+  /**
+   * Why the kernel could not be read back at the last try; kept until a read-back succeeds, so that a change
+   * applied as a delta in between does not report the table verified.
+   */
+  private unreadable: string | undefined;
   private readonly status: StatusFile | undefined;
+  /** When the kernel last held the rules of the inputs (ms since the epoch). */
+  private appliedAt: number | undefined;
+  /** Objects the source holds that netpol refuses, at the last read. */
+  private invalid = 0;
 
   constructor(private readonly options: AgentOptions) {
     this.retryDelay = options.retryMs ?? 1000;
@@ -92,10 +106,51 @@ export class NodeAgent {
         : new StatusFile(options.statusFile, (message) => this.log('warn', message));
   }
 
-  /** Follows the source, applies what it says starting from what the kernel holds, then resyncs. */
+  /** When the kernel last held the rules of the inputs (ms since the epoch); undefined before the first apply. */
+  get lastAppliedAt(): number | undefined {
+    return this.appliedAt;
+  }
+
+  /** Objects left out at the last read because the API server would refuse them. */
+  get invalidObjects(): number {
+    return this.invalid;
+  }
+
+  /** /healthz: the agent runs (a liveness probe restarts it otherwise). */
+  live(): ProbeResult {
+    return this.stopped ? { ok: false, reason: 'the agent is stopping' } : { ok: true };
+  }
+
+  /**
+   * /readyz: the kernel holds the rules of the inputs. Not before the first apply (which waits for every cache to
+   * list), nor while the source fails or the kernel refuses or cannot be read back: the reason says which.
+   */
+  ready(): ProbeResult {
+    if (this.stopped) return { ok: false, reason: 'the agent is stopping' };
+    if (this.appliedAt === undefined)
+      return {
+        ok: false,
+        reason: this.options.source.health().synced
+          ? `no rules applied yet${this.trouble === undefined ? '' : `: ${this.trouble.message}`}`
+          : 'waiting for every cache to list before the first apply',
+      };
+    if (this.trouble !== undefined) return { ok: false, reason: this.trouble.message };
+    if (!this.options.source.health().synced)
+      return { ok: false, reason: 'the source is failing (retrying with backoff); the last rules stay in force' };
+    return { ok: true };
+  }
+
+  /**
+   * Follows the source, applies what it says starting from what the kernel holds, then resyncs. Nothing is applied
+   * before the source has started (every cache listed): changes it announces while it lists are read by the first
+   * reconcile, never applied from half a cluster.
+   */
   async start(): Promise<void> {
-    this.options.source.onChange(() => this.kick(false));
+    this.options.source.onChange(() => {
+      if (this.sourceStarted) this.kick(false);
+    });
     await this.options.source.start();
+    this.sourceStarted = true;
     if (this.stopped) return;
     await this.enqueue(() => this.reconcile(true));
     const every = this.options.resyncMs ?? 30_000;
@@ -163,8 +218,11 @@ export class NodeAgent {
     const started = performance.now();
     let snapshot: SourceSnapshot;
     let ruleset: NftRuleset;
+    let waitedMs: number | undefined;
     try {
+      waitedMs = this.options.source.health().watchLagMs;
       snapshot = this.options.source.read();
+      this.invalid = byObject(snapshot.problems).size;
       const desired = this.options.reconciler.desired(snapshot);
       ruleset = desired.ruleset;
       this.noteInputs(snapshot, domainRules(desired.cluster));
@@ -173,6 +231,10 @@ export class NodeAgent {
     }
     const outcome = await this.enforce(ruleset, readBack);
     if (!outcome.enforced) return this.failed(outcome.why, snapshot);
+    this.appliedAt = Date.now();
+    const elapsedMs = performance.now() - started;
+    this.options.metrics?.reconciled('success', elapsedMs / 1000);
+    if (waitedMs !== undefined) this.options.metrics?.changeApplied((waitedMs + elapsedMs) / 1000);
     const failures = snapshot.failures ?? [];
     const remaining = [
       ...(outcome.unverified !== undefined ? [outcome.unverified] : []),
@@ -200,13 +262,15 @@ export class NodeAgent {
     const trusted = this.applied;
     if (trusted !== undefined && !readBack) {
       if (await this.commit(reconciler.delta(trusted, desired), desired, 'the kernel refused the delta'))
-        return { enforced: true };
+        return this.unreadable === undefined ? { enforced: true } : { enforced: true, unverified: this.unreadable };
     }
     let view;
     try {
       view = await sink.read(desired);
+      this.unreadable = undefined;
     } catch (error) {
       const unverified = `cannot read the kernel back: ${(error as Error).message}`;
+      this.unreadable = unverified;
       this.log('error', unverified);
       // What was committed last is still known: the change goes in as a delta from it; else the table is made whole.
       const done =
@@ -248,6 +312,7 @@ export class NodeAgent {
     this.lastCommands = commands;
     if (commands.length > 0) {
       this.transactions++;
+      this.options.metrics?.committed('delta', commands.length);
       this.log('info', `applied ${plural(commands.length, 'command')} in one transaction`, {
         commands: commands.length,
         ms: Math.round((performance.now() - started) * 10) / 10,
@@ -269,6 +334,7 @@ export class NodeAgent {
     this.applied = desired;
     this.lastCommands = [];
     this.transactions++;
+    this.options.metrics?.committed('replace', 0);
     return true;
   }
 
@@ -296,6 +362,7 @@ export class NodeAgent {
   }
 
   private failed(message: string, snapshot?: SourceSnapshot): void {
+    this.options.metrics?.reconciled('error');
     this.trouble ??= { message, since: Date.now() };
     this.log('error', `${message}; trying again`);
     this.retry();

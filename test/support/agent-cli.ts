@@ -20,8 +20,13 @@ export interface RunningAgent {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+/**
+ * Starts `netpol agent ARGS`; its /metrics on a free port of 127.0.0.1 unless the args say where, so that agents of
+ * tests that run at once do not contend for the default port.
+ */
 export function startAgent(args: readonly string[], env: NodeJS.ProcessEnv = process.env): RunningAgent {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'agent', ...args], {
+  const metrics = args.includes('--metrics-address') ? [] : ['--metrics-address', '127.0.0.1:0'];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'agent', ...args, ...metrics], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env,
   });

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { SEMANTICS, type Semantics } from '../../policy/legacy.js';
 import type { Protocol } from '../../algebra/connset.js';
-import { Lab } from '../../dataplane/lab/lab.js';
+import { LAB_SOURCES, Lab, type LabSource } from '../../dataplane/lab/lab.js';
 import { LAB_NAME_RULE, validLabName } from '../../dataplane/lab/plan.js';
 import { compareTruthTables, formatTruthTable } from '../../engine/truthtable.js';
 import { ObjectStore } from '../../model/store.js';
@@ -33,23 +33,44 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
         .choices(SEMANTICS)
         .default('v1'),
     )
+    .addOption(
+      new Option(
+        '--source <source>',
+        "what the node agents follow: the lab's manifests file, or a test API server the lab starts on 127.0.0.1 " +
+          '(lab apply then writes through the API)',
+      )
+        .choices(LAB_SOURCES)
+        .default('file'),
+    )
     .addOption(serveOption())
     .option('--no-ipblock-pod-ips', "ipBlocks never match pod addresses (Cilium's default); by default they do")
     .option('--no-local-node-egress', "subject egress to the pod's own node to policy; by default it is always allowed")
-    .action((paths: string[], opts: { name: string; semantics: Semantics; serve?: string[] } & EngineFlags) => {
-      const objects = objectsFrom(paths);
-      if (objects === undefined) return setExit(EXIT.error);
-      const built = Lab.up(
-        opts.name,
-        objects.map((o) => o.raw),
-        { semantics: opts.semantics, engine: engineOptionsFrom(opts), serve: opts.serve ?? [] },
-      );
-      io.out(
-        `lab ${opts.name} is up: ${plural(built.plan.nodes.length, 'node')}, ` +
-          `${plural(built.plan.pods.length, 'endpoint')}\n`,
-      );
-      setExit(EXIT.ok);
-    });
+    .action(
+      (
+        paths: string[],
+        opts: { name: string; semantics: Semantics; source: LabSource; serve?: string[] } & EngineFlags,
+      ) => {
+        const objects = objectsFrom(paths);
+        if (objects === undefined) return setExit(EXIT.error);
+        const built = Lab.up(
+          opts.name,
+          objects.map((o) => o.raw),
+          {
+            semantics: opts.semantics,
+            engine: engineOptionsFrom(opts),
+            serve: opts.serve ?? [],
+            source: opts.source,
+          },
+        );
+        io.out(
+          `lab ${opts.name} is up: ${plural(built.plan.nodes.length, 'node')}, ` +
+            `${plural(built.plan.pods.length, 'endpoint')}` +
+            (opts.source === 'api' ? `; its API server: kubectl --kubeconfig ${built.kubeconfigFile}` : '') +
+            '\n',
+        );
+        setExit(EXIT.ok);
+      },
+    );
 
   lab
     .command('apply')

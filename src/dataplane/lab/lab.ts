@@ -11,6 +11,8 @@ import { type JSONObject } from '../../util/json.js';
 import { objectFromData } from '../../resources/source.js';
 import type { Semantics } from '../../policy/legacy.js';
 import { selfCommand } from '../../util/self.js';
+import { SyncHttp } from '../../util/sync-http.js';
+import { holdObjects } from './api-objects.js';
 import { inputsDigest } from '../../pipeline/input-cache.js';
 import type { AgentStatus } from '../agent.js';
 import { type LabNode, type LabPlan, type LabPod, checkLabName, planLab } from './plan.js';
@@ -47,13 +49,22 @@ interface LabState {
   readonly engine: EngineOptions;
   /** The ports every pod in a namespace of its own serves beside its declared ones. */
   readonly serve: readonly string[];
+  /** Where the node agents read the cluster from: the manifests file, or the lab's API server. */
+  readonly source?: LabSource;
+  /** The lab's API server, with `source: 'api'`. */
+  readonly apiServer?: { readonly pid: number; readonly url: string };
 }
 
 export interface LabOptions {
   readonly semantics?: Semantics;
   readonly engine?: EngineOptions;
   readonly serve?: readonly string[];
+  /** What the node agents follow: the lab's manifests file (default), or an API server the lab starts. */
+  readonly source?: LabSource;
 }
+
+export const LAB_SOURCES = ['file', 'api'] as const;
+export type LabSource = (typeof LAB_SOURCES)[number];
 
 export interface ProbeResult {
   /** Undefined when the protocol cannot be probed here (SCTP): not run, never passed. */
@@ -84,7 +95,7 @@ export class Lab {
   static up(
     name: string,
     objects: readonly JSONObject[],
-    { semantics = 'v1', engine = defaultEngineOptions, serve = [] }: LabOptions = {},
+    { semantics = 'v1', engine = defaultEngineOptions, serve = [], source = 'file' }: LabOptions = {},
   ): Lab {
     checkLabName(name);
     if (existsSync(Lab.dir(name)) || labNamespaces(name).length > 0) {
@@ -100,8 +111,10 @@ export class Lab {
       semantics,
       engine,
       serve: checkServed(serve),
+      source,
     });
     try {
+      if (source === 'api') lab.startApiServer();
       createFabric(name);
       lab.converge(planLab(name, objects, undefined, { serve }));
       return lab;
@@ -120,6 +133,8 @@ export class Lab {
       // Agents first: a node agent must not apply rules into a namespace that is going away. They are waited for,
       // so that none writes its status or log into the directory as it is removed.
       stopAndWait([...Object.values(state.nodeAgents ?? {}), ...Object.values(state.agents)]);
+      // The API server last: agents that lose it keep their rules, and they are stopped already.
+      stopAndWait(state.apiServer === undefined ? [] : [state.apiServer.pid]);
     }
     for (const netns of labNamespaces(name)) deleteNetns(netns);
     rmSync(Lab.dir(name), { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
@@ -294,8 +309,12 @@ export class Lab {
     return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as AgentStatus) : undefined;
   }
 
-  /** Writes the manifests and returns the digest the agents will report once they have applied them. */
+  /**
+   * Writes the manifests (to the file, or through the lab's API server) and returns the version the agents will
+   * report once they have applied them.
+   */
   private writeManifests(objects: readonly JSONObject[]): string {
+    if (this.state.source === 'api') return holdObjects(this.http(), this.state.apiServer!.url, objects);
     const temporary = `${this.manifestsFile}.tmp`;
     writeFileSync(temporary, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 1));
     renameSync(temporary, this.manifestsFile);
@@ -304,14 +323,7 @@ export class Lab {
 
   private startNodeAgent(node: LabNode): number {
     const log = openSync(join(Lab.dir(this.state.name), `agent-${node.name}.log`), 'a');
-    // Started inside the node's namespace, as a node agent runs: `ip netns exec` execs it, so the pid is the agent's.
-    const argv = [
-      'netns',
-      'exec',
-      node.netns,
-      ...selfCommand(import.meta.url, '../../cli/bin'),
-      'agent',
-      this.manifestsFile,
+    const common = [
       '--node',
       node.name,
       '--status',
@@ -323,7 +335,17 @@ export class Lab {
       ...(this.state.engine.ipBlockMatchesPodIPs ? [] : ['--no-ipblock-pod-ips']),
       ...(this.state.engine.allowEgressToLocalNode ? [] : ['--no-local-node-egress']),
     ];
-    const child = spawn('ip', argv, { detached: true, stdio: ['ignore', log, log] });
+    const [command, ...self] = selfCommand(import.meta.url, '../../cli/bin');
+    // From files: started inside the node's namespace, as a node agent runs (`ip netns exec` execs it, so the pid is
+    // the agent's). From the API: the server listens on the host's 127.0.0.1, which a node's namespace cannot
+    // reach, so the agent runs beside it and applies into the node's namespace (--netns); its probes on any free
+    // port, as several agents share the host's loopback.
+    const argv =
+      this.state.source === 'api'
+        ? [command!, ...self, 'agent', '--kubeconfig', this.kubeconfigFile, '--netns', node.netns]
+        : ['ip', 'netns', 'exec', node.netns, command!, ...self, 'agent', this.manifestsFile];
+    if (this.state.source === 'api') argv.push('--metrics-address', '127.0.0.1:0');
+    const child = spawn(argv[0]!, [...argv.slice(1), ...common], { detached: true, stdio: ['ignore', log, log] });
     closeSync(log);
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start the agent of node ${node.name}`);
@@ -353,6 +375,42 @@ export class Lab {
         sleep(2);
       }
     }
+  }
+
+  /** The kubeconfig of the lab's API server, which its agents (and kubectl) read it through. */
+  get kubeconfigFile(): string {
+    return join(Lab.dir(this.state.name), 'kubeconfig');
+  }
+
+  private httpClient: SyncHttp | undefined;
+  private http(): SyncHttp {
+    return (this.httpClient ??= new SyncHttp());
+  }
+
+  /** Starts the test API server as a process of its own (on 127.0.0.1), which outlives this command. */
+  private startApiServer(): void {
+    const dir = Lab.dir(this.state.name);
+    const ready = join(dir, 'apiserver.json');
+    const log = openSync(join(dir, 'apiserver.log'), 'a');
+    const [command, ...args] = selfCommand(import.meta.url, '../../testing/apiserver/serve');
+    const child = spawn(command!, [...args, '--ready-file', ready, '--kubeconfig-dir', dir], {
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
+    closeSync(log);
+    child.unref();
+    if (child.pid === undefined) throw new Error("could not start the lab's API server");
+    this.state = { ...this.state, apiServer: { pid: child.pid, url: '' } };
+    this.save();
+    const deadline = Date.now() + AGENT_TIMEOUT_MS;
+    while (!existsSync(ready)) {
+      if (!isAlive(child.pid)) throw new Error(`the lab's API server exited; see ${join(dir, 'apiserver.log')}`);
+      if (Date.now() > deadline)
+        throw new Error(`the lab's API server did not start within ${AGENT_TIMEOUT_MS / 1000} s`);
+      sleep(20);
+    }
+    const { url } = JSON.parse(readFileSync(ready, 'utf8')) as { url: string };
+    this.state = { ...this.state, apiServer: { pid: child.pid, url } };
   }
 
   private save(): void {
