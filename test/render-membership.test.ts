@@ -24,7 +24,8 @@ type Change =
   | { kind: 'add'; pod: number; app: number; node: number }
   | { kind: 'delete'; pod: number }
   | { kind: 'readdress'; pod: number }
-  | { kind: 'namespace'; ns: number; env: number };
+  | { kind: 'namespace'; ns: number; env: number }
+  | { kind: 'policy'; policy: number; app: number; port: number };
 
 const change: fc.Arbitrary<Change> = fc.oneof(
   fc.record({ kind: fc.constant('relabel' as const), pod: fc.nat(), app: fc.nat(4) }),
@@ -32,6 +33,7 @@ const change: fc.Arbitrary<Change> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), pod: fc.nat() }),
   fc.record({ kind: fc.constant('readdress' as const), pod: fc.nat() }),
   fc.record({ kind: fc.constant('namespace' as const), ns: fc.nat(3), env: fc.nat(2) }),
+  fc.record({ kind: fc.constant('policy' as const), policy: fc.nat(), app: fc.nat(4), port: fc.nat(2) }),
 );
 
 /** Applies a change to the objects, replacing only the objects it touches, as the input cache does. */
@@ -49,6 +51,16 @@ function applyChange(objects: SourcedObject[], c: Change, serial: number): Sourc
       ...((raw['metadata'] as JSONObject)['labels'] as JSONObject),
       env: ['prod', 'staging', 'dev'][c.env]!,
     };
+    return replace(index, raw);
+  }
+  if (c.kind === 'policy') {
+    // Another subject and another port: the agent compiles the policies again over the same endpoints.
+    const policies = objects.map((o, i) => [o, i] as const).filter(([o]) => o.kind === 'NetworkPolicy');
+    const [policy, index] = policies[c.policy % policies.length]!;
+    const raw = structuredClone(policy.raw);
+    const spec = raw['spec'] as JSONObject;
+    spec['podSelector'] = { matchLabels: { app: APPS[c.app]! } };
+    spec['ingress'] = [{ ports: [{ protocol: 'TCP', port: [80, 443, 8080][c.port]! }] }];
     return replace(index, raw);
   }
   const [pod, index] = pods[c.pod % pods.length]!;

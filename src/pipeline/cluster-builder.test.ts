@@ -20,7 +20,9 @@ function normal(cluster: Cluster): unknown {
       .map((n) => ({ ...n, addresses: n.addresses.map((ip) => formatIP(ip.family, ip.value)).sort() }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     namespaces: [...cluster.namespaces.values()].sort((a, b) => a.name.localeCompare(b.name)),
-    policies: cluster.policies.length,
+    policies: cluster.policies.map((p) => JSON.stringify(p, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))),
+    byNamespace: [...cluster.policiesByNamespace].map(([ns, list]) => [ns, list.map((p) => p.ref.name)]).sort(),
+    tiers: [cluster.tiers.admin, cluster.tiers.baseline].map((tier) => tier.map((p) => p.ref.name)),
     families: cluster.families,
     warnings: cluster.warnings,
   };
@@ -43,6 +45,7 @@ type Change =
     }
   | { kind: 'add'; pod: number; other: number; node: number }
   | { kind: 'namespaceLabel'; other: number }
+  | { kind: 'policySelector' | 'policyDelete' | 'policyCopy' | 'policyElsewhere'; other: number }
   | { kind: 'nodeObject'; other: number };
 
 const change: fc.Arbitrary<Change> = fc.oneof(
@@ -75,6 +78,18 @@ const change: fc.Arbitrary<Change> = fc.oneof(
     }),
   },
   {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constantFrom(
+        'policySelector' as const,
+        'policyDelete' as const,
+        'policyCopy' as const,
+        'policyElsewhere' as const,
+      ),
+      other: fc.nat(),
+    }),
+  },
+  {
     weight: 1,
     arbitrary: fc.oneof(
       fc.record({ kind: fc.constant('namespaceLabel' as const), other: fc.nat() }),
@@ -82,6 +97,33 @@ const change: fc.Arbitrary<Change> = fc.oneof(
     ),
   },
 );
+
+type PolicyChange = Extract<Change, { kind: `policy${string}` }>;
+const isPolicyChange = (c: Change): c is PolicyChange => c.kind.startsWith('policy');
+
+/** A NetworkPolicy selecting other pods, gone, copied under a new name, or copied into an undeclared namespace. */
+function applyPolicyChange(objects: readonly SourcedObject[], c: PolicyChange, serial: number): SourcedObject[] {
+  const policies = objects.flatMap((o, i) => (o.kind === 'NetworkPolicy' ? [i] : []));
+  if (policies.length === 0) return [...objects];
+  const index = policies[c.other % policies.length]!;
+  const raw = structuredClone(objects[index]!.raw);
+  const metadata = raw['metadata'] as JSONObject;
+  switch (c.kind) {
+    case 'policyDelete':
+      return objects.filter((_, i) => i !== index);
+    case 'policySelector':
+      (raw['spec'] as JSONObject)['podSelector'] = { matchLabels: { app: `moved-${serial % 3}` } };
+      return objects.map((o, i) => (i === index ? objectFromData(raw) : o));
+    case 'policyCopy':
+      metadata['name'] = `copy-${serial}`;
+      return [...objects, objectFromData(raw)];
+    case 'policyElsewhere':
+      // A namespace no object declares: it exists only through the policy.
+      metadata['name'] = `copy-${serial}`;
+      metadata['namespace'] = `undeclared-policy-${serial % 2}`;
+      return [...objects, objectFromData(raw)];
+  }
+}
 
 /** Applies a change as the input cache sees it: the objects it replaces, removes and adds. */
 function applyChange(objects: readonly SourcedObject[], c: Change, serial: number): SourcedObject[] {
@@ -103,6 +145,7 @@ function applyChange(objects: readonly SourcedObject[], c: Change, serial: numbe
       }),
     ];
   }
+  if (isPolicyChange(c)) return applyPolicyChange(objects, c, serial);
   const pods = objects.flatMap((o, i) => (o.kind === 'Pod' ? [i] : []));
   if (pods.length === 0) return [...objects];
   const index = pods[c.pod % pods.length]!;
@@ -207,6 +250,25 @@ describe('ClusterBuilder', () => {
       assert.deepEqual(normal(cluster), normal(buildCluster(next)));
       current = next;
     }
+  });
+
+  it('compiles the policies again without rebuilding the endpoints when only policies changed', () => {
+    const objects = generateCluster({ pods: 300, policies: 20, namespaces: 2 }).map((o) => objectFromData(o));
+    const builder = new ClusterBuilder();
+    const first = builder.build(objects);
+    let current: readonly SourcedObject[] = objects;
+    for (const kind of ['policySelector', 'policyCopy', 'policyDelete'] as const) {
+      const next = applyPolicyChange(current, { kind, other: 3 }, 1);
+      const cluster = builder.build(next, diff(current, next));
+      assert.equal(builder.lastBuild, 'patched', kind);
+      assert.equal(cluster.endpoints, first.endpoints, 'the same endpoints, not rebuilt');
+      assert.deepEqual(normal(cluster), normal(buildCluster(next)));
+      current = next;
+    }
+    const elsewhere = applyPolicyChange(current, { kind: 'policyElsewhere', other: 3 }, 1);
+    const cluster = builder.build(elsewhere, diff(current, elsewhere));
+    assert.equal(builder.lastBuild, 'full', 'a namespace made by a policy alone is built afresh');
+    assert.ok(cluster.namespaces.has('undeclared-policy-1'));
   });
 
   it('builds afresh without a change, or when other objects changed', () => {

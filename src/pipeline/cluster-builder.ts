@@ -1,10 +1,10 @@
 import { PatchedMap } from '../util/patched-map.js';
 import type { Family } from '../algebra/ip.js';
 import { compareStrings, sameList } from '../util/order.js';
-import { type Cluster, type ClusterOptions, buildCluster } from '../policy/cluster.js';
+import { type Cluster, type ClusterOptions, buildCluster, compilePolicies } from '../policy/cluster.js';
 import { addressKey, familiesWith, familyCounts, holdsOwnAddresses, namespaceOf, nodesFrom } from '../model/cluster.js';
 import { type Endpoint, podPlacer, workloadObjects } from '../model/endpoints.js';
-import { knownKind } from '../resources/kinds.js';
+import { isPolicyKind, knownKind } from '../resources/kinds.js';
 import type { SourcedObject } from '../resources/source.js';
 
 /** The objects a source took away and brought in since the build before: the same objects stay the same. */
@@ -46,7 +46,8 @@ interface Basis {
  * time. When only pods changed, the churn a node agent sees most, the last
  * cluster is patched: the changed pods' endpoints are taken out and put in,
  * and the indexes follow, at a cost that grows with the change rather than
- * the cluster. Anything else builds afresh: another kind of object, a
+ * the cluster. When only policies changed, the endpoints stay and the
+ * policies are compiled again. Anything else builds afresh: another kind of object, a
  * workload gaining its first pod or losing its last (its template endpoint
  * comes or goes), a namespace nobody declares, or an id that clashes.
  */
@@ -66,7 +67,9 @@ export class ClusterBuilder {
     let gathered: readonly SourcedObject[] | undefined;
     const objects = (): readonly SourcedObject[] => (gathered ??= typeof input === 'function' ? input() : input);
     const patched =
-      this.basis !== undefined && change !== undefined ? patch(this.basis, change, objects, this.options) : undefined;
+      this.basis !== undefined && change !== undefined
+        ? (patchPolicies(this.basis, change, objects, this.options) ?? patch(this.basis, change, objects, this.options))
+        : undefined;
     this.lastBuild = patched === undefined ? 'full' : 'patched';
     if (patched !== undefined) return (this.basis = patched).cluster;
     const cluster = buildCluster(objects(), this.options);
@@ -123,6 +126,38 @@ function add(refs: Map<unknown, number>, key: unknown, by: number): boolean {
   const before = refs.get(key) ?? 0;
   refs.set(key, before + by);
   return before === 0 || before + by === 0;
+}
+
+const isPolicyObject = (o: SourcedObject): boolean => {
+  const kind = knownKind(o.apiVersion, o.kind);
+  return kind !== undefined && isPolicyKind(kind);
+};
+
+/**
+ * When only policies changed, the endpoints, namespaces and nodes stay as they were and only the policies are
+ * compiled again: the model of a large cluster costs far more than its policies. A policy in a namespace that no
+ * object declares makes that namespace exist, which is the full build's business; so is legacy semantics, where
+ * the namespaces' annotations and the policies are read together.
+ */
+function patchPolicies(
+  basis: Basis,
+  change: ObjectsChange,
+  objects: () => readonly SourcedObject[],
+  options: ClusterOptions,
+): Basis | undefined {
+  const semantics = options.semantics ?? 'v1';
+  if (semantics !== 'v1') return undefined;
+  const changed = [...change.removed, ...change.added];
+  if (changed.length === 0 || !changed.every(isPolicyObject)) return undefined;
+  const { cluster } = basis;
+  const compiled = compilePolicies(objects(), semantics);
+  const declared = (namespace: string | undefined): boolean =>
+    namespace === undefined || cluster.namespaces.get(namespace)?.implicit === false;
+  if (!compiled.policies.every((p) => declared(p.namespace))) return undefined;
+  if (!cluster.policies.every((p) => declared(p.namespace))) return undefined;
+  const next: Cluster = { ...cluster, ...compiled };
+  patches.set(next, { from: cluster, removed: [], added: [] });
+  return { ...basis, cluster: next };
 }
 
 function patch(
