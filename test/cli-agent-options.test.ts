@@ -32,6 +32,17 @@ describe('netpol agent: files or the Kubernetes API', () => {
     assert.match(run.stderr, /^netpol: .*\/nonexistent\/kubeconfig/);
   });
 
+  it('refuses a resync period longer than a timer can wait (it would fire at once, over and over)', async () => {
+    for (const command of [
+      ['agent', '--node', 'n1'],
+      ['controller', 'ironcore'],
+    ]) {
+      const run = await runCli([...command, '--resync', '1e9']);
+      assert.equal(run.code, 2, command.join(' '));
+      assert.match(run.stderr, /'1e9' is invalid\. a number of seconds, from 0 \(never\) to 2147483/);
+    }
+  });
+
   it('takes --metrics-address as the controller does, and refuses what is not HOST:PORT', async () => {
     const bad = await runCli(['agent', '--node', 'n1', '--metrics-address', '9710']);
     assert.equal(bad.code, 2);

@@ -199,6 +199,17 @@ export function outputOption<F extends string>(
     });
 }
 
+/** Node's timers take at most 2^31 - 1 ms; a longer period would fire at once, over and over. */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** A period in seconds for a timer: 0 (never) up to about 24.8 days. */
+export function parseSeconds(text: string): number {
+  const seconds = Number(text);
+  if (text.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_TIMER_SECONDS)
+    throw new InvalidArgumentError(`a number of seconds, from 0 (never) to ${MAX_TIMER_SECONDS}`);
+  return seconds;
+}
+
 export function parsePort(text: string): number {
   const port = Number(text);
   if (!/^[0-9]+$/.test(text) || port < 1 || port > 65535)

@@ -107,8 +107,8 @@ export class IroncoreController {
   constructor(private readonly options: IroncoreControllerOptions) {
     this.apinetNamespace = options.apinetNamespace ?? 'apinet';
     this.log = options.log ?? (() => {});
-    const sourceLog = (source: string) => (message: string) =>
-      this.log({ level: 'info', msg: message, fields: { source } });
+    const sourceLog = (source: string) => (message: string, level: 'info' | 'warn') =>
+      this.log({ level, msg: message, fields: { source } });
     const common = {
       ...(options.sourceBackoff !== undefined ? { backoff: options.sourceBackoff } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),

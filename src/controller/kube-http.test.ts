@@ -35,6 +35,15 @@ function configFor(server: Server): KubeConfig {
   return config;
 }
 
+/** A server whose watches send one event, then have their connection reset. */
+function cuttingServer(): Server {
+  return createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"1"}}}\n{"type":"MOD');
+    setTimeout(() => res.socket?.resetAndDestroy(), 50);
+  });
+}
+
 describe('ResilientWatch', () => {
   const slow = slowWatchServer(300);
   before(() => new Promise<void>((resolve) => slow.server.listen(0, '127.0.0.1', resolve)));
@@ -53,6 +62,23 @@ describe('ResilientWatch', () => {
     assert.ok(controller.signal.aborted, 'the watch it returns is aborted');
     await sleep(500);
     assert.equal(slow.openWatches(), 0, 'the server holds no watch from it');
+  });
+
+  it('ends a watch whose connection is reset with an error, and never throws', async () => {
+    const cutting = cuttingServer();
+    await new Promise<void>((resolve) => cutting.listen(0, '127.0.0.1', resolve));
+    try {
+      const watch = new ResilientWatch(configFor(cutting), options);
+      const events: string[] = [];
+      const done = new Promise<unknown>((resolve) => {
+        void watch.watch('/api/v1/pods', {}, (phase) => events.push(phase), resolve);
+      });
+      const error = await done;
+      assert.deepEqual(events, ['ADDED']);
+      assert.ok(error instanceof Error, `done with an error, not ${String(error)}`);
+    } finally {
+      await new Promise<void>((resolve) => cutting.close(() => resolve()));
+    }
   });
 
   it('once stopped, opens no watch at all', async () => {

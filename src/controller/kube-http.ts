@@ -238,6 +238,8 @@ export class ResilientWatch extends Watch {
       timeoutSeconds * 1000 + this.options.responseMs,
     );
     const lines = createInterface({ input: res, crlfDelay: Infinity });
+    // readline passes on the response's errors (a connection reset mid-watch): unheard, one would end the process.
+    lines.on('error', (e) => finish(e));
     lines.on('line', (line) => {
       if (finished || line.trim() === '') return;
       let event: unknown;

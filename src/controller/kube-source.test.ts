@@ -217,6 +217,38 @@ describe('KubeSource', () => {
     assert.ok(has(fixed.snapshot, 'kube:networkpolicies.networking.k8s.io/default/broken'));
   });
 
+  it('keeps the last valid version of an object whose new version does not validate', async () => {
+    const key = 'kube:networkpolicies.networking.k8s.io/default/deny';
+    const { server, source } = await setUp({ installed: [] }, {}, (s) =>
+      s.create(policy('deny', { podSelector: {}, ingress: [{ ports: [{ port: 80 }] }] })),
+    );
+    await source.start();
+    const ports = (snapshot: ReturnType<typeof source.read>): unknown =>
+      (snapshot.objects.find((o) => o.origin.file === key)?.raw['spec'] as JSONObject | undefined)?.['ingress'];
+    assert.deepEqual(ports(source.read()), [{ ports: [{ port: 80 }] }]);
+
+    const valid = server.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', name: 'deny' })!;
+    server.update({ ...valid, spec: { podSelector: {}, ingress: [{ ports: [{ port: 0 }] }] } });
+    const invalid = await readUntil(source, (s) => s.problems.length > 0, 'the invalid version');
+    assert.deepEqual(ports(invalid.snapshot), [{ ports: [{ port: 80 }] }], 'the valid version stays in force');
+    assert.deepEqual(invalid.removed, []);
+
+    const broken = server.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', name: 'deny' })!;
+    server.update({ ...broken, spec: { podSelector: {}, ingress: [{ ports: [{ port: 443 }] }] } });
+    const fixed = await readUntil(source, (s) => s.problems.length === 0, 'the fix');
+    assert.deepEqual(ports(fixed.snapshot), [{ ports: [{ port: 443 }] }]);
+    assert.equal(fixed.snapshot.objects.filter((o) => o.origin.file === key).length, 1);
+
+    server.update({
+      ...server.get({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', name: 'deny' })!,
+      spec: { podSelector: {}, ingress: [{ ports: [{ port: -1 }] }] },
+    });
+    await readUntil(source, (s) => s.problems.length > 0, 'invalid again');
+    server.delete({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', name: 'deny' });
+    const gone = await readUntil(source, (s) => !has(s, key), 'the deletion');
+    assert.deepEqual(gone.snapshot.problems, [], 'a deleted object has no problems left');
+  });
+
   it('lists again after a 410 and converges on what changed while it was away', async () => {
     const { server, source } = await setUp({ installed: [] }, {}, (s) => {
       s.create(pod('a'));

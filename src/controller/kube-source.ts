@@ -32,7 +32,8 @@ export interface KubeSourceOptions {
   /** The `timeoutSeconds` of each watch: by default 5 to 10 minutes at random, as client-go picks. */
   readonly watchTimeoutSeconds?: number;
   readonly backoff?: BackoffOptions;
-  readonly log?: (message: string) => void;
+  /** Failures (a request refused, a watch cut, discovery failing) come at `warn`, the rest at `info`. */
+  readonly log?: (message: string, level: 'info' | 'warn') => void;
 }
 
 /** Reads a kubeconfig as kubectl would: the file, then the context asked for. */
@@ -69,7 +70,7 @@ export class KubeSource implements PolicySource {
   private readonly builder = new SnapshotBuilder();
   /** What changed since the last read, by key: the object's new version, or undefined when it went. */
   private pending = new Map<string, HeldObject | undefined>();
-  private readonly log: (message: string) => void;
+  private readonly logAt: (message: string, level: 'info' | 'warn') => void;
   private errorCount = 0;
   private lastEventAt: number | undefined;
   private unreadSince: number | undefined;
@@ -83,7 +84,7 @@ export class KubeSource implements PolicySource {
   constructor(private readonly options: KubeSourceOptions = {}) {
     this.config = loadKubeConfig(options);
     this.kinds = options.kinds ?? FOLLOWED_KINDS;
-    this.log = options.log ?? (() => {});
+    this.logAt = options.log ?? (() => {});
   }
 
   async start(): Promise<void> {
@@ -99,6 +100,10 @@ export class KubeSource implements PolicySource {
     await Promise.all([...this.followed.values()].map((f) => f.synced));
     if (this.stopped) return;
     this.discoveryTimer = setInterval(() => void this.rediscover(), this.options.discoveryIntervalMs ?? 30_000);
+  }
+
+  private log(message: string, level: 'info' | 'warn' = 'info'): void {
+    this.logAt(message, level);
   }
 
   onChange(listener: () => void): void {
@@ -144,7 +149,7 @@ export class KubeSource implements PolicySource {
       event: () => (this.lastEventAt = Date.now()),
       failed: (error) => {
         this.errorCount++;
-        this.log(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+        this.log(`${name}: ${error instanceof Error ? error.message : String(error)}`, 'warn');
       },
     });
     this.followed.set(name, followed);
@@ -171,7 +176,10 @@ export class KubeSource implements PolicySource {
         if (this.stopped) throw new Error('the source was stopped before it synced');
         this.errorCount++;
         const delay = backoff.next(e instanceof KubeRequestError ? e.retryAfterMs : 0);
-        this.log(`discovery failed (${e instanceof Error ? e.message : String(e)}); trying again in ${delay} ms`);
+        this.log(
+          `discovery failed (${e instanceof Error ? e.message : String(e)}); trying again in ${delay} ms`,
+          'warn',
+        );
         // A stop wakes it at once: a process asked to end does not wait out the backoff.
         await new Promise<void>((resolve) => {
           this.discoveryWait = setTimeout(resolve, delay);
@@ -192,7 +200,7 @@ export class KubeSource implements PolicySource {
       served = await discoverFollowed(this.config, this.timeouts(), this.kinds);
     } catch (e) {
       this.errorCount++;
-      this.log(`discovery failed (${e instanceof Error ? e.message : String(e)}); following what was served`);
+      this.log(`discovery failed (${e instanceof Error ? e.message : String(e)}); following what was served`, 'warn');
       return;
     } finally {
       this.discovering = false;

@@ -24,7 +24,8 @@ interface Entry {
 /**
  * Turns what a source holds into snapshots, at a cost that grows with the change, not with what is held: each
  * object validated once per version (an unchanged object keeps its SourcedObject, so its identity), invalid ones
- * reported and left out, and the change against the previous read.
+ * reported and left out (an invalid new version of a valid object leaves the valid one in force), and the change
+ * against the previous read.
  */
 export class SnapshotBuilder {
   private readonly entries = new Map<string, Entry>();
@@ -46,15 +47,21 @@ export class SnapshotBuilder {
     for (const [key, held] of changes) {
       const previous = this.entries.get(key);
       if (previous !== undefined && previous.raw === held?.raw) continue;
+      const entry = held === undefined ? undefined : this.entryFor(held);
       if (previous !== undefined) {
         this.entries.delete(key);
         this.sum = (this.sum - previous.stamp + STAMP_MODULUS) % STAMP_MODULUS;
-        if (this.valid.delete(key)) removed.push(previous.object);
         this.invalid.delete(key);
         this.objectsStale = true;
       }
-      if (held === undefined) continue;
-      const entry = this.entryFor(held);
+      // A version that does not validate leaves the last valid one in force, as the file source does: dropping
+      // it would lift whatever it enforced (a deny, an isolation) until someone fixes the object.
+      const kept = this.valid.get(key);
+      if (kept !== undefined && (entry === undefined || entry.problems.length === 0)) {
+        this.valid.delete(key);
+        removed.push(kept);
+      }
+      if (entry === undefined) continue;
       this.entries.set(key, entry);
       this.sum = (this.sum + entry.stamp) % STAMP_MODULUS;
       if (entry.problems.length > 0) this.invalid.set(key, entry.problems);

@@ -21,7 +21,7 @@ export function kubeAgent(options: KubeAgentOptions): { agent: NodeAgent; source
   const source = new KubeSource({
     ...options.sourceOptions,
     config: options.config,
-    log: (msg) => options.log?.({ level: 'info', msg }),
+    log: (msg, level) => options.log?.({ level, msg }),
   });
   return { agent: nftAgent(source, options), source };
 }

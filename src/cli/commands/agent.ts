@@ -6,7 +6,7 @@ import type { NodeAgent } from '../../dataplane/agent.js';
 import { type ListenAddress, parseListenAddress } from '../../util/listen-address.js';
 import { LOG_FORMATS, type LogEntry, type LogFormat, formatLogEntry } from '../../util/log.js';
 import { isDNS1123Subdomain } from '../../validate/names.js';
-import { type EngineFlags, addEngineOptions, engineOptionsFrom, excludeOption } from '../common.js';
+import { addEngineOptions, type EngineFlags, engineOptionsFrom, excludeOption, parseSeconds } from '../common.js';
 import { EXIT, type Io } from '../io.js';
 
 interface AgentFlags extends EngineFlags {
@@ -203,13 +203,6 @@ async function runAgent(paths: string[], opts: AgentFlags, io: Io): Promise<numb
     await probes.close();
   }
   return EXIT.ok;
-}
-
-function parseSeconds(text: string): number {
-  const seconds = Number(text);
-  if (text.trim() === '' || !Number.isFinite(seconds) || seconds < 0)
-    throw new InvalidArgumentError('a number of seconds, 0 or more (0: never)');
-  return seconds;
 }
 
 /** nft's identifiers, less `.` and `/`, and short enough for the scratch table the agent compares rules in. */

@@ -3,6 +3,7 @@ import type { ProbeServer } from '../../controller/probe-server.js';
 import { type ListenAddress, parseListenAddress } from '../../util/listen-address.js';
 import { LOG_FORMATS, type LogEntry, type LogFormat, formatLogEntry } from '../../util/log.js';
 import { isDNS1123Label } from '../../validate/names.js';
+import { parseSeconds } from '../common.js';
 import { EXIT, type Io } from '../io.js';
 
 interface IroncoreFlags {
@@ -166,11 +167,4 @@ function parseNamespace(text: string): string {
   const problems = isDNS1123Label(text);
   if (problems.length > 0) throw new InvalidArgumentError(`a namespace name is a DNS label: ${problems.join('; ')}`);
   return text;
-}
-
-function parseSeconds(text: string): number {
-  const seconds = Number(text);
-  if (text.trim() === '' || !Number.isFinite(seconds) || seconds < 0)
-    throw new InvalidArgumentError('a number of seconds, 0 or more (0: never)');
-  return seconds;
 }
