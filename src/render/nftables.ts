@@ -113,7 +113,7 @@ export function buildNftRuleset(cluster: Cluster, options: NftRenderOptions): Nf
       `local_pods${family}`,
       ADDR[family].type,
       true,
-      podNetworks.map((c) => `${formatIP(family, c!.first)}-${formatIP(family, c!.last)}`),
+      podNetworks.map((c) => intervalElement(family, c!.first, c!.last)),
       "the node's pod networks",
     );
   }
@@ -370,9 +370,7 @@ function peerElements(
       ips
         .ranges()
         .filter((r) => r.family === family)
-        .map((r) =>
-          r.first === r.last ? formatIP(family, r.first) : `${formatIP(family, r.first)}-${formatIP(family, r.last)}`,
-        );
+        .map((r) => intervalElement(family, r.first, r.last));
     if (peer.podAddresses === 'always' || engine.ipBlockMatchesPodIPs) {
       const elements = format(peer.ips);
       return () => elements;
@@ -548,3 +546,10 @@ export function formatNftRuleset(ruleset: NftRuleset, { replace = true }: { repl
   out.push('}');
   return `${out.join('\n')}\n`;
 }
+
+/**
+ * An element of an interval set: one address alone, as nft lists it back (a /32 pod network written `a-a` read
+ * back as `a`, and every resync took the difference for drift).
+ */
+const intervalElement = (family: Family, first: bigint, last: bigint): string =>
+  first === last ? formatIP(family, first) : `${formatIP(family, first)}-${formatIP(family, last)}`;
