@@ -47,7 +47,7 @@ function crossCheck(cluster: Cluster): void {
   const computed = computeConnectivity(cluster);
   for (const endpoint of cluster.endpoints) {
     for (const range of computed.destinationRanges) {
-      const ip = outsideAddress(range, endpoint);
+      const ip = outsideAddress(cluster, range, endpoint);
       if (ip === undefined) continue;
       for (const [protocol, port] of ports) {
         const verdict: boolean = decide(cluster, makeFlow({ endpoint }, { ip }, protocol, port)).allowed;
@@ -56,7 +56,7 @@ function crossCheck(cluster: Cluster): void {
       }
     }
     for (const range of computed.sourceRanges) {
-      const ip = outsideAddress(range, endpoint);
+      const ip = outsideAddress(cluster, range, endpoint);
       if (ip === undefined) continue;
       for (const [protocol, port] of ports) {
         const verdict: boolean = decide(cluster, makeFlow({ ip }, { endpoint }, protocol, port)).allowed;
@@ -67,11 +67,21 @@ function crossCheck(cluster: Cluster): void {
   }
 }
 
-/** An address of the range that is not the endpoint's own (that would be the endpoint talking to itself). */
-function outsideAddress(range: AddressRange, endpoint: Endpoint): IPAddress | undefined {
+/**
+ * An address of the range that is neither the endpoint's own (the endpoint talking to itself) nor its node's: a
+ * pod's traffic with its own node is node traffic, which list leaves out (the README says so), while a node's
+ * address can be a range of its own, for a `nodes` peer.
+ */
+function outsideAddress(cluster: Cluster, range: AddressRange, endpoint: Endpoint): IPAddress | undefined {
+  const node = endpoint.node === undefined ? undefined : cluster.nodes.get(endpoint.node);
+  const own = [
+    ...endpoint.ips,
+    ...(endpoint.hostIP === undefined ? [] : [endpoint.hostIP]),
+    ...(node?.addresses ?? []),
+  ];
   return [range.first, range.last]
     .map((value) => ({ family: range.family, value }))
-    .find((ip) => !endpoint.ips.some((own) => own.family === ip.family && own.value === ip.value));
+    .find((ip) => !own.some((mine) => mine.family === ip.family && mine.value === ip.value));
 }
 
 /** One port per interval between every boundary that policies and container ports draw, per protocol. */

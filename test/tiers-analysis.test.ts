@@ -67,4 +67,24 @@ describe('the tiers in check and list', () => {
         'shop/web[Pod] => ops/tool[Pod] : TCP 8080\n',
     );
   });
+
+  it('list leaves out the addresses of the nodes an admin rule denies, as check does', async () => {
+    const nodes = 'test/fixtures/tiers/node-peers.yaml';
+    const list = await runCli(['list', nodes]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal(
+      list.stdout,
+      '0.0.0.0-255.255.255.255[External] => shop/db[Pod] : All Connections\n' +
+        'shop/db[Pod] => 0.0.0.0-192.168.5.9[External] : All Connections\n' +
+        'shop/db[Pod] => 192.168.5.11-255.255.255.255[External] : All Connections\n',
+    );
+    const worker = await runCli(['check', nodes, '--from', 'shop/db', '--to', '192.168.5.10', '--port', '22']);
+    assert.equal(worker.code, 1);
+    assert.match(
+      worker.stdout,
+      new RegExp(`denied by AdminNetworkPolicy no-workers .*"deny-workers" \\(${nodes}:21\\)`),
+    );
+    const infra = await runCli(['check', nodes, '--from', 'shop/db', '--to', '192.168.5.20', '--port', '22']);
+    assert.equal(infra.code, 0, infra.stdout);
+  });
 });

@@ -397,9 +397,10 @@ describe('differential: generated programs, cdk8s-plus-33 against netpol/cdk8s',
       }),
       { numRuns: 300 },
     );
-    // The generator must reach what matters, or the comparison proves little.
+    // The generator must reach what matters, or the comparison proves little (about one program in twelve has an
+    // ipBlock peer: the bound leaves room for the seed, which changes every run).
     assert.ok(seen.programs > 200, `only ${seen.programs} of 300 programs synthesised`);
-    assert.ok(seen.peers > 250 && seen.namespacePeers > 100 && seen.ipBlockPeers > 20, JSON.stringify(seen));
+    assert.ok(seen.peers > 250 && seen.namespacePeers > 100 && seen.ipBlockPeers > 8, JSON.stringify(seen));
     assert.ok(seen.portedRules > 150, JSON.stringify(seen));
   });
 

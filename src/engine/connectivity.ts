@@ -3,7 +3,7 @@ import type { AddressRange } from '../algebra/ipset.js';
 import type { Cluster } from '../policy/cluster.js';
 import { type Direction, type Peer, type Policy, type Rule, peerKey } from '../policy/ir.js';
 import { type Identity, identitiesOf } from './identities.js';
-import { AddressCells } from './ranges.js';
+import { AddressCells, nodeAddresses } from './ranges.js';
 import {
   type AppliedPolicies,
   type EngineOptions,
@@ -69,8 +69,8 @@ export function computeConnectivity(
   }: ConnectivityOptions = {},
 ): Connectivity {
   const identities = identitiesOf(cluster, AddressCells.of(cluster.policies, ['ingress', 'egress']));
-  const sourceRanges = AddressCells.of(rangePolicies, ['ingress']).ranges();
-  const destinationRanges = AddressCells.of(rangePolicies, ['egress']).ranges();
+  const sourceRanges = AddressCells.of(rangePolicies, ['ingress'], cluster).ranges();
+  const destinationRanges = AddressCells.of(rangePolicies, ['egress'], cluster).ranges();
   const matcher = new PeerMatcher(cluster, identities, options);
   const viewOf = (local: Identity, direction: Direction): DirectionView =>
     directionView(cluster, local, direction, direction === 'ingress' ? sourceRanges : destinationRanges, matcher);
@@ -276,15 +276,19 @@ class PeerMatcher {
   }
 
   ranges(peer: Peer, ranges: readonly AddressRange[]): number[] {
-    if (peer.kind !== 'ipBlock') return [];
+    if (peer.kind !== 'ipBlock' && peer.kind !== 'nodes') return [];
     let cache = this.rangeCache.get(ranges);
     if (cache === undefined) this.rangeCache.set(ranges, (cache = new Map()));
     const key = peerKey(peer);
     let matched = cache.get(key);
     if (matched === undefined) {
-      // Only ranges that overlap the block's addresses can match: found by binary search, so that many
+      const addresses =
+        peer.kind === 'ipBlock'
+          ? peer.ips.ranges()
+          : nodeAddresses(this.cluster, peer).map((ip) => ({ family: ip.family, first: ip.value, last: ip.value }));
+      // Only ranges that overlap the peer's addresses can match: found by binary search, so that many
       // blocks over many ranges cost blocks × log(ranges), not blocks × ranges.
-      matched = overlapping(ranges, peer.ips.ranges()).filter((r) => {
+      matched = overlapping(ranges, addresses).filter((r) => {
         const range = ranges[r]!;
         const remote: FlowPeer = { kind: 'external', ip: { family: range.family, value: range.first } };
         return peerMatchesRemote(this.cluster, peer, remote, this.options);

@@ -1,6 +1,7 @@
 import type { Family, IPAddress } from '../algebra/ip.js';
 import type { AddressRange } from '../algebra/ipset.js';
-import type { Policy, Direction } from '../policy/ir.js';
+import type { Policy, Direction, NodesPeer } from '../policy/ir.js';
+import type { Cluster } from '../policy/cluster.js';
 
 const FAMILY_MAX: Record<Family, bigint> = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n };
 
@@ -14,14 +15,21 @@ export class AddressCells {
     private readonly starts: Record<Family, bigint[]>,
   ) {}
 
-  /** Cuts at the ipBlocks of the given directions' rules; IPv4 always, IPv6 where a rule names IPv6. */
-  static of(policies: readonly Policy[], directions: readonly Direction[]): AddressCells {
+  /**
+   * Cuts at the ipBlocks of the given directions' rules; IPv4 always, IPv6 where a rule names IPv6. With the
+   * cluster, each address of a node that a `nodes` peer selects is a cell of its own: seen from a pod, a node's
+   * address is outside the cluster's pods, and such a rule decides for it alone.
+   */
+  static of(policies: readonly Policy[], directions: readonly Direction[], cluster?: Cluster): AddressCells {
     const cuts: Record<Family, Set<bigint>> = { 4: new Set([0n]), 6: new Set() };
     for (const policy of policies) {
       for (const direction of directions) {
         for (const rule of policy[direction] ?? []) {
           if (rule.peers === 'any') continue;
           for (const peer of rule.peers) {
+            if (peer.kind === 'nodes' && cluster !== undefined)
+              for (const ip of nodeAddresses(cluster, peer))
+                addCut(cuts[ip.family], { family: ip.family, first: ip.value, last: ip.value });
             if (peer.kind !== 'ipBlock') continue;
             // Where the block's addresses begin and end (its cidr minus its excepts, run by run), as
             // netpol-analyzer cuts: excepts that touch leave one hole, and an except on the cidr's edge
@@ -70,3 +78,7 @@ function addCut(cuts: Set<bigint>, range: { family: Family; first: bigint; last:
   cuts.add(range.first);
   if (range.last < FAMILY_MAX[range.family]) cuts.add(range.last + 1n);
 }
+
+/** The addresses of the nodes a `nodes` peer selects. */
+export const nodeAddresses = (cluster: Cluster, peer: NodesPeer): IPAddress[] =>
+  [...cluster.nodes.values()].filter((node) => peer.nodes.matches(node.labels)).flatMap((node) => node.addresses);
