@@ -3,6 +3,9 @@
  * network: no root needed.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from './support/cli.js';
 
@@ -29,7 +32,14 @@ describe('netpol agent: files or the Kubernetes API', () => {
   it('says which kubeconfig cannot be read, and exits 2', async () => {
     const run = await runCli(['agent', '--node', 'n1', '--kubeconfig', '/nonexistent/kubeconfig']);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^netpol: .*\/nonexistent\/kubeconfig/);
+    assert.match(run.stderr, /^netpol: cannot read the kubeconfig \/nonexistent\/kubeconfig: no such file/);
+    const dir = mkdtempSync(join(tmpdir(), 'netpol-kubeconfig-'));
+    const broken = join(dir, 'config');
+    writeFileSync(broken, 'garbage: [\n');
+    const unparsable = await runCli(['agent', '--node', 'n1', '--kubeconfig', broken]);
+    rmSync(dir, { recursive: true });
+    assert.equal(unparsable.code, 2);
+    assert.ok(unparsable.stderr.startsWith(`netpol: cannot read the kubeconfig ${broken}: `), unparsable.stderr);
   });
 
   it('refuses a resync period longer than a timer can wait (it would fire at once, over and over)', async () => {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeConfig } from './kube-source.js';
+import { loadKubeConfig, loadKubeconfigFile } from './kube-source.js';
 
 export interface KubeConfigChoice {
   readonly kubeconfig?: string;
@@ -30,10 +30,10 @@ export function resolveKubeConfig(
   if (fromEnv !== undefined && fromEnv.split(delimiter).some((file) => file !== '')) {
     const [first, ...rest] = fromEnv.split(delimiter).filter((file) => file !== '');
     const config = new KubeConfig();
-    config.loadFromFile(first!);
+    loadKubeconfigFile(config, first!);
     for (const file of rest) {
       const more = new KubeConfig();
-      more.loadFromFile(file);
+      loadKubeconfigFile(more, file);
       // The first file's current context stands, as with kubectl (client-node refuses names defined twice).
       config.mergeConfig(more, true);
     }

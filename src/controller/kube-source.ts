@@ -44,7 +44,7 @@ export function loadKubeConfig(options: Pick<KubeSourceOptions, 'kubeconfig' | '
     config.loadFromCluster();
     return config;
   }
-  config.loadFromFile(options.kubeconfig);
+  loadKubeconfigFile(config, options.kubeconfig);
   if (options.context !== undefined) {
     if (!config.getContexts().some((c) => c.name === options.context)) {
       throw new Error(`${options.kubeconfig}: context "${options.context}" not found`);
@@ -53,6 +53,16 @@ export function loadKubeConfig(options: Pick<KubeSourceOptions, 'kubeconfig' | '
   }
   if (config.getCurrentCluster() === null) throw new Error(`${options.kubeconfig}: no current context with a cluster`);
   return config;
+}
+
+/** Reads a kubeconfig file into `config`; a file that cannot be read or parsed is named in the error. */
+export function loadKubeconfigFile(config: KubeConfig, file: string): void {
+  try {
+    config.loadFromFile(file);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new Error(`cannot read the kubeconfig ${file}: ${reason.replace(/^ENOENT: /, '')}`, { cause: e });
+  }
 }
 
 /**
