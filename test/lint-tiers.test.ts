@@ -95,6 +95,21 @@ spec:
     ]);
   });
 
+  it('leaves equal priorities alone when one has only ingress rules and the other only egress rules', async () => {
+    const egressOnly = `---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: beta}
+spec:
+  priority: 7
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}
+  egress:
+  - {name: b, action: Deny, to: [{namespaces: {}}]}
+`;
+    const text = PODS + anp('alpha', 7, `  - {name: a, action: Allow, from: [{namespaces: {}}]}\n`) + egressOnly;
+    assert.deepEqual(await findings(text, ['priority-tie']), []);
+  });
+
   it('finds a cluster-wide policy whose subject selects no pod', async () => {
     const text =
       PODS +

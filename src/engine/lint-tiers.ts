@@ -46,13 +46,21 @@ function selectingNothing(cluster: Cluster, policies: readonly Policy[]): Findin
     );
 }
 
-/** Policies of one tier at one priority that select a pod in common: upstream leaves their order undefined. */
+/**
+ * Policies of one tier at one priority that select a pod in common, with rules for one direction: upstream leaves
+ * their order undefined.
+ */
 function priorityTies(cluster: Cluster): Finding[] {
   const findings: Finding[] = [];
   for (const tier of [cluster.tiers.admin, cluster.tiers.baseline]) {
     for (let i = 0; i < tier.length; i++) {
       for (let j = i + 1; j < tier.length && tier[j]!.priority === tier[i]!.priority; j++) {
         const [first, second] = [tier[i]!, tier[j]!];
+        // Their order matters only where both have rules for one direction: ingress rules never meet egress ones.
+        const meet = (['ingress', 'egress'] as const).some(
+          (d) => (first[d]?.length ?? 0) > 0 && (second[d]?.length ?? 0) > 0,
+        );
+        if (!meet) continue;
         const shared = cluster.endpoints.find((e) => selects(cluster, first, e) && selects(cluster, second, e));
         if (shared === undefined) continue;
         findings.push(
