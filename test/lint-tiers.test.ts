@@ -110,6 +110,27 @@ spec:
     assert.deepEqual(await findings(text, ['priority-tie']), []);
   });
 
+  it("says nothing of a tier's networks peer over pod addresses, which the API says networks match", async () => {
+    const networks = `---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: wide}
+spec:
+  priority: 5
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}
+  egress:
+  - {name: everything, action: Allow, to: [{networks: [0.0.0.0/0]}]}
+`;
+    assert.deepEqual(await findings(PODS + networks, ['ipblock-covers-pods']), []);
+    const ipBlock = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: wide, namespace: shop}
+spec: {podSelector: {}, egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}
+`;
+    assert.equal((await findings(PODS + ipBlock, ['ipblock-covers-pods'])).length, 1, 'the NetworkPolicy one is');
+  });
+
   it('finds a cluster-wide policy whose subject selects no pod', async () => {
     const text =
       PODS +

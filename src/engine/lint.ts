@@ -353,9 +353,11 @@ const kubernetesPolicies = (cluster: Cluster): Policy[] =>
   cluster.policies.filter((p) => p.ref.kind !== 'IroncoreNetworkPolicy');
 
 function ipBlocksCoveringPods(cluster: Cluster): Finding[] {
-  // Pods only: Ironcore interfaces keep their addresses, and ipBlocks are how Ironcore names them.
+  // Pods only: Ironcore interfaces keep their addresses, and ipBlocks are how Ironcore names them. NetworkPolicy
+  // only: the tiers' `networks` are no ipBlock, and the API says they match pod addresses.
   const withIPs = cluster.endpoints.filter((e) => e.kind === 'Pod' && e.ips.length > 0 && !e.hostNetwork);
-  return kubernetesPolicies(cluster).flatMap((p) =>
+  const networkPolicies = kubernetesPolicies(cluster).filter((p) => p.tier === 'namespaced');
+  return networkPolicies.flatMap((p) =>
     peersOf(p).flatMap((peer) => {
       if (peer.kind !== 'ipBlock') return [];
       const covered = withIPs.filter((e) => e.ips.some((ip) => peer.ips.hasAddress(ip)));
