@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { Lab } from '../src/dataplane/lab/lab.js';
 import { endpointFlow } from '../src/engine/flow.js';
 import { compareTruthTables, formatTruthTable } from '../src/engine/truthtable.js';
 import { decide } from '../src/engine/verdict.js';
 import { buildCluster } from '../src/policy/cluster.js';
+import { forwardChainHandles } from './support/lab-e2e.js';
 import { requireKernelTools } from './support/root.js';
 import { type TierProbe, type TierSuite, readTierCases, stepObjects } from './support/tier-conformance.js';
 
@@ -27,19 +27,6 @@ const SUITES: readonly { suite: TierSuite; lab: string }[] = [
 ];
 
 const key = (p: TierProbe): string => `${p.protocol} ${p.port}`;
-
-/** The kernel's handles of every node's forward base chains: a chain made again gets a new one. */
-const forwardChainHandles = (lab: Lab): string[] =>
-  lab.plan.nodes.flatMap((node) =>
-    ['egress', 'ingress'].map((chain) => {
-      const listing = spawnSync(
-        'ip',
-        ['netns', 'exec', node.netns, 'nft', '-a', 'list', 'chain', 'inet', 'netpol', chain],
-        { encoding: 'utf8' },
-      ).stdout;
-      return `${node.name}/${chain}#${/# handle (\d+)/.exec(listing)?.[1] ?? 'missing'}`;
-    }),
-  );
 
 for (const { suite, lab: name } of SUITES) {
   describe(`upstream ${suite} conformance on real packets (lab)`, () => {

@@ -11,24 +11,25 @@ import { requireKernelTools } from './root.js';
  * following the lab's manifests file or its API server, and every TCP and UDP expectation must hold. SCTP cannot
  * be sent on this kernel: those probes are counted as not run. `only` keeps the cases it accepts.
  */
+/** The kernel's handles of every node's forward base chains: a chain deleted and created again gets a new one. */
+export const forwardChainHandles = (lab: Lab): string[] =>
+  lab.plan.nodes.flatMap((node) =>
+    ['egress', 'ingress'].map((chain) => {
+      const listing = spawnSync(
+        'ip',
+        ['netns', 'exec', node.netns, 'nft', '-a', 'list', 'chain', 'inet', 'netpol', chain],
+        { encoding: 'utf8' },
+      ).stdout;
+      return `${node.name}/${chain}#${/# handle (\d+)/.exec(listing)?.[1] ?? 'missing'}`;
+    }),
+  );
+
 export function replayE2E(lab: string, source: LabSource, only: (c: ConformanceCase) => boolean = () => true): void {
   const cases = readCases('k8s-e2e').filter(only);
   const model = loadModel('k8s-e2e');
   let running: Lab;
   let baseChainHandles: string[];
 
-  /** The kernel's handles of every node's base chains: a chain that is deleted and created again gets a new one. */
-  const handles = (): string[] =>
-    running.plan.nodes.flatMap((node) =>
-      ['egress', 'ingress'].map((chain) => {
-        const listing = spawnSync(
-          'ip',
-          ['netns', 'exec', node.netns, 'nft', '-a', 'list', 'chain', 'inet', 'netpol', chain],
-          { encoding: 'utf8' },
-        ).stdout;
-        return `${node.name}/${chain}#${/# handle (\d+)/.exec(listing)?.[1] ?? 'missing'}`;
-      }),
-    );
   const tally = { tables: 0, notRun: 0 };
 
   describe(`upstream e2e conformance on real packets (lab, agents following the ${source})`, () => {
@@ -40,7 +41,7 @@ export function replayE2E(lab: string, source: LabSource, only: (c: ConformanceC
         model.objects.map((o) => o.raw),
         { source },
       );
-      baseChainHandles = handles();
+      baseChainHandles = forwardChainHandles(running);
     });
 
     after(() => {
@@ -82,7 +83,7 @@ export function replayE2E(lab: string, source: LabSource, only: (c: ConformanceC
         baseChainHandles.every((h) => !h.endsWith('#missing')),
         baseChainHandles.join(' '),
       );
-      assert.deepEqual(handles(), baseChainHandles);
+      assert.deepEqual(forwardChainHandles(running), baseChainHandles);
       for (const node of running.plan.nodes) {
         const status = running.agentStatus(node.name);
         assert.ok(
