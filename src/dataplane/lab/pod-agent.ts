@@ -6,7 +6,7 @@
  *
  *   pod-agent --socket PATH --ports 80/TCP,81/UDP
  */
-import { createSocket } from 'node:dgram';
+import { type Socket, createSocket } from 'node:dgram';
 import { createConnection, createServer } from 'node:net';
 import { rmSync } from 'node:fs';
 
@@ -90,8 +90,34 @@ function probe(request: ProbeRequest): Promise<ProbeOutcome> {
       resolve(outcome);
     };
     socket.once('message', () => done('connected'));
-    socket.once('error', (error) => done(outcomeOf(error)));
-    socket.connect(request.port, request.ip, () => socket.send('probe'));
+    bindProbePort(socket, UDP_PROBE_PORT_TRIES, () => {
+      socket.once('error', (error) => done(outcomeOf(error)));
+      socket.connect(request.port, request.ip, () => socket.send('probe'));
+    });
+  });
+}
+
+/**
+ * UDP probes leave from ports taken in turn, never the kernel's random pick: a probe that reused the source port
+ * of an earlier, allowed probe to the same server within conntrack's UDP timeout (30 s) matched that flow's
+ * entry and was let through as established after a policy had come to deny it. Below the ephemeral range, so
+ * that no kernel-chosen port is taken; a port in use is skipped.
+ */
+const UDP_PROBE_PORTS = { first: 20_000, count: 10_000 };
+const UDP_PROBE_PORT_TRIES = 20;
+let nextProbePort = UDP_PROBE_PORTS.first + Math.floor(Math.random() * UDP_PROBE_PORTS.count);
+
+function bindProbePort(socket: Socket, tries: number, bound: () => void): void {
+  const port = nextProbePort;
+  nextProbePort = UDP_PROBE_PORTS.first + ((port + 1 - UDP_PROBE_PORTS.first) % UDP_PROBE_PORTS.count);
+  const retry = (): void => {
+    if (tries > 1) bindProbePort(socket, tries - 1, bound);
+    else socket.bind(0, bound);
+  };
+  socket.once('error', retry);
+  socket.bind(port, () => {
+    socket.off('error', retry);
+    bound();
   });
 }
 
