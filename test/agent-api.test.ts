@@ -17,7 +17,7 @@ import { createFabric, createNode, createPod, deleteNetns, labNamespaces } from 
 import { ApiServer, writeKubeconfig } from '../src/testing/apiserver/index.js';
 import { selfCommand } from '../src/util/self.js';
 import { holdInServer } from './support/api-objects.js';
-import { type RunningAgent, holds, inNs, sleep, startAgent, until } from './support/agent-cli.js';
+import { type RunningAgent, holds, inNs, sleep, startAgent, until, INVALID_POLICY } from './support/agent-cli.js';
 import { requireKernelTools } from './support/root.js';
 
 const BASE = readFileSync('test/golden/nft/two-nodes.yaml', 'utf8');
@@ -38,19 +38,6 @@ const ADMIN = [
   '    - name: no-c',
   '      action: Deny',
   '      from: [{pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: c}}}}]',
-  '',
-].join('\n');
-/** The API server stores it; netpol, as the API server's validation would, refuses the port. */
-const INVALID = [
-  '---',
-  'apiVersion: networking.k8s.io/v1',
-  'kind: NetworkPolicy',
-  'metadata: {name: too-far, namespace: x}',
-  'spec:',
-  '  podSelector: {matchLabels: {app: b}}',
-  '  ingress:',
-  '    - ports:',
-  '        - port: 70000',
   '',
 ].join('\n');
 
@@ -163,7 +150,7 @@ describe('netpol agent --kubeconfig: the Kubernetes API as the source, on real n
 
   it('leaves out an object netpol refuses, says where it is, and enforces the rest', async () => {
     const valid = PORT_CHANGED + ADMIN;
-    holdInServer(server, valid + INVALID);
+    holdInServer(server, valid + INVALID_POLICY);
     await until(() => /too-far/.test(agent.stderr()), 'the agent to report the refused policy');
     const said = agent
       .stderr()

@@ -31,6 +31,7 @@ import {
   sleep,
   startAgent,
   until,
+  INVALID_POLICY,
 } from './support/agent-cli.js';
 
 const BASE = readFileSync('test/golden/nft/two-nodes.yaml', 'utf8');
@@ -43,18 +44,6 @@ const PEER_CHANGED = BASE.replace(
   '        - podSelector: {matchLabels: {app: b}}\n      ports:\n        - port: http',
   '        - podSelector: {matchLabels: {app: c}}\n      ports:\n        - port: http',
 );
-const INVALID_POLICY = [
-  '---',
-  'apiVersion: networking.k8s.io/v1',
-  'kind: NetworkPolicy',
-  'metadata: {name: too-far, namespace: x}',
-  'spec:',
-  '  podSelector: {matchLabels: {app: b}}',
-  '  ingress:',
-  '    - ports:',
-  '        - port: 70000',
-  '',
-].join('\n');
 
 const scratchDirs: string[] = [];
 after(() => {

@@ -8,6 +8,23 @@ import { loadText } from '../../src/load/load.js';
 import { buildNftRuleset, formatNftRuleset } from '../../src/render/nftables.js';
 import { withScratchNetns } from './root.js';
 
+/**
+ * A NetworkPolicy of x that the API server stores as JSON but its validation refuses (port 70000): the agent must
+ * skip it, say so, and enforce the rest.
+ */
+export const INVALID_POLICY = [
+  '---',
+  'apiVersion: networking.k8s.io/v1',
+  'kind: NetworkPolicy',
+  'metadata: {name: too-far, namespace: x}',
+  'spec:',
+  '  podSelector: {matchLabels: {app: b}}',
+  '  ingress:',
+  '    - ports:',
+  '        - port: 70000',
+  '',
+].join('\n');
+
 /** `netpol agent` as an operator runs it: a process of its own, its stderr kept for the test to read. */
 export interface RunningAgent {
   readonly child: ChildProcess;
